@@ -1,0 +1,97 @@
+//! The `gca` command line: one file a subcommand. Exit codes: 0 success, 1 a run that found a
+//! mismatch or failed, 2 bad input (configuration or input file errors).
+
+mod config_cmd;
+mod golden_cmd;
+mod reference_cmd;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Generator of a mixed-signal gain-cell attention accelerator for GPT-2.
+///
+/// CONFIG is a preset name (gpt2, gpt2-medium, gpt2-large, gpt2-xl, gpt2-head, gpt2-layer,
+/// tiny), a YAML file (see configs/example.yaml) or a Hugging Face GPT-2 config.json.
+#[derive(Debug, Parser)]
+#[command(name = "gca", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Config(config_cmd::Args),
+    Reference(reference_cmd::Args),
+    Golden(golden_cmd::Args),
+}
+
+/// Parses the arguments and runs the command.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Config(a) => config_cmd::run(a),
+        Command::Reference(a) => reference_cmd::run(a),
+        Command::Golden(a) => golden_cmd::run(a),
+    }
+}
+
+/// Exit code for bad input.
+const BAD_INPUT: u8 = 2;
+
+/// Prints an error block to stderr and returns the bad-input exit code.
+fn bad_input(text: impl std::fmt::Display) -> ExitCode {
+    eprintln!("{text}");
+    ExitCode::from(BAD_INPUT)
+}
+
+/// Writes `text` to `path` atomically (a temporary file in the same folder, then a rename), so
+/// that a failure never leaves a half-written file. Errors name the path.
+pub fn write_atomic(path: &Path, text: &str) -> Result<(), String> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    let result = std::fs::File::create(&tmp)
+        .and_then(|mut f| f.write_all(text.as_bytes()).and_then(|_| f.sync_all()))
+        .and_then(|_| std::fs::rename(&tmp, path));
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        format!("error: cannot write {}: {e}", path.display())
+    })
+}
+
+/// A progress line on stderr for long runs, shown only when stderr is a terminal.
+struct Progress {
+    enabled: bool,
+    last: usize,
+}
+
+impl Progress {
+    fn new(quiet: bool) -> Self {
+        use std::io::IsTerminal;
+        Self {
+            enabled: !quiet && std::io::stderr().is_terminal(),
+            last: usize::MAX,
+        }
+    }
+
+    fn update(&mut self, done: usize, total: usize, what: &str) {
+        if !self.enabled {
+            return;
+        }
+        let pct = done * 100 / total.max(1);
+        if pct != self.last {
+            self.last = pct;
+            eprint!("\r  {what}: {done}/{total} ({pct}%)");
+            if done == total {
+                eprintln!();
+            }
+        }
+    }
+}

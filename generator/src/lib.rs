@@ -1,0 +1,10 @@
+//! `gca`: generator of a mixed-signal gain-cell attention accelerator.
+//!
+//! The pipeline, one folder a stage (see ARCHITECTURE.md):
+//! configuration (`config`) -> resolved parameters (`config::Params`) -> golden models
+//! (`models`: the float reference R and the integer hardware twin H).
+
+pub mod cli;
+pub mod config;
+pub mod models;
+pub mod rng;

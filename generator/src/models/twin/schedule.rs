@@ -1,0 +1,170 @@
+//! The cycle model of the per-token schedule (SPEC 3.2), per layer, as the RTL implements it.
+//!
+//! Cycle numbers count clock cycles; "accepted in cycle a" means TVALID and TREADY were both high
+//! in cycle a. For one token of a layer:
+//! - the header beat is accepted when the ingress is free; data beats are accepted one per cycle
+//!   once the layer's staging register is free (it frees in the first QK cycle of the previous
+//!   token, when the PWM generators load the q codes);
+//! - codes of the last beat are ready `quant` cycles after it (cycle `a + quant`);
+//! - WRITE starts then, but not before the previous write ended, and, without overlap, not
+//!   before the previous token's readout ended (the array is idle);
+//! - QK starts when the write ended and the previous readout ended; AV and READOUT follow;
+//! - the tile sum and the output scaler take `tree + scale` cycles after the readout; the first
+//!   result beat is valid in that cycle (egress free, not back-pressured).
+
+use crate::config::Params;
+
+/// When each phase of one token happened (first cycle of each; `result` is the cycle in which
+/// the first result beat is valid).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TokenTiming {
+    pub header: u64,
+    pub last_beat: u64,
+    pub write: u64,
+    pub qk: u64,
+    pub av: u64,
+    pub readout: u64,
+    pub result: u64,
+}
+
+impl TokenTiming {
+    /// Decode latency: last beat accepted to first result beat valid.
+    pub fn latency(&self) -> u64 {
+        self.result - self.last_beat
+    }
+}
+
+/// Per-layer state of the schedule.
+#[derive(Clone, Copy, Debug, Default)]
+struct LayerState {
+    staging_free: u64,
+    write_free: u64,
+    array_free: u64,
+}
+
+/// The schedule of a whole design: one ingress shared by all layers, a controller per layer.
+#[derive(Clone, Debug)]
+pub struct Schedule {
+    overlap: bool,
+    data_beats: u64,
+    quant: u64,
+    write: u64,
+    reads: u64,
+    qk: u64,
+    av: u64,
+    tail: u64,
+    ingress_free: u64,
+    layers: Vec<LayerState>,
+}
+
+impl Schedule {
+    /// A schedule in the mode of the configuration (`hardware.prefill_overlap`).
+    pub fn new(p: &Params) -> Self {
+        Self::with_overlap(p, p.hardware.prefill_overlap)
+    }
+
+    pub fn with_overlap(p: &Params, overlap: bool) -> Self {
+        let c = p.cycles;
+        Self {
+            overlap,
+            data_beats: p.stream.token_beats as u64 - 1,
+            quant: c.quant,
+            write: c.write,
+            reads: c.qk + c.av + c.readout,
+            qk: c.qk,
+            av: c.av,
+            tail: c.tree + c.scale,
+            ingress_free: 0,
+            layers: vec![LayerState::default(); p.shape.n_layer],
+        }
+    }
+
+    /// Schedules a token packet for `layer` whose header is offered from cycle `offered` on and
+    /// whose beats are then offered back to back.
+    pub fn token(&mut self, layer: usize, offered: u64) -> TokenTiming {
+        let header = offered.max(self.ingress_free);
+        let l = &mut self.layers[layer];
+        let first_data = (header + 1).max(l.staging_free);
+        let last_beat = first_data + self.data_beats - 1;
+        self.ingress_free = last_beat + 1;
+        let mut write = (last_beat + self.quant).max(l.write_free);
+        if !self.overlap {
+            write = write.max(l.array_free);
+        }
+        let qk = (write + self.write).max(l.array_free);
+        l.write_free = write + self.write;
+        l.staging_free = qk;
+        l.array_free = qk + self.reads;
+        TokenTiming {
+            header,
+            last_beat,
+            write,
+            qk,
+            av: qk + self.qk,
+            readout: qk + self.qk + self.av,
+            result: l.array_free + self.tail,
+        }
+    }
+}
+
+/// Decode latency of one token into an idle layer, from the schedule.
+pub fn decode_latency(p: &Params) -> u64 {
+    Schedule::new(p).token(0, 0).latency()
+}
+
+/// Steady-state cycles between tokens of one layer when packets arrive back to back.
+pub fn prefill_cycles_per_token(p: &Params, overlap: bool) -> u64 {
+    let mut s = Schedule::with_overlap(p, overlap);
+    let n = 16;
+    let starts: Vec<u64> = (0..n).map(|_| s.token(0, 0).qk).collect();
+    starts[n - 1] - starts[n - 2]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{self, PRESETS};
+
+    #[test]
+    fn schedule_matches_the_closed_forms_of_the_parameters() {
+        for (name, _, _) in PRESETS {
+            let p = config::load(name).unwrap();
+            assert_eq!(decode_latency(&p), p.cycles.decode_latency, "{name}");
+            assert_eq!(
+                prefill_cycles_per_token(&p, true),
+                p.cycles.prefill_overlap,
+                "{name}"
+            );
+            assert_eq!(
+                prefill_cycles_per_token(&p, false),
+                p.cycles.prefill_serial,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn gpt2_meets_the_paper_latency_and_the_prefill_target() {
+        let p = config::load("gpt2").unwrap();
+        let t = Schedule::new(&p).token(0, 0);
+        // header 0, 36 data beats 1..=36, write 37..47, QK 47..62, AV 62..77, readout 77..93,
+        // tree 93..95, scale 95, first result beat 96.
+        assert_eq!(
+            (t.last_beat, t.write, t.qk, t.av, t.readout, t.result),
+            (36, 37, 47, 62, 77, 96)
+        );
+        assert_eq!(t.latency(), 60);
+        assert!(t.latency() as f64 * p.cycles.clock_period_ns <= 65.0);
+        assert!(prefill_cycles_per_token(&p, true) <= 50);
+    }
+
+    #[test]
+    fn layers_share_the_ingress_but_compute_in_parallel() {
+        let p = config::load("tiny").unwrap();
+        let mut s = Schedule::new(&p);
+        let a = s.token(0, 0);
+        let b = s.token(1, 0);
+        assert_eq!(b.header, a.last_beat + 1);
+        assert_eq!(b.latency(), a.latency());
+    }
+}
