@@ -23,18 +23,18 @@ pub struct Args {
 pub fn run(a: Args) -> ExitCode {
     if a.list {
         for (name, _, about) in PRESETS {
-            println!("{name:<12} {about}");
+            super::print_out(&format!("{name:<12} {about}\n"));
         }
         return ExitCode::SUCCESS;
     }
     let spec = a.config.unwrap_or_default();
     match config::load(&spec) {
         Ok(p) if a.json => {
-            println!("{:#}", config::to_json(&p));
+            super::print_out(&format!("{:#}\n", config::to_json(&p)));
             ExitCode::SUCCESS
         }
         Ok(p) => {
-            print!("{}", config::to_table(&p));
+            super::print_out(&config::to_table(&p));
             ExitCode::SUCCESS
         }
         Err(e) => super::bad_input(e),

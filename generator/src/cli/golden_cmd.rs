@@ -67,8 +67,8 @@ pub fn run(a: Args) -> ExitCode {
     };
     if a.heads == 0 || a.heads > p.shape.n_head {
         return super::bad_input(format!(
-            "error: --heads {} is outside 1..={} (the heads of a layer of {})",
-            a.heads, p.shape.n_head, p.name
+            "error: --heads {} is outside 1..={} (the heads of a layer of {})\n  help: choose at most {} heads",
+            a.heads, p.shape.n_head, p.name, p.shape.n_head
         ));
     }
     let tokens = a.tokens.unwrap_or(p.shape.window + p.shape.window / 4);
@@ -89,15 +89,17 @@ pub fn run(a: Args) -> ExitCode {
     let mut progress = super::Progress::new(a.quiet || a.json);
     let report = match compare::run(&p, &opts, |d, t| progress.update(d, t, "tokens")) {
         Ok(r) => r,
-        Err(e) => return super::bad_input(format!("error: {e}\n  help: choose a smaller scaler")),
+        Err(e) => {
+            return super::bad_input(format!(
+                "error: {e}\n  help: choose a scaler within the range, or widen hardware.fixed_point.scaler_bits"
+            ))
+        }
     };
     if a.json {
-        println!(
-            "{:#}",
-            serde_json::to_value(&report).expect("report serializes")
-        );
+        let json = serde_json::to_value(&report).expect("report serializes");
+        super::print_out(&format!("{json:#}\n"));
     } else {
-        print!("{}", text(&report, &p));
+        super::print_out(&text(&report, &p));
     }
     ExitCode::SUCCESS
 }

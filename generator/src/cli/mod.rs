@@ -39,6 +39,17 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Prints to stdout; a closed pipe (`gca config gpt2 --json | head`) ends quietly.
+fn print_out(text: &str) {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write to standard output: {e}")
+        }
+        _ => {}
+    }
+}
+
 /// Exit code for bad input.
 const BAD_INPUT: u8 = 2;
 

@@ -59,7 +59,7 @@ pub fn run(a: Args) -> ExitCode {
             }
         },
         None => {
-            println!("{json}");
+            super::print_out(&format!("{json}\n"));
             ExitCode::SUCCESS
         }
     }

@@ -23,12 +23,12 @@ pub fn parse(text: &str, path: &str) -> Result<Model, Vec<ConfigError>> {
         )]);
     };
     let mut errors = Vec::new();
-    if let Some(t) = obj.get("model_type").and_then(|v| v.as_str()) {
-        if t != "gpt2" {
+    if let Some(t) = obj.get("model_type") {
+        if t.as_str() != Some("gpt2") {
             errors.push(ConfigError::new(
                 ErrorCode::HuggingFace,
                 format!("{path}: model_type"),
-                format!("model_type is \"{t}\", not \"gpt2\""),
+                format!("model_type is {t}, not \"gpt2\""),
                 "only GPT-2 checkpoints are supported",
             ));
         }
@@ -43,7 +43,7 @@ pub fn parse(text: &str, path: &str) -> Result<Model, Vec<ConfigError>> {
                     format!("{path}: {key}"),
                     match v {
                         None => format!("missing field {key}"),
-                        Some(v) => format!("{key} is {v}, not a whole number"),
+                        Some(v) => format!("{key} is {v}, not a positive integer"),
                     },
                     format!("a GPT-2 config.json has {key} (or {alias}) as a positive integer"),
                 ));

@@ -27,14 +27,12 @@ pub use validate::validate;
 /// Loads a configuration named by `spec`: a preset name (`gpt2`, `tiny`, ...), a YAML file
 /// (`.yaml`/`.yml`), or a Hugging Face GPT-2 `config.json` (`.json`).
 pub fn load(spec: &str) -> Result<Params, ConfigErrors> {
-    if let Some(model) = preset(spec) {
-        if !Path::new(spec).exists() {
-            return resolve(spec.to_string(), model, Hardware::default());
-        }
-    }
     let path = Path::new(spec);
     let looks_like_file = path.extension().is_some() || spec.contains('/');
     if !looks_like_file {
+        if let Some(model) = preset(spec) {
+            return resolve(spec.to_string(), model, Hardware::default());
+        }
         return Err(ConfigErrors::one(ConfigError::new(
             ErrorCode::UnknownPreset,
             spec,
@@ -54,9 +52,14 @@ pub fn load(spec: &str) -> Result<Params, ConfigErrors> {
         ))
     })?;
     let stem = default_name(path);
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("json") => from_hf_json(&text, spec, &stem),
-        _ => from_yaml(&text, spec, &stem),
+    let is_json = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if is_json {
+        from_hf_json(&text, spec, &stem)
+    } else {
+        from_yaml(&text, spec, &stem)
     }
 }
 
@@ -85,7 +88,7 @@ pub fn from_yaml(text: &str, origin: &str, default_name: &str) -> Result<Params,
         ConfigErrors::one(ConfigError::new(
             ErrorCode::Syntax,
             origin,
-            e.to_string(),
+            e.to_string().trim_start_matches("error: ").to_string(),
             "see the example with every field in configs/example.yaml",
         ))
     })?;

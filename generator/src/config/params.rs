@@ -300,7 +300,9 @@ fn stream_layout(hw: &Hardware, shape: Shape) -> StreamLayout {
 pub fn fixed_formats(hw: &Hardware, shape: Shape) -> FixedFormats {
     let fp = hw.fixed_point;
     let g_max = (g_bound(hw) * (1u64 << fp.g_frac_bits) as f64).ceil() as u64;
-    let s_max = shape.d_head as u64 * (hw.levels.q - 1) * g_max;
+    let s_max = (shape.d_head as u64)
+        .saturating_mul(hw.levels.q - 1)
+        .saturating_mul(g_max);
     let a_max = (shape.tile as u64) << fp.phi_frac_bits;
     FixedFormats {
         in_bits: hw.stream.in_bits as u32,

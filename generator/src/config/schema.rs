@@ -28,7 +28,7 @@ pub struct ConfigFile {
     /// file's stem.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// Start from this preset; `model` and `hardware` fields given here replace the preset's.
+    /// Take the model shape of this preset (give either `preset` or `model`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<String>,
     /// The transformer: required unless `preset` is given.

@@ -21,9 +21,10 @@ pub fn to_table(p: &Params) -> String {
     let f = p.fixed;
     let st = p.stream;
     let ns = |cycles: u64| cycles as f64 * c.clock_period_ns;
+    let plural = |n: u64, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     let mut t = String::new();
     let mut row = |k: &str, v: String| {
-        let _ = writeln!(t, "  {k:<28} {v}");
+        let _ = writeln!(t, "  {k:<32} {v}");
     };
     row("name", p.name.clone());
     row(
@@ -66,11 +67,11 @@ pub fn to_table(p: &Params) -> String {
         "clock",
         format!("{} MHz ({} ns)", hw.timing.clock_mhz, c.clock_period_ns),
     );
-    row("PWM step", format!("{} cycle(s)", c.pwm_step));
+    row("PWM step", plural(c.pwm_step, "cycle"));
     for (name, cycles) in c.phases() {
         row(
             &format!("phase {name}"),
-            format!("{cycles} cycles ({} ns)", ns(cycles)),
+            format!("{} ({} ns)", plural(cycles, "cycle"), ns(cycles)),
         );
     }
     row(

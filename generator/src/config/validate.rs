@@ -107,7 +107,7 @@ fn check_model(e: &mut Errors, m: &Model) -> bool {
             ),
             "n_embd must be n_head times the head dimension",
         );
-    } else if m.n_head > 0 && m.n_embd / m.n_head > MAX_HEAD_DIM {
+    } else if e.0.len() == n && m.n_embd / m.n_head > MAX_HEAD_DIM {
         e.push(
             ErrorCode::SizeRange,
             "model.n_embd",
@@ -152,7 +152,7 @@ fn check_geometry(e: &mut Errors, m: &Model, hw: &Hardware, sizes_ok: bool) {
             ErrorCode::WindowContext,
             "hardware.window",
             format!(
-                "{window} tokens exceeds the model context model.n_ctx ({})",
+                "a window of {window} tokens exceeds the model context model.n_ctx ({})",
                 m.n_ctx
             ),
             "a window longer than the context is never filled: use at most n_ctx",
@@ -431,6 +431,20 @@ fn check_fixed_point(e: &mut Errors, m: &Model, hw: &Hardware) {
         gain_cells: 0,
     };
     let f = fixed_formats(hw, shape);
+    let limit = 2f64.powi(62);
+    let frac = 2f64.powi((fp.phi_frac_bits + fp.g_frac_bits) as i32);
+    let out_den = 2.0 * hw.analog.a_sat * frac;
+    let phi_den = (hw.levels.q - 1) as f64 * hw.analog.s_sat * 2f64.powi(fp.g_frac_bits as i32);
+    if out_den >= limit || phi_den >= limit {
+        e.push(
+            ErrorCode::FixedPoint,
+            "hardware.fixed_point",
+            format!(
+                "the saturation divisors need more than 62 bits (A: {out_den:e}, S: {phi_den:e})"
+            ),
+            "lower a_sat or s_sat, g_frac_bits or phi_frac_bits",
+        );
+    }
     if f.a_bits > 62 || f.s_bits > 62 {
         e.push(
             ErrorCode::FixedPoint,

@@ -108,7 +108,7 @@ pub fn run(
     let total = opts.tokens * opts.heads;
     for head in 0..opts.heads {
         let mut stream = HeadStream::new(p, opts.seed, 0, head);
-        let mut r = HeadState::new(&rp, opts.scalers.clone());
+        let mut r = HeadState::new(&rp, opts.scalers);
         let mut h = HeadTwin::new(p, out);
         for i in 0..opts.tokens {
             let tok = stream.next_token();

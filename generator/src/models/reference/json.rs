@@ -1,10 +1,11 @@
 //! JSON interface of `gca reference INPUT.json [-o OUTPUT.json]`.
 //!
-//! Input: `{"cell": "linear"|"polynomial", "window": M, "tile": C, "heads": [{"q_scale": [a, b],
-//! "k_scale": [a, b], "v_scale": [a, b], "out_scale": [a, b], "q": [[..D..] x T], "k": .., "v": ..}]}`
-//! with optional `decay_per_token` (0), `q_levels` (16), `kv_levels` (8), `out_levels` (32),
-//! `v_max`, `v_off`, `s_sat`, `a_sat`, `linear_gain`, `poly_coeffs` (10 numbers), `v_in`
-//! (paper values). Unknown keys are errors. Output: `{"heads": [{"y": [[..D..] x T]}]}`.
+//! Input: `{"cell": "linear"|"polynomial", "window": M, "tile": C, "heads": [{"q_scale":
+//! [a, b], "k_scale": [a, b], "v_scale": [a, b], "out_scale": [a, b], "q": [[..D..] x T],
+//! "k": .., "v": ..}]}` with optional `decay_per_token` (0), `q_levels` (16), `kv_levels` (8),
+//! `out_levels` (32), `v_max`, `v_off`, `s_sat`, `a_sat`, `linear_gain`, `poly_coeffs`
+//! (10 numbers), `v_in` (paper values). Unknown keys are errors.
+//! Output: `{"heads": [{"y": [[..D..] x T]}]}`.
 //!
 //! Error codes (stable):
 //! - `R001` the text is not valid JSON or does not have the input's shape (unknown key,
@@ -112,11 +113,8 @@ struct HeadDoc {
 /// Parses and validates a `gca reference` input, reporting every problem at once
 /// (except R001: a document that cannot be read stops at its first syntax or shape error).
 pub fn parse_input(text: &str) -> Result<(RefParams, Vec<HeadInput>), Vec<InputError>> {
+    // serde_json reads decimals exactly (the workspace enables its `float_roundtrip`).
     let doc: InputDoc = serde_json::from_str(text).map_err(|e| vec![json_error(&e)])?;
-    // serde_json may round long decimals 1 ulp off: take the numbers from an exact re-read.
-    let doc = super::exact::read_exact(text)
-        .and_then(|value| serde_json::from_value(value).ok())
-        .unwrap_or(doc);
     let mut p = RefParams::paper(doc.cell, doc.window, doc.tile);
     p.decay_per_token = doc.decay_per_token.unwrap_or(p.decay_per_token);
     p.q_levels = doc.q_levels.unwrap_or(p.q_levels);
@@ -203,7 +201,7 @@ fn param_errors(p: &RefParams) -> Vec<InputError> {
         errors.push(err("R002", "tile", "tile is 0".into(), geometry_hint));
     }
     if p.window > 0 && p.tile > 0 {
-        if p.window % p.tile != 0 {
+        if p.n_tiles() * p.tile != p.window {
             let message = format!("window {} is not a multiple of tile {}", p.window, p.tile);
             errors.push(err("R002", "tile", message, geometry_hint));
         } else if p.window / p.tile > MAX_TILES {
@@ -340,8 +338,8 @@ fn head_errors(p: &RefParams, h: usize, head: &HeadDoc) -> Vec<InputError> {
     errors
 }
 
-/// Renders `{"heads": [{"y": [[..D..] x T]}]}` (with a final newline), one row of `y` per
-/// line. Floats are printed by serde_json (shortest form that reads back to the same f64).
+/// Renders `{"heads": [{"y": [[..D..] x T]}]}` (no final newline), one row of `y` per line.
+/// Floats are printed by serde_json (shortest form that reads back to the same f64).
 pub fn output_json(results: &[HeadResult]) -> String {
     let mut out = String::from("{\"heads\": [");
     for (h, result) in results.iter().enumerate() {
@@ -357,6 +355,6 @@ pub fn output_json(results: &[HeadResult]) -> String {
         }
         out.push_str("\n  ]}");
     }
-    out.push_str(if results.is_empty() { "]}\n" } else { "\n]}\n" });
+    out.push_str(if results.is_empty() { "]}" } else { "\n]}" });
     out
 }

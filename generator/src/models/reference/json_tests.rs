@@ -87,9 +87,11 @@ fn r001_wrong_shape() {
     ));
     assert_eq!(
         messages(r#"{"cell": "poly", "window": 4, "tile": 2, "heads": []}"#),
-        ["error[R001] line 1, column 15: unknown variant `poly`, expected `linear` or `polynomial`\n  \
-          help: keys and value types must follow the input format of `gca reference` \
-          (unknown keys are rejected)"]
+        [
+            "error[R001] line 1, column 15: unknown variant `poly`, expected `linear` or \
+          `polynomial`\n  help: keys and value types must follow the input format of \
+          `gca reference` (unknown keys are rejected)"
+        ]
     );
 }
 
@@ -225,4 +227,71 @@ fn every_problem_is_reported_at_once() {
         ("R003", "heads[0].q[1]"),
     ];
     assert_eq!(codes, want.map(|(c, p)| (c, p.to_string())));
+}
+
+#[test]
+fn json_round_trip() {
+    // Full-precision values (17 significant digits when printed).
+    let rows = |seed: usize| -> Vec<Vec<f64>> {
+        let x = |n: usize| ((seed * 7919 + n) as f64 * 0.618033988749895).fract() - 0.3;
+        (0..5)
+            .map(|i| (0..3).map(|e| x(i * 3 + e)).collect())
+            .collect()
+    };
+    let heads: Vec<HeadInput> = (0..2)
+        .map(|h| HeadInput {
+            scalers: Scalers {
+                q: (1.0 + rows(h)[0][0], 0.5),
+                k: (0.9, 0.45 + rows(h)[0][1] / 10.0),
+                v: (0.9, 0.45),
+                out: (1.0 / 3.0, rows(h)[1][1]),
+            },
+            q: rows(10 * h + 1),
+            k: rows(10 * h + 2),
+            v: rows(10 * h + 3),
+        })
+        .collect();
+    let head_json = |h: &HeadInput| {
+        serde_json::json!({
+            "q_scale": [h.scalers.q.0, h.scalers.q.1], "k_scale": [h.scalers.k.0, h.scalers.k.1],
+            "v_scale": [h.scalers.v.0, h.scalers.v.1],
+            "out_scale": [h.scalers.out.0, h.scalers.out.1],
+            "q": h.q, "k": h.k, "v": h.v,
+        })
+    };
+    let doc = serde_json::json!({
+        "cell": "polynomial", "decay_per_token": 0.02, "window": 4, "tile": 2,
+        "s_sat": 10.0, "heads": heads.iter().map(head_json).collect::<Vec<_>>(),
+    });
+    let (p, parsed) = parse_input(&doc.to_string()).expect("valid input");
+    let mut want = RefParams::paper(Cell::Polynomial, 4, 2);
+    want.decay_per_token = 0.02;
+    want.s_sat = 10.0;
+    assert_eq!(p, want);
+    assert_eq!(parsed, heads);
+    let results: Vec<HeadResult> = parsed.iter().map(|h| run_head(&p, h)).collect();
+    let text = output_json(&results);
+    let out: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for (h, r) in results.iter().enumerate() {
+        let y: Vec<Vec<f64>> = serde_json::from_value(out["heads"][h]["y"].clone()).unwrap();
+        assert_eq!(y.len(), r.y.len());
+        for (a, b) in y.iter().flatten().zip(r.y.iter().flatten()) {
+            assert!((a - b).abs() <= 1e-15 * b.abs().max(1.0)); // serde_json may be 1 ulp off
+        }
+    }
+    // Bit-exact through the text when read by a correctly rounded parser (one row a line).
+    let printed: Vec<f64> = text
+        .lines()
+        .filter_map(|l| l.trim().trim_end_matches(',').strip_prefix('['))
+        .flat_map(|l| {
+            l.trim_end_matches(']')
+                .split(',')
+                .map(|x| x.parse::<f64>().unwrap())
+        })
+        .collect();
+    let want: Vec<f64> = results
+        .iter()
+        .flat_map(|r| r.y.iter().flatten().copied())
+        .collect();
+    assert_eq!(printed, want);
 }

@@ -24,7 +24,6 @@
 //! [`run_head`] the batch form, and [`parse_input`] / [`output_json`] the JSON interface of
 //! `gca reference`.
 
-mod exact;
 mod json;
 #[cfg(test)]
 mod json_tests;
@@ -292,7 +291,7 @@ mod tests {
             let mut idx = 0;
             for pw in 0..4 {
                 for r in 0..(4 - pw) {
-                    want += c[idx] * 0.9f64.powi(r as i32) * f64::powi(u, pw as i32);
+                    want += c[idx] * 0.9f64.powi(r) * f64::powi(u, pw);
                     idx += 1;
                 }
             }

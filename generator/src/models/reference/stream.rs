@@ -81,7 +81,7 @@ impl HeadState {
     /// (use [`super::parse_input`] to validate parameters from outside).
     pub fn new(p: &RefParams, scalers: Scalers) -> Self {
         assert!(
-            p.window > 0 && p.tile > 0 && p.window % p.tile == 0,
+            p.tile > 0 && p.window > 0 && p.n_tiles() * p.tile == p.window,
             "window ({}) must be a non-zero multiple of tile ({})",
             p.window,
             p.tile

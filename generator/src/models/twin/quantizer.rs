@@ -18,10 +18,10 @@ pub struct Quantizer {
     scaler_frac: u32,
 }
 
-/// A scaler that does not fit its register.
+/// A scaler that does not fit its register; `value` and `limit` are in the user's units.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalerRange {
-    pub which: &'static str,
+    pub which: String,
     pub value: f64,
     pub limit: f64,
 }
@@ -30,21 +30,22 @@ impl std::fmt::Display for ScalerRange {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "the {} scaler is {} in register units, beyond the register's +-{}",
+            "the {} is {}, beyond its register's range of +-{:.4}",
             self.which, self.value, self.limit
         )
     }
 }
 
-fn register(p: &Params, which: &'static str, x: f64, frac: u32) -> Result<i64, ScalerRange> {
-    let bits = p.fixed.scaler_bits;
-    let v = to_fixed(x, frac);
+/// The register value of `x * per_unit` (a user value times its conversion to register units).
+fn register(p: &Params, which: String, x: f64, per_unit: f64) -> Result<i64, ScalerRange> {
+    let (bits, frac) = (p.fixed.scaler_bits, p.fixed.scaler_frac);
+    let v = to_fixed(x * per_unit, frac);
     let s = saturate(v, bits);
     if s as i128 != v || !x.is_finite() {
         return Err(ScalerRange {
             which,
             value: x,
-            limit: (1u64 << (bits - 1 - frac)) as f64,
+            limit: (1u64 << (bits - 1 - frac)) as f64 / per_unit.abs(),
         });
     }
     Ok(s)
@@ -60,13 +61,12 @@ impl Quantizer {
         hi: f64,
     ) -> Result<Self, ScalerRange> {
         let k = (levels - 1) as f64 / hi;
-        let sf = p.fixed.scaler_frac;
         Ok(Self {
-            gain: register(p, which, a * k, sf)?,
-            offset: register(p, which, b * k, sf)?,
+            gain: register(p, format!("{which} scaler a"), a, k)?,
+            offset: register(p, format!("{which} scaler b"), b, k)?,
             max_code: levels as i64 - 1,
             in_frac: p.fixed.in_frac,
-            scaler_frac: sf,
+            scaler_frac: p.fixed.scaler_frac,
         })
     }
 
@@ -139,17 +139,17 @@ pub struct OutScaler {
 impl OutScaler {
     pub fn new(p: &Params, (a, b): (f64, f64)) -> Result<Self, ScalerRange> {
         let lsb = (1u64 << p.fixed.out_frac) as f64;
-        let per_code = a * 2.0 / (p.hardware.levels.out - 1) as f64 * lsb;
+        let per_code = 2.0 / (p.hardware.levels.out - 1) as f64 * lsb;
         let offset = to_fixed(b, p.fixed.out_frac);
         if saturate(offset, p.fixed.out_bits) as i128 != offset || !b.is_finite() {
             return Err(ScalerRange {
-                which: "output offset",
+                which: "output scaler b".to_string(),
                 value: b,
                 limit: (1u64 << (p.fixed.out_bits - 1)) as f64 / lsb,
             });
         }
         Ok(Self {
-            gain: register(p, "output gain", per_code, p.fixed.scaler_frac)?,
+            gain: register(p, "output scaler a".to_string(), a, per_code)?,
             offset: offset as i64,
             out_bits: p.fixed.out_bits,
             scaler_frac: p.fixed.scaler_frac,
@@ -219,7 +219,7 @@ mod tests {
         let e = Quantizer::new(&p, "q", (3.0, 0.0), 16, 1.0).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "the q scaler is 45 in register units, beyond the register's +-32"
+            "the q scaler a is 3, beyond its register's range of +-2.1333"
         );
     }
 
