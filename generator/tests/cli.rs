@@ -9,6 +9,9 @@
 //!
 //! and review the diff before committing.
 
+mod common;
+
+use common::TempDir;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -42,30 +45,6 @@ fn assert_code(r: &Run, code: i32, what: &str) {
         "{what}: exit code\n--- stdout\n{}\n--- stderr\n{}",
         r.stdout, r.stderr
     );
-}
-
-/// A temporary folder, unique per process and test, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("gca-cli-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        Self(dir)
-    }
-
-    fn write(&self, name: &str, text: &str) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).expect("write temp file");
-        path.to_str().expect("utf-8 temp path").to_string()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,6 +3,9 @@
 //! `configs/`, Hugging Face `config.json`; hostile inputs that must give errors, never panics;
 //! and the derived numbers of the gpt2 preset.
 
+mod common;
+
+use common::TempDir;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
@@ -40,30 +43,6 @@ fn assert_one(e: &ConfigErrors, code: &str, expected: &str) {
 /// The folder of the example configurations, `configs/` at the workspace root.
 fn configs_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../configs")
-}
-
-/// A temporary folder, unique per process and test, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(test: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("gca-config-{}-{test}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        Self(dir)
-    }
-
-    fn write(&self, name: &str, text: &str) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).expect("write temp file");
-        path.to_str().expect("utf-8 temp path").to_string()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// The test that pins each code. The exhaustive match fails to compile when a variant is
