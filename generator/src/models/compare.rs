@@ -81,6 +81,15 @@ pub struct GoldenReport {
     pub twin_tokens_per_second: f64,
 }
 
+/// Running counts of the comparison.
+#[derive(Default)]
+struct Agreement {
+    total: u64,
+    equal: u64,
+    max_diff: i64,
+    y_max_diff: f64,
+}
+
 /// Runs H and R on `opts.heads` heads; `progress(done, total)` is called every few tokens.
 pub fn run(
     p: &Params,
@@ -103,7 +112,7 @@ pub fn run(
     let rp = reference_params(p);
     let lsb = 1.0 / (1u64 << p.fixed.out_frac) as f64;
     let (d, n_tiles) = (p.shape.d_head, p.shape.n_tiles);
-    let mut stats = (0u64, 0u64, 0i64, 0.0f64);
+    let mut agree = Agreement::default();
     let (mut t_ref, mut t_twin) = (Duration::ZERO, Duration::ZERO);
     let total = opts.tokens * opts.heads;
     for head in 0..opts.heads {
@@ -132,32 +141,35 @@ pub fn run(
                 }
                 for dim in 0..d {
                     let diff = (hh.tile_codes[t * d + dim] - rr.tile_codes[t][dim]).abs() as i64;
-                    stats.0 += 1;
-                    stats.1 += u64::from(diff == 0);
-                    stats.2 = stats.2.max(diff);
+                    agree.total += 1;
+                    agree.equal += u64::from(diff == 0);
+                    agree.max_diff = agree.max_diff.max(diff);
                 }
             }
             for dim in 0..d {
-                stats.3 = stats.3.max((hh.y[dim] as f64 * lsb - rr.y[dim]).abs());
+                agree.y_max_diff = agree
+                    .y_max_diff
+                    .max((hh.y[dim] as f64 * lsb - rr.y[dim]).abs());
             }
             progress(head * opts.tokens + i + 1, total);
         }
     }
     let rate = |t: Duration| total as f64 / t.as_secs_f64().max(1e-9);
+    let latency = twin::schedule::decode_latency(p);
     Ok(GoldenReport {
         config: p.name.clone(),
         tokens: opts.tokens,
         heads: opts.heads,
         seed: opts.seed,
-        decode_latency_cycles: twin::schedule::decode_latency(p),
-        decode_latency_ns: twin::schedule::decode_latency(p) as f64 * p.cycles.clock_period_ns,
+        decode_latency_cycles: latency,
+        decode_latency_ns: latency as f64 * p.cycles.clock_period_ns,
         prefill_cycles_per_token: twin::schedule::prefill_cycles_per_token(p, true),
         prefill_cycles_per_token_serial: twin::schedule::prefill_cycles_per_token(p, false),
-        tile_codes_total: stats.0,
-        tile_codes_equal: stats.1,
-        tile_codes_max_abs_diff: stats.2,
-        tile_code_agreement: stats.1 as f64 / (stats.0.max(1)) as f64,
-        y_max_abs_diff: stats.3,
+        tile_codes_total: agree.total,
+        tile_codes_equal: agree.equal,
+        tile_codes_max_abs_diff: agree.max_diff,
+        tile_code_agreement: agree.equal as f64 / agree.total.max(1) as f64,
+        y_max_abs_diff: agree.y_max_diff,
         reference_tokens_per_second: rate(t_ref),
         twin_tokens_per_second: rate(t_twin),
     })
