@@ -6,5 +6,6 @@
 
 pub mod cli;
 pub mod config;
+pub mod hdl;
 pub mod models;
 pub mod rng;

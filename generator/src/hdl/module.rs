@@ -1,0 +1,357 @@
+//! Modules, declarations, processes and statements, with builders that hand out [`Signal`]
+//! handles. Builders take `&str` names and check them with [`names::ident`](super::names::ident).
+
+use super::expr::{lit, Expr, Signal};
+use super::names::{ident, Ident};
+
+/// What a declaration is: a port (in a [`PortGroup`]) or a net of the body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `input wire`
+    Input,
+    /// `output wire`, driven by `assign` or an instance.
+    Output,
+    /// `output reg`, written by an always block.
+    OutputReg,
+    Wire,
+    Reg,
+}
+
+/// A Verilator warning switched off around one declaration, with the reason it is legitimate.
+/// The printer writes `// lint: RULE: reason` and a `lint_off`/`lint_on` pair around it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Waiver {
+    /// The Verilator rule, e.g. `UNUSEDSIGNAL` (upper-case letters).
+    pub rule: String,
+    /// Why the warning is expected; `check_widths` rejects an empty reason.
+    pub reason: String,
+}
+
+/// A port or a net: `reg signed [7:0] name [0:depth-1]; // comment`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decl {
+    pub name: Ident,
+    pub kind: Kind,
+    pub width: u32,
+    pub signed: bool,
+    /// Words of a memory (a `Reg` of the body only).
+    pub depth: Option<u32>,
+    pub comment: String,
+    pub waiver: Option<Waiver>,
+}
+
+/// Ports printed together under a comment line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PortGroup {
+    pub comment: String,
+    pub ports: Vec<Decl>,
+}
+
+/// An unsigned parameter with an explicit range: `localparam [1:0] S_IDLE = 2'd0;`; a `header`
+/// one is a `parameter` of the module header, which instances may override.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Param {
+    pub name: Ident,
+    pub header: bool,
+    pub width: u32,
+    pub value: u128,
+}
+
+#[derive(Clone, Debug)]
+pub enum Stmt {
+    /// `lhs = rhs;` (combinational processes only)
+    Blocking(Expr, Expr),
+    /// `lhs <= rhs;` (clocked processes only)
+    NonBlocking(Expr, Expr),
+    If {
+        cond: Expr,
+        then: Vec<Stmt>,
+        els: Vec<Stmt>,
+    },
+    /// The labels of an arm are alternatives; `check_widths` requires a default.
+    Case {
+        subject: Expr,
+        arms: Vec<(Vec<Expr>, Vec<Stmt>)>,
+        default: Option<Vec<Stmt>>,
+    },
+    Comment(String),
+}
+
+impl Stmt {
+    pub fn blocking(lhs: impl Into<Expr>, rhs: impl Into<Expr>) -> Stmt {
+        Stmt::Blocking(lhs.into(), rhs.into())
+    }
+
+    pub fn nonblocking(lhs: impl Into<Expr>, rhs: impl Into<Expr>) -> Stmt {
+        Stmt::NonBlocking(lhs.into(), rhs.into())
+    }
+
+    pub fn if_then(cond: impl Into<Expr>, then: Vec<Stmt>) -> Stmt {
+        Stmt::if_else(cond, then, vec![])
+    }
+
+    pub fn if_else(cond: impl Into<Expr>, then: Vec<Stmt>, els: Vec<Stmt>) -> Stmt {
+        let cond = cond.into();
+        Stmt::If { cond, then, els }
+    }
+
+    pub fn case(
+        subject: impl Into<Expr>,
+        arms: Vec<(Vec<Expr>, Vec<Stmt>)>,
+        default: Vec<Stmt>,
+    ) -> Stmt {
+        let (subject, default) = (subject.into(), Some(default));
+        Stmt::Case {
+            subject,
+            arms,
+            default,
+        }
+    }
+}
+
+/// `module #(.P(v)) name (.port(expr), ...);` with named connections only, none empty.
+#[derive(Clone, Debug)]
+pub struct Instance {
+    pub module: Ident,
+    pub name: Ident,
+    pub params: Vec<(Ident, Expr)>,
+    pub connections: Vec<(Ident, Expr)>,
+}
+
+impl Instance {
+    pub fn new(module: &str, name: &str) -> Instance {
+        let (module, name) = (ident(module), ident(name));
+        Instance {
+            module,
+            name,
+            params: vec![],
+            connections: vec![],
+        }
+    }
+
+    pub fn param(mut self, name: &str, value: impl Into<Expr>) -> Instance {
+        self.params.push((ident(name), value.into()));
+        self
+    }
+
+    pub fn pin(mut self, port: &str, value: impl Into<Expr>) -> Instance {
+        self.connections.push((ident(port), value.into()));
+        self
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Item {
+    /// `assign lhs = rhs;`
+    Assign {
+        lhs: Expr,
+        rhs: Expr,
+    },
+    /// `always @(posedge clock or negedge rst_n)` with `if (!rst_n) reset else body`; without a
+    /// reset (memories), `always @(posedge clock)`.
+    Seq {
+        clock: Signal,
+        reset: Option<(Signal, Vec<Stmt>)>,
+        body: Vec<Stmt>,
+    },
+    /// `always @*`
+    Comb(Vec<Stmt>),
+    Instance(Instance),
+    Comment(String),
+}
+
+/// One Verilog module, printed to its own file `<name>.v`.
+#[derive(Clone, Debug)]
+pub struct Module {
+    pub name: Ident,
+    /// Comment lines at the top of the file (configuration, generator version).
+    pub header_comment: Vec<String>,
+    pub params: Vec<Param>,
+    pub ports: Vec<PortGroup>,
+    pub decls: Vec<Decl>,
+    pub items: Vec<Item>,
+}
+
+impl Decl {
+    pub fn new(name: &str, kind: Kind, width: u32) -> Decl {
+        let name = ident(name);
+        Decl {
+            name,
+            kind,
+            width,
+            signed: false,
+            depth: None,
+            comment: String::new(),
+            waiver: None,
+        }
+    }
+
+    /// `reg [width-1:0] name [0:depth-1]`
+    pub fn memory(name: &str, width: u32, depth: u32) -> Decl {
+        Decl {
+            depth: Some(depth),
+            ..Decl::new(name, Kind::Reg, width)
+        }
+    }
+
+    pub fn signed(self) -> Decl {
+        Decl {
+            signed: true,
+            ..self
+        }
+    }
+
+    pub fn doc(self, comment: &str) -> Decl {
+        Decl {
+            comment: comment.to_string(),
+            ..self
+        }
+    }
+
+    pub fn waive(self, rule: &str, reason: &str) -> Decl {
+        let waiver = Some(Waiver {
+            rule: rule.to_string(),
+            reason: reason.to_string(),
+        });
+        Decl { waiver, ..self }
+    }
+
+    /// The handle expressions use.
+    pub fn signal(&self) -> Signal {
+        let (width, signed, depth) = (self.width, self.signed, self.depth);
+        Signal {
+            name: self.name.clone(),
+            width,
+            signed,
+            depth,
+        }
+    }
+}
+
+impl Module {
+    pub fn new(name: &str) -> Module {
+        let name = ident(name);
+        Module {
+            name,
+            header_comment: vec![],
+            params: vec![],
+            ports: vec![],
+            decls: vec![],
+            items: vec![],
+        }
+    }
+
+    /// Starts a new group of ports, printed under `// comment`.
+    pub fn group(&mut self, comment: &str) {
+        self.ports.push(PortGroup {
+            comment: comment.to_string(),
+            ports: vec![],
+        });
+    }
+
+    /// Adds a port (kind `Input`, `Output` or `OutputReg`) to the last group.
+    pub fn port(&mut self, port: Decl) -> Signal {
+        if self.ports.is_empty() {
+            self.group("");
+        }
+        let s = port.signal();
+        self.ports.last_mut().expect("a group").ports.push(port);
+        s
+    }
+
+    pub fn input(&mut self, name: &str, width: u32) -> Signal {
+        self.port(Decl::new(name, Kind::Input, width))
+    }
+
+    pub fn output(&mut self, name: &str, width: u32) -> Signal {
+        self.port(Decl::new(name, Kind::Output, width))
+    }
+
+    pub fn output_reg(&mut self, name: &str, width: u32) -> Signal {
+        self.port(Decl::new(name, Kind::OutputReg, width))
+    }
+
+    /// Adds a net (kind `Wire` or `Reg`) to the body.
+    pub fn decl(&mut self, decl: Decl) -> Signal {
+        let s = decl.signal();
+        self.decls.push(decl);
+        s
+    }
+
+    pub fn wire(&mut self, name: &str, width: u32) -> Signal {
+        self.decl(Decl::new(name, Kind::Wire, width))
+    }
+
+    pub fn reg(&mut self, name: &str, width: u32) -> Signal {
+        self.decl(Decl::new(name, Kind::Reg, width))
+    }
+
+    fn add_param(&mut self, header: bool, name: &str, width: u32, value: u128) -> Signal {
+        let name = ident(name);
+        self.params.push(Param {
+            name: name.clone(),
+            header,
+            width,
+            value,
+        });
+        Signal {
+            name,
+            width,
+            signed: false,
+            depth: None,
+        }
+    }
+
+    /// `localparam [width-1:0] name = value;`
+    pub fn localparam(&mut self, name: &str, width: u32, value: u128) -> Signal {
+        self.add_param(false, name, width, value)
+    }
+
+    /// `parameter [width-1:0] name = value` in the module header.
+    pub fn parameter(&mut self, name: &str, width: u32, value: u128) -> Signal {
+        self.add_param(true, name, width, value)
+    }
+
+    pub fn assign(&mut self, lhs: impl Into<Expr>, rhs: impl Into<Expr>) {
+        let (lhs, rhs) = (lhs.into(), rhs.into());
+        self.items.push(Item::Assign { lhs, rhs });
+    }
+
+    /// A clocked process with active-low asynchronous reset.
+    pub fn seq(&mut self, clock: &Signal, rst_n: &Signal, reset: Vec<Stmt>, body: Vec<Stmt>) {
+        let (clock, reset) = (clock.clone(), Some((rst_n.clone(), reset)));
+        self.items.push(Item::Seq { clock, reset, body });
+    }
+
+    /// A clocked process without reset, for memories.
+    pub fn seq_no_reset(&mut self, clock: &Signal, body: Vec<Stmt>) {
+        let clock = clock.clone();
+        self.items.push(Item::Seq {
+            clock,
+            reset: None,
+            body,
+        });
+    }
+
+    pub fn comb(&mut self, body: Vec<Stmt>) {
+        self.items.push(Item::Comb(body));
+    }
+
+    pub fn instance(&mut self, instance: Instance) {
+        self.items.push(Item::Instance(instance));
+    }
+
+    pub fn comment(&mut self, text: &str) {
+        self.items.push(Item::Comment(text.to_string()));
+    }
+
+    /// All ports in order.
+    pub fn all_ports(&self) -> impl Iterator<Item = &Decl> {
+        self.ports.iter().flat_map(|g| g.ports.iter())
+    }
+}
+
+/// `reg <= 0`, the usual reset assignment.
+pub fn clear(reg: &Signal) -> Stmt {
+    Stmt::nonblocking(reg, lit(reg.width, 0))
+}
