@@ -37,6 +37,24 @@ pub struct Shape {
     pub gain_cells: u64,
 }
 
+impl Shape {
+    /// The geometry of a model and hardware section whose sizes passed validation
+    /// (`window` defaults to the model's context).
+    pub fn new(model: &Model, hw: &Hardware) -> Shape {
+        let window = hw.window.unwrap_or(model.n_ctx);
+        let d_head = model.n_embd / model.n_head;
+        Shape {
+            n_layer: model.n_layer as usize,
+            n_head: model.n_head as usize,
+            d_head: d_head as usize,
+            window: window as usize,
+            tile: hw.tile as usize,
+            n_tiles: (window / hw.tile) as usize,
+            gain_cells: 2 * model.n_layer * model.n_head * window * d_head,
+        }
+    }
+}
+
 /// Bit widths of the digital datapath.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Widths {
@@ -208,17 +226,9 @@ pub fn ns_to_cycles(ns: f64, clock_mhz: f64) -> u64 {
 impl Params {
     /// Derives every number from a model and a hardware section that passed validation.
     pub fn derive(name: String, model: Model, mut hw: Hardware) -> Params {
-        let window = hw.window.unwrap_or(model.n_ctx);
+        let shape = Shape::new(&model, &hw);
+        let window = shape.window as u64;
         hw.window = Some(window);
-        let shape = Shape {
-            n_layer: model.n_layer as usize,
-            n_head: model.n_head as usize,
-            d_head: (model.n_embd / model.n_head) as usize,
-            window: window as usize,
-            tile: hw.tile as usize,
-            n_tiles: (window / hw.tile) as usize,
-            gain_cells: 2 * model.n_layer * model.n_head * window * (model.n_embd / model.n_head),
-        };
         let out_code_max = ((hw.levels.out - 1) as f64 / 2.0).round_ties_even() as u64;
         let widths = Widths {
             q_code: index_bits(hw.levels.q),

@@ -420,17 +420,7 @@ fn check_fixed_point(e: &mut Errors, m: &Model, hw: &Hardware) {
     if !e.0.is_empty() {
         return;
     }
-    let window = hw.window.unwrap_or(m.n_ctx);
-    let shape = Shape {
-        n_layer: m.n_layer as usize,
-        n_head: m.n_head as usize,
-        d_head: (m.n_embd / m.n_head) as usize,
-        window: window as usize,
-        tile: hw.tile as usize,
-        n_tiles: (window / hw.tile) as usize,
-        gain_cells: 0,
-    };
-    let f = fixed_formats(hw, shape);
+    let f = fixed_formats(hw, Shape::new(m, hw));
     let limit = 2f64.powi(62);
     let frac = 2f64.powi((fp.phi_frac_bits + fp.g_frac_bits) as i32);
     let out_den = 2.0 * hw.analog.a_sat * frac;
