@@ -7,5 +7,8 @@
 pub mod cli;
 pub mod config;
 pub mod hdl;
+pub mod macros;
 pub mod models;
+pub mod regmap;
 pub mod rng;
+pub mod rtl;

@@ -1,0 +1,1 @@
+//! gca_csr: see docs/rtl.md. (Being written.)

@@ -1,0 +1,1 @@
+//! gca_egress: see docs/rtl.md. (Being written.)

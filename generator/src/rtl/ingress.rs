@@ -1,0 +1,1 @@
+//! gca_ingress: see docs/rtl.md. (Being written.)
