@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod emit;
 pub mod hdl;
 pub mod macros;
 pub mod models;

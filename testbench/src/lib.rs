@@ -1,5 +1,6 @@
-//! Rust-driven simulation of generated GCA RTL against the golden models.
-//!
-//! This crate holds the co-simulation stage (Verilator in lockstep with the hardware twin,
-//! Icarus self-checking benches). It is empty until the RTL stage emits a design to simulate;
-//! the golden models it will compare against live in `gca::models`.
+//! Rust-driven simulation of generated GCA RTL against the golden models: packets as beats,
+//! the hardware twin of a whole design, and the simulator back ends.
+
+pub mod icarus;
+pub mod packets;
+pub mod twin;

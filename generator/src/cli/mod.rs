@@ -2,6 +2,7 @@
 //! mismatch or failed, 2 bad input (configuration or input file errors).
 
 mod config_cmd;
+mod generate_cmd;
 mod golden_cmd;
 mod reference_cmd;
 
@@ -25,6 +26,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Config(config_cmd::Args),
+    Generate(generate_cmd::Args),
     Reference(reference_cmd::Args),
     Golden(golden_cmd::Args),
 }
@@ -34,6 +36,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Config(a) => config_cmd::run(a),
+        Command::Generate(a) => generate_cmd::run(a),
         Command::Reference(a) => reference_cmd::run(a),
         Command::Golden(a) => golden_cmd::run(a),
     }

@@ -264,11 +264,13 @@ impl Params {
         cycles.decode_latency = cycles.phases().iter().map(|p| p.1).sum();
         // Steady state of a back-to-back stream (docs/hardware-twin.md, "Schedule"): the staging
         // register frees in the first QK cycle of token t, the data beats of token t+1 are
-        // accepted from that cycle on, and its write may not start before the array is idle
-        // unless writes overlap. The twin's event schedule is tested against these formulas.
+        // accepted from that cycle on, and its write may not start before the array is idle,
+        // or with overlap before token t's AV ended. The twin's event schedule is tested against
+        // these formulas.
         let reads = cycles.qk + cycles.av + cycles.readout;
         let codes_ready = (stream.token_beats as u64 - 2) + cycles.quant;
-        cycles.prefill_overlap = reads.max(codes_ready + cycles.write);
+        let write_from = codes_ready.max(cycles.qk + cycles.av);
+        cycles.prefill_overlap = reads.max(write_from + cycles.write);
         cycles.prefill_serial = reads.max(codes_ready) + cycles.write;
         let fixed = fixed_formats(&hw, shape);
         Params {

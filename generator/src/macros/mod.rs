@@ -1,2 +1,49 @@
-//! The views of the analog macro `gca_subtile` (docs/rtl.md): blackbox, behavioral Verilog,
-//! Verilog-AMS real-valued model. (Being written.)
+//! The views of the analog macro `gca_subtile` (docs/rtl.md, SPEC 3.3): one sub-tile of a head,
+//! C columns of the K and V arrays over D dimensions. All three views are printed from one
+//! description of the ports (`ports.rs`), so they cannot drift apart:
+//!
+//! - [`blackbox`]: `(* blackbox *)` ports only, for synthesis and the ASIC flow;
+//! - [`behavioral`]: cycle-level Verilog for digital simulation, bit-exact with the hardware
+//!   twin H (`models::twin::HeadTwin`) for one tile;
+//! - [`ams`]: Verilog-AMS real-valued model (charges, voltages and pulse widths as reals), close
+//!   to H but not bit-exact.
+
+mod ams;
+mod behavioral;
+mod blackbox;
+mod ports;
+
+use crate::config::Params;
+
+/// File name of the blackbox view (in `models/` of a generated folder).
+pub const BLACKBOX_FILE: &str = "gca_subtile_bb.v";
+/// File name of the behavioral view (in `models/`).
+pub const BEHAVIORAL_FILE: &str = "gca_subtile.v";
+/// File name of the Verilog-AMS real-valued view (in `models/`).
+pub const AMS_FILE: &str = "gca_subtile.vams";
+
+/// The blackbox view of `gca_subtile` ([`BLACKBOX_FILE`]): the ports of docs/rtl.md under a
+/// `(* blackbox *)` attribute, power and bias pins (`VDD`, `VSS`, `V_OFF`, `V_IN`, `inout`)
+/// behind `ifdef USE_POWER_PINS`. Lints clean with `verilator --lint-only -Wall` (its waivers
+/// are written next to the ports) and stays one cell through Yosys `synth`.
+pub fn blackbox(p: &Params) -> String {
+    blackbox::blackbox(p)
+}
+
+/// The behavioral view of `gca_subtile` ([`BEHAVIORAL_FILE`]), for simulation only (Icarus,
+/// Verilator): stores the k and v codes and the age of every column, counts the PWM row pulses
+/// of QK cycle by cycle, and at the first AV edge computes phi and the output codes with exactly
+/// the integer arithmetic of `HeadTwin::step` for one tile (cell table embedded in the file),
+/// then emits the output pulses during READOUT. Lints clean with `verilator --lint-only -Wall`.
+pub fn behavioral(p: &Params) -> String {
+    behavioral::behavioral(p)
+}
+
+/// The Verilog-AMS real-valued view of `gca_subtile` ([`AMS_FILE`]): stored cell voltages, the
+/// cell transfer g(u), column charges and the phi pulse widths as `real`, power and bias pins as
+/// `wreal` inputs behind `ifdef USE_POWER_PINS`. Close to H (within one output code), not
+/// bit-exact. Simulate with Icarus 11: `iverilog -g2005 -gverilog-ams` (the flag is needed for
+/// `wreal`); it also lints with `verilator --lint-only -Wall`.
+pub fn ams(p: &Params) -> String {
+    ams::ams(p)
+}

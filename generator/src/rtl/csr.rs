@@ -1,1 +1,579 @@
-//! gca_csr: see docs/rtl.md. (Being written.)
+//! `gca_csr`: the AXI4-Lite register block (docs/rtl.md), built from the register map
+//! ([`crate::regmap::RegMap`]) so that the RTL and the documents cannot disagree.
+//!
+//! # Bus behaviour
+//! - Write: AW and W are accepted independently (`awready = !aw_held`, `wready = !w_held`), each
+//!   held in a register until the write is performed, in the first cycle with both held and no
+//!   response waiting. The write then updates the addressed register, sets BVALID with OKAY or
+//!   SLVERR, and frees both holding registers; BVALID stays high until BREADY. One write is
+//!   outstanding at a time (the next AW/W may be accepted while B waits; they are performed
+//!   after the B handshake).
+//! - Read: `arready = !rvalid`; an accepted address is decoded in the same cycle and RDATA /
+//!   RRESP are registered with RVALID, held until RREADY. A read of CYCLES_LO latches the high
+//!   word of the cycle counter into CYCLES_HI.
+//! - No ready depends combinationally on any input. The reset (`rst_n`, active low) is
+//!   asynchronous.
+//!
+//! # Datapath side
+//! `enable` (CONTROL.ENABLE, reset 1), `soft_reset` and `clear_windows` (registered one-cycle
+//! pulses in the cycle after the write), `scalers` (every scaler register; layout in
+//! [`crate::regmap`]), `irq` (any sticky STATUS flag). The events `ev_token`, `ev_error`,
+//! `ev_result` count into TOKENS, ERRORS and RESULTS; `ev_err_kind` (one-hot) sets the sticky
+//! flags, and a set wins over a clear in the same cycle. `soft_reset` does not reset the CSRs.
+//!
+//! The HDL has no loops, so every scaler register is its own `reg` (one clocked process per
+//! head) and the read decode is one `case` over the full byte address; the misaligned
+//! addresses and the holes of the map fall into its default (SLVERR).
+
+use crate::config::Params;
+use crate::hdl::{clear, e, Decl, Expr, Kind, Module, Signal, Stmt};
+use crate::regmap::{RegMap, Register};
+
+use super::common::header_comment;
+
+/// The module's name.
+pub const MODULE: &str = "gca_csr";
+
+/// AXI response codes.
+const OKAY: u128 = 0b00;
+const SLVERR: u128 = 0b10;
+
+/// The `gca_csr` module of a configuration.
+pub fn build(p: &Params) -> Module {
+    build_from_map(p, &RegMap::new(p))
+}
+
+/// `s_axil_<name>`
+fn axi(name: &str) -> String {
+    format!("s_axil_{name}")
+}
+
+fn port(m: &mut Module, name: &str, kind: Kind, width: u32, doc: &str) -> Signal {
+    m.port(Decl::new(name, kind, width).doc(doc))
+}
+
+/// A 32-bit read value from (lsb, expression) parts, zeros elsewhere.
+fn compose(mut parts: Vec<(u32, Expr)>) -> Expr {
+    parts.sort_by_key(|(lsb, _)| *lsb);
+    let mut out = Vec::new();
+    let mut next = 0;
+    for (lsb, x) in parts {
+        assert!(lsb >= next, "overlapping read fields");
+        if lsb > next {
+            out.push(e::lit(lsb - next, 0));
+        }
+        next = lsb + x.width();
+        out.push(x);
+    }
+    if next < 32 {
+        out.push(e::lit(32 - next, 0));
+    }
+    out.reverse();
+    if out.len() == 1 {
+        out.pop().expect("one part")
+    } else {
+        e::cat(out)
+    }
+}
+
+fn field_lsb(r: &Register, name: &str) -> u32 {
+    r.field(name)
+        .unwrap_or_else(|| panic!("{} has no field {name}", r.name))
+        .lsb
+}
+
+/// One scaler register of the RTL.
+struct ScalerReg {
+    sig: Signal,
+    addr: u32,
+    reset: u32,
+}
+
+/// `gca_csr` for a configuration and its register map (`RegMap::new(p)`).
+pub fn build_from_map(p: &Params, map: &RegMap) -> Module {
+    let aw = map.addr_bits();
+    let wd = map.write_data_bits();
+    let ws = wd.div_ceil(8);
+    let s = &map.scalers;
+    let mut m = Module::new(MODULE);
+    m.header_comment = header_comment(
+        p,
+        "gca_csr: AXI4-Lite control and status registers, counters, per-head scalers (register map in regmap/)",
+    );
+
+    m.group("Clock and active-low asynchronous reset");
+    let clk = m.input("clk", 1);
+    let rst_n = m.input("rst_n", 1);
+
+    m.group("AXI4-Lite slave: write address");
+    let awaddr = port(&mut m, &axi("awaddr"), Kind::Input, aw, "byte address");
+    m.port(Decl::new(&axi("awprot"), Kind::Input, 3).waive(
+        "UNUSEDSIGNAL",
+        "protection attributes: every access is treated alike",
+    ));
+    let awvalid = m.input(&axi("awvalid"), 1);
+    let awready = m.output(&axi("awready"), 1);
+
+    m.group("AXI4-Lite slave: write data");
+    let mut wdata_decl = Decl::new(&axi("wdata"), Kind::Input, 32);
+    if wd < 32 {
+        wdata_decl = wdata_decl.waive(
+            "UNUSEDSIGNAL",
+            &format!("writes keep the low bits: no writable field reaches bit {wd}"),
+        );
+    }
+    let wdata = m.port(wdata_decl);
+    let mut wstrb_decl = Decl::new(&axi("wstrb"), Kind::Input, 4).doc("byte enables");
+    if ws < 4 {
+        wstrb_decl = wstrb_decl.waive(
+            "UNUSEDSIGNAL",
+            &format!("no writable field reaches byte lane {ws}"),
+        );
+    }
+    let wstrb = m.port(wstrb_decl);
+    let wvalid = m.input(&axi("wvalid"), 1);
+    let wready = m.output(&axi("wready"), 1);
+
+    m.group("AXI4-Lite slave: write response");
+    let bresp = port(&mut m, &axi("bresp"), Kind::OutputReg, 2, "OKAY or SLVERR");
+    let bvalid = m.output_reg(&axi("bvalid"), 1);
+    let bready = m.input(&axi("bready"), 1);
+
+    m.group("AXI4-Lite slave: read address");
+    let araddr = port(&mut m, &axi("araddr"), Kind::Input, aw, "byte address");
+    m.port(Decl::new(&axi("arprot"), Kind::Input, 3).waive(
+        "UNUSEDSIGNAL",
+        "protection attributes: every access is treated alike",
+    ));
+    let arvalid = m.input(&axi("arvalid"), 1);
+    let arready = m.output(&axi("arready"), 1);
+
+    m.group("AXI4-Lite slave: read data");
+    let rdata = m.output_reg(&axi("rdata"), 32);
+    let rresp = port(&mut m, &axi("rresp"), Kind::OutputReg, 2, "OKAY or SLVERR");
+    let rvalid = m.output_reg(&axi("rvalid"), 1);
+    let rready = m.input(&axi("rready"), 1);
+
+    m.group("Interrupt");
+    let irq = port(
+        &mut m,
+        "irq",
+        Kind::Output,
+        1,
+        "level: a sticky STATUS error flag is set",
+    );
+
+    m.group("Control and scalers to the datapath");
+    let enable = port(
+        &mut m,
+        "enable",
+        Kind::OutputReg,
+        1,
+        "CONTROL.ENABLE: the input stream may run",
+    );
+    let soft_reset = port(
+        &mut m,
+        "soft_reset",
+        Kind::OutputReg,
+        1,
+        "one-cycle pulse: CONTROL.SOFT_RESET written 1",
+    );
+    let clear_windows = port(
+        &mut m,
+        "clear_windows",
+        Kind::OutputReg,
+        1,
+        "one-cycle pulse: CONTROL.CLEAR_WINDOWS written 1",
+    );
+    let scalers = port(
+        &mut m,
+        "scalers",
+        Kind::Output,
+        s.heads() * s.bits_per_head,
+        &format!(
+            "head n = layer * {} + head at bit n * {}: q/k/v gain and offset, o_gain, o_offset",
+            s.n_head, s.bits_per_head
+        ),
+    );
+
+    m.group("Events and status from the datapath");
+    let ev_token = port(&mut m, "ev_token", Kind::Input, 1, "a TOKEN was committed");
+    let ev_error = port(&mut m, "ev_error", Kind::Input, 1, "a packet was dropped");
+    let ev_result = port(
+        &mut m,
+        "ev_result",
+        Kind::Input,
+        1,
+        "a result packet was sent",
+    );
+    let ev_err_kind = port(
+        &mut m,
+        "ev_err_kind",
+        Kind::Input,
+        4,
+        "one-hot kind of the dropped packet (bit k-1 for status k)",
+    );
+    let busy = port(&mut m, "busy", Kind::Input, 1, "STATUS.BUSY");
+
+    // Addresses of the fixed registers.
+    let addr_of: Vec<(String, Signal)> = map
+        .registers
+        .iter()
+        .map(|r| {
+            let name = format!("ADDR_{}", r.name);
+            (r.name.clone(), m.localparam(&name, aw, r.offset as u128))
+        })
+        .collect();
+    let addr = |name: &str| -> Signal {
+        addr_of
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no register {name}"))
+            .1
+            .clone()
+    };
+    let reg_of = |name: &str| {
+        map.get(name)
+            .unwrap_or_else(|| panic!("no register {name}"))
+    };
+
+    // Declarations.
+    let aw_held = m.decl(Decl::new("aw_held", Kind::Reg, 1).doc("a write address waits"));
+    let aw_addr = m.decl(Decl::new("aw_addr", Kind::Reg, aw).doc("the held write address"));
+    let w_held = m.decl(Decl::new("w_held", Kind::Reg, 1).doc("write data wait"));
+    let w_data = m.decl(Decl::new("w_data", Kind::Reg, wd).doc("the held write data (low bits)"));
+    let w_strb = m.decl(Decl::new("w_strb", Kind::Reg, ws).doc("the held byte enables"));
+    let wr_fire = m.decl(Decl::new("wr_fire", Kind::Wire, 1).doc("the held write is performed"));
+    let wr_err =
+        m.decl(Decl::new("wr_err", Kind::Reg, 1).doc("the held write is refused (SLVERR)"));
+    let ar_fire = m.decl(Decl::new("ar_fire", Kind::Wire, 1).doc("a read address is accepted"));
+    let rd_data = m.decl(Decl::new("rd_data", Kind::Reg, 32).doc("read value of araddr"));
+    let rd_err = m.decl(Decl::new("rd_err", Kind::Reg, 1).doc("araddr is not readable (SLVERR)"));
+    let ctrl_write =
+        m.decl(Decl::new("ctrl_write", Kind::Wire, 1).doc("byte 0 of CONTROL is written"));
+    let status_reg = reg_of("STATUS");
+    let flags_lsb = field_lsb(status_reg, "BAD_LENGTH");
+    let names = ["BAD_LENGTH", "BAD_OPCODE", "BAD_LAYER", "BAD_POSITION"];
+    for (i, n) in names.iter().enumerate() {
+        assert_eq!(field_lsb(status_reg, n), flags_lsb + i as u32);
+    }
+    assert!(flags_lsb + 4 <= 8, "the sticky flags live in byte 0");
+    let err_flags = m.decl(
+        Decl::new("err_flags", Kind::Reg, 4)
+            .doc("STATUS sticky flags: length, opcode, layer, position"),
+    );
+    let status_clear =
+        m.decl(Decl::new("status_clear", Kind::Wire, 4).doc("STATUS flags written 1 this cycle"));
+    let cnt_tokens = m.decl(Decl::new("cnt_tokens", Kind::Reg, 32).doc("TOKENS"));
+    let cnt_errors = m.decl(Decl::new("cnt_errors", Kind::Reg, 32).doc("ERRORS"));
+    let cnt_results = m.decl(Decl::new("cnt_results", Kind::Reg, 32).doc("RESULTS"));
+    let cnt_cycles = m.decl(Decl::new("cnt_cycles", Kind::Reg, 64).doc("cycles since reset"));
+    let cycles_hi = m.decl(
+        Decl::new("cycles_hi", Kind::Reg, 32)
+            .doc("CYCLES_HI: high word latched by reading CYCLES_LO"),
+    );
+    let mut heads: Vec<Vec<ScalerReg>> = Vec::new();
+    for layer in 0..s.n_layer {
+        for head in 0..s.n_head {
+            let base = s.head_base(layer, head);
+            let regs = s
+                .registers
+                .iter()
+                .map(|r| {
+                    let name = format!("{}_l{layer}_h{head}", r.name.to_lowercase());
+                    let f = &r.fields[0];
+                    let sig = m.decl(Decl::new(&name, Kind::Reg, f.width).doc(&format!(
+                        "0x{:X} {}",
+                        base + r.offset,
+                        r.name
+                    )));
+                    ScalerReg {
+                        sig,
+                        addr: base + r.offset,
+                        reset: f.reset,
+                    }
+                })
+                .collect();
+            heads.push(regs);
+        }
+    }
+
+    let one = |x: &Signal| x.e();
+    let lit1 = |v: u128| e::lit(1, v);
+
+    // Handshakes.
+    m.comment("AXI4-Lite handshakes: AW and W are held until the write is performed.");
+    m.assign(&awready, aw_held.not());
+    m.assign(&wready, w_held.not());
+    m.assign(&arready, rvalid.not());
+    m.assign(&wr_fire, aw_held.and(&w_held).and(bvalid.not()));
+    m.assign(&ar_fire, arvalid.and(&arready));
+
+    // Write channel.
+    let resp = |err: &Signal| err.mux(e::bin(2, SLVERR), e::bin(2, OKAY));
+    m.seq(
+        &clk,
+        &rst_n,
+        vec![
+            clear(&aw_held),
+            clear(&aw_addr),
+            clear(&w_held),
+            clear(&w_data),
+            clear(&w_strb),
+            clear(&bvalid),
+            clear(&bresp),
+        ],
+        vec![
+            Stmt::if_then(
+                awvalid.and(&awready),
+                vec![
+                    Stmt::nonblocking(&aw_held, lit1(1)),
+                    Stmt::nonblocking(&aw_addr, &awaddr),
+                ],
+            ),
+            Stmt::if_then(
+                wvalid.and(&wready),
+                vec![
+                    Stmt::nonblocking(&w_held, lit1(1)),
+                    Stmt::nonblocking(&w_data, wdata.slice(wd - 1, 0)),
+                    Stmt::nonblocking(&w_strb, wstrb.slice(ws - 1, 0)),
+                ],
+            ),
+            Stmt::if_else(
+                one(&wr_fire),
+                vec![
+                    Stmt::nonblocking(&aw_held, lit1(0)),
+                    Stmt::nonblocking(&w_held, lit1(0)),
+                    Stmt::nonblocking(&bvalid, lit1(1)),
+                    Stmt::nonblocking(&bresp, resp(&wr_err)),
+                ],
+                vec![Stmt::if_then(
+                    bvalid.and(&bready),
+                    vec![Stmt::nonblocking(&bvalid, lit1(0))],
+                )],
+            ),
+        ],
+    );
+
+    // Write decode: which writes are refused.
+    let (first, last) = (s.base, s.end() - 4);
+    let writable: Vec<Expr> = map
+        .registers
+        .iter()
+        .filter(|r| r.writable())
+        .map(|r| addr(&r.name).e())
+        .collect();
+    assert!(s.registers.iter().all(Register::writable));
+    let in_scalers = aw_addr
+        .ge(e::hex(aw, first as u128))
+        .land(aw_addr.le(e::hex(aw, last as u128)))
+        .land(aw_addr.slice(1, 0).eq(e::bin(2, 0)));
+    m.comment(&format!(
+        "Writes to read-only, unmapped or misaligned addresses answer SLVERR; the scalers span 0x{first:X} .. 0x{:X}.",
+        s.end() - 1
+    ));
+    m.comb(vec![
+        Stmt::blocking(&wr_err, lit1(1)),
+        Stmt::case(
+            &aw_addr,
+            vec![(writable, vec![Stmt::blocking(&wr_err, lit1(0))])],
+            vec![Stmt::blocking(&wr_err, in_scalers.lnot())],
+        ),
+    ]);
+
+    // Read decode.
+    let mut arms: Vec<(Vec<Expr>, Vec<Stmt>)> = Vec::new();
+    for r in &map.registers {
+        let value = if r.constant {
+            e::hex(32, r.reset as u128)
+        } else {
+            match r.name.as_str() {
+                "CONTROL" => compose(vec![(field_lsb(r, "ENABLE"), enable.e())]),
+                "STATUS" => compose(vec![
+                    (flags_lsb, err_flags.e()),
+                    (field_lsb(r, "BUSY"), busy.e()),
+                ]),
+                "TOKENS" => cnt_tokens.e(),
+                "ERRORS" => cnt_errors.e(),
+                "RESULTS" => cnt_results.e(),
+                "CYCLES_LO" => cnt_cycles.slice(31, 0),
+                "CYCLES_HI" => cycles_hi.e(),
+                other => panic!("register {other} has no read source in gca_csr"),
+            }
+        };
+        arms.push((
+            vec![addr(&r.name).e()],
+            vec![Stmt::blocking(&rd_data, value)],
+        ));
+    }
+    for regs in &heads {
+        for r in regs {
+            let value = e::sext(&r.sig, 32);
+            arms.push((
+                vec![e::hex(aw, r.addr as u128)],
+                vec![Stmt::blocking(&rd_data, value)],
+            ));
+        }
+    }
+    m.comment("Read decode: unmapped and misaligned addresses answer SLVERR and read 0.");
+    m.comb(vec![
+        Stmt::blocking(&rd_data, e::lit(32, 0)),
+        Stmt::blocking(&rd_err, lit1(0)),
+        Stmt::case(&araddr, arms, vec![Stmt::blocking(&rd_err, lit1(1))]),
+    ]);
+
+    // Read channel.
+    m.comment("Read channel: RDATA/RRESP registered at the address handshake, held until RREADY.");
+    m.seq(
+        &clk,
+        &rst_n,
+        vec![
+            clear(&rvalid),
+            clear(&rdata),
+            clear(&rresp),
+            clear(&cycles_hi),
+        ],
+        vec![Stmt::if_else(
+            one(&ar_fire),
+            vec![
+                Stmt::nonblocking(&rvalid, lit1(1)),
+                Stmt::nonblocking(&rdata, &rd_data),
+                Stmt::nonblocking(&rresp, resp(&rd_err)),
+                Stmt::if_then(
+                    araddr.eq(addr("CYCLES_LO")),
+                    vec![Stmt::nonblocking(&cycles_hi, cnt_cycles.slice(63, 32))],
+                ),
+            ],
+            vec![Stmt::if_then(
+                rvalid.and(&rready),
+                vec![Stmt::nonblocking(&rvalid, lit1(0))],
+            )],
+        )],
+    );
+
+    // CONTROL.
+    let control = reg_of("CONTROL");
+    let bit = |name: &str| {
+        let lsb = field_lsb(control, name);
+        assert!(lsb < 8, "CONTROL fields live in byte 0");
+        w_data.bit(lsb)
+    };
+    m.comment("CONTROL: ENABLE (reset 1) and the one-cycle command pulses.");
+    m.assign(
+        &ctrl_write,
+        wr_fire.and(aw_addr.eq(addr("CONTROL"))).and(w_strb.bit(0)),
+    );
+    m.seq(
+        &clk,
+        &rst_n,
+        vec![
+            Stmt::nonblocking(&enable, lit1(1)),
+            clear(&soft_reset),
+            clear(&clear_windows),
+        ],
+        vec![
+            Stmt::nonblocking(&soft_reset, ctrl_write.and(bit("SOFT_RESET"))),
+            Stmt::nonblocking(&clear_windows, ctrl_write.and(bit("CLEAR_WINDOWS"))),
+            Stmt::if_then(
+                one(&ctrl_write),
+                vec![Stmt::nonblocking(&enable, bit("ENABLE"))],
+            ),
+        ],
+    );
+
+    // STATUS.
+    m.comment("STATUS: sticky error flags, write 1 to clear; a new error wins over a clear.");
+    let status_write = wr_fire.and(aw_addr.eq(addr("STATUS"))).and(w_strb.bit(0));
+    m.assign(
+        &status_clear,
+        status_write.mux(w_data.slice(flags_lsb + 3, flags_lsb), e::lit(4, 0)),
+    );
+    m.seq(
+        &clk,
+        &rst_n,
+        vec![clear(&err_flags)],
+        vec![Stmt::nonblocking(
+            &err_flags,
+            err_flags.and(status_clear.not()).or(&ev_err_kind),
+        )],
+    );
+    m.assign(&irq, err_flags.red_or());
+
+    // Counters.
+    m.comment("Event counters (wrapping) and the 64-bit cycle counter.");
+    let count = |c: &Signal, ev: &Signal| Stmt::nonblocking(c, c.add(e::zext(ev, 32)));
+    m.seq(
+        &clk,
+        &rst_n,
+        vec![
+            clear(&cnt_tokens),
+            clear(&cnt_errors),
+            clear(&cnt_results),
+            clear(&cnt_cycles),
+        ],
+        vec![
+            count(&cnt_tokens, &ev_token),
+            count(&cnt_errors, &ev_error),
+            count(&cnt_results, &ev_result),
+            Stmt::nonblocking(&cnt_cycles, cnt_cycles.add(e::lit(64, 1))),
+        ],
+    );
+
+    // Scalers, one process per head.
+    for layer in 0..s.n_layer {
+        for head in 0..s.n_head {
+            let n = (layer * s.n_head + head) as usize;
+            let regs = &heads[n];
+            m.comment(&format!(
+                "Scalers of layer {layer}, head {head} (n = {n}) at 0x{:X}: writes keep the low bits, per byte lane.",
+                s.head_base(layer, head)
+            ));
+            let reset = regs
+                .iter()
+                .map(|r| Stmt::nonblocking(&r.sig, e::hex(r.sig.width, r.reset as u128)))
+                .collect();
+            let arms = regs
+                .iter()
+                .map(|r| {
+                    let w = r.sig.width;
+                    let lanes = (0..w.div_ceil(8))
+                        .map(|b| {
+                            let (lo, hi) = (8 * b, (8 * b + 8).min(w) - 1);
+                            let target = if lo == 0 && hi == w - 1 {
+                                r.sig.e()
+                            } else {
+                                r.sig.slice(hi, lo)
+                            };
+                            Stmt::if_then(
+                                w_strb.bit(b),
+                                vec![Stmt::nonblocking(target, w_data.slice(hi, lo))],
+                            )
+                        })
+                        .collect();
+                    (vec![e::hex(aw, r.addr as u128)], lanes)
+                })
+                .collect();
+            m.seq(
+                &clk,
+                &rst_n,
+                reset,
+                vec![Stmt::if_then(
+                    one(&wr_fire),
+                    vec![Stmt::case(&aw_addr, arms, vec![])],
+                )],
+            );
+        }
+    }
+
+    // The scalers port: head n at bit n * bits_per_head, fields from bit 0 in register order.
+    m.comment(
+        "The scalers port: head n from bit n * bits_per_head, q_gain lowest, o_offset highest.",
+    );
+    let parts: Vec<Expr> = heads
+        .iter()
+        .rev()
+        .flat_map(|regs| regs.iter().rev().map(|r| r.sig.e()))
+        .collect();
+    m.assign(&scalers, e::cat(parts));
+    m
+}

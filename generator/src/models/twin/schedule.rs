@@ -6,8 +6,10 @@
 //!   once the layer's staging register is free (it frees in the first QK cycle of the previous
 //!   token, when the PWM generators load the q codes);
 //! - codes of the last beat are ready `quant` cycles after it (cycle `a + quant`);
-//! - WRITE starts then, but not before the previous write ended, and, without overlap, not
-//!   before the previous token's readout ended (the array is idle);
+//! - WRITE starts then, but not before the previous write ended, and not before the previous
+//!   token's readout ended (the array is idle) or, with overlap, its AV ended (the write replaces
+//!   the column of the oldest token of the previous token's window, so it waits until both
+//!   arrays were read);
 //! - QK starts when the write ended and the previous readout ended; AV and READOUT follow;
 //! - the tile sum and the output scaler take `tree + scale` cycles after the readout; the first
 //!   result beat is valid in that cycle (egress free, not back-pressured).
@@ -39,6 +41,8 @@ impl TokenTiming {
 struct LayerState {
     staging_free: u64,
     write_free: u64,
+    /// First cycle after the previous token's AV: its arrays were read.
+    arrays_read: u64,
     array_free: u64,
 }
 
@@ -87,13 +91,16 @@ impl Schedule {
         let first_data = (header + 1).max(l.staging_free);
         let last_beat = first_data + self.data_beats - 1;
         self.ingress_free = last_beat + 1;
-        let mut write = (last_beat + self.quant).max(l.write_free);
-        if !self.overlap {
-            write = write.max(l.array_free);
-        }
+        let array_ready = if self.overlap {
+            l.arrays_read
+        } else {
+            l.array_free
+        };
+        let write = (last_beat + self.quant).max(l.write_free).max(array_ready);
         let qk = (write + self.write).max(l.array_free);
         l.write_free = write + self.write;
         l.staging_free = qk;
+        l.arrays_read = qk + self.qk + self.av;
         l.array_free = qk + self.reads;
         TokenTiming {
             header,

@@ -1,0 +1,87 @@
+//! Emitters: the resolved parameters to the files of one generated folder (SPEC section 5),
+//! as an in-memory set of `(relative path, text)` ([`generate`]), and the one place that
+//! writes such a set to disk ([`write::write_folder`]): atomically, refusing to overwrite
+//! files it did not generate.
+
+mod lists;
+mod manifest;
+pub mod write;
+
+use std::collections::BTreeMap;
+
+use crate::config::Params;
+use crate::hdl::{Design, HdlError};
+use crate::{macros, regmap, rtl};
+
+pub use manifest::{sha256_hex, Manifest, MANIFEST};
+
+/// The files of one generated folder, by path relative to it ('/' separated), sorted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Files(pub BTreeMap<String, String>);
+
+impl Files {
+    fn add(&mut self, path: impl Into<String>, text: String) {
+        let path = path.into();
+        assert!(
+            self.0.insert(path.clone(), text).is_none(),
+            "{path} emitted twice"
+        );
+    }
+
+    /// Lines over all files.
+    pub fn lines(&self) -> usize {
+        self.0.values().map(|t| t.lines().count()).sum()
+    }
+
+    pub fn bytes(&self) -> usize {
+        self.0.values().map(String::len).sum()
+    }
+}
+
+/// Everything `gca generate` writes for a configuration: rtl/ (one module per file),
+/// models/ (the macro views), synth.f and sim.f, regmap/ and manifest.json. Fails only when
+/// the design breaks a rule of `hdl::check_widths` (a generator bug, reported in full).
+pub fn generate(p: &Params) -> Result<Files, Vec<HdlError>> {
+    let design = Design::new(rtl::modules(p));
+    let rtl_files = design.files()?;
+    let order = design.compile_order()?;
+    let mut files = Files::default();
+    for (name, text) in rtl_files {
+        files.add(format!("rtl/{name}"), text);
+    }
+    files.add(
+        format!("models/{}", macros::BLACKBOX_FILE),
+        macros::blackbox(p),
+    );
+    files.add(
+        format!("models/{}", macros::BEHAVIORAL_FILE),
+        macros::behavioral(p),
+    );
+    files.add(format!("models/{}", macros::AMS_FILE), macros::ams(p));
+    let rtl_order: Vec<String> = order.iter().map(|f| format!("rtl/{f}")).collect();
+    files.add(
+        "synth.f",
+        lists::file_list(
+            p,
+            "synthesis: RTL and the macro's blackbox",
+            macros::BLACKBOX_FILE,
+            &rtl_order,
+        ),
+    );
+    files.add(
+        "sim.f",
+        lists::file_list(
+            p,
+            "simulation: RTL and the macro's behavioral model",
+            macros::BEHAVIORAL_FILE,
+            &rtl_order,
+        ),
+    );
+    let map = regmap::RegMap::new(p);
+    files.add("regmap/gca_regmap.md", regmap::markdown(&map));
+    files.add("regmap/gca_regmap.h", regmap::c_header(&map));
+    files.add("regmap/gca_regmap.json", regmap::json(&map));
+    let manifest = Manifest::new(p, &files);
+    files.add(MANIFEST, manifest.to_json());
+    Ok(files)
+}

@@ -1,0 +1,237 @@
+//! gca_head: one head's datapath. The quantizer turns the head's beats into codes in the
+//! staging registers (q, k, v); the PWM generators drive the read word lines of every
+//! sub-tile; the sub-tiles (analog macros) hold the head's window; the pulse counters, the
+//! adder tree and the output scaler turn their output pulses into the head's outputs. The
+//! layer controller times everything (docs/rtl.md).
+
+use crate::config::Params;
+use crate::hdl::{e, Decl, Expr, Instance, Kind, Module, Stmt};
+
+use super::common::{header_comment, index_width};
+use super::quantizer::{code_bits, lanes};
+use super::wires::{clock_and_reset, let_wire};
+
+/// Bits of one head's scaler fields on the `scalers` bus (regmap::scaler_bits_per_head).
+pub fn scaler_bits(p: &Params) -> u32 {
+    7 * p.fixed.scaler_bits + p.fixed.out_bits
+}
+
+pub fn build(p: &Params) -> Module {
+    let s = p.shape;
+    let (d, c, t, win) = (
+        s.d_head as u32,
+        s.tile as u32,
+        s.n_tiles as u32,
+        s.window as u32,
+    );
+    let (qb, kb) = (p.widths.q_code, p.widths.kv_code);
+    let (ib, sb, ob) = (p.fixed.in_bits, p.fixed.scaler_bits, p.fixed.out_bits);
+    let lanes = lanes(p) as u32;
+    let cb = code_bits(p);
+    let hw = index_width(s.n_head);
+    let pw = index_width(p.stream.in_beats_per_vector);
+    let tw = index_width(s.n_tiles);
+    let cw = index_width(s.tile);
+    let stages = p.cycles.tree as u32;
+
+    let mut m = Module::new("gca_head");
+    m.header_comment = header_comment(
+        p,
+        "gca_head: one attention head's datapath around its analog sub-tiles",
+    );
+    let head = m.parameter("HEAD", hw, 0);
+    let (clk, rst_n) = clock_and_reset(&mut m);
+    m.group("Beats of this layer (gca_ingress through gca_layer)");
+    let beat_en =
+        m.port(Decl::new("beat_en", Kind::Input, 1).doc("a data beat of this layer is accepted"));
+    let beat_head = m.input("beat_head", hw);
+    let beat_kind = m.port(Decl::new("beat_kind", Kind::Input, 2).doc("0 q, 1 k, 2 v"));
+    let mut part_decl = Decl::new("beat_part", Kind::Input, pw).doc("beat within the vector");
+    if p.stream.in_beats_per_vector == 1 {
+        part_decl = part_decl.waive("UNUSEDSIGNAL", "every vector fits one beat");
+    }
+    let beat_part = m.port(part_decl);
+    let beat_data = m.port(Decl::new("beat_data", Kind::Input, lanes * ib).doc("the beat's lanes"));
+    m.group("Scalers (gca_csr)");
+    let scl = m.port(
+        Decl::new("scalers", Kind::Input, scaler_bits(p))
+            .doc("q, k, v gain/offset, out gain, out offset from bit 0"),
+    );
+    m.group("Timing (gca_layer_ctrl) and window (gca_window)");
+    let pwm_load = m.input("pwm_load", 1);
+    let ph_qk = m.input("ph_qk", 1);
+    let qk_step = m.input("qk_step", qb);
+    let ph_av = m.input("ph_av", 1);
+    let ph_ro = m.input("ph_ro", 1);
+    let ro_first = m.input("ro_first", 1);
+    let ro_count = m.input("ro_count", 1);
+    let wr_we = m.input("wr_we", 1);
+    let age_tick = m.input("age_tick", 1);
+    let mut wtile_decl = Decl::new("wtile", Kind::Input, tw).doc("tile of the write slot");
+    if t == 1 {
+        wtile_decl = wtile_decl.waive("UNUSEDSIGNAL", "the window is one tile");
+    }
+    let wtile = m.port(wtile_decl);
+    let wcol = m.input("wcol", cw);
+    let col_en = m.input("col_en", win);
+    let tail_en = m.input("tail_en", stages);
+    let scale_en = m.input("scale_en", 1);
+    m.group("Result register");
+    let y = m.output("y", d * ob);
+
+    // Scaler fields.
+    let field = |i: u32| scl.slice(sb * i + sb - 1, sb * i).as_signed();
+    let kind_gain = beat_kind
+        .eq(e::lit(2, 0))
+        .mux(field(0), beat_kind.eq(e::lit(2, 1)).mux(field(2), field(4)));
+    let kind_off = beat_kind
+        .eq(e::lit(2, 0))
+        .mux(field(1), beat_kind.eq(e::lit(2, 1)).mux(field(3), field(5)));
+    let gain = let_wire(&mut m, "q_gain", kind_gain.as_signed());
+    let offset = let_wire(&mut m, "q_offset", kind_off.as_signed());
+    let o_gain = let_wire(&mut m, "o_gain", field(6));
+    let o_off = let_wire(
+        &mut m,
+        "o_offset",
+        scl.slice(7 * sb + ob - 1, 7 * sb).as_signed(),
+    );
+
+    // Quantizer and staging registers.
+    let codes = m.wire("codes", lanes * cb);
+    let is_q = let_wire(&mut m, "is_q", beat_kind.eq(e::lit(2, 0)));
+    m.instance(
+        Instance::new("gca_quantizer", "u_quant")
+            .pin("x", &beat_data)
+            .pin("gain", &gain)
+            .pin("offset", &offset)
+            .pin("is_q", &is_q)
+            .pin("code", &codes),
+    );
+    let q_codes = m.decl(Decl::new("q_codes", Kind::Reg, d * qb).doc("staged q codes"));
+    let k_codes = m.decl(Decl::new("k_codes", Kind::Reg, d * kb).doc("staged k codes"));
+    let v_codes = m.decl(Decl::new("v_codes", Kind::Reg, d * kb).doc("staged v codes"));
+    let mine = let_wire(&mut m, "mine", beat_en.land(beat_head.eq(&head)));
+    let mut kind_arms = Vec::new();
+    for (kind, (reg, bits)) in [(&q_codes, qb), (&k_codes, kb), (&v_codes, kb)]
+        .into_iter()
+        .enumerate()
+    {
+        let mut part_arms = Vec::new();
+        for part in 0..p.stream.in_beats_per_vector as u32 {
+            let mut stmts = Vec::new();
+            for lane in 0..lanes {
+                let dim = part * lanes + lane;
+                if dim >= d {
+                    break;
+                }
+                let code = codes.slice(cb * lane + bits - 1, cb * lane);
+                stmts.push(Stmt::nonblocking(
+                    reg.slice(bits * dim + bits - 1, bits * dim),
+                    code,
+                ));
+            }
+            part_arms.push((vec![e::lit(pw, part as u128)], stmts));
+        }
+        let body = if p.stream.in_beats_per_vector == 1 {
+            part_arms.pop().map(|a| a.1).unwrap_or_default()
+        } else {
+            vec![Stmt::case(&beat_part, part_arms, vec![])]
+        };
+        kind_arms.push((vec![e::lit(2, kind as u128)], body));
+    }
+    m.seq(
+        &clk,
+        &rst_n,
+        vec![
+            crate::hdl::clear(&q_codes),
+            crate::hdl::clear(&k_codes),
+            crate::hdl::clear(&v_codes),
+        ],
+        vec![Stmt::if_then(
+            &mine,
+            vec![Stmt::case(&beat_kind, kind_arms, vec![])],
+        )],
+    );
+
+    // PWM generators.
+    let row = m.wire("row_pulse", d);
+    m.instance(
+        Instance::new("gca_pwm", "u_pwm")
+            .pin("clk", &clk)
+            .pin("rst_n", &rst_n)
+            .pin("q_codes", &q_codes)
+            .pin("load", &pwm_load)
+            .pin("ph_qk", &ph_qk)
+            .pin("qk_step", &qk_step)
+            .pin("row_pulse", &row),
+    );
+
+    // Sub-tiles.
+    let mut pulses = Vec::new();
+    let mut signs = Vec::new();
+    for tile in 0..t {
+        let we: Expr = if t == 1 {
+            wr_we.e()
+        } else {
+            wr_we.land(wtile.eq(e::lit(tw, tile as u128)))
+        };
+        let we = let_wire(&mut m, &format!("we{tile}"), we);
+        let pulse = m.wire(&format!("out_pulse{tile}"), d);
+        let sign = m.wire(&format!("out_sign{tile}"), d);
+        m.instance(
+            Instance::new("gca_subtile", &format!("u_tile{tile}"))
+                .pin("clk", &clk)
+                .pin("we", &we)
+                .pin("age_tick", &age_tick)
+                .pin("wcol", &wcol)
+                .pin("k_code", &k_codes)
+                .pin("v_code", &v_codes)
+                .pin("row_pulse", &row)
+                .pin("col_en", col_en.slice(c * tile + c - 1, c * tile))
+                .pin("ph_qk", &ph_qk)
+                .pin("ph_av", &ph_av)
+                .pin("ph_ro", &ph_ro)
+                .pin("out_pulse", &pulse)
+                .pin("out_sign", &sign),
+        );
+        pulses.push(pulse.e());
+        signs.push(sign.e());
+    }
+    pulses.reverse();
+    signs.reverse();
+    let pulse_bus = let_wire(&mut m, "pulse", e::cat(pulses));
+    let sign_bus = let_wire(&mut m, "sign", e::cat(signs));
+
+    // Counters, tree, scaler.
+    let counts = m.wire("counts", t * d * p.widths.out_code);
+    m.instance(
+        Instance::new("gca_pulse_counter", "u_count")
+            .pin("clk", &clk)
+            .pin("rst_n", &rst_n)
+            .pin("pulse", &pulse_bus)
+            .pin("sign", &sign_bus)
+            .pin("clear", &ro_first)
+            .pin("count", &ro_count)
+            .pin("codes", &counts),
+    );
+    let sums = m.wire("sums", d * p.widths.tile_sum);
+    m.instance(
+        Instance::new("gca_tile_adder", "u_tree")
+            .pin("clk", &clk)
+            .pin("rst_n", &rst_n)
+            .pin("codes", &counts)
+            .pin("en", &tail_en)
+            .pin("sums", &sums),
+    );
+    m.instance(
+        Instance::new("gca_out_scale", "u_scale")
+            .pin("clk", &clk)
+            .pin("rst_n", &rst_n)
+            .pin("sums", &sums)
+            .pin("gain", &o_gain)
+            .pin("offset", &o_off)
+            .pin("en", &scale_en)
+            .pin("y", &y),
+    );
+    m
+}

@@ -1,0 +1,198 @@
+//! gca_layer: the KV store of one transformer layer: its controller, its window and its heads,
+//! and the result beats it presents to the egress.
+
+use crate::config::Params;
+use crate::hdl::{e, Decl, Expr, Instance, Kind, Module, Stmt};
+
+use super::common::{header_comment, index_width};
+use super::head::scaler_bits;
+use super::quantizer::lanes;
+use super::wires::{clock_and_reset, let_wire};
+
+/// Data beats of a result packet (after the header).
+pub fn result_data_beats(p: &Params) -> usize {
+    p.shape.n_head * p.stream.out_beats_per_head
+}
+
+pub fn build(p: &Params) -> Module {
+    let s = p.shape;
+    let (d, h) = (s.d_head as u32, s.n_head as u32);
+    let td = p.stream.tdata_bits;
+    let ob = p.fixed.out_bits;
+    let lw = index_width(s.n_layer);
+    let hw = index_width(s.n_head);
+    let pw = index_width(p.stream.in_beats_per_vector);
+    let bw = index_width(result_data_beats(p));
+    let tw = index_width(s.n_tiles);
+    let cw = index_width(s.tile);
+    let stages = p.cycles.tree as u32;
+    let qb = p.widths.q_code;
+    let sbh = scaler_bits(p);
+    let used = lanes(p) as u32 * p.fixed.in_bits;
+
+    let mut m = Module::new("gca_layer");
+    m.header_comment = header_comment(p, "gca_layer: one layer's controller, window and heads");
+    let layer = m.parameter("LAYER", lw, 0);
+    let (clk, rst_n) = clock_and_reset(&mut m);
+    m.group("Beats (gca_ingress, broadcast to every layer)");
+    let beat_valid = m.input("beat_valid", 1);
+    let beat_layer = m.input("beat_layer", lw);
+    let beat_head = m.input("beat_head", hw);
+    let beat_kind = m.input("beat_kind", 2);
+    let beat_part = m.input("beat_part", pw);
+    let mut data_decl = Decl::new("beat_data", Kind::Input, td);
+    if used < td {
+        data_decl = data_decl.waive("UNUSEDSIGNAL", "bits beyond one vector's lanes are padding");
+    }
+    let beat_data = m.port(data_decl);
+    let beat_pos = m.input("beat_pos", 32);
+    let commit = m.input("commit", 1);
+    let win_reset = m.input("win_reset", 1);
+    let clear_windows =
+        m.port(Decl::new("clear_windows", Kind::Input, 1).doc("CONTROL.CLEAR_WINDOWS"));
+    m.group("Scalers of this layer's heads (gca_csr)");
+    let scalers = m.input("scalers", h * sbh);
+    m.group("Status");
+    let stage_free = m.output("stage_free", 1);
+    let layer_idle = m.output("layer_idle", 1);
+    let busy = m.output("busy", 1);
+    m.group("Result (gca_egress)");
+    let res_beat = m.input("res_beat", bw);
+    let res_done = m.input("res_done", 1);
+    let res_valid = m.output("res_valid", 1);
+    let res_pos = m.output("res_pos", 32);
+    let res_data =
+        m.port(Decl::new("res_data", Kind::OutputReg, td).doc("data beat res_beat of the result"));
+
+    let hit = let_wire(&mut m, "hit", beat_layer.eq(&layer));
+    let beat_en = let_wire(&mut m, "beat_en", beat_valid.land(&hit));
+    let commit_en = let_wire(&mut m, "commit_en", commit.land(&beat_en));
+    let clear = let_wire(
+        &mut m,
+        "win_clear",
+        win_reset.land(&hit).lor(&clear_windows),
+    );
+
+    let w = |m: &mut Module, name: &str, width: u32| m.wire(name, width);
+    let wr_we = w(&mut m, "wr_we", 1);
+    let age_tick = w(&mut m, "age_tick", 1);
+    let win_advance = w(&mut m, "win_advance", 1);
+    let pwm_load = w(&mut m, "pwm_load", 1);
+    let ph_qk = w(&mut m, "ph_qk", 1);
+    let qk_step = w(&mut m, "qk_step", qb);
+    let ph_av = w(&mut m, "ph_av", 1);
+    let ph_ro = w(&mut m, "ph_ro", 1);
+    let ro_first = w(&mut m, "ro_first", 1);
+    let ro_count = w(&mut m, "ro_count", 1);
+    let tail_en = w(&mut m, "tail_en", stages);
+    let scale_en = w(&mut m, "scale_en", 1);
+    m.instance(
+        Instance::new("gca_layer_ctrl", "u_ctrl")
+            .pin("clk", &clk)
+            .pin("rst_n", &rst_n)
+            .pin("commit", &commit_en)
+            .pin("commit_pos", &beat_pos)
+            .pin("res_done", &res_done)
+            .pin("stage_free", &stage_free)
+            .pin("layer_idle", &layer_idle)
+            .pin("busy", &busy)
+            .pin("wr_we", &wr_we)
+            .pin("age_tick", &age_tick)
+            .pin("win_advance", &win_advance)
+            .pin("pwm_load", &pwm_load)
+            .pin("ph_qk", &ph_qk)
+            .pin("qk_step", &qk_step)
+            .pin("ph_av", &ph_av)
+            .pin("ph_ro", &ph_ro)
+            .pin("ro_first", &ro_first)
+            .pin("ro_count", &ro_count)
+            .pin("tail_en", &tail_en)
+            .pin("scale_en", &scale_en)
+            .pin("res_valid", &res_valid)
+            .pin("res_pos", &res_pos),
+    );
+    let wtile = w(&mut m, "wtile", tw);
+    let wcol = w(&mut m, "wcol", cw);
+    let col_en = w(&mut m, "col_en", s.window as u32);
+    let fill = m.decl(Decl::new("fill", Kind::Wire, p.widths.fill).waive(
+        "UNUSEDSIGNAL",
+        "the fill count is for waveforms; no logic needs it",
+    ));
+    m.instance(
+        Instance::new("gca_window", "u_window")
+            .pin("clk", &clk)
+            .pin("rst_n", &rst_n)
+            .pin("clear", &clear)
+            .pin("advance", &win_advance)
+            .pin("wtile", &wtile)
+            .pin("wcol", &wcol)
+            .pin("fill", &fill)
+            .pin("col_en", &col_en),
+    );
+    let lanes_data: Expr = if used < td {
+        beat_data.slice(used - 1, 0)
+    } else {
+        beat_data.e()
+    };
+    let lanes_data = let_wire(&mut m, "beat_lanes", lanes_data);
+    let mut ys = Vec::new();
+    for head in 0..h {
+        let y = m.wire(&format!("y{head}"), d * ob);
+        m.instance(
+            Instance::new("gca_head", &format!("u_head{head}"))
+                .param("HEAD", e::lit(hw, head as u128))
+                .pin("clk", &clk)
+                .pin("rst_n", &rst_n)
+                .pin("beat_en", &beat_en)
+                .pin("beat_head", &beat_head)
+                .pin("beat_kind", &beat_kind)
+                .pin("beat_part", &beat_part)
+                .pin("beat_data", &lanes_data)
+                .pin("scalers", scalers.slice(sbh * head + sbh - 1, sbh * head))
+                .pin("pwm_load", &pwm_load)
+                .pin("ph_qk", &ph_qk)
+                .pin("qk_step", &qk_step)
+                .pin("ph_av", &ph_av)
+                .pin("ph_ro", &ph_ro)
+                .pin("ro_first", &ro_first)
+                .pin("ro_count", &ro_count)
+                .pin("wr_we", &wr_we)
+                .pin("age_tick", &age_tick)
+                .pin("wtile", &wtile)
+                .pin("wcol", &wcol)
+                .pin("col_en", &col_en)
+                .pin("tail_en", &tail_en)
+                .pin("scale_en", &scale_en)
+                .pin("y", &y),
+        );
+        ys.push(y);
+    }
+
+    // Result beats: head h, beat j carries dimensions j*per_beat.. of y_h.
+    let per_beat = p.stream.out_values_per_beat as u32;
+    let mut arms = Vec::new();
+    for beat in 0..result_data_beats(p) as u32 {
+        let (head, part) = (
+            beat / p.stream.out_beats_per_head as u32,
+            beat % p.stream.out_beats_per_head as u32,
+        );
+        let first = part * per_beat;
+        let last = (first + per_beat).min(d);
+        let y = &ys[head as usize];
+        let mut value = y.slice(ob * last - 1, ob * first);
+        let width = ob * (last - first);
+        if width < td {
+            value = e::cat(vec![e::lit(td - width, 0), value]);
+        }
+        arms.push((
+            vec![e::lit(bw, beat as u128)],
+            vec![Stmt::blocking(&res_data, value)],
+        ));
+    }
+    m.comb(vec![Stmt::case(
+        &res_beat,
+        arms,
+        vec![Stmt::blocking(&res_data, e::lit(td, 0))],
+    )]);
+    m
+}

@@ -1,0 +1,355 @@
+//! gca_layer_ctrl: the per-token schedule of one layer (docs/rtl.md, "Timing of one token";
+//! the twin's `Schedule` is its model), shared by all heads of the layer.
+//!
+//! - Staging: `staged` from the commit of a token (its last beat) until the PWM generators
+//!   load its q codes (`pwm_load`, the cycle before QK); data beats of the next token are
+//!   accepted from then on (`stage_free`).
+//! - Write engine: `write` cycles of `wr_we` from the cycle after the commit at the earliest,
+//!   after the previous write, and once the previous token is past READOUT (serial) or past AV
+//!   (`prefill_overlap`); `age_tick` in its first cycle, `win_advance` in its last.
+//! - Read engine: IDLE -> QK -> AV -> (HOLD while the counters still hold the previous
+//!   token) -> READOUT -> IDLE, QK starting once the token is written and the previous READOUT
+//!   is over.
+//! - Tail: counters -> adder-tree stages -> result register, an elastic pipeline (a stage
+//!   loads when the next one is free or loading); the result register holds until the egress
+//!   sent the packet (`res_done`).
+
+use crate::config::Params;
+use crate::hdl::{clear, e, Decl, Expr, Kind, Module, Signal, Stmt};
+
+use super::common::header_comment;
+use super::wires::{clock_and_reset, let_wire};
+
+const IDLE: u128 = 0;
+const QK: u128 = 1;
+const AV: u128 = 2;
+const HOLD: u128 = 3;
+const RO: u128 = 4;
+
+fn counter_bits(n: u64) -> u32 {
+    crate::config::index_bits(n)
+}
+
+pub fn build(p: &Params) -> Module {
+    let cy = p.cycles;
+    let qb = p.widths.q_code;
+    let stages = cy.tree as u32;
+    let step = cy.pwm_step;
+    let overlap = p.hardware.prefill_overlap;
+    let mut m = Module::new("gca_layer_ctrl");
+    m.header_comment = header_comment(
+        p,
+        "gca_layer_ctrl: staging, write and read engines, result pipeline of one layer",
+    );
+    let (clk, rst_n) = clock_and_reset(&mut m);
+    m.group("From gca_ingress and gca_egress");
+    let commit = m.port(
+        Decl::new("commit", Kind::Input, 1).doc("last beat of a good token of this layer accepted"),
+    );
+    let commit_pos = m.port(Decl::new("commit_pos", Kind::Input, 32).doc("its position"));
+    let res_done = m.port(Decl::new("res_done", Kind::Input, 1).doc("the egress sent the result"));
+    m.group("Status");
+    let stage_free =
+        m.port(Decl::new("stage_free", Kind::Output, 1).doc("data beats may be accepted"));
+    let layer_idle = m.port(
+        Decl::new("layer_idle", Kind::Output, 1).doc("nothing staged, written or being read"),
+    );
+    let busy = m.port(Decl::new("busy", Kind::Output, 1).doc("any token in the layer"));
+    m.group("Write engine");
+    let wr_we = m.port(Decl::new("wr_we", Kind::Output, 1).doc("write phase"));
+    let age_tick = m.port(Decl::new("age_tick", Kind::Output, 1).doc("first write cycle"));
+    let win_advance = m.port(Decl::new("win_advance", Kind::Output, 1).doc("last write cycle"));
+    m.group("Read engine");
+    let pwm_load = m.port(Decl::new("pwm_load", Kind::Output, 1).doc("QK starts next cycle"));
+    let ph_qk = m.output("ph_qk", 1);
+    let qk_step = m.port(Decl::new("qk_step", Kind::Output, qb).doc("PWM step index within QK"));
+    let ph_av = m.output("ph_av", 1);
+    let ph_ro = m.output("ph_ro", 1);
+    let ro_first =
+        m.port(Decl::new("ro_first", Kind::Output, 1).doc("first READOUT cycle: counters restart"));
+    let ro_count =
+        m.port(Decl::new("ro_count", Kind::Output, 1).doc("last cycle of a READOUT PWM step"));
+    m.group("Tail and result");
+    let tail_en =
+        m.port(Decl::new("tail_en", Kind::Output, stages).doc("adder-tree stage s loads"));
+    let scale_en = m.port(Decl::new("scale_en", Kind::Output, 1).doc("the result register loads"));
+    let res_valid =
+        m.port(Decl::new("res_valid", Kind::OutputReg, 1).doc("a result waits for the egress"));
+    let res_pos = m.port(Decl::new("res_pos", Kind::OutputReg, 32).doc("its position"));
+
+    // State.
+    let staged = m.reg("staged", 1);
+    let unwritten = m.reg("unwritten", 1);
+    let written = m.reg("written", 1);
+    let pos_stage = m.reg("pos_stage", 32);
+    let wb = counter_bits(cy.write);
+    let wr_busy = m.reg("wr_busy", 1);
+    let wr_cnt = m.reg("wr_cnt", wb);
+    let rb = counter_bits(cy.qk.max(cy.av).max(cy.readout));
+    let rd_state =
+        m.decl(Decl::new("rd_state", Kind::Reg, 3).doc("0 idle, 1 QK, 2 AV, 3 hold, 4 READOUT"));
+    let rd_cnt = m.reg("rd_cnt", rb);
+    let rd_pos = m.reg("rd_pos", 32);
+    let cnt_full = m.decl(
+        Decl::new("cnt_full", Kind::Reg, 1).doc("the counters hold a token the tail has not taken"),
+    );
+    let cnt_pos = m.reg("cnt_pos", 32);
+    let tv = m.decl(Decl::new("tv", Kind::Reg, stages).doc("adder-tree stage s holds a token"));
+    let tpos: Vec<Signal> = (0..stages)
+        .map(|s| m.reg(&format!("tpos{s}"), 32))
+        .collect();
+
+    let is = |st: u128| rd_state.eq(e::lit(3, st));
+    let cnt_is = |n: u64| rd_cnt.eq(e::lit(rb, n as u128 - 1));
+    let wr_last = let_wire(
+        &mut m,
+        "wr_last",
+        wr_busy.land(wr_cnt.eq(e::lit(wb, cy.write as u128 - 1))),
+    );
+    let qk_last = let_wire(&mut m, "qk_last", is(QK).land(cnt_is(cy.qk)));
+    let av_last = let_wire(&mut m, "av_last", is(AV).land(cnt_is(cy.av)));
+    let ro_last = let_wire(&mut m, "ro_last", is(RO).land(cnt_is(cy.readout)));
+    let rd_free_next = let_wire(&mut m, "rd_free_next", is(IDLE).lor(&ro_last));
+    let qk_go = let_wire(
+        &mut m,
+        "qk_go",
+        staged.land(written.lor(&wr_last)).land(&rd_free_next),
+    );
+    let array_ok: Expr = if overlap {
+        is(QK).lor(is(AV)).lnot().lor(&av_last)
+    } else {
+        rd_free_next.e()
+    };
+    let array_ok = let_wire(&mut m, "array_ok", array_ok);
+    let wr_go = let_wire(
+        &mut m,
+        "wr_go",
+        unwritten
+            .lor(&commit)
+            .land(wr_busy.lnot().lor(&wr_last))
+            .land(&array_ok),
+    );
+
+    // Tail enables, from the result register back to the counters.
+    let mut en: Vec<Option<Signal>> = vec![None; stages as usize];
+    let scale = let_wire(
+        &mut m,
+        "scale_go",
+        tv.bit(stages - 1).land(res_valid.lnot()),
+    );
+    let mut next_load = scale.clone();
+    for s in (0..stages).rev() {
+        let src: Expr = if s == 0 { cnt_full.e() } else { tv.bit(s - 1) };
+        let ready = tv.bit(s).lnot().lor(&next_load);
+        let w = let_wire(&mut m, &format!("tail_go{s}"), src.land(ready));
+        next_load = w.clone();
+        en[s as usize] = Some(w);
+    }
+    let en: Vec<Signal> = en.into_iter().map(|x| x.expect("every stage")).collect();
+    let ro_go = let_wire(
+        &mut m,
+        "ro_go",
+        av_last.lor(is(HOLD)).land(cnt_full.lnot().lor(&en[0])),
+    );
+
+    // Outputs.
+    m.assign(&stage_free, staged.lnot());
+    m.assign(
+        &layer_idle,
+        staged.lnot().land(wr_busy.lnot()).land(is(IDLE)),
+    );
+    m.assign(&wr_we, &wr_busy);
+    m.assign(&age_tick, wr_busy.land(wr_cnt.eq(e::lit(wb, 0))));
+    m.assign(&win_advance, &wr_last);
+    m.assign(&pwm_load, &qk_go);
+    m.assign(&ph_qk, is(QK));
+    m.assign(&ph_av, is(AV));
+    m.assign(&ph_ro, is(RO));
+    m.assign(&ro_first, is(RO).land(rd_cnt.eq(e::lit(rb, 0))));
+    let mut tail_bits: Vec<Expr> = en.iter().rev().map(|s| s.e()).collect();
+    if tail_bits.len() == 1 {
+        m.assign(&tail_en, tail_bits.pop().expect("one"));
+    } else {
+        m.assign(&tail_en, e::cat(tail_bits));
+    }
+    m.assign(&scale_en, &scale);
+    m.assign(
+        &busy,
+        layer_idle
+            .lnot()
+            .lor(&cnt_full)
+            .lor(tv.red_or())
+            .lor(&res_valid),
+    );
+
+    // PWM step index (QK) and step ends (READOUT).
+    let mut regs_reset = vec![];
+    let mut regs_body = vec![];
+    if step == 1 {
+        let v = if rb >= qb {
+            rd_cnt.slice(qb - 1, 0)
+        } else {
+            e::zext(&rd_cnt, qb)
+        };
+        m.assign(&qk_step, v);
+        m.assign(&ro_count, is(RO));
+    } else {
+        let sbits = counter_bits(step);
+        let nsteps = (p.hardware.levels.q - 1).max(u64::from(p.widths.out_code_max));
+        let stb = counter_bits(nsteps).max(qb);
+        let sub = m.reg("sub", sbits);
+        let step_idx = m.reg("step_idx", stb);
+        let sub_last = sub.eq(e::lit(sbits, step as u128 - 1));
+        m.assign(&qk_step, step_idx.slice(qb - 1, 0));
+        m.assign(&ro_count, is(RO).land(sub_last.clone()));
+        regs_reset.extend([clear(&sub), clear(&step_idx)]);
+        let entering = qk_go.lor(&ro_go);
+        regs_body.push(Stmt::if_else(
+            entering,
+            vec![clear(&sub), clear(&step_idx)],
+            vec![Stmt::if_else(
+                sub_last,
+                vec![
+                    clear(&sub),
+                    Stmt::nonblocking(&step_idx, step_idx.add(e::lit(stb, 1))),
+                ],
+                vec![Stmt::nonblocking(&sub, sub.add(e::lit(sbits, 1)))],
+            )],
+        ));
+    }
+
+    let goto = |st: u128| Stmt::nonblocking(&rd_state, e::lit(3, st));
+    let cnt0 = clear(&rd_cnt);
+    let cnt_inc = Stmt::nonblocking(&rd_cnt, rd_cnt.add(e::lit(rb, 1)));
+    let load_token = vec![
+        goto(QK),
+        cnt0.clone(),
+        Stmt::nonblocking(&rd_pos, &pos_stage),
+    ];
+    let read_engine = Stmt::case(
+        &rd_state,
+        vec![
+            (
+                vec![e::lit(3, IDLE)],
+                vec![Stmt::if_then(&qk_go, load_token.clone())],
+            ),
+            (
+                vec![e::lit(3, QK)],
+                vec![Stmt::if_else(
+                    &qk_last,
+                    vec![goto(AV), cnt0.clone()],
+                    vec![cnt_inc.clone()],
+                )],
+            ),
+            (
+                vec![e::lit(3, AV)],
+                vec![Stmt::if_else(
+                    &av_last,
+                    vec![
+                        Stmt::if_else(&ro_go, vec![goto(RO)], vec![goto(HOLD)]),
+                        cnt0.clone(),
+                    ],
+                    vec![cnt_inc.clone()],
+                )],
+            ),
+            (
+                vec![e::lit(3, HOLD)],
+                vec![Stmt::if_then(&ro_go, vec![goto(RO), cnt0.clone()])],
+            ),
+            (
+                vec![e::lit(3, RO)],
+                vec![Stmt::if_else(
+                    &ro_last,
+                    vec![Stmt::if_else(
+                        &qk_go,
+                        load_token,
+                        vec![goto(IDLE), cnt0.clone()],
+                    )],
+                    vec![cnt_inc],
+                )],
+            ),
+        ],
+        vec![goto(IDLE), cnt0],
+    );
+
+    let one = |s: &Signal| Stmt::nonblocking(s, e::lit(1, 1));
+    let zero = |s: &Signal| Stmt::nonblocking(s, e::lit(1, 0));
+    let mut body = vec![
+        // Staging.
+        Stmt::if_then(
+            &commit,
+            vec![
+                one(&staged),
+                one(&unwritten),
+                Stmt::nonblocking(&pos_stage, &commit_pos),
+            ],
+        ),
+        Stmt::if_then(&wr_go, vec![zero(&unwritten)]),
+        // A token may start QK in the cycle its write ends: the clear below wins.
+        Stmt::if_then(&wr_last, vec![one(&written)]),
+        Stmt::if_then(&qk_go, vec![zero(&staged), zero(&written)]),
+        // Write engine.
+        Stmt::if_else(
+            &wr_go,
+            vec![one(&wr_busy), clear(&wr_cnt)],
+            vec![Stmt::if_then(
+                &wr_busy,
+                vec![Stmt::if_else(
+                    &wr_last,
+                    vec![zero(&wr_busy)],
+                    vec![Stmt::nonblocking(&wr_cnt, wr_cnt.add(e::lit(wb, 1)))],
+                )],
+            )],
+        ),
+        read_engine,
+        // Tail.
+        Stmt::if_else(
+            &ro_last,
+            vec![one(&cnt_full), Stmt::nonblocking(&cnt_pos, &rd_pos)],
+            vec![Stmt::if_then(&en[0], vec![zero(&cnt_full)])],
+        ),
+    ];
+    for s in 0..stages {
+        let next_load: Expr = if s + 1 < stages {
+            en[s as usize + 1].e()
+        } else {
+            scale.e()
+        };
+        let src_pos = if s == 0 {
+            &cnt_pos
+        } else {
+            &tpos[s as usize - 1]
+        };
+        body.push(Stmt::if_else(
+            &en[s as usize],
+            vec![
+                Stmt::nonblocking(tv.bit(s), e::lit(1, 1)),
+                Stmt::nonblocking(&tpos[s as usize], src_pos),
+            ],
+            vec![Stmt::if_then(
+                next_load,
+                vec![Stmt::nonblocking(tv.bit(s), e::lit(1, 0))],
+            )],
+        ));
+    }
+    body.push(Stmt::if_else(
+        &scale,
+        vec![
+            one(&res_valid),
+            Stmt::nonblocking(&res_pos, &tpos[stages as usize - 1]),
+        ],
+        vec![Stmt::if_then(&res_done, vec![zero(&res_valid)])],
+    ));
+    body.extend(regs_body);
+    let mut reset: Vec<Stmt> = [
+        &staged, &unwritten, &written, &pos_stage, &wr_busy, &wr_cnt, &rd_state, &rd_cnt, &rd_pos,
+        &cnt_full, &cnt_pos, &tv, &res_valid, &res_pos,
+    ]
+    .into_iter()
+    .map(clear)
+    .collect();
+    reset.extend(tpos.iter().map(clear));
+    reset.extend(regs_reset);
+    m.seq(&clk, &rst_n, reset, body);
+    m
+}

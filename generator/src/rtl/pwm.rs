@@ -1,0 +1,43 @@
+//! gca_pwm: the D read word lines of a head. The q codes are latched when the controller
+//! starts QK (`load`, the cycle before the first QK cycle); during QK, row d is high while the
+//! current PWM step index is below q_d: a pulse of q_d * STEP cycles from the first QK cycle.
+
+use crate::config::Params;
+use crate::hdl::{e, Decl, Kind, Module, Stmt};
+
+use super::common::header_comment;
+use super::wires::clock_and_reset;
+
+pub fn build(p: &Params) -> Module {
+    let d = p.shape.d_head as u32;
+    let qb = p.widths.q_code;
+    let mut m = Module::new("gca_pwm");
+    m.header_comment = header_comment(p, "gca_pwm: q codes to PWM read word-line pulses");
+    let (clk, rst_n) = clock_and_reset(&mut m);
+    m.group("From the staging register and the layer controller");
+    let q_codes = m.port(
+        Decl::new("q_codes", Kind::Input, d * qb).doc("q code of dimension d in bits [QB*d +: QB]"),
+    );
+    let load = m.port(Decl::new("load", Kind::Input, 1).doc("latch q_codes (cycle before QK)"));
+    let ph_qk = m.port(Decl::new("ph_qk", Kind::Input, 1).doc("QK phase"));
+    let step = m.port(Decl::new("qk_step", Kind::Input, qb).doc("PWM step index within QK"));
+    m.group("Read word lines");
+    let row = m.output("row_pulse", d);
+    let q_lat = m.decl(Decl::new("q_lat", Kind::Reg, d * qb).doc("q codes of the token in QK"));
+    m.seq(
+        &clk,
+        &rst_n,
+        vec![crate::hdl::clear(&q_lat)],
+        vec![Stmt::if_then(
+            &load,
+            vec![Stmt::nonblocking(&q_lat, &q_codes)],
+        )],
+    );
+    let mut bits = Vec::new();
+    for i in (0..d).rev() {
+        let qi = q_lat.slice(qb * i + qb - 1, qb * i);
+        bits.push(ph_qk.land(qi.gt(&step)));
+    }
+    m.assign(&row, e::cat(bits));
+    m
+}
