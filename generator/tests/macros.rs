@@ -385,6 +385,11 @@ impl Run<'_> {
             &self.testbench(cycles.len(), file.ends_with(".vams")),
         );
         dir.write(file, model);
+        std::fs::create_dir_all(dir.0.join("models")).expect("mkdir");
+        dir.write(
+            &format!("models/{}", macros::GTAB_FILE),
+            &macros::gtab_hex(self.p),
+        );
         let out = match sim {
             Sim::Icarus(flags) => {
                 let mut args = vec!["-g2005", "-Wall", "-o", "sim.vvp"];

@@ -58,6 +58,7 @@ pub fn generate(p: &Params) -> Result<Files, Vec<HdlError>> {
         macros::behavioral(p),
     );
     files.add(format!("models/{}", macros::AMS_FILE), macros::ams(p));
+    files.add(format!("models/{}", macros::GTAB_FILE), macros::gtab_hex(p));
     let rtl_order: Vec<String> = order.iter().map(|f| format!("rtl/{f}")).collect();
     files.add(
         "synth.f",

@@ -156,12 +156,17 @@ pub(crate) fn behavioral(p: &Params) -> String {
         &EXTRA,
     );
     o.push_str(PRELUDE);
+    let _ = writeln!(
+        o,
+        "`ifndef GCA_SUBTILE_GTAB\n`define GCA_SUBTILE_GTAB \"models/{}\"\n`endif",
+        super::GTAB_FILE
+    );
     o.push_str(&module_header(p, &style));
     constants(&mut o, &k);
     state(&mut o, &k);
     division(&mut o, &k);
     clocked(&mut o, &k);
-    init(&mut o, &k, &table);
+    init(&mut o, &k);
     o.push_str(TRAILER);
     o
 }
@@ -466,14 +471,15 @@ fn clocked(o: &mut String, k: &K) {
     );
 }
 
-fn init(o: &mut String, k: &K, table: &CellTable) {
+fn init(o: &mut String, k: &K) {
     let kb = k.kb;
     o.push('\n');
     lines(
         o,
         &[
-            "  // Power-up state (simulation only) and the cell table G, from CellTable (one line per",
-            "  // age: codes 0 .. LEVELS-1)",
+            "  // Power-up state (simulation only) and the cell table G (CellTable), read from the",
+            "  // file models/gca_subtile_gtab.hex of the generated folder: one table for every",
+            "  // instance's source, so that simulators do not compile it once per instance.",
             "  initial begin",
             "    qk_seen = 1'b0;",
             "    n_d = D;",
@@ -494,13 +500,33 @@ fn init(o: &mut String, k: &K, table: &CellTable) {
             "    end",
         ],
     );
-    for r in 0..table.rows() {
-        o.push_str("   ");
-        for (code, &g) in table.row(r).iter().enumerate() {
-            let idx = r * table.levels() + code;
-            let _ = write!(o, " gtab[{idx}] = {};", signed_lit(k.gb, g.into()));
-        }
-        o.push('\n');
-    }
+    let _ = writeln!(
+        o,
+        "    $readmemh(`GCA_SUBTILE_GTAB, gtab);\n    if (gtab[0] === {gb}'bx || gtab[ROWS*LEVELS-1] === {gb}'bx) begin\n      $display(\"gca_subtile: cannot read the cell table %s (run from the generated folder, or define GCA_SUBTILE_GTAB)\", `GCA_SUBTILE_GTAB);\n      $finish;\n    end",
+        gb = k.gb
+    );
     o.push_str("  end\n");
+}
+
+/// The cell table for `$readmemh`: G[age * LEVELS + code] one per line, two's complement in
+/// g_bits bits, as hexadecimal; comment lines name the configuration.
+pub(crate) fn gtab_hex(p: &Params) -> String {
+    let table = CellTable::new(p);
+    let gb = p.fixed.g_bits;
+    let digits = gb.div_ceil(4) as usize;
+    let mask = (1u64 << gb) - 1;
+    let mut o = String::new();
+    for line in crate::rtl::header_comment(
+        p,
+        "Cell table G(age, code) of gca_subtile (behavioral view): entry age * LEVELS + code.",
+    ) {
+        let _ = writeln!(o, "// {line}");
+    }
+    for r in 0..table.rows() {
+        let _ = writeln!(o, "// age {r}");
+        for &g in table.row(r) {
+            let _ = writeln!(o, "{:0digits$x}", (g as u64) & mask);
+        }
+    }
+    o
 }

@@ -19,6 +19,10 @@ use crate::config::Params;
 pub const BLACKBOX_FILE: &str = "gca_subtile_bb.v";
 /// File name of the behavioral view (in `models/`).
 pub const BEHAVIORAL_FILE: &str = "gca_subtile.v";
+/// File name of the behavioral view's cell table (in `models/`), read with `$readmemh` from
+/// `models/` relative to the simulator's working folder (the generated folder, like the paths
+/// of sim.f), or from the path in the macro `GCA_SUBTILE_GTAB`.
+pub const GTAB_FILE: &str = "gca_subtile_gtab.hex";
 /// File name of the Verilog-AMS real-valued view (in `models/`).
 pub const AMS_FILE: &str = "gca_subtile.vams";
 
@@ -33,10 +37,15 @@ pub fn blackbox(p: &Params) -> String {
 /// The behavioral view of `gca_subtile` ([`BEHAVIORAL_FILE`]), for simulation only (Icarus,
 /// Verilator): stores the k and v codes and the age of every column, counts the PWM row pulses
 /// of QK cycle by cycle, and at the first AV edge computes phi and the output codes with exactly
-/// the integer arithmetic of `HeadTwin::step` for one tile (cell table embedded in the file),
+/// the integer arithmetic of `HeadTwin::step` for one tile (cell table read from [`GTAB_FILE`]),
 /// then emits the output pulses during READOUT. Lints clean with `verilator --lint-only -Wall`.
 pub fn behavioral(p: &Params) -> String {
     behavioral::behavioral(p)
+}
+
+/// The cell table of the behavioral view ([`GTAB_FILE`]).
+pub fn gtab_hex(p: &Params) -> String {
+    behavioral::gtab_hex(p)
 }
 
 /// The Verilog-AMS real-valued view of `gca_subtile` ([`AMS_FILE`]): stored cell voltages, the

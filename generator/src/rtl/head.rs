@@ -39,8 +39,11 @@ pub fn build(p: &Params) -> Module {
         p,
         "gca_head: one attention head's datapath around its analog sub-tiles",
     );
-    let head = m.parameter("HEAD", hw, 0);
     let (clk, rst_n) = clock_and_reset(&mut m);
+    m.group("Identity");
+    let head = m.port(
+        Decl::new("head_id", Kind::Input, hw).doc("this head's index in its layer (a constant)"),
+    );
     m.group("Beats of this layer (gca_ingress through gca_layer)");
     let beat_en =
         m.port(Decl::new("beat_en", Kind::Input, 1).doc("a data beat of this layer is accepted"));

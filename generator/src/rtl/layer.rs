@@ -32,8 +32,10 @@ pub fn build(p: &Params) -> Module {
 
     let mut m = Module::new("gca_layer");
     m.header_comment = header_comment(p, "gca_layer: one layer's controller, window and heads");
-    let layer = m.parameter("LAYER", lw, 0);
     let (clk, rst_n) = clock_and_reset(&mut m);
+    m.group("Identity");
+    let layer =
+        m.port(Decl::new("layer_id", Kind::Input, lw).doc("this layer's index (a constant)"));
     m.group("Beats (gca_ingress, broadcast to every layer)");
     let beat_valid = m.input("beat_valid", 1);
     let beat_layer = m.input("beat_layer", lw);
@@ -140,8 +142,8 @@ pub fn build(p: &Params) -> Module {
         let y = m.wire(&format!("y{head}"), d * ob);
         m.instance(
             Instance::new("gca_head", &format!("u_head{head}"))
-                .param("HEAD", e::lit(hw, head as u128))
                 .pin("clk", &clk)
+                .pin("head_id", e::lit(hw, head as u128))
                 .pin("rst_n", &rst_n)
                 .pin("beat_en", &beat_en)
                 .pin("beat_head", &beat_head)

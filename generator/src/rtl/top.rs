@@ -174,8 +174,8 @@ pub fn build(p: &Params) -> Module {
             .collect();
         m.instance(
             Instance::new("gca_layer", &format!("u_layer{l}"))
-                .param("LAYER", e::lit(lw, l as u128))
                 .pin("clk", &clk)
+                .pin("layer_id", e::lit(lw, l as u128))
                 .pin("rst_n", &core_rst_n)
                 .pin("beat_valid", &beat_valid)
                 .pin("beat_layer", &beat_layer)

@@ -4,12 +4,12 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-module gca_layer #(
-  parameter [3:0] LAYER = 4'd0
-) (
+module gca_layer (
   // Clock and active-low asynchronous reset
   input  wire          clk,           // clock
   input  wire          rst_n,         // asynchronous assert, synchronous release
+  // Identity
+  input  wire [3:0]    layer_id,      // this layer's index (a constant)
   // Beats (gca_ingress, broadcast to every layer)
   input  wire          beat_valid,
   input  wire [3:0]    beat_layer,
@@ -72,7 +72,7 @@ module gca_layer #(
   wire [1023:0] y10;
   wire [1023:0] y11;
 
-  assign hit = beat_layer == LAYER;
+  assign hit = beat_layer == layer_id;
   assign beat_en = beat_valid && hit;
   assign commit_en = commit && beat_en;
   assign win_clear = (win_reset && hit) || clear_windows;
@@ -115,10 +115,9 @@ module gca_layer #(
 
   assign beat_lanes = beat_data;
 
-  gca_head #(
-    .HEAD(4'd0)
-  ) u_head0 (
+  gca_head u_head0 (
     .clk      (clk),
+    .head_id  (4'd0),
     .rst_n    (rst_n),
     .beat_en  (beat_en),
     .beat_head(beat_head),
@@ -143,10 +142,9 @@ module gca_layer #(
     .y        (y0)
   );
 
-  gca_head #(
-    .HEAD(4'd1)
-  ) u_head1 (
+  gca_head u_head1 (
     .clk      (clk),
+    .head_id  (4'd1),
     .rst_n    (rst_n),
     .beat_en  (beat_en),
     .beat_head(beat_head),
@@ -171,10 +169,9 @@ module gca_layer #(
     .y        (y1)
   );
 
-  gca_head #(
-    .HEAD(4'd2)
-  ) u_head2 (
+  gca_head u_head2 (
     .clk      (clk),
+    .head_id  (4'd2),
     .rst_n    (rst_n),
     .beat_en  (beat_en),
     .beat_head(beat_head),
@@ -199,10 +196,9 @@ module gca_layer #(
     .y        (y2)
   );
 
-  gca_head #(
-    .HEAD(4'd3)
-  ) u_head3 (
+  gca_head u_head3 (
     .clk      (clk),
+    .head_id  (4'd3),
     .rst_n    (rst_n),
     .beat_en  (beat_en),
     .beat_head(beat_head),
@@ -227,10 +223,9 @@ module gca_layer #(
     .y        (y3)
   );
 
-  gca_head #(
-    .HEAD(4'd4)
-  ) u_head4 (
+  gca_head u_head4 (
     .clk      (clk),
+    .head_id  (4'd4),
     .rst_n    (rst_n),
     .beat_en  (beat_en),
     .beat_head(beat_head),
@@ -255,10 +250,9 @@ module gca_layer #(
     .y        (y4)
   );
 
-  gca_head #(
-    .HEAD(4'd5)
-  ) u_head5 (
+  gca_head u_head5 (
     .clk      (clk),
+    .head_id  (4'd5),
     .rst_n    (rst_n),
     .beat_en  (beat_en),
     .beat_head(beat_head),
@@ -283,10 +277,9 @@ module gca_layer #(
     .y        (y5)
   );
 
-  gca_head #(
-    .HEAD(4'd6)
-  ) u_head6 (
+  gca_head u_head6 (
     .clk      (clk),
+    .head_id  (4'd6),
     .rst_n    (rst_n),
     .beat_en  (beat_en),
     .beat_head(beat_head),
@@ -311,10 +304,9 @@ module gca_layer #(
     .y        (y6)
   );
 
-  gca_head #(
-    .HEAD(4'd7)
-  ) u_head7 (
+  gca_head u_head7 (
     .clk      (clk),
+    .head_id  (4'd7),
     .rst_n    (rst_n),
     .beat_en  (beat_en),
     .beat_head(beat_head),
@@ -339,10 +331,9 @@ module gca_layer #(
     .y        (y7)
   );
 
-  gca_head #(
-    .HEAD(4'd8)
-  ) u_head8 (
+  gca_head u_head8 (
     .clk      (clk),
+    .head_id  (4'd8),
     .rst_n    (rst_n),
     .beat_en  (beat_en),
     .beat_head(beat_head),
@@ -367,10 +358,9 @@ module gca_layer #(
     .y        (y8)
   );
 
-  gca_head #(
-    .HEAD(4'd9)
-  ) u_head9 (
+  gca_head u_head9 (
     .clk      (clk),
+    .head_id  (4'd9),
     .rst_n    (rst_n),
     .beat_en  (beat_en),
     .beat_head(beat_head),
@@ -395,10 +385,9 @@ module gca_layer #(
     .y        (y9)
   );
 
-  gca_head #(
-    .HEAD(4'd10)
-  ) u_head10 (
+  gca_head u_head10 (
     .clk      (clk),
+    .head_id  (4'd10),
     .rst_n    (rst_n),
     .beat_en  (beat_en),
     .beat_head(beat_head),
@@ -423,10 +412,9 @@ module gca_layer #(
     .y        (y10)
   );
 
-  gca_head #(
-    .HEAD(4'd11)
-  ) u_head11 (
+  gca_head u_head11 (
     .clk      (clk),
+    .head_id  (4'd11),
     .rst_n    (rst_n),
     .beat_en  (beat_en),
     .beat_head(beat_head),

@@ -211,10 +211,9 @@ module gca_top (
     .ev_err_kind  (ev_err_kind)
   );
 
-  gca_layer #(
-    .LAYER(4'd0)
-  ) u_layer0 (
+  gca_layer u_layer0 (
     .clk          (clk),
+    .layer_id     (4'd0),
     .rst_n        (core_rst_n),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -237,10 +236,9 @@ module gca_top (
     .res_data     (res_data0)
   );
 
-  gca_layer #(
-    .LAYER(4'd1)
-  ) u_layer1 (
+  gca_layer u_layer1 (
     .clk          (clk),
+    .layer_id     (4'd1),
     .rst_n        (core_rst_n),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -263,10 +261,9 @@ module gca_top (
     .res_data     (res_data1)
   );
 
-  gca_layer #(
-    .LAYER(4'd2)
-  ) u_layer2 (
+  gca_layer u_layer2 (
     .clk          (clk),
+    .layer_id     (4'd2),
     .rst_n        (core_rst_n),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -289,10 +286,9 @@ module gca_top (
     .res_data     (res_data2)
   );
 
-  gca_layer #(
-    .LAYER(4'd3)
-  ) u_layer3 (
+  gca_layer u_layer3 (
     .clk          (clk),
+    .layer_id     (4'd3),
     .rst_n        (core_rst_n),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -315,10 +311,9 @@ module gca_top (
     .res_data     (res_data3)
   );
 
-  gca_layer #(
-    .LAYER(4'd4)
-  ) u_layer4 (
+  gca_layer u_layer4 (
     .clk          (clk),
+    .layer_id     (4'd4),
     .rst_n        (core_rst_n),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -341,10 +336,9 @@ module gca_top (
     .res_data     (res_data4)
   );
 
-  gca_layer #(
-    .LAYER(4'd5)
-  ) u_layer5 (
+  gca_layer u_layer5 (
     .clk          (clk),
+    .layer_id     (4'd5),
     .rst_n        (core_rst_n),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -367,10 +361,9 @@ module gca_top (
     .res_data     (res_data5)
   );
 
-  gca_layer #(
-    .LAYER(4'd6)
-  ) u_layer6 (
+  gca_layer u_layer6 (
     .clk          (clk),
+    .layer_id     (4'd6),
     .rst_n        (core_rst_n),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -393,10 +386,9 @@ module gca_top (
     .res_data     (res_data6)
   );
 
-  gca_layer #(
-    .LAYER(4'd7)
-  ) u_layer7 (
+  gca_layer u_layer7 (
     .clk          (clk),
+    .layer_id     (4'd7),
     .rst_n        (core_rst_n),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -419,10 +411,9 @@ module gca_top (
     .res_data     (res_data7)
   );
 
-  gca_layer #(
-    .LAYER(4'd8)
-  ) u_layer8 (
+  gca_layer u_layer8 (
     .clk          (clk),
+    .layer_id     (4'd8),
     .rst_n        (core_rst_n),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -445,10 +436,9 @@ module gca_top (
     .res_data     (res_data8)
   );
 
-  gca_layer #(
-    .LAYER(4'd9)
-  ) u_layer9 (
+  gca_layer u_layer9 (
     .clk          (clk),
+    .layer_id     (4'd9),
     .rst_n        (core_rst_n),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -471,10 +461,9 @@ module gca_top (
     .res_data     (res_data9)
   );
 
-  gca_layer #(
-    .LAYER(4'd10)
-  ) u_layer10 (
+  gca_layer u_layer10 (
     .clk          (clk),
+    .layer_id     (4'd10),
     .rst_n        (core_rst_n),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -497,10 +486,9 @@ module gca_top (
     .res_data     (res_data10)
   );
 
-  gca_layer #(
-    .LAYER(4'd11)
-  ) u_layer11 (
+  gca_layer u_layer11 (
     .clk          (clk),
+    .layer_id     (4'd11),
     .rst_n        (core_rst_n),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),

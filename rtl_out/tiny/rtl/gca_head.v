@@ -4,12 +4,12 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-module gca_head #(
-  parameter HEAD = 1'd0
-) (
+module gca_head (
   // Clock and active-low asynchronous reset
   input  wire         clk,       // clock
   input  wire         rst_n,     // asynchronous assert, synchronous release
+  // Identity
+  input  wire         head_id,   // this head's index in its layer (a constant)
   // Beats of this layer (gca_ingress through gca_layer)
   input  wire         beat_en,   // a data beat of this layer is accepted
   input  wire         beat_head,
@@ -76,7 +76,7 @@ module gca_head #(
     .code  (codes)
   );
 
-  assign mine = beat_en && (beat_head == HEAD);
+  assign mine = beat_en && (beat_head == head_id);
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin

@@ -4,12 +4,12 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-module gca_layer #(
-  parameter LAYER = 1'd0
-) (
+module gca_layer (
   // Clock and active-low asynchronous reset
   input  wire         clk,           // clock
   input  wire         rst_n,         // asynchronous assert, synchronous release
+  // Identity
+  input  wire         layer_id,      // this layer's index (a constant)
   // Beats (gca_ingress, broadcast to every layer)
   input  wire         beat_valid,
   input  wire         beat_layer,
@@ -65,7 +65,7 @@ module gca_layer #(
   wire [127:0] y0;
   wire [127:0] y1;
 
-  assign hit = beat_layer == LAYER;
+  assign hit = beat_layer == layer_id;
   assign beat_en = beat_valid && hit;
   assign commit_en = commit && beat_en;
   assign win_clear = (win_reset && hit) || clear_windows;
@@ -108,10 +108,9 @@ module gca_layer #(
 
   assign beat_lanes = beat_data[63:0];
 
-  gca_head #(
-    .HEAD(1'd0)
-  ) u_head0 (
+  gca_head u_head0 (
     .clk      (clk),
+    .head_id  (1'd0),
     .rst_n    (rst_n),
     .beat_en  (beat_en),
     .beat_head(beat_head),
@@ -136,10 +135,9 @@ module gca_layer #(
     .y        (y0)
   );
 
-  gca_head #(
-    .HEAD(1'd1)
-  ) u_head1 (
+  gca_head u_head1 (
     .clk      (clk),
+    .head_id  (1'd1),
     .rst_n    (rst_n),
     .beat_en  (beat_en),
     .beat_head(beat_head),

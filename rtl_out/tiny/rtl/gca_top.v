@@ -151,10 +151,9 @@ module gca_top (
     .ev_err_kind  (ev_err_kind)
   );
 
-  gca_layer #(
-    .LAYER(1'd0)
-  ) u_layer0 (
+  gca_layer u_layer0 (
     .clk          (clk),
+    .layer_id     (1'd0),
     .rst_n        (core_rst_n),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -177,10 +176,9 @@ module gca_top (
     .res_data     (res_data0)
   );
 
-  gca_layer #(
-    .LAYER(1'd1)
-  ) u_layer1 (
+  gca_layer u_layer1 (
     .clk          (clk),
+    .layer_id     (1'd1),
     .rst_n        (core_rst_n),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
