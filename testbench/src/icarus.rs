@@ -144,8 +144,10 @@ pub fn run(
     .map_err(io)?;
     let sim_f = std::fs::read_to_string(rtl.join("sim.f"))
         .map_err(|e| format!("cannot read {}: {e}", rtl.join("sim.f").display()))?;
+    let gtab = rtl.join("models").join(gca::macros::GTAB_FILE);
     let mut args: Vec<String> = vec![
         "-g2005".into(),
+        format!("-DGCA_SUBTILE_GTAB=\"{}\"", gtab.display()),
         "-o".into(),
         "tb.vvp".into(),
         "-s".into(),
