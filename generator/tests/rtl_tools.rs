@@ -121,19 +121,20 @@ fn yosys(dir: &Path, name: &str) {
         log.contains("gca_subtile"),
         "the blackbox macro disappeared:\n{log}"
     );
-    // The cell count of every module, as the issue asks.
+    // The cell count of every module (the last statistics Yosys printed).
+    let stats = &log[log.rfind("Printing statistics.").expect("yosys printed statistics")..];
     eprintln!("Yosys cells per module for {name}:");
     let mut module = String::new();
-    for line in log.lines() {
-        if let Some(m) = line
-            .strip_prefix("=== ")
-            .and_then(|l| l.strip_suffix(" ==="))
-        {
+    let mut counted = 0;
+    for line in stats.lines() {
+        if let Some(m) = line.strip_prefix("=== ").and_then(|l| l.strip_suffix(" ===")) {
             module = m.to_string();
         } else if let Some(n) = line.trim().strip_prefix("Number of cells:") {
-            eprintln!("  {module:<24} {}", n.trim());
+            eprintln!("  {module:<24} {:>8}", n.trim());
+            counted += 1;
         }
     }
+    assert!(counted >= 12, "statistics of every module:\n{stats}");
 }
 
 #[test]

@@ -1,13 +1,15 @@
-//! The generated `tiny` design in Icarus against the twin H: a stream of tokens over both
-//! layers (the window wraps) with a RESET_WINDOW, every output beat compared.
+//! Generated designs in Icarus against the twin H: a stream of tokens over every layer (the
+//! window wraps) with a RESET_WINDOW, every output beat compared; `tiny`, and small
+//! configurations with the write overlap, decay, a PWM step of 2 cycles and the linear cell.
 
 use gca::models::stimulus::HeadStream;
 use gca_testbench::icarus::{self, Drive, Verdict};
 use gca_testbench::packets::{reset_packet, result_packet, token_packet};
 use gca_testbench::twin::DesignTwin;
 
-fn scenario(tag: &str, name: &str, tokens: usize, drive: Drive) {
-    let p = gca::config::load(name).unwrap();
+fn scenario(tag: &str, p: &gca::config::Params, tokens: usize, drive: Drive) {
+    let p = p.clone();
+    let name = p.name.as_str();
     let dir = std::env::temp_dir().join(format!("gca-smoke-{}-{tag}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let files = gca::emit::generate(&p).unwrap();
@@ -64,18 +66,35 @@ fn scenario(tag: &str, name: &str, tokens: usize, drive: Drive) {
 
 #[test]
 fn tiny_clean_stream() {
-    scenario("clean", "tiny", 300, Drive::default());
+    scenario("clean", &gca::config::load("tiny").unwrap(), 300, Drive::default());
 }
 
 #[test]
 fn tiny_gaps_and_backpressure() {
     scenario(
         "gaps",
-        "tiny",
+        &gca::config::load("tiny").unwrap(),
         120,
         Drive {
             gaps: true,
             backpressure: true,
         },
     );
+}
+
+#[test]
+fn overlap_decay_and_two_cycle_pwm_steps() {
+    let yaml = "name: small-overlap\nmodel: {n_layer: 2, n_head: 2, n_embd: 16, n_ctx: 64}\n\
+                hardware:\n  window: 32\n  tile: 8\n  decay_per_token: 0.01\n  prefill_overlap: true\n\
+                \x20 timing: {t_max_ns: 30.0}\n";
+    let p = gca::config::from_yaml(yaml, "inline", "small").unwrap();
+    assert_eq!((p.cycles.pwm_step, p.shape.n_tiles), (2, 4));
+    scenario("overlap", &p, 150, Drive::default());
+}
+
+#[test]
+fn linear_cell_without_decay() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../configs/tiny-linear.yaml");
+    let p = gca::config::load(path).unwrap();
+    scenario("linear", &p, 300, Drive { gaps: true, backpressure: false });
 }
