@@ -16,7 +16,9 @@ fn bench(c: &mut Criterion) {
     );
     let mut g = c.benchmark_group("generate_gpt2");
     g.sample_size(10);
-    g.bench_function("in_memory", |b| b.iter(|| emit::generate(&p).expect("gpt2")));
+    g.bench_function("in_memory", |b| {
+        b.iter(|| emit::generate(&p).expect("gpt2"))
+    });
     let dir = std::env::temp_dir().join(format!("gca-bench-generate-{}", std::process::id()));
     g.bench_function("write_folder", |b| {
         b.iter(|| emit::write::write_folder(&dir, &files, false).expect("write"))
