@@ -122,12 +122,17 @@ fn yosys(dir: &Path, name: &str) {
         "the blackbox macro disappeared:\n{log}"
     );
     // The cell count of every module (the last statistics Yosys printed).
-    let stats = &log[log.rfind("Printing statistics.").expect("yosys printed statistics")..];
+    let stats = &log[log
+        .rfind("Printing statistics.")
+        .expect("yosys printed statistics")..];
     eprintln!("Yosys cells per module for {name}:");
     let mut module = String::new();
     let mut counted = 0;
     for line in stats.lines() {
-        if let Some(m) = line.strip_prefix("=== ").and_then(|l| l.strip_suffix(" ===")) {
+        if let Some(m) = line
+            .strip_prefix("=== ")
+            .and_then(|l| l.strip_suffix(" ==="))
+        {
             module = m.to_string();
         } else if let Some(n) = line.trim().strip_prefix("Number of cells:") {
             eprintln!("  {module:<24} {:>8}", n.trim());

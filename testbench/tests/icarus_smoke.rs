@@ -66,7 +66,12 @@ fn scenario(tag: &str, p: &gca::config::Params, tokens: usize, drive: Drive) {
 
 #[test]
 fn tiny_clean_stream() {
-    scenario("clean", &gca::config::load("tiny").unwrap(), 300, Drive::default());
+    scenario(
+        "clean",
+        &gca::config::load("tiny").unwrap(),
+        300,
+        Drive::default(),
+    );
 }
 
 #[test]
@@ -96,5 +101,13 @@ fn overlap_decay_and_two_cycle_pwm_steps() {
 fn linear_cell_without_decay() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../configs/tiny-linear.yaml");
     let p = gca::config::load(path).unwrap();
-    scenario("linear", &p, 300, Drive { gaps: true, backpressure: false });
+    scenario(
+        "linear",
+        &p,
+        300,
+        Drive {
+            gaps: true,
+            backpressure: false,
+        },
+    );
 }
