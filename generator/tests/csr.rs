@@ -6,11 +6,9 @@
 mod common;
 
 use std::fmt::Write as _;
-use std::path::Path;
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use common::TempDir;
+use common::{run, TempDir};
 use gca::config::{self, Params};
 use gca::hdl::{Design, Kind};
 use gca::regmap::{self, scaler_bits_per_head, Access, RegMap};
@@ -27,16 +25,6 @@ fn write_csr(dir: &TempDir, p: &Params) {
         .unwrap_or_else(|e| panic!("{e:#?}"));
     assert_eq!(files.len(), 1);
     dir.write(&files[0].0, &files[0].1);
-}
-
-fn run(tool: &str, package: &str, dir: &Path, args: &[&str]) -> Output {
-    Command::new(tool)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("cannot run `{tool}` ({e}): install the Debian package `{package}` (apt-get install {package})")
-        })
 }
 
 fn text(out: &[u8]) -> String {

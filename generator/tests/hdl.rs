@@ -4,10 +4,13 @@
 //! under Yosys, and the counter must count in simulation. A missing tool fails the test with its
 //! Debian package.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+#[allow(dead_code)]
+mod common;
+
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use common::run;
 use gca::hdl::{clear, e, names, Decl, Design, Instance, Kind, Module, Signal, Stmt};
 
 fn header(what: &str) -> Vec<String> {
@@ -201,14 +204,6 @@ fn write_design(tag: &str) -> (TempDir, Vec<String>) {
         std::fs::write(dir.0.join(name), text).unwrap();
     }
     (dir, d.compile_order().unwrap())
-}
-
-fn run(tool: &str, package: &str, dir: &Path, args: &[&str]) -> Output {
-    Command::new(tool)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run `{tool}` ({e}): install the Debian package `{package}` (apt-get install {package})"))
 }
 
 fn text(out: &[u8]) -> String {

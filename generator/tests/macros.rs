@@ -9,26 +9,13 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use common::TempDir;
+use common::{run, TempDir};
 use gca::config::{from_yaml, Params};
 use gca::macros;
 use gca::models::twin::{CellTable, HeadTwin, OutScaler};
 use gca::rng::Rng;
-
-fn run(tool: &str, package: &str, dir: &Path, args: &[&str]) -> Output {
-    Command::new(tool)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run `{tool}` ({e}): install the Debian package `{package}` \
-                 (apt-get install {package})"
-            )
-        })
-}
 
 fn text(out: &Output) -> String {
     format!(

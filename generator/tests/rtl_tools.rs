@@ -10,17 +10,9 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use common::TempDir;
-
-fn run(tool: &str, package: &str, dir: &Path, args: &[&str]) -> Output {
-    Command::new(tool)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run `{tool}` ({e}): install the Debian package `{package}` (apt-get install {package})"))
-}
+use common::{run, TempDir};
 
 fn text(o: &Output) -> String {
     format!(

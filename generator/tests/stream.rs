@@ -7,10 +7,9 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use common::TempDir;
+use common::{run, TempDir};
 use gca::config::{self, Params};
 use gca::hdl::{Design, Kind, Module};
 use gca::rtl::common::index_width;
@@ -28,19 +27,6 @@ fn write_module(dir: &TempDir, m: Module) -> String {
     let (name, text) = &files[0];
     dir.write(name, text);
     name.clone()
-}
-
-fn run(tool: &str, package: &str, dir: &Path, args: &[&str]) -> Output {
-    Command::new(tool)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run `{tool}` ({e}): install the Debian package `{package}` \
-                 (apt-get install {package})"
-            )
-        })
 }
 
 fn text(out: &Output) -> String {

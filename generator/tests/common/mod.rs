@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 /// A temporary folder, unique per process and test, removed on drop.
 pub struct TempDir(pub PathBuf);
@@ -25,4 +26,19 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// Runs an external tool in `dir`; a missing tool fails the test with its Debian package.
+#[allow(dead_code)]
+pub fn run(tool: &str, package: &str, dir: &Path, args: &[&str]) -> Output {
+    Command::new(tool)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run `{tool}` ({e}): install the Debian package `{package}` \
+                 (apt-get install {package})"
+            )
+        })
 }
