@@ -13,3 +13,4 @@ pub mod models;
 pub mod regmap;
 pub mod rng;
 pub mod rtl;
+pub mod sim;

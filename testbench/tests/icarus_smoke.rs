@@ -1,85 +1,69 @@
-//! Generated designs in Icarus against the twin H: a stream of tokens over every layer (the
-//! window wraps) with a RESET_WINDOW, every output beat compared; `tiny`, and small
-//! configurations with the write overlap, decay, a PWM step of 2 cycles and the linear cell.
+//! Generated designs in Icarus against the twin H (`gca::sim::icarus`): streams over every
+//! layer (windows wrap, RESET_WINDOW), every output packet matched to its queue and compared
+//! beat by beat; `tiny` with and without gaps and back-pressure, a small configuration with the
+//! write overlap, decay, a PWM step of 2 cycles and 4 tiles, the linear cell, and every
+//! bad-packet rule (answered by an error packet, the tokens after it still match).
 
-use gca::models::stimulus::HeadStream;
-use gca_testbench::icarus::{self, Drive, Verdict};
-use gca_testbench::packets::{reset_packet, result_packet, token_packet};
-use gca_testbench::twin::DesignTwin;
+use gca::config::Params;
+use gca::sim::icarus::{self, Drive, Verdict};
+use gca::sim::scenario::{random_stream, BadRule, Builder, Scenario, StreamOptions};
+use gca::sim::twin::DesignTwin;
 
-fn scenario(tag: &str, p: &gca::config::Params, tokens: usize, drive: Drive) {
-    let p = p.clone();
-    let name = p.name.as_str();
+fn run(tag: &str, p: &Params, s: &Scenario, drive: Drive) -> Verdict {
     let dir = std::env::temp_dir().join(format!("gca-smoke-{}-{tag}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let files = gca::emit::generate(&p).unwrap();
+    let files = gca::emit::generate(p).unwrap();
     gca::emit::write::write_folder(&dir.join("rtl"), &files, false).unwrap();
-    let mut twin = DesignTwin::new(&p);
-    let mut streams: Vec<Vec<HeadStream>> = (0..p.shape.n_layer)
-        .map(|l| {
-            (0..p.shape.n_head)
-                .map(|h| HeadStream::new(&p, 1, l, h))
-                .collect()
+    let v = icarus::run(p, &dir.join("rtl"), &dir.join("work"), s, drive, None).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    v
+}
+
+fn stream(p: &Params, tokens: usize) -> Scenario {
+    let opts = StreamOptions {
+        tokens,
+        seed: 1,
+        interleaved: true,
+        reset_every: p.shape.window + 20,
+    };
+    let s = random_stream(p, &opts, DesignTwin::new(p));
+    // A stream whose outputs were all zero would prove little.
+    let values: Vec<i64> = s
+        .expected
+        .iter()
+        .flat_map(|e| e.beats[1..].iter())
+        .flat_map(|b| {
+            (0..p.shape.d_head.min(p.stream.out_values_per_beat) as u32)
+                .map(|i| b.get(i * p.fixed.out_bits, p.fixed.out_bits))
         })
         .collect();
-    let (mut stim, mut expect) = (Vec::new(), Vec::new());
-    let mut pos = vec![0u32; p.shape.n_layer];
-    let (mut nonzero, mut negative) = (0, 0);
-    for i in 0..tokens {
-        let layer = i % p.shape.n_layer;
-        if i == tokens / 2 {
-            stim.extend(reset_packet(&p, layer, 0));
-            twin.reset_window(layer);
-            pos[layer] = 0;
-        }
-        let values: Vec<_> = streams[layer].iter_mut().map(|s| s.next_token()).collect();
-        stim.extend(token_packet(&p, layer, pos[layer], &values));
-        let ys = twin.token(layer, &values);
-        for y in ys.iter().flatten() {
-            nonzero += usize::from(*y != 0);
-            negative += usize::from(*y < 0);
-        }
-        expect.extend(result_packet(&p, layer, pos[layer], &ys));
-        pos[layer] += 1;
-    }
-    // A stream whose outputs were all zero would prove little.
-    let outputs = tokens * p.shape.n_head * p.shape.d_head;
+    let nonzero = values.iter().filter(|&&v| v != 0).count();
     assert!(
-        nonzero > outputs / 10 && negative > outputs / 50,
-        "{nonzero} nonzero, {negative} negative of {outputs}"
+        nonzero * 10 > values.len(),
+        "{nonzero} of {} outputs nonzero",
+        values.len()
     );
-    let verdict = icarus::run(
-        &p,
-        &dir.join("rtl"),
-        &dir.join("work"),
-        &stim,
-        &expect,
-        drive,
-    )
-    .unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
-    assert!(
-        matches!(verdict, Verdict::Pass { .. }),
-        "{name}: {verdict:?}"
-    );
+    s
+}
+
+fn pass(tag: &str, p: &Params, s: &Scenario, drive: Drive) {
+    let v = run(tag, p, s, drive);
+    assert!(matches!(v, Verdict::Pass { .. }), "{}: {v:?}", p.name);
 }
 
 #[test]
 fn tiny_clean_stream() {
-    scenario(
-        "clean",
-        &gca::config::load("tiny").unwrap(),
-        300,
-        Drive::default(),
-    );
+    let p = gca::config::load("tiny").unwrap();
+    pass("clean", &p, &stream(&p, 300), Drive::default());
 }
 
 #[test]
 fn tiny_gaps_and_backpressure() {
-    scenario(
+    let p = gca::config::load("tiny").unwrap();
+    pass(
         "gaps",
-        &gca::config::load("tiny").unwrap(),
-        120,
+        &p,
+        &stream(&p, 120),
         Drive {
             gaps: true,
             backpressure: true,
@@ -94,20 +78,63 @@ fn overlap_decay_and_two_cycle_pwm_steps() {
                 \x20 timing: {t_max_ns: 30.0}\n";
     let p = gca::config::from_yaml(yaml, "inline", "small").unwrap();
     assert_eq!((p.cycles.pwm_step, p.shape.n_tiles), (2, 4));
-    scenario("overlap", &p, 150, Drive::default());
+    pass("overlap", &p, &stream(&p, 150), Drive::default());
 }
 
 #[test]
 fn linear_cell_without_decay() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../configs/tiny-linear.yaml");
     let p = gca::config::load(path).unwrap();
-    scenario(
+    pass(
         "linear",
         &p,
-        300,
+        &stream(&p, 300),
         Drive {
             gaps: true,
             backpressure: false,
         },
     );
+}
+
+#[test]
+fn every_bad_packet_is_answered_and_corrupts_nothing() {
+    let p = gca::config::load("tiny").unwrap();
+    let mut b = Builder::new(&p, 3);
+    for rule in BadRule::ALL {
+        b.token(0);
+        b.token(1);
+        b.bad(rule, 1);
+        b.token(1);
+    }
+    for _ in 0..10 {
+        b.token(0);
+        b.token(1);
+    }
+    pass(
+        "bad",
+        &p,
+        &b.finish(),
+        Drive {
+            gaps: true,
+            backpressure: true,
+        },
+    );
+}
+
+#[test]
+fn a_wrong_expectation_is_reported_with_its_place() {
+    let p = gca::config::load("tiny").unwrap();
+    let mut s = stream(&p, 200);
+    // Damage one expected value: head 1, dimension 3 of the 150th result.
+    let e = &mut s.expected[150];
+    let old = e.beats[2].get(3 * p.fixed.out_bits, p.fixed.out_bits);
+    e.beats[2].set(3 * p.fixed.out_bits, p.fixed.out_bits, old + 1);
+    let (layer, pos) = (e.layer, e.pos);
+    match run("wrong", &p, &s, Drive::default()) {
+        Verdict::Fail { detail, .. } => assert!(
+            detail.contains(&format!("(layer {layer}, position {pos}), output beat 2: head 1, dimension 3: expected {}, got {old}", old + 1)),
+            "{detail}"
+        ),
+        v => panic!("the damage went unnoticed: {v:?}"),
+    }
 }

@@ -5,6 +5,7 @@ mod config_cmd;
 mod generate_cmd;
 mod golden_cmd;
 mod reference_cmd;
+mod sim_cmd;
 
 use std::io::Write;
 use std::path::Path;
@@ -29,6 +30,7 @@ enum Command {
     Generate(generate_cmd::Args),
     Reference(reference_cmd::Args),
     Golden(golden_cmd::Args),
+    Sim(sim_cmd::Args),
 }
 
 /// Parses the arguments and runs the command.
@@ -39,6 +41,7 @@ pub fn main() -> ExitCode {
         Command::Generate(a) => generate_cmd::run(a),
         Command::Reference(a) => reference_cmd::run(a),
         Command::Golden(a) => golden_cmd::run(a),
+        Command::Sim(a) => sim_cmd::run(a),
     }
 }
 

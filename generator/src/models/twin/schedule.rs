@@ -87,10 +87,23 @@ impl Schedule {
     /// whose beats are then offered back to back.
     pub fn token(&mut self, layer: usize, offered: u64) -> TokenTiming {
         let header = offered.max(self.ingress_free);
-        let l = &mut self.layers[layer];
+        let l = &self.layers[layer];
         let first_data = (header + 1).max(l.staging_free);
         let last_beat = first_data + self.data_beats - 1;
         self.ingress_free = last_beat + 1;
+        self.after_last_beat(layer, header, last_beat)
+    }
+
+    /// The first cycle in which the data beats of a token of `layer` may be accepted.
+    pub fn staging_free(&self, layer: usize) -> u64 {
+        self.layers[layer].staging_free
+    }
+
+    /// Schedules a token of `layer` whose header and last beat were accepted in the given
+    /// cycles (a stream with gaps: the twin follows the observed input).
+    pub fn after_last_beat(&mut self, layer: usize, header: u64, last_beat: u64) -> TokenTiming {
+        self.ingress_free = self.ingress_free.max(last_beat + 1);
+        let l = &mut self.layers[layer];
         let array_ready = if self.overlap {
             l.arrays_read
         } else {

@@ -1,8 +1,8 @@
 //! AXI4-Stream packets as beats (docs/rtl.md, "Packets"), built from the same resolved
 //! parameters as the RTL: token and RESET_WINDOW packets in, result and error packets out.
 
-use gca::config::Params;
-use gca::models::stimulus::TokenValues;
+use crate::config::Params;
+use crate::models::stimulus::TokenValues;
 
 pub const OP_TOKEN: u64 = 1;
 pub const OP_RESET_WINDOW: u64 = 2;
@@ -30,6 +30,31 @@ impl Beat {
             let (w, b) = (pos / 64, pos % 64);
             self.data[w] = (self.data[w] & !(1 << b)) | ((bit as u64) << b);
         }
+    }
+
+    /// `width` bits at `lsb`, sign-extended.
+    pub fn get(&self, lsb: u32, width: u32) -> i64 {
+        let mut v: u64 = 0;
+        for i in 0..width {
+            let pos = (lsb + i) as usize;
+            v |= ((self.data[pos / 64] >> (pos % 64)) & 1) << i;
+        }
+        let shift = 64 - width;
+        ((v << shift) as i64) >> shift
+    }
+
+    /// The inverse of [`Beat::hex`].
+    pub fn from_hex(text: &str, tdata_bits: u32) -> Beat {
+        let words = (tdata_bits as usize).div_ceil(64);
+        let mut data = vec![0u64; words];
+        let digits: Vec<u32> = text.chars().rev().filter_map(|c| c.to_digit(16)).collect();
+        let data_digits = (tdata_bits as usize).div_ceil(4);
+        for (i, &d) in digits.iter().enumerate().take(data_digits) {
+            let bit = i * 4;
+            data[bit / 64] |= (d as u64) << (bit % 64);
+        }
+        let last = digits.get(data_digits).is_some_and(|&d| d & 1 == 1);
+        Beat { data, last }
     }
 
     /// TLAST then TDATA as one hexadecimal word of 4 + TD bits (for `$readmemh`).

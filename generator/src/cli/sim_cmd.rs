@@ -1,0 +1,256 @@
+//! `gca sim`: simulate a generated design against the hardware twin H, value by value and (with
+//! Verilator) cycle by cycle.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::config::{self, Hardware, Model as ModelShape, Params};
+use crate::emit::{self, Manifest, MANIFEST};
+use crate::sim::scenario::{random_stream, StreamOptions};
+use crate::sim::twin::{DesignTwin, ScalerRegisters};
+use crate::sim::{icarus, lockstep, programmed_scalers, verilator};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Simulator {
+    Verilator,
+    Icarus,
+}
+
+/// Simulate the generated RTL against the golden hardware twin H.
+///
+/// A seeded random stream of TOKEN packets over every layer (with RESET_WINDOW packets and
+/// windows that wrap) goes in; every result packet is compared value by value with H. With
+/// Verilator (the default) H runs in lockstep: the scalers are programmed over AXI4-Lite first,
+/// the input has random TVALID gaps and the output random back-pressure unless disabled, and
+/// the cycle of every result's first beat is compared with H's schedule while the output is
+/// not back-pressured. Icarus runs a self-checking bench written from the same stream.
+///
+/// The first mismatch stops the run and is reported with the configuration, seed, layer,
+/// position, head, dimension, expected and actual value, and cycle. Exit code 0 only when
+/// everything matched.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Preset name, YAML file or Hugging Face config.json (not needed with --rtl).
+    config: Option<String>,
+    /// Simulator back end.
+    #[arg(long, value_enum, default_value = "verilator")]
+    simulator: Simulator,
+    /// TOKEN packets in all [default: enough for every layer's window to wrap].
+    #[arg(long)]
+    tokens: Option<usize>,
+    /// Seed of the stream and of the bus models.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Send token t of every layer before token t + 1 (as a decoder does) instead of
+    /// layer-by-layer runs.
+    #[arg(long)]
+    layers_interleaved: bool,
+    /// Write a VCD waveform (opens in GTKWave).
+    #[arg(long, value_name = "FILE")]
+    waves: Option<PathBuf>,
+    /// Simulate the design in this generated folder (possibly edited by hand) instead of
+    /// generating it afresh; its manifest names the configuration.
+    #[arg(long, value_name = "DIR")]
+    rtl: Option<PathBuf>,
+    /// Input without TVALID gaps and output without back-pressure.
+    #[arg(long)]
+    smooth: bool,
+    /// Print one JSON object.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Where built simulators and generated designs are cached: $GCA_CACHE_DIR, else
+/// $XDG_CACHE_HOME/gca, else ~/.cache/gca.
+pub fn cache_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("GCA_CACHE_DIR") {
+        return PathBuf::from(d);
+    }
+    if let Some(d) = std::env::var_os("XDG_CACHE_HOME") {
+        return PathBuf::from(d).join("gca");
+    }
+    match std::env::var_os("HOME") {
+        Some(h) => PathBuf::from(h).join(".cache/gca"),
+        None => std::env::temp_dir().join("gca-cache"),
+    }
+}
+
+/// The configuration recorded in a generated folder's manifest.
+pub fn params_of_folder(dir: &Path) -> Result<Params, String> {
+    let path = dir.join(MANIFEST);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let m = Manifest::parse(&text)
+        .ok_or_else(|| format!("{} is not a gca manifest", path.display()))?;
+    let model: ModelShape = serde_json::from_value(m.config["model"].clone())
+        .map_err(|e| format!("{}: the configuration's model: {e}", path.display()))?;
+    let hw: Hardware = serde_json::from_value(m.config["hardware"].clone())
+        .map_err(|e| format!("{}: the configuration's hardware: {e}", path.display()))?;
+    config::resolve(m.config_name.clone(), model, hw).map_err(|e| e.to_string())
+}
+
+fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::FAILURE
+}
+
+pub fn run(a: Args) -> ExitCode {
+    let p = match (&a.config, &a.rtl) {
+        (_, Some(dir)) => match params_of_folder(dir) {
+            Ok(p) => p,
+            Err(e) => return super::bad_input(format!("error: {e}")),
+        },
+        (Some(spec), None) => match config::load(spec) {
+            Ok(p) => p,
+            Err(e) => return super::bad_input(e),
+        },
+        (None, None) => {
+            return super::bad_input("error: give a CONFIG or --rtl DIR (see gca sim --help)")
+        }
+    };
+    if let (Some(spec), Some(_)) = (&a.config, &a.rtl) {
+        match config::load(spec) {
+            Ok(q) if crate::rtl::config_hash(&q) != crate::rtl::config_hash(&p) => {
+                return super::bad_input(format!(
+                    "error: {spec} is not the configuration the folder was generated for (`{}`); drop CONFIG or regenerate",
+                    p.name
+                ))
+            }
+            Err(e) => return super::bad_input(e),
+            Ok(_) => {}
+        }
+    }
+    let cache = cache_dir();
+    let rtl_dir = match &a.rtl {
+        Some(d) => d.clone(),
+        None => {
+            let dir = cache
+                .join("designs")
+                .join(&crate::rtl::config_hash(&p)[..16]);
+            let files = match emit::generate(&p) {
+                Ok(f) => f,
+                Err(e) => {
+                    return fail(format!("the design breaks {} rule(s) (a gca bug)", e.len()))
+                }
+            };
+            if let Err(e) = emit::write::write_folder(&dir, &files, true) {
+                return fail(e);
+            }
+            dir
+        }
+    };
+    let window = p.shape.window;
+    let layers = p.shape.n_layer;
+    let tokens = a.tokens.unwrap_or(layers * (window + window / 2 + 2));
+    let opts = StreamOptions {
+        tokens,
+        seed: a.seed,
+        interleaved: a.layers_interleaved,
+        reset_every: window + window / 4 + 1,
+    };
+    let quiet = a.json;
+    let summary = match a.simulator {
+        Simulator::Verilator => {
+            let regs = match ScalerRegisters::new(&p, programmed_scalers()) {
+                Ok(r) => r,
+                Err(e) => return fail(e),
+            };
+            let scenario = random_stream(&p, &opts, DesignTwin::with_registers(&p, regs));
+            let mut model =
+                match verilator::Model::build(&p, &rtl_dir, &cache.join("verilator"), |line| {
+                    if !quiet {
+                        eprintln!("  {line}");
+                    }
+                }) {
+                    Ok(m) => m,
+                    Err(e) => return fail(e),
+                };
+            if let Some(w) = &a.waves {
+                if let Err(e) = model.open_waves(w) {
+                    return fail(e);
+                }
+            }
+            model.reset(4);
+            if let Err(e) = lockstep::program_scalers(&mut model, &p, &regs) {
+                return fail(e);
+            }
+            let drive = lockstep::Drive {
+                seed: a.seed,
+                gaps: !a.smooth,
+                backpressure: !a.smooth,
+            };
+            let mut bar = super::Progress::new(quiet);
+            let s = lockstep::run(&p, &mut model, &scenario, drive, |d, t| {
+                bar.update(d, t, "result packets")
+            });
+            if a.waves.is_some() {
+                let _ = model.close_waves();
+            }
+            s
+        }
+        Simulator::Icarus => {
+            let scenario = random_stream(&p, &opts, DesignTwin::new(&p));
+            let work = cache.join("icarus").join(format!(
+                "{}-{}",
+                &crate::rtl::config_hash(&p)[..16],
+                std::process::id()
+            ));
+            let drive = icarus::Drive {
+                gaps: !a.smooth,
+                backpressure: !a.smooth,
+            };
+            let start = std::time::Instant::now();
+            let verdict = icarus::run(&p, &rtl_dir, &work, &scenario, drive, a.waves.as_deref());
+            let _ = std::fs::remove_dir_all(&work);
+            let seconds = start.elapsed().as_secs_f64();
+            match verdict {
+                Err(e) => return fail(e),
+                Ok(v) => icarus::summary(&p, &scenario, a.seed, v, seconds),
+            }
+        }
+    };
+    if a.json {
+        super::print_out(&format!(
+            "{:#}\n",
+            serde_json::to_value(&summary).expect("summary serializes")
+        ));
+    } else {
+        let mut s = format!(
+            "gca sim: {} with {} (seed {}): {} tokens, {} packets in, {} out, {} cycles, {:.0} tokens/s, {:.0} cycles/s\n",
+            summary.config,
+            summary.simulator,
+            summary.seed,
+            summary.tokens,
+            summary.packets_in,
+            summary.packets_out,
+            summary.cycles,
+            summary.tokens_per_second,
+            summary.cycles_per_second
+        );
+        if summary.cycle_checks > 0 {
+            s.push_str(&format!(
+                "  result timing checked against H's schedule: {} packets\n",
+                summary.cycle_checks
+            ));
+        }
+        match &summary.mismatch {
+            None => s.push_str("  every output matched H\n"),
+            Some(m) => s.push_str(&format!(
+                "  MISMATCH in cycle {}: {}{}\n",
+                m.cycle,
+                match (m.packet, m.layer, m.position) {
+                    (Some(k), Some(l), Some(pos)) =>
+                        format!("input packet {k} (layer {l}, position {pos}): "),
+                    _ => String::new(),
+                },
+                m.what
+            )),
+        }
+        super::print_out(&s);
+    }
+    if summary.mismatches == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

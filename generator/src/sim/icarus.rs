@@ -1,0 +1,389 @@
+//! The Icarus back end. Rust writes the input beats (`stim.hex`), the expected output beats
+//! grouped by queue (`expect.hex`: the results of layer 0, of layer 1, ..., then the error
+//! packets) and the index of the input packet behind each expected beat (`origin.hex`), and a
+//! self-checking bench (`gca_tb.v`) that drives `gca_top`, matches every output packet to the
+//! next expected packet of its queue (the layer in a result header; error packets apart),
+//! compares every beat with `!==`, and prints one verdict line: `GCA-TB PASS: ...` or
+//! `GCA-TB FAIL: ...` with the line of expect.hex, the input packet and the cycle. [`run`]
+//! compiles it with the generated folder's sim.f, runs vvp and reads the verdict.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::config::Params;
+
+use super::lockstep::{Mismatch, Summary};
+use super::packets::Beat;
+use super::scenario::{describe_difference, Queue, Scenario};
+
+/// How the bench drives the streams: with `gaps`, TVALID drops for a cycle at pseudo-random
+/// points; with `backpressure`, TREADY does.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Drive {
+    pub gaps: bool,
+    pub backpressure: bool,
+}
+
+/// What a run found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Pass {
+        packets: u64,
+        cycles: u64,
+    },
+    /// The bench's line, and where it points (input packet, layer, position, field).
+    Fail {
+        line: String,
+        detail: String,
+    },
+}
+
+/// The expected beats in queue order, with the first index of every queue and the input
+/// packet behind each beat.
+struct Layout {
+    beats: Vec<Beat>,
+    origin: Vec<usize>,
+    /// Per queue (layers, then errors): first beat index and one past the last.
+    bounds: Vec<(usize, usize)>,
+    packets: usize,
+}
+
+fn layout(p: &Params, s: &Scenario) -> Layout {
+    let mut l = Layout {
+        beats: vec![],
+        origin: vec![],
+        bounds: vec![],
+        packets: s.expected.len(),
+    };
+    let queues = (0..p.shape.n_layer)
+        .map(Queue::Layer)
+        .chain([Queue::Errors]);
+    for q in queues {
+        let start = l.beats.len();
+        for e in s.queue(q) {
+            l.beats.extend(e.beats.iter().cloned());
+            l.origin
+                .extend(std::iter::repeat_n(e.packet, e.beats.len()));
+        }
+        l.bounds.push((start, l.beats.len()));
+    }
+    l
+}
+
+fn testbench(
+    p: &Params,
+    n_in: usize,
+    l: &Layout,
+    drive: Drive,
+    max_cycles: u64,
+    waves: Option<&Path>,
+) -> String {
+    let td = p.stream.tdata_bits as usize;
+    let digits = td.div_ceil(4);
+    let aw = crate::regmap::RegMap::new(p).addr_bits();
+    let nq = l.bounds.len();
+    let nl = p.shape.n_layer;
+    let mut bounds = String::new();
+    for (q, (a, b)) in l.bounds.iter().enumerate() {
+        bounds.push_str(&format!("    qnext[{q}] = {a};\n    qend[{q}] = {b};\n"));
+    }
+    let dump = match waves {
+        Some(w) => format!(
+            "  initial begin\n    $dumpfile(\"{}\");\n    $dumpvars(0, gca_tb);\n  end\n",
+            w.display()
+        ),
+        None => String::new(),
+    };
+    let pad = digits * 4 + 4 - td - 1;
+    let got = if pad > 0 {
+        format!("{{{pad}'d0, m_tlast, m_tdata}}")
+    } else {
+        "{m_tlast, m_tdata}".to_string()
+    };
+    format!(
+        r#"// Self-checking bench written by gca (gca::sim::icarus); expected beats come from the twin H.
+`timescale 1ns / 1ps
+`default_nettype none
+module gca_tb;
+  localparam integer NIN = {n_in};
+  localparam integer NEXP = {n_exp};
+  localparam integer NPKT = {n_pkt};
+  localparam integer NQ = {nq};
+  localparam integer MAXCYC = {max_cycles};
+  reg clk;
+  reg rst_n;
+  reg [{w}:0] stim [0:NIN-1];
+  reg [{w}:0] expect [0:NEXP-1];
+  reg [31:0] origin [0:NEXP-1];
+  integer qnext [0:NQ-1];
+  integer qend [0:NQ-1];
+  integer in_i;
+  integer cur;
+  integer q;
+  integer packets;
+  integer cycle;
+  reg in_pkt;
+  reg [15:0] lfsr;
+  reg gap;
+  reg bp;
+  wire s_tready;
+  wire s_tvalid = rst_n && (in_i < NIN) && !gap;
+  wire [{tdm}:0] s_tdata = stim[in_i < NIN ? in_i : 0][{tdm}:0];
+  wire s_tlast = stim[in_i < NIN ? in_i : 0][{last}];
+  wire [{tdm}:0] m_tdata;
+  wire m_tvalid;
+  wire m_tlast;
+  wire m_tready = !bp;
+  wire [{w}:0] got = {got};
+  wire awready, wready, bvalid, arready, rvalid, irq;
+  wire [1:0] bresp, rresp;
+  wire [31:0] rdata;
+  gca_top dut (
+    .clk(clk), .rst_n(rst_n),
+    .s_axis_tdata(s_tdata), .s_axis_tvalid(s_tvalid), .s_axis_tready(s_tready), .s_axis_tlast(s_tlast),
+    .m_axis_tdata(m_tdata), .m_axis_tvalid(m_tvalid), .m_axis_tready(m_tready), .m_axis_tlast(m_tlast),
+    .s_axil_awaddr({aw}'d0), .s_axil_awprot(3'd0), .s_axil_awvalid(1'b0), .s_axil_awready(awready),
+    .s_axil_wdata(32'd0), .s_axil_wstrb(4'd0), .s_axil_wvalid(1'b0), .s_axil_wready(wready),
+    .s_axil_bresp(bresp), .s_axil_bvalid(bvalid), .s_axil_bready(1'b1),
+    .s_axil_araddr({aw}'d0), .s_axil_arprot(3'd0), .s_axil_arvalid(1'b0), .s_axil_arready(arready),
+    .s_axil_rdata(rdata), .s_axil_rresp(rresp), .s_axil_rvalid(rvalid), .s_axil_rready(1'b1),
+    .irq(irq)
+  );
+  initial begin
+    $readmemh("stim.hex", stim);
+    $readmemh("expect.hex", expect);
+    $readmemh("origin.hex", origin);
+{bounds}    clk = 1'b0;
+    rst_n = 1'b0;
+    in_i = 0;
+    cur = 0;
+    q = 0;
+    packets = 0;
+    cycle = 0;
+    in_pkt = 1'b0;
+    lfsr = 16'hace1;
+    gap = 1'b0;
+    bp = 1'b0;
+    #10 rst_n = 1'b1;
+  end
+{dump}  always #5 clk = !clk;
+  always @(posedge clk) if (rst_n) begin
+    cycle = cycle + 1;
+    lfsr <= {{lfsr[14:0], lfsr[15] ^ lfsr[13] ^ lfsr[12] ^ lfsr[10]}};
+    gap <= {gaps} && (lfsr[2:0] == 3'd0);
+    bp <= {bp} && (lfsr[6:4] == 3'd0);
+    if (s_tvalid && s_tready) in_i <= in_i + 1;
+    if (m_tvalid && m_tready) begin
+      if (!in_pkt) begin
+        q = (m_tdata[3:0] != 4'd0) ? NQ - 1 : m_tdata[15:8];
+        if (q >= NQ - 1 && m_tdata[3:0] == 4'd0) begin
+          $display("GCA-TB FAIL: cycle %0d: a result header names layer %0d of {nl}", cycle, m_tdata[15:8]);
+          $finish;
+        end
+        if (qnext[q] >= qend[q]) begin
+          $display("GCA-TB FAIL: cycle %0d: unexpected packet with header %h (queue %0d has no more)", cycle, m_tdata[47:0], q);
+          $finish;
+        end
+        cur = qnext[q];
+        in_pkt = 1'b1;
+      end
+      if (got !== expect[cur]) begin
+        $display("GCA-TB FAIL: expect.hex line %0d, input packet %0d, cycle %0d: expected %h, got %h", cur + 1, origin[cur], cycle, expect[cur], got);
+        $finish;
+      end
+      cur = cur + 1;
+      if (m_tlast) begin
+        in_pkt = 1'b0;
+        qnext[q] = cur;
+        packets = packets + 1;
+        if (packets == NPKT) begin
+          $display("GCA-TB PASS: %0d packets in %0d cycles", NPKT, cycle);
+          $finish;
+        end
+      end
+    end
+    if (cycle >= MAXCYC) begin
+      $display("GCA-TB FAIL: timeout after %0d cycles: %0d of %0d input beats accepted, %0d of %0d packets seen", cycle, in_i, NIN, packets, NPKT);
+      $finish;
+    end
+  end
+endmodule
+"#,
+        n_exp = l.beats.len().max(1),
+        n_pkt = l.packets,
+        w = digits * 4 + 3,
+        tdm = td - 1,
+        last = digits * 4,
+        gaps = u8::from(drive.gaps),
+        bp = u8::from(drive.backpressure),
+    )
+}
+
+/// Writes the bench and its data into `work`, compiles it with the generated folder `rtl`
+/// (its sim.f) and runs it.
+pub fn run(
+    p: &Params,
+    rtl: &Path,
+    work: &Path,
+    s: &Scenario,
+    drive: Drive,
+    waves: Option<&Path>,
+) -> Result<Verdict, String> {
+    let td = p.stream.tdata_bits;
+    let l = layout(p, s);
+    let stim: Vec<Beat> = s
+        .packets
+        .iter()
+        .flat_map(|k| k.beats.iter().cloned())
+        .collect();
+    let hex = |beats: &[Beat]| beats.iter().map(|b| b.hex(td) + "\n").collect::<String>();
+    let max_cycles =
+        1000 + 4 * (stim.len() + l.beats.len()) as u64 * p.cycles.decode_latency.max(1);
+    let io = |e: std::io::Error| format!("cannot write into {}: {e}", work.display());
+    std::fs::create_dir_all(work).map_err(io)?;
+    std::fs::write(work.join("stim.hex"), hex(&stim)).map_err(io)?;
+    std::fs::write(work.join("expect.hex"), hex(&l.beats)).map_err(io)?;
+    let origin: String = l.origin.iter().map(|o| format!("{o:x}\n")).collect();
+    std::fs::write(work.join("origin.hex"), origin).map_err(io)?;
+    std::fs::write(
+        work.join("gca_tb.v"),
+        testbench(p, stim.len(), &l, drive, max_cycles, waves),
+    )
+    .map_err(io)?;
+    let sim_f = std::fs::read_to_string(rtl.join("sim.f"))
+        .map_err(|e| format!("cannot read {}: {e}", rtl.join("sim.f").display()))?;
+    let gtab = rtl.join("models").join(crate::macros::GTAB_FILE);
+    let mut args: Vec<String> = vec![
+        "-g2005".into(),
+        format!("-DGCA_SUBTILE_GTAB=\"{}\"", gtab.display()),
+        "-o".into(),
+        "tb.vvp".into(),
+        "-s".into(),
+        "gca_tb".into(),
+        "gca_tb.v".into(),
+    ];
+    for line in sim_f
+        .lines()
+        .filter(|l| !l.starts_with("//") && !l.trim().is_empty())
+    {
+        args.push(rtl.join(line).to_string_lossy().to_string());
+    }
+    let tool = |name: &str, args: &[String]| {
+        Command::new(name)
+            .args(args)
+            .current_dir(work)
+            .output()
+            .map_err(|e| {
+                format!("cannot run `{name}` ({e}): install the Debian package `iverilog`")
+            })
+    };
+    let out = tool("iverilog", &args)?;
+    if !out.status.success() {
+        return Err(format!(
+            "iverilog failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let out = tool("vvp", &["-n".into(), "tb.vvp".into()])?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("GCA-TB PASS: ") {
+            let nums: Vec<u64> = rest.split(' ').filter_map(|w| w.parse().ok()).collect();
+            return Ok(Verdict::Pass {
+                packets: nums[0],
+                cycles: nums[1],
+            });
+        }
+        if let Some(rest) = line.strip_prefix("GCA-TB FAIL: ") {
+            return Ok(Verdict::Fail {
+                line: rest.to_string(),
+                detail: explain(p, s, &l, rest),
+            });
+        }
+    }
+    Err(format!(
+        "the bench printed no verdict:\n{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    ))
+}
+
+/// Turns `expect.hex line N ... got H` into the packet, layer, position and field.
+fn explain(p: &Params, s: &Scenario, l: &Layout, fail: &str) -> String {
+    let Some(rest) = fail.strip_prefix("expect.hex line ") else {
+        return String::new();
+    };
+    let Some(line) = rest
+        .split(',')
+        .next()
+        .and_then(|n| n.trim().parse::<usize>().ok())
+    else {
+        return String::new();
+    };
+    let index = line - 1;
+    let Some(got_hex) = fail.rsplit("got ").next() else {
+        return String::new();
+    };
+    let packet = l.origin[index];
+    let e = s
+        .expected
+        .iter()
+        .find(|e| e.packet == packet)
+        .expect("the packet is expected");
+    let first = (0..=index)
+        .rev()
+        .take_while(|&i| l.origin[i] == packet)
+        .last()
+        .unwrap_or(index);
+    let beat_index = index - first;
+    let actual = Beat::from_hex(got_hex.trim(), p.stream.tdata_bits);
+    format!(
+        "input packet {packet} (layer {}, position {}), output beat {beat_index}: {}",
+        e.layer,
+        e.pos,
+        describe_difference(p, beat_index, &e.beats[beat_index], &actual)
+    )
+}
+
+/// The run's summary in the form `gca sim` prints for both back ends.
+pub fn summary(p: &Params, s: &Scenario, seed: u64, v: Verdict, seconds: f64) -> Summary {
+    let seconds = seconds.max(1e-9);
+    let (packets_out, cycles, mismatch) = match v {
+        Verdict::Pass { packets, cycles } => (packets as usize, cycles, None),
+        Verdict::Fail { line, detail } => {
+            let cycle = line
+                .split("cycle ")
+                .nth(1)
+                .and_then(|r| r.split(|c: char| !c.is_ascii_digit()).next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            let what = if detail.is_empty() {
+                line
+            } else {
+                format!("{detail} ({line})")
+            };
+            let m = Mismatch {
+                cycle,
+                packet: None,
+                layer: None,
+                position: None,
+                what,
+            };
+            (0, cycle, Some(m))
+        }
+    };
+    Summary {
+        config: p.name.clone(),
+        simulator: "icarus".to_string(),
+        seed,
+        tokens: s.tokens(),
+        packets_in: s.packets.len(),
+        packets_out,
+        cycles,
+        cycle_checks: 0,
+        mismatches: usize::from(mismatch.is_some()),
+        mismatch,
+        seconds,
+        tokens_per_second: s.tokens() as f64 / seconds,
+        cycles_per_second: cycles as f64 / seconds,
+    }
+}

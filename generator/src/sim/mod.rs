@@ -1,0 +1,24 @@
+//! Simulation of generated designs against the twin H (`gca sim`): packets as AXI4-Stream
+//! beats (`packets`), the twin of a whole design (`twin`), input scenarios with their expected
+//! outputs (`scenario`), and the two back ends: Verilator in lockstep (`verilator`, `lockstep`)
+//! and Icarus with a self-checking bench (`icarus`).
+
+pub mod icarus;
+pub mod lockstep;
+pub mod packets;
+pub mod scenario;
+pub mod twin;
+pub mod verilator;
+
+use crate::models::reference::Scalers;
+
+/// The scalers `gca sim` programs through AXI4-Lite before a Verilator run (different from the
+/// reset values, so that the register path is exercised).
+pub fn programmed_scalers() -> Scalers {
+    Scalers {
+        q: (0.3, 0.45),
+        k: (0.25, 0.45),
+        v: (0.2, 0.45),
+        out: (1.25, 0.0),
+    }
+}

@@ -1,0 +1,360 @@
+//! Input streams and what the design must answer: seeded random TOKEN streams over every layer
+//! (with RESET_WINDOW packets and windows that wrap), bad packets of every rule, and for each
+//! input packet the output packet the twin H expects. Outputs are matched per queue (the
+//! results of one layer come out in order, error packets in order), since results and errors
+//! of different layers may leave in another order than their packets came in.
+
+use crate::config::Params;
+use crate::models::stimulus::{HeadStream, TokenValues};
+
+use super::packets::{self, Beat};
+use super::twin::DesignTwin;
+
+/// Error status codes of error packets (docs/rtl.md).
+pub const BAD_LENGTH: u64 = 1;
+pub const BAD_OPCODE: u64 = 2;
+pub const BAD_LAYER: u64 = 3;
+pub const BAD_POSITION: u64 = 4;
+
+/// A malformed packet, one per rule of docs/rtl.md.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BadRule {
+    /// TLAST one beat early.
+    Short,
+    /// TLAST missing on the last beat; one more beat follows.
+    Long,
+    /// A TOKEN header with TLAST.
+    HeaderOnly,
+    UnknownOpcode,
+    LayerOutOfRange,
+    WrongPosition,
+    /// A RESET_WINDOW followed by a beat.
+    LongReset,
+}
+
+impl BadRule {
+    pub const ALL: [BadRule; 7] = [
+        BadRule::Short,
+        BadRule::Long,
+        BadRule::HeaderOnly,
+        BadRule::UnknownOpcode,
+        BadRule::LayerOutOfRange,
+        BadRule::WrongPosition,
+        BadRule::LongReset,
+    ];
+
+    pub fn code(self) -> u64 {
+        match self {
+            BadRule::Short | BadRule::Long | BadRule::HeaderOnly | BadRule::LongReset => BAD_LENGTH,
+            BadRule::UnknownOpcode => BAD_OPCODE,
+            BadRule::LayerOutOfRange => BAD_LAYER,
+            BadRule::WrongPosition => BAD_POSITION,
+        }
+    }
+}
+
+/// What an input packet is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Kind {
+    Token { values: Vec<TokenValues> },
+    Reset,
+    Bad(BadRule),
+}
+
+/// One input packet.
+#[derive(Clone, Debug)]
+pub struct Packet {
+    pub kind: Kind,
+    /// Layer and position in its header.
+    pub layer: usize,
+    pub pos: u32,
+    pub beats: Vec<Beat>,
+}
+
+/// Where an output packet is matched: the results of a layer, or the error packets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Queue {
+    Layer(usize),
+    Errors,
+}
+
+/// One output packet the design must send.
+#[derive(Clone, Debug)]
+pub struct Expected {
+    pub queue: Queue,
+    /// Index of the input packet that causes it.
+    pub packet: usize,
+    pub layer: usize,
+    pub pos: u32,
+    pub beats: Vec<Beat>,
+}
+
+/// Input packets in order and the output packets they cause.
+#[derive(Clone, Debug, Default)]
+pub struct Scenario {
+    pub packets: Vec<Packet>,
+    pub expected: Vec<Expected>,
+}
+
+/// How to build a random stream.
+#[derive(Clone, Debug)]
+pub struct StreamOptions {
+    /// TOKEN packets in all.
+    pub tokens: usize,
+    pub seed: u64,
+    /// Position-major order (token t of every layer, then t + 1), as a decoder produces them;
+    /// otherwise layer-major runs of tokens.
+    pub interleaved: bool,
+    /// A RESET_WINDOW (new sequence) after this many tokens of a layer; 0: never.
+    pub reset_every: usize,
+}
+
+impl Scenario {
+    /// Output packets of `queue`, in order.
+    pub fn queue(&self, queue: Queue) -> impl Iterator<Item = &Expected> {
+        self.expected.iter().filter(move |e| e.queue == queue)
+    }
+
+    /// Every queue that has packets, sorted.
+    pub fn queues(&self) -> Vec<Queue> {
+        let mut q: Vec<Queue> = self.expected.iter().map(|e| e.queue).collect();
+        q.sort();
+        q.dedup();
+        q
+    }
+
+    pub fn input_beats(&self) -> usize {
+        self.packets.iter().map(|p| p.beats.len()).sum()
+    }
+
+    pub fn tokens(&self) -> usize {
+        self.packets
+            .iter()
+            .filter(|p| matches!(p.kind, Kind::Token { .. }))
+            .count()
+    }
+}
+
+/// Builds scenarios packet by packet, keeping the twin and each layer's next position.
+pub struct Builder<'a> {
+    p: &'a Params,
+    twin: DesignTwin,
+    streams: Vec<Vec<HeadStream>>,
+    next_pos: Vec<u32>,
+    pub scenario: Scenario,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(p: &'a Params, seed: u64) -> Builder<'a> {
+        Builder::with_twin(p, seed, DesignTwin::new(p))
+    }
+
+    /// A builder whose expectations come from `twin` (e.g. with programmed scalers).
+    pub fn with_twin(p: &'a Params, seed: u64, twin: DesignTwin) -> Builder<'a> {
+        let streams = (0..p.shape.n_layer)
+            .map(|l| {
+                (0..p.shape.n_head)
+                    .map(|h| HeadStream::new(p, seed, l, h))
+                    .collect()
+            })
+            .collect();
+        Builder {
+            p,
+            twin,
+            streams,
+            next_pos: vec![0; p.shape.n_layer],
+            scenario: Scenario::default(),
+        }
+    }
+
+    /// The next TOKEN of `layer`, with its expected result.
+    pub fn token(&mut self, layer: usize) {
+        let values: Vec<TokenValues> = self.streams[layer]
+            .iter_mut()
+            .map(|s| s.next_token())
+            .collect();
+        let pos = self.next_pos[layer];
+        let beats = packets::token_packet(self.p, layer, pos, &values);
+        let ys = self.twin.token(layer, &values);
+        let index = self.scenario.packets.len();
+        self.scenario.expected.push(Expected {
+            queue: Queue::Layer(layer),
+            packet: index,
+            layer,
+            pos,
+            beats: packets::result_packet(self.p, layer, pos, &ys),
+        });
+        self.scenario.packets.push(Packet {
+            kind: Kind::Token { values },
+            layer,
+            pos,
+            beats,
+        });
+        self.next_pos[layer] = pos.wrapping_add(1);
+    }
+
+    /// A RESET_WINDOW of `layer` starting a new sequence at position `pos`.
+    pub fn reset(&mut self, layer: usize, pos: u32) {
+        self.twin.reset_window(layer);
+        self.next_pos[layer] = pos;
+        let beats = packets::reset_packet(self.p, layer, pos);
+        self.scenario.packets.push(Packet {
+            kind: Kind::Reset,
+            layer,
+            pos,
+            beats,
+        });
+    }
+
+    /// A bad packet for `layer` (its header's layer for `LayerOutOfRange` is n_layer) with
+    /// its error packet; nothing else changes.
+    pub fn bad(&mut self, rule: BadRule, layer: usize) {
+        let p = self.p;
+        let pos = self.next_pos[layer];
+        let dummy: Vec<TokenValues> = (0..p.shape.n_head)
+            .map(|_| TokenValues {
+                q: vec![1; p.shape.d_head],
+                k: vec![2; p.shape.d_head],
+                v: vec![3; p.shape.d_head],
+            })
+            .collect();
+        let token = packets::token_packet(p, layer, pos, &dummy);
+        let (hl, hp, beats) = match rule {
+            BadRule::Short => {
+                let mut b = token[..token.len() - 1].to_vec();
+                b.last_mut().expect("a data beat").last = true;
+                (layer, pos, b)
+            }
+            BadRule::Long => {
+                let mut b = token.clone();
+                b.last_mut().expect("beats").last = false;
+                let mut extra = b[1].clone();
+                extra.last = true;
+                b.push(extra);
+                (layer, pos, b)
+            }
+            BadRule::HeaderOnly => {
+                let mut h = token[0].clone();
+                h.last = true;
+                (layer, pos, vec![h])
+            }
+            BadRule::UnknownOpcode => {
+                let mut h = token[0].clone();
+                h.set(0, 4, 7);
+                h.last = true;
+                (layer, pos, vec![h])
+            }
+            BadRule::LayerOutOfRange => {
+                let mut b = token.clone();
+                b[0].set(8, 8, p.shape.n_layer as i64);
+                (p.shape.n_layer, pos, b)
+            }
+            BadRule::WrongPosition => {
+                let wrong = pos.wrapping_add(5);
+                let mut b = token.clone();
+                b[0].set(16, 32, wrong as i64);
+                (layer, wrong, b)
+            }
+            BadRule::LongReset => {
+                let mut b = packets::reset_packet(p, layer, 0);
+                b[0].last = false;
+                let mut extra = Beat::zero(p);
+                extra.last = true;
+                b.push(extra);
+                (layer, 0, b)
+            }
+        };
+        let index = self.scenario.packets.len();
+        self.scenario.expected.push(Expected {
+            queue: Queue::Errors,
+            packet: index,
+            layer: hl,
+            pos: hp,
+            beats: packets::error_packet(p, rule.code(), hl, hp),
+        });
+        self.scenario.packets.push(Packet {
+            kind: Kind::Bad(rule),
+            layer: hl,
+            pos: hp,
+            beats,
+        });
+    }
+
+    pub fn finish(self) -> Scenario {
+        self.scenario
+    }
+}
+
+/// A seeded random stream over every layer (see [`StreamOptions`]).
+pub fn random_stream(p: &Params, opts: &StreamOptions, twin: DesignTwin) -> Scenario {
+    let mut b = Builder::with_twin(p, opts.seed, twin);
+    let layers = p.shape.n_layer;
+    let mut per_layer = vec![0usize; layers];
+    let order: Vec<usize> = if opts.interleaved {
+        (0..opts.tokens).map(|i| i % layers).collect()
+    } else {
+        let run = (opts.tokens.div_ceil(layers)).max(1);
+        (0..opts.tokens)
+            .map(|i| (i / run).min(layers - 1))
+            .collect()
+    };
+    for layer in order {
+        if opts.reset_every > 0 && per_layer[layer] > 0 && per_layer[layer] % opts.reset_every == 0
+        {
+            b.reset(layer, 0);
+        }
+        b.token(layer);
+        per_layer[layer] += 1;
+    }
+    b.finish()
+}
+
+/// Reads the fields of a header beat: (code, layer, position).
+pub fn header_fields(beat: &Beat) -> (u64, usize, u32) {
+    let w = beat.data[0];
+    (
+        w & 0xf,
+        ((w >> 8) & 0xff) as usize,
+        ((w >> 16) & 0xffff_ffff) as u32,
+    )
+}
+
+/// Describes where two beats of an output packet differ: the first field (header field, or
+/// head and dimension of a value) and both values.
+pub fn describe_difference(
+    p: &Params,
+    beat_index: usize,
+    expected: &Beat,
+    actual: &Beat,
+) -> String {
+    if beat_index == 0 {
+        let (e, a) = (header_fields(expected), header_fields(actual));
+        return format!(
+            "header: expected status {} layer {} position {}, got status {} layer {} position {}",
+            e.0, e.1, e.2, a.0, a.1, a.2
+        );
+    }
+    if expected.last != actual.last {
+        return format!("TLAST: expected {}, got {}", expected.last, actual.last);
+    }
+    let (ob, per) = (p.fixed.out_bits, p.stream.out_values_per_beat);
+    let j = beat_index - 1;
+    let (head, part) = (
+        j / p.stream.out_beats_per_head,
+        j % p.stream.out_beats_per_head,
+    );
+    for i in 0..per {
+        let dim = part * per + i;
+        if dim >= p.shape.d_head {
+            break;
+        }
+        let (e, a) = (
+            expected.get(ob * i as u32, ob),
+            actual.get(ob * i as u32, ob),
+        );
+        if e != a {
+            return format!("head {head}, dimension {dim}: expected {e}, got {a}");
+        }
+    }
+    "padding bits differ".to_string()
+}

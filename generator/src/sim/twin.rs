@@ -1,0 +1,104 @@
+//! The hardware twin H of a whole design: one `HeadTwin` per layer and head, with the scaler
+//! registers every head holds (the CSR reset values unless programmed otherwise).
+
+use crate::config::Params;
+use crate::models::compare::default_scalers;
+use crate::models::reference::Scalers;
+use crate::models::stimulus::TokenValues;
+use crate::models::twin::{CellTable, HeadTwin, OutScaler, Quantizer, ScalerRange};
+
+/// The scaler registers of one head, in register units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ScalerRegisters {
+    pub q: Quantizer,
+    pub k: Quantizer,
+    pub v: Quantizer,
+    pub out: OutScaler,
+}
+
+impl ScalerRegisters {
+    /// The registers for the affine scalers `s` (nominal register values).
+    pub fn new(p: &Params, s: Scalers) -> Result<ScalerRegisters, ScalerRange> {
+        let hw = &p.hardware;
+        Ok(ScalerRegisters {
+            q: Quantizer::new(p, "q", s.q, hw.levels.q, 1.0)?,
+            k: Quantizer::new(p, "k", s.k, hw.levels.kv, hw.analog.v_max)?,
+            v: Quantizer::new(p, "v", s.v, hw.levels.kv, hw.analog.v_max)?,
+            out: OutScaler::new(p, s.out)?,
+        })
+    }
+
+    /// The CSR block's reset values: the default scalers.
+    pub fn defaults(p: &Params) -> ScalerRegisters {
+        ScalerRegisters::new(p, default_scalers()).expect("the default scalers fit their registers")
+    }
+
+    /// Register values in map order: Q_GAIN, Q_OFFSET, K_GAIN, K_OFFSET, V_GAIN, V_OFFSET,
+    /// O_GAIN, O_OFFSET.
+    pub fn values(&self) -> [i64; 8] {
+        [
+            self.q.gain,
+            self.q.offset,
+            self.k.gain,
+            self.k.offset,
+            self.v.gain,
+            self.v.offset,
+            self.out.gain,
+            self.out.offset,
+        ]
+    }
+}
+
+pub struct DesignTwin {
+    table: CellTable,
+    regs: ScalerRegisters,
+    heads: Vec<Vec<HeadTwin>>,
+}
+
+impl DesignTwin {
+    /// The twin after reset (default scalers).
+    pub fn new(p: &Params) -> DesignTwin {
+        DesignTwin::with_registers(p, ScalerRegisters::defaults(p))
+    }
+
+    /// The twin with every head's scalers programmed to `regs`.
+    pub fn with_registers(p: &Params, regs: ScalerRegisters) -> DesignTwin {
+        let heads = (0..p.shape.n_layer)
+            .map(|_| {
+                (0..p.shape.n_head)
+                    .map(|_| HeadTwin::new(p, regs.out))
+                    .collect()
+            })
+            .collect();
+        DesignTwin {
+            table: CellTable::new(p),
+            regs,
+            heads,
+        }
+    }
+
+    /// One token of a layer: every head's outputs (output fixed point).
+    pub fn token(&mut self, layer: usize, values: &[TokenValues]) -> Vec<Vec<i64>> {
+        let r = self.regs;
+        let codes = |z: &Quantizer, x: &[i64]| x.iter().map(|&x| z.code(x)).collect::<Vec<u8>>();
+        self.heads[layer]
+            .iter_mut()
+            .zip(values)
+            .map(|(h, t)| {
+                h.step(
+                    &self.table,
+                    &codes(&r.q, &t.q),
+                    &codes(&r.k, &t.k),
+                    &codes(&r.v, &t.v),
+                )
+                .y
+            })
+            .collect()
+    }
+
+    pub fn reset_window(&mut self, layer: usize) {
+        self.heads[layer]
+            .iter_mut()
+            .for_each(HeadTwin::reset_window);
+    }
+}

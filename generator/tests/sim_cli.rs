@@ -1,0 +1,136 @@
+//! `gca sim` end to end: Verilator in lockstep with the twin (values and, without
+//! back-pressure, the cycle of every result), Icarus with the self-checking bench, the JSON
+//! summary, and RTL damaged on purpose (`--rtl`), which must be reported as a mismatch.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn gca(args: &[&str], cache: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gca"))
+        .args(args)
+        .env("GCA_CACHE_DIR", cache)
+        .output()
+        .expect("run gca")
+}
+
+fn cache() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gca-sim-cache")
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+#[test]
+fn verilator_lockstep_matches_values_and_cycles() {
+    let out = gca(&["sim", "tiny", "--smooth", "--json"], &cache());
+    let v = json(&out);
+    assert!(out.status.success(), "{v}");
+    assert_eq!(v["mismatches"], 0);
+    let tokens = v["tokens"].as_u64().unwrap();
+    assert!(tokens > 2 * 128, "the windows wrap: {v}");
+    assert_eq!(
+        v["cycle_checks"].as_u64().unwrap(),
+        tokens,
+        "every result timed: {v}"
+    );
+    assert!(v["tokens_per_second"].as_f64().unwrap() > 0.0 && v["cycles"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn verilator_with_gaps_backpressure_and_interleaved_layers() {
+    let out = gca(
+        &[
+            "sim",
+            "tiny",
+            "--seed",
+            "7",
+            "--layers-interleaved",
+            "--json",
+        ],
+        &cache(),
+    );
+    let v = json(&out);
+    assert!(out.status.success(), "{v}");
+    assert_eq!(v["mismatches"], 0);
+}
+
+#[test]
+fn icarus_back_end() {
+    let out = gca(
+        &[
+            "sim",
+            "tiny",
+            "--simulator",
+            "icarus",
+            "--tokens",
+            "150",
+            "--json",
+        ],
+        &cache(),
+    );
+    let v = json(&out);
+    assert!(out.status.success(), "{v}");
+    assert_eq!(
+        (v["simulator"].as_str(), v["mismatches"].as_u64()),
+        (Some("icarus"), Some(0))
+    );
+    assert_eq!(v["packets_out"], 150);
+}
+
+#[test]
+fn damaged_rtl_is_reported() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("gca-damaged-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let p = gca::config::load("tiny").unwrap();
+    gca::emit::write::write_folder(&dir, &gca::emit::generate(&p).unwrap(), false).unwrap();
+    // A swapped sign in one pulse counter (tile 0, dimension 0).
+    let path = dir.join("rtl/gca_pulse_counter.v");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let good = "(pulse[0] ? (sign[0] ? (-6'sd1) : 6'sd1) : 6'sd0)";
+    assert!(
+        text.contains(good),
+        "the counter's text changed; update this test"
+    );
+    std::fs::write(
+        &path,
+        text.replace(good, "(pulse[0] ? (sign[0] ? 6'sd1 : (-6'sd1)) : 6'sd0)"),
+    )
+    .unwrap();
+    for sim in ["verilator", "icarus"] {
+        let d = dir.to_str().unwrap();
+        let out = gca(
+            &[
+                "sim",
+                "--rtl",
+                d,
+                "--simulator",
+                sim,
+                "--tokens",
+                "200",
+                "--smooth",
+            ],
+            &cache(),
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{sim}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(text.contains("MISMATCH"), "{sim}: {text}");
+        assert!(
+            text.contains("head 0, dimension 0: expected"),
+            "{sim}: {text}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
