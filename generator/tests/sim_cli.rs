@@ -134,3 +134,29 @@ fn damaged_rtl_is_reported() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn waves_are_written_as_vcd() {
+    let vcd = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("gca-waves-{}.vcd", std::process::id()));
+    let out = gca(
+        &[
+            "sim",
+            "tiny",
+            "--tokens",
+            "10",
+            "--smooth",
+            "--waves",
+            vcd.to_str().unwrap(),
+        ],
+        &cache(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&vcd).unwrap();
+    assert!(text.starts_with("$version") && text.contains("m_axis_tvalid"));
+    let _ = std::fs::remove_file(&vcd);
+}

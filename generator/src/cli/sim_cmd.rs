@@ -156,15 +156,24 @@ pub fn run(a: Args) -> ExitCode {
                 Err(e) => return fail(e),
             };
             let scenario = random_stream(&p, &opts, DesignTwin::with_registers(&p, regs));
-            let mut model =
-                match verilator::Model::build(&p, &rtl_dir, &cache.join("verilator"), |line| {
+            let options = verilator::BuildOptions {
+                waves: a.waves.is_some(),
+                jobs: 0,
+            };
+            let mut model = match verilator::Model::build_with(
+                &p,
+                &rtl_dir,
+                &cache.join("verilator"),
+                &options,
+                |line: &str| {
                     if !quiet {
                         eprintln!("  {line}");
                     }
-                }) {
-                    Ok(m) => m,
-                    Err(e) => return fail(e),
-                };
+                },
+            ) {
+                Ok(m) => m,
+                Err(e) => return fail(e),
+            };
             if let Some(w) = &a.waves {
                 if let Err(e) = model.open_waves(w) {
                     return fail(e);
