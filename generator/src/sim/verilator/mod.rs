@@ -5,15 +5,15 @@
 //!
 //! ```no_run
 //! # use std::path::Path;
-//! use gca_testbench::verilator::Model;
-//! let p = crate::config::load("tiny").unwrap();
-//! // `rtl` is a folder written by `gca generate` (or crate::emit::write::write_folder).
+//! use gca::sim::verilator::Model;
+//! let p = gca::config::load("tiny").unwrap();
+//! // `rtl` is a folder written by `gca generate` (or gca::emit::write::write_folder).
 //! let mut m = Model::build(&p, Path::new("rtl"), Path::new("target/gca-verilator"), |line| {
 //!     eprintln!("{line}")
 //! })
 //! .unwrap();
 //! m.reset(4);
-//! assert_eq!(m.axil_read(0x000), (crate::regmap::ID_VALUE, 0));
+//! assert_eq!(m.axil_read(0x000), (gca::regmap::ID_VALUE, 0));
 //! ```
 //!
 //! # Driving the model
