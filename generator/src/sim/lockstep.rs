@@ -128,9 +128,8 @@ pub fn run(
     let mut mismatch: Option<Mismatch> = None;
     let limit = 10_000 + 8 * (beats.len() as u64 + 64) * p.cycles.decode_latency.max(1);
     let mut out_words = Beat::zero(p);
-    let base = model.cycles();
     while done_out < total_out && mismatch.is_none() {
-        let cycle = model.cycles() - base;
+        let cycle = model.cycles() - start_cycle;
         if cycle > limit {
             mismatch = Some(Mismatch {
                 cycle,
