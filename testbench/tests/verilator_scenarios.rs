@@ -89,3 +89,60 @@ fn overlap_decay_and_two_cycle_pwm_steps_are_cycle_exact() {
     assert_eq!(r.mismatches, 0, "{:?}", r.mismatch);
     assert_eq!(r.cycle_checks, 200, "every result timed");
 }
+
+/// The design reset (`rst_n`) while a TOKEN packet is half in: the packet leaves nothing
+/// behind, windows, positions, counters and sticky flags start again (the lockstep reads the
+/// counters and STATUS after the stream), and the tokens after it match a fresh twin; tiny and
+/// a configuration whose window wraps before the reset.
+#[test]
+fn reset_in_the_middle_of_a_packet() {
+    let tiny = gca::config::load("tiny").unwrap();
+    let yaml = "name: small-wrap\nmodel: {n_layer: 2, n_head: 2, n_embd: 16, n_ctx: 64}\n\
+                hardware:\n  window: 16\n  tile: 8\n  decay_per_token: 0.01\n";
+    let small = gca::config::from_yaml(yaml, "inline", "small").unwrap();
+    for (p, tokens) in [(&tiny, 20), (&small, 24)] {
+        let s = gca::sim::scenario::reset_mid_packet(p, 5, tokens);
+        for (tag, rough) in [("cut-smooth", false), ("cut-rough", true)] {
+            let r = run(
+                &format!("{tag}-{}", p.name),
+                p,
+                &s,
+                Drive {
+                    seed: 6,
+                    gaps: rough,
+                    backpressure: rough,
+                },
+            );
+            assert_eq!(r.mismatches, 0, "{} {tag}: {:?}", p.name, r.mismatch);
+            assert_eq!(r.packets_out, s.expected.len());
+        }
+    }
+}
+
+/// The check can fail: a scenario that claims the windows survive the reset (expectations
+/// from a twin that was not reset) is reported.
+#[test]
+fn reset_check_can_fail() {
+    let p = gca::config::load("tiny").unwrap();
+    let s = gca::sim::scenario::reset_mid_packet(&p, 5, 20);
+    // The same packets with the twin kept across the cut: replace the cut by a plain
+    // RESET_WINDOW-free continuation of the expectations.
+    let mut twin = DesignTwin::new(&p);
+    let expected = s
+        .packets
+        .iter()
+        .enumerate()
+        .filter_map(|(i, pk)| match pk.kind {
+            gca::sim::scenario::Kind::Cut => None,
+            _ => gca::sim::scenario::expect_packet(&p, &mut twin, i, pk),
+        })
+        .collect();
+    let wrong = Scenario {
+        packets: s.packets.clone(),
+        expected,
+    };
+    let r = run("cut-wrong", &p, &wrong, Drive::default());
+    assert_eq!(r.mismatches, 1);
+    let m = r.mismatch.unwrap();
+    assert!(m.what.contains("dimension"), "{}", m.what);
+}

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use crate::config::{self, Hardware, Model as ModelShape, Params};
 use crate::emit::{self, Manifest, MANIFEST};
-use crate::sim::scenario::{random_stream, StreamOptions};
+use crate::sim::scenario::{random_stimulus, random_stream, StreamOptions};
 use crate::sim::twin::{DesignTwin, ScalerRegisters};
 use crate::sim::{icarus, lockstep, programmed_scalers, verilator};
 
@@ -155,7 +155,7 @@ pub fn run(a: Args) -> ExitCode {
                 Ok(r) => r,
                 Err(e) => return fail(e),
             };
-            let scenario = random_stream(&p, &opts, DesignTwin::with_registers(&p, regs));
+            let stimulus = random_stimulus(&p, &opts);
             let options = verilator::BuildOptions {
                 waves: a.waves.is_some(),
                 jobs: 0,
@@ -189,7 +189,8 @@ pub fn run(a: Args) -> ExitCode {
                 backpressure: !a.smooth,
             };
             let mut bar = super::Progress::new(quiet);
-            let s = lockstep::run(&p, &mut model, &scenario, drive, |d, t| {
+            let twin = DesignTwin::with_registers(&p, regs);
+            let s = lockstep::run_with_twin(&p, &mut model, &stimulus, twin, drive, |d, t| {
                 bar.update(d, t, "result packets")
             });
             if a.waves.is_some() {

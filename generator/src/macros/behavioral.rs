@@ -213,6 +213,7 @@ fn constants(o: &mut String, k: &K) {
         ),
         uns("QMAX", k.qcw, k.qmax, "QK count limit: (L_q - 1) * STEP"),
         uns("AGE_MAX", k.agew, k.age_max, "oldest age: M - 1"),
+        int("N_RO", k.ro_max + 1, "READOUT counts: 0 ..= RO_MAX"),
         uns(
             "RO_MAX",
             k.row,
@@ -264,11 +265,15 @@ fn state(o: &mut String, k: &K) {
         ),
     ])));
     o.push_str("  // Counters of the QK and READOUT phases, result of the last AV\n");
-    o.push_str(&table(&rows(&[
-        (
-            format!("reg [{}:0]|qcnt [0:D-1]", k.qcw - 1),
-            "QK cycles with row_pulse[d]",
-        ),
+    let mut counters: Vec<(String, &str)> = (0..k.qcw)
+        .map(|b| {
+            (
+                format!("reg [{}:0]|qk{b}", d - 1),
+                "bit plane of the QK counts: bit d of plane b is bit b of row d's count",
+            )
+        })
+        .collect();
+    counters.extend([
         ("reg|qk_seen".into(), "a QK ran since the last AV"),
         (
             format!("reg [{}:0]|ro_cnt", k.row - 1),
@@ -279,14 +284,19 @@ fn state(o: &mut String, k: &K) {
             "output pulse length |code_d| * STEP",
         ),
         (
+            format!("reg [{}:0]|ends [0:RO_MAX]", d - 1),
+            "rows whose pulse length is the index",
+        ),
+        (
             format!("reg [{}:0]|nz, run, run_n", d - 1),
-            "lim[d] != 0; out_pulse[d] while ph_ro (register, next value)",
+            "lim[d] != 0; out_pulse[d] while ph_ro (register, next value: lim[d] > ro_cnt)",
         ),
         (
             format!("reg [{}:0]|sign_r, sign_n", d - 1),
             "code_d < 0 (register, next value)",
         ),
-    ])));
+    ]);
+    o.push_str(&table(&rows(&counters)));
     o.push_str("  // Scratch of the AV arithmetic (written before it is read on every use)\n");
     o.push_str(&table(&rows(&[
         (
@@ -306,16 +316,8 @@ fn state(o: &mut String, k: &K) {
             "phi * G[age][code] of one column",
         ),
         (
-            format!("reg signed [{}:0]|score, phi, code, mag", w - 1),
-            "",
-        ),
-        (
-            format!("reg [{}:0]|gr", k.gw - 1),
-            "first cell-table entry of the column's age",
-        ),
-        (
-            "integer|ci, di, li, cb, ii".into(),
-            "loop indices; cb: first cell of a column",
+            "integer|ci, di, cb, ii".into(),
+            "loop indices of the write port; cb: first cell of a column",
         ),
         (
             "integer|n_d, n_c, n_l".into(),
@@ -354,7 +356,7 @@ fn division(o: &mut String, k: &K) {
 }
 
 fn clocked(o: &mut String, k: &K) {
-    let (w, gw, row) = (k.w - 1, k.gw, k.row);
+    let (w, gw, row, d, qcw) = (k.w - 1, k.gw, k.row, k.d, k.qcw);
     let zero = k.s(0);
     // wcol can name a column beyond C when C is not a power of two: such writes are ignored.
     let guard = if (1u64 << k.cw) != u64::from(k.c) {
@@ -363,116 +365,191 @@ fn clocked(o: &mut String, k: &K) {
         String::new()
     };
     let q_of_count = if k.step == 1 {
-        format!("$signed({})", zext("qcnt[di]", k.qcw, k.w))
+        format!("$signed({})", zext("cnt", qcw, k.w))
     } else {
-        format!("$signed({}) / STEP", zext("qcnt[di]", k.qcw, k.w))
+        format!("$signed({}) / STEP", zext("cnt", qcw, k.w))
     };
     let row_base = if k.rows == 1 {
         format!("{gw}'d0; // no decay: one row for every age")
     } else {
-        format!("{} * {gw}'d{};", zext("age[ci]", k.agew, gw), k.levels)
+        format!("{} * {gw}'d{};", zext("age[col]", k.agew, gw), k.levels)
     };
     let lw = index_bits(k.levels as u64);
-    let entry = format!("gtab[gr + {}]", zext(&format!("li[{}:0]", lw - 1), lw, gw));
+    let entry = format!("gtab[gr + {}]", zext(&format!("lvl[{}:0]", lw - 1), lw, gw));
+    let planes_msb_first: Vec<String> = (0..qcw).rev().map(|b| format!("qk{b}")).collect();
+    let cnt_of_row = format!(
+        "      cnt = {{{}}};",
+        planes_msb_first
+            .iter()
+            .map(|p| format!("{p}[dim]"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let sat = (0..qcw)
+        .map(|b| format!("(QMAX[{b}] ? qk{b} : ~qk{b})"))
+        .collect::<Vec<_>>()
+        .join(" & ");
     o.push('\n');
-    lines(
-        o,
-        &[
+    let mut ls: Vec<String> = [
+        "  // The arithmetic of one token, at the first AV edge after a QK. Automatic tasks: their",
+        "  // indices and scalars are locals of the simulator's code, not state.",
+        "  // lint: BLKSEQ: blocking assignments to state and scratch that no other process reads",
+        "  /* verilator lint_off BLKSEQ */",
+        "  task automatic av_step;",
+        "    integer col, dim, lvl, base, nd, nc, nl;",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    ls.extend([
+        format!("    reg [{}:0] gr;", gw - 1),
+        format!("    reg [{}:0] cnt;", qcw - 1),
+        format!("    reg signed [{w}:0] score, phi, code, mag;"),
+    ]);
+    ls.extend(
+        [
+            "    begin",
+            "      nd = n_d;",
+            "      nc = n_c;",
+            "      nl = n_l;",
+            "      for (dim = 0; dim < nd; dim = dim + 1) begin",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    ls.extend([
+        format!("  {cnt_of_row}"),
+        format!("        qv[dim] = {q_of_count};"),
+        format!("        acc[dim] = {zero};"),
+        "      end".into(),
+    ]);
+    for b in 0..qcw {
+        ls.push(format!("      qk{b} = {d}'d0;"));
+    }
+    ls.extend([
+        "      for (col = 0; col < nc; col = col + 1)".into(),
+        "        if (col_en[col]) begin".into(),
+        format!("          gr = {row_base}"),
+        "          base = col * nd;".into(),
+        "          // S = sum_d q_d G[k_d] = sum_code G[code] (sum of q_d over rows with k_d = code)".into(),
+        format!("          for (lvl = 0; lvl < nl; lvl = lvl + 1) hq[lvl] = {zero};"),
+        "          for (dim = 0; dim < nd; dim = dim + 1)".into(),
+        "            hq[kmem[base + dim]] = hq[kmem[base + dim]] + qv[dim];".into(),
+        format!("          score = {zero};"),
+        "          for (lvl = 0; lvl < nl; lvl = lvl + 1)".into(),
+        format!("            score = score + hq[lvl] * {entry};"),
+        "          phi = div_rhe(score * PHI_ONE, PHI_DEN);".into(),
+        format!("          if (phi[{w}]) phi = {zero};"),
+        "          else if (phi > PHI_ONE) phi = PHI_ONE;".into(),
+        "          // A_d += phi G[v_d], with the L_kv products phi G[code] formed once".into(),
+        format!("          if (phi != {zero}) begin"),
+        "            for (lvl = 0; lvl < nl; lvl = lvl + 1)".into(),
+        format!("              pg[lvl] = phi * {entry};"),
+        "            for (dim = 0; dim < nd; dim = dim + 1)".into(),
+        "              acc[dim] = acc[dim] + pg[vmem[base + dim]];".into(),
+        "          end".into(),
+        "        end".into(),
+        "      // Output codes: round, saturate; keep the pulse length, where it ends and the sign".into(),
+        format!("      for (lvl = 0; lvl < N_RO; lvl = lvl + 1) ends[lvl] = {d}'d0;"),
+        "      for (dim = 0; dim < nd; dim = dim + 1) begin".into(),
+        "        code = div_rhe(acc[dim] * OUT_NUM, OUT_DEN);".into(),
+        "        if (code > OUT_MAX) code = OUT_MAX;".into(),
+        "        else if (code < -OUT_MAX) code = -OUT_MAX;".into(),
+        format!("        mag = code[{w}] ? -code : code;"),
+        "        mag = mag * STEP;".into(),
+        format!("        lim[dim] = mag[{}:0];", row - 1),
+        "        ends[lim[dim]][dim] = 1'b1;".into(),
+        "        run_n[dim] = lim[dim] > ro_cnt;".into(),
+        format!("        nz[dim] = mag != {zero};"),
+        format!("        sign_n[dim] = code[{w}];"),
+        "      end".into(),
+        "    end".into(),
+        "  endtask".into(),
+        "".into(),
+        "  // One QK cycle: every row with a pulse whose count is below QMAX (the rows whose planes".into(),
+        "  // spell QMAX are full) counts one more, as a".into(),
+        "  // ripple increment over the bit planes (a few word operations instead of one per row).".into(),
+        "  task automatic qk_step;".into(),
+        format!("    reg [{}:0] inc, carry;", d - 1),
+        "    begin".into(),
+        format!("      inc = row_pulse & ~({sat});"),
+    ]);
+    for b in 0..qcw {
+        ls.push(format!("      carry = qk{b} & inc;"));
+        ls.push(format!("      qk{b} = qk{b} ^ inc;"));
+        if b + 1 < qcw {
+            ls.push("      inc = carry;".into());
+        }
+    }
+    ls.extend(
+        [
+            "    end",
+            "  endtask",
+            "",
             "  // One process owns the whole state: it runs the AV arithmetic first, then the QK",
             "  // counters, the write port and the READOUT counter, so that each reads the state of",
             "  // before this edge, as nonblocking assignments would. Only the registers behind the",
             "  // outputs (run, sign_r) are written with <=.",
-            "  // lint: BLKSEQ: blocking assignments to state and scratch that no other process reads",
-            "  /* verilator lint_off BLKSEQ */",
             "  always @(posedge clk) begin",
-            "    // First AV edge after a QK: score, phi and the tile accumulation over the window",
             "    if (ph_av && qk_seen) begin",
             "      qk_seen = 1'b0;",
-            "      for (di = 0; di < n_d; di = di + 1) begin",
-            &format!("        qv[di] = {q_of_count};"),
-            &format!("        acc[di] = {zero};"),
-            &format!("        qcnt[di] = {}'d0;", k.qcw),
-            "      end",
-            "      for (ci = 0; ci < n_c; ci = ci + 1)",
-            "        if (col_en[ci]) begin",
-            &format!("          gr = {row_base}"),
-            "          cb = ci * n_d;",
-            "          // S = sum_d q_d G[k_d] = sum_code G[code] (sum of q_d over rows with k_d = code)",
-            &format!("          for (li = 0; li < n_l; li = li + 1) hq[li] = {zero};"),
-            "          for (di = 0; di < n_d; di = di + 1)",
-            "            hq[kmem[cb + di]] = hq[kmem[cb + di]] + qv[di];",
-            &format!("          score = {zero};"),
-            "          for (li = 0; li < n_l; li = li + 1)",
-            &format!("            score = score + hq[li] * {entry};"),
-            "          phi = div_rhe(score * PHI_ONE, PHI_DEN);",
-            &format!("          if (phi[{w}]) phi = {zero};"),
-            "          else if (phi > PHI_ONE) phi = PHI_ONE;",
-            "          // A_d += phi G[v_d], with the L_kv products phi G[code] formed once",
-            &format!("          if (phi != {zero}) begin"),
-            "            for (li = 0; li < n_l; li = li + 1)",
-            &format!("              pg[li] = phi * {entry};"),
-            "            for (di = 0; di < n_d; di = di + 1)",
-            "              acc[di] = acc[di] + pg[vmem[cb + di]];",
-            "          end",
-            "        end",
-            "      // Output codes: round, saturate; keep the pulse length and the sign",
-            "      for (di = 0; di < n_d; di = di + 1) begin",
-            "        code = div_rhe(acc[di] * OUT_NUM, OUT_DEN);",
-            "        if (code > OUT_MAX) code = OUT_MAX;",
-            "        else if (code < -OUT_MAX) code = -OUT_MAX;",
-            &format!("        mag = code[{w}] ? -code : code;"),
-            "        mag = mag * STEP;",
-            &format!("        lim[di] = mag[{}:0];", row - 1),
-            &format!("        nz[di] = mag != {zero};"),
-            &format!("        sign_n[di] = code[{w}];"),
-            "      end",
+            "      av_step;",
             "      sign_r <= sign_n;",
             "    end",
             "    // QK: PWM integration, cycle by cycle",
             "    if (ph_qk) begin",
             "      qk_seen = 1'b1;",
-            "      for (di = 0; di < n_d; di = di + 1)",
-            &format!(
-                "        if (row_pulse[di] && qcnt[di] != QMAX) qcnt[di] = qcnt[di] + {}'d1;",
-                k.qcw
-            ),
+            "      qk_step;",
             "    end",
             "    // Write port: ageing and the DAC write",
             "    if (age_tick)",
             "      for (ci = 0; ci < n_c; ci = ci + 1)",
-            &format!(
-                "        if (age[ci] != AGE_MAX) age[ci] = age[ci] + {}'d1;",
-                k.agew
-            ),
-            &format!("    if (we{guard}) begin"),
-            "      cb = wcol * n_d;",
-            "      for (di = 0; di < n_d; di = di + 1) begin",
-            "        kmem[cb + di] = k_code[KB*di +: KB];",
-            "        vmem[cb + di] = v_code[KB*di +: KB];",
-            "      end",
-            &format!("      if (age_tick) age[wcol] = {}'d0;", k.agew),
-            "    end",
-            "    // READOUT counter, and the pulses of the next cycle: ro_cnt < lim[d]",
-            "    if (!ph_ro) begin",
-            &format!("      ro_cnt = {row}'d0;"),
-            "      run <= nz;",
-            "    end else begin",
-            &format!("      if (ro_cnt != RO_MAX) ro_cnt = ro_cnt + {row}'d1;"),
-            "      for (di = 0; di < n_d; di = di + 1) run_n[di] = ro_cnt < lim[di];",
-            "      run <= run_n;",
-            "    end",
-            "  end",
-            "  /* verilator lint_on BLKSEQ */",
-            "",
-            "  // Output charge-to-pulse: high from the first READOUT cycle for |code_d| * STEP cycles",
-            &format!("  assign out_pulse = run & {{{}{{ph_ro}}}};", k.d),
-            "  assign out_sign = sign_r;",
-        ],
+        ]
+        .iter()
+        .map(|s| s.to_string()),
     );
+    ls.extend([
+        format!(
+            "        if (age[ci] != AGE_MAX) age[ci] = age[ci] + {}'d1;",
+            k.agew
+        ),
+        format!("    if (we{guard}) begin"),
+        "      cb = wcol * n_d;".into(),
+        "      for (di = 0; di < n_d; di = di + 1) begin".into(),
+        "        kmem[cb + di] = k_code[KB*di +: KB];".into(),
+        "        vmem[cb + di] = v_code[KB*di +: KB];".into(),
+        "      end".into(),
+        format!("      if (age_tick) age[wcol] = {}'d0;", k.agew),
+        "    end".into(),
+        "    // READOUT counter, and the pulses of the next cycle: lim[d] > ro_cnt, i.e. the rows"
+            .into(),
+        "    // of the last cycle but those whose pulse ends at the new count".into(),
+        "    if (!ph_ro) begin".into(),
+        format!("      ro_cnt = {row}'d0;"),
+        "      run_n = nz;".into(),
+        "    end else begin".into(),
+        format!("      if (ro_cnt != RO_MAX) ro_cnt = ro_cnt + {row}'d1;"),
+        "      run_n = run_n & ~ends[ro_cnt];".into(),
+        "    end".into(),
+        "    run <= run_n;".into(),
+        "  end".into(),
+        "  /* verilator lint_on BLKSEQ */".into(),
+        "".into(),
+        "  // Output charge-to-pulse: high from the first READOUT cycle for |code_d| * STEP cycles"
+            .into(),
+        format!("  assign out_pulse = run & {{{}{{ph_ro}}}};", k.d),
+        "  assign out_sign = sign_r;".into(),
+    ]);
+    let refs: Vec<&str> = ls.iter().map(String::as_str).collect();
+    lines(o, &refs);
 }
 
 fn init(o: &mut String, k: &K) {
     let kb = k.kb;
+    let qk_planes_init = (0..k.qcw)
+        .map(|b| format!("    qk{b} = {}'d0;", k.d))
+        .collect::<Vec<_>>()
+        .join("\n");
     o.push('\n');
     lines(
         o,
@@ -488,11 +565,17 @@ fn init(o: &mut String, k: &K) {
             &format!("    ro_cnt = {}'d0;", k.row),
             &format!("    nz = {}'d0;", k.d),
             &format!("    run = {}'d0;", k.d),
+            &format!("    run_n = {}'d0;", k.d),
             &format!("    sign_r = {}'d0;", k.d),
-            "    for (ii = 0; ii < D; ii = ii + 1) begin",
-            &format!("      qcnt[ii] = {}'d0;", k.qcw),
-            &format!("      lim[ii] = {}'d0;", k.row),
-            "    end",
+            &qk_planes_init,
+            &format!(
+                "    for (ii = 0; ii < D; ii = ii + 1) lim[ii] = {}'d0;",
+                k.row
+            ),
+            &format!(
+                "    for (ii = 0; ii < N_RO; ii = ii + 1) ends[ii] = {}'d0;",
+                k.d
+            ),
             "    for (ii = 0; ii < C; ii = ii + 1) age[ii] = AGE_MAX;",
             "    for (ii = 0; ii < C*D; ii = ii + 1) begin",
             &format!("      kmem[ii] = {kb}'d0;"),

@@ -17,8 +17,11 @@ use crate::regmap::RegMap;
 use crate::rng::Rng;
 
 use super::packets::Beat;
-use super::scenario::{describe_difference, header_fields, Expected, Kind, Queue, Scenario};
-use super::twin::ScalerRegisters;
+use super::scenario::{
+    answered, describe_difference, expect_packet, expected_count, header_fields, Counters,
+    Expected, Kind, Packet, Queue, Scenario,
+};
+use super::twin::{DesignTwin, ScalerRegisters};
 use super::verilator::{Model, RESP_OKAY};
 
 /// How the bus models behave.
@@ -86,33 +89,132 @@ pub fn program_scalers(
     Ok(())
 }
 
-struct Open<'a> {
-    expected: &'a Expected,
+/// Reads the counters and STATUS through AXI4-Lite and compares them with `want`; then clears
+/// the sticky flags (write 1 to clear) and checks that they read 0.
+pub fn check_registers(model: &mut Model, map: &RegMap, want: &Counters) -> Result<(), String> {
+    let reg = |name: &str| {
+        map.get(name)
+            .unwrap_or_else(|| panic!("the register map has {name}"))
+            .offset
+    };
+    let read = |model: &mut Model, name: &str| -> Result<u32, String> {
+        let (v, resp) = model.axil_read(reg(name));
+        if resp != RESP_OKAY {
+            return Err(format!("reading {name} answered {resp}"));
+        }
+        Ok(v)
+    };
+    for (name, expected) in [
+        ("TOKENS", want.tokens),
+        ("ERRORS", want.errors),
+        ("RESULTS", want.results),
+        ("STATUS", want.status),
+    ] {
+        let got = read(model, name)?;
+        if got != expected {
+            return Err(format!(
+                "after the stream the register {name} reads {got:#x}, expected {expected:#x}"
+            ));
+        }
+    }
+    let resp = model.axil_write(reg("STATUS"), want.status);
+    if resp != RESP_OKAY {
+        return Err(format!("clearing STATUS answered {resp}"));
+    }
+    let got = read(model, "STATUS")?;
+    if got != 0 {
+        return Err(format!(
+            "STATUS reads {got:#x} after writing 1 to its flags"
+        ));
+    }
+    Ok(())
+}
+
+struct Open {
+    expected: Expected,
     beat: usize,
 }
 
-/// Runs `scenario` on `model` (out of reset) with the twin's expectations; `progress(done,
-/// total)` is called as output packets complete.
+/// Runs `scenario` on `model` (out of reset) against its precomputed expectations;
+/// `progress(done, total)` is called as output packets complete.
 pub fn run(
     p: &Params,
     model: &mut Model,
     scenario: &Scenario,
     drive: Drive,
-    mut progress: impl FnMut(usize, usize),
+    progress: impl FnMut(usize, usize),
+) -> Summary {
+    let mut expected = scenario.expected.iter().cloned();
+    run_inner(
+        p,
+        model,
+        &scenario.packets,
+        scenario.expected.len(),
+        &mut || expected.next(),
+        drive,
+        progress,
+        Instant::now(),
+    )
+}
+
+/// Runs `packets` on `model` (out of reset) with `twin` computing the expected output packets
+/// in a second thread while the model simulates (on two cores the twin's cost hides behind
+/// the model's); the time reported covers both.
+pub fn run_with_twin(
+    p: &Params,
+    model: &mut Model,
+    packets: &[Packet],
+    mut twin: DesignTwin,
+    drive: Drive,
+    progress: impl FnMut(usize, usize),
 ) -> Summary {
     let start = Instant::now();
+    // Bounded, so a long run does not hold every expectation at once; the twin stays at most
+    // this many output packets ahead of the design.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Expected>(4096);
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            for (i, pk) in packets.iter().enumerate() {
+                if let Some(e) = expect_packet(p, &mut twin, i, pk) {
+                    if tx.send(e).is_err() {
+                        // The run stopped (a mismatch): nothing more to compute.
+                        return;
+                    }
+                }
+            }
+        });
+        run_inner(
+            p,
+            model,
+            packets,
+            expected_count(packets),
+            &mut move || rx.recv().ok(),
+            drive,
+            progress,
+            start,
+        )
+    })
+}
+
+/// The lockstep loop: `next_expected` yields the expected output packets in input order.
+#[allow(clippy::too_many_arguments)]
+fn run_inner(
+    p: &Params,
+    model: &mut Model,
+    packets: &[Packet],
+    total_out: usize,
+    next_expected: &mut dyn FnMut() -> Option<Expected>,
+    drive: Drive,
+    mut progress: impl FnMut(usize, usize),
+    start: Instant,
+) -> Summary {
     let start_cycle = model.cycles();
-    let beats: Vec<(usize, &Beat)> = scenario
-        .packets
+    let beats: Vec<(usize, &Beat)> = packets
         .iter()
         .enumerate()
         .flat_map(|(i, pk)| pk.beats.iter().map(move |b| (i, b)))
         .collect();
-    let mut queues: BTreeMap<Queue, VecDeque<&Expected>> = BTreeMap::new();
-    for e in &scenario.expected {
-        queues.entry(e.queue).or_default().push_back(e);
-    }
-    let total_out = scenario.expected.len();
+    let mut queues: BTreeMap<Queue, VecDeque<Expected>> = BTreeMap::new();
     let mut rng = Rng::new(drive.seed ^ 0xb05_b0de);
     let mut sched = Schedule::new(p);
     // Predicted first-beat cycle of each token's result, by input packet.
@@ -126,6 +228,16 @@ pub fn run(
     let mut backpressured = false;
     let mut in_flight = 0usize;
     let mut mismatch: Option<Mismatch> = None;
+    // Cut packets (a reset while the packet is open) wait until every earlier output left.
+    let mut drain_before: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut answered_so_far = 0;
+    for (i, pk) in packets.iter().enumerate() {
+        if pk.kind == Kind::Cut {
+            drain_before.insert(i, answered_so_far);
+        }
+        answered_so_far += usize::from(answered(pk));
+    }
+    let mut reset_after_edge = false;
     let limit = 10_000 + 8 * (beats.len() as u64 + 64) * p.cycles.decode_latency.max(1);
     let mut out_words = Beat::zero(p);
     while done_out < total_out && mismatch.is_none() {
@@ -144,11 +256,22 @@ pub fn run(
             break;
         }
         let gap = drive.gaps && rng.below(8) == 0;
-        let offer = (next_in < beats.len() && !gap).then(|| beats[next_in].1);
+        let held = next_in < beats.len()
+            && drain_before
+                .get(&beats[next_in].0)
+                .is_some_and(|&n| done_out < n || open.is_some());
+        let offer = (next_in < beats.len() && !gap && !held).then(|| beats[next_in].1);
         model.set_s_axis(offer);
         let ready = !(drive.backpressure && rng.below(8) == 0);
         model.set_m_axis_tready(ready);
-        model.eval();
+        // The output stream is a function of registers only, and s_axis_tready depends on the
+        // input only through a header's fields (a RESET_WINDOW waits for its layer to be idle;
+        // docs/rtl.md): outside headers the values read after the last edge hold for this
+        // cycle and the new inputs take effect at the next edge, so the model is evaluated
+        // between edges only when a header is offered.
+        if offer.is_some() && (next_in == 0 || beats[next_in - 1].1.last) {
+            model.eval();
+        }
         if offer.is_some() && model.s_axis_tready() {
             let (pk, beat) = beats[next_in];
             let first = next_in == 0 || beats[next_in - 1].0 != pk;
@@ -156,7 +279,7 @@ pub fn run(
                 header_at = Some(cycle);
             }
             if beat.last {
-                let packet = &scenario.packets[pk];
+                let packet = &packets[pk];
                 if matches!(packet.kind, Kind::Token { .. }) {
                     let t = sched.after_last_beat(packet.layer, header_at.unwrap_or(cycle), cycle);
                     predicted.insert(pk, t.result);
@@ -164,6 +287,9 @@ pub fn run(
                 }
             }
             next_in += 1;
+            if packets[pk].kind == Kind::Cut && (next_in == beats.len() || beats[next_in].0 != pk) {
+                reset_after_edge = true;
+            }
         }
         if model.m_axis_tvalid() {
             if !ready {
@@ -179,6 +305,14 @@ pub fn run(
                     } else {
                         Queue::Layer(layer)
                     };
+                    // The next expected packet of this queue, pulling the twin's output
+                    // packets in input order until one for this queue comes.
+                    while queues.get(&queue).map_or(true, VecDeque::is_empty) {
+                        match next_expected() {
+                            Some(e) => queues.entry(e.queue).or_default().push_back(e),
+                            None => break,
+                        }
+                    }
                     match queues.get_mut(&queue).and_then(VecDeque::pop_front) {
                         Some(e) => {
                             if let (Some(&pred), false) = (predicted.get(&e.packet), backpressured)
@@ -250,16 +384,40 @@ pub fn run(
             sched = Schedule::new(p);
         }
         model.tick();
+        if reset_after_edge {
+            // The cut packet's beats are in: reset the design while the packet is open. The
+            // twin starts afresh with it, and so does the schedule.
+            reset_after_edge = false;
+            model.reset(4);
+            sched = Schedule::new(p);
+            egress_free = 0;
+            backpressured = false;
+            header_at = None;
+        }
+    }
+    if mismatch.is_none() {
+        if let Err(what) = check_registers(model, &RegMap::new(p), &Counters::after(packets)) {
+            mismatch = Some(Mismatch {
+                cycle: model.cycles() - start_cycle,
+                packet: None,
+                layer: None,
+                position: None,
+                what,
+            });
+        }
     }
     let cycles = model.cycles() - start_cycle;
     let seconds = start.elapsed().as_secs_f64().max(1e-9);
-    let tokens = scenario.tokens();
+    let tokens = packets
+        .iter()
+        .filter(|pk| matches!(pk.kind, Kind::Token { .. }))
+        .count();
     Summary {
         config: p.name.clone(),
         simulator: "verilator".to_string(),
         seed: drive.seed,
         tokens,
-        packets_in: scenario.packets.len(),
+        packets_in: packets.len(),
         packets_out: done_out,
         cycles,
         cycle_checks: checks,

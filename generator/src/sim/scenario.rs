@@ -56,9 +56,15 @@ impl BadRule {
 /// What an input packet is.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Kind {
-    Token { values: Vec<TokenValues> },
+    Token {
+        values: Vec<TokenValues>,
+    },
     Reset,
     Bad(BadRule),
+    /// The first beats of a TOKEN packet, then a reset of the whole design (`rst_n`) while the
+    /// packet is open. Drivers send it once every earlier output packet has left; the twin
+    /// starts afresh (empty windows, positions 0, default scalers).
+    Cut,
 }
 
 /// One input packet.
@@ -135,13 +141,116 @@ impl Scenario {
     }
 }
 
-/// Builds scenarios packet by packet, keeping the twin and each layer's next position.
+/// The output packet the design must send for input packet `index` (`None` for a
+/// RESET_WINDOW), with `twin` advanced past it. Input packets must be given in order.
+pub fn expect_packet(
+    p: &Params,
+    twin: &mut DesignTwin,
+    index: usize,
+    packet: &Packet,
+) -> Option<Expected> {
+    match &packet.kind {
+        Kind::Token { values } => {
+            let ys = twin.token(packet.layer, values);
+            Some(Expected {
+                queue: Queue::Layer(packet.layer),
+                packet: index,
+                layer: packet.layer,
+                pos: packet.pos,
+                beats: packets::result_packet(p, packet.layer, packet.pos, &ys),
+            })
+        }
+        Kind::Reset => {
+            twin.reset_window(packet.layer);
+            None
+        }
+        Kind::Cut => {
+            *twin = DesignTwin::new(p);
+            None
+        }
+        Kind::Bad(rule) => Some(Expected {
+            queue: Queue::Errors,
+            packet: index,
+            layer: packet.layer,
+            pos: packet.pos,
+            beats: packets::error_packet(p, rule.code(), packet.layer, packet.pos),
+        }),
+    }
+}
+
+/// Whether input packet `packet` causes an output packet (all but RESET_WINDOW and cut ones).
+pub fn answered(packet: &Packet) -> bool {
+    !matches!(packet.kind, Kind::Reset | Kind::Cut)
+}
+
+/// Output packets expected for `packets`.
+pub fn expected_count(packets: &[Packet]) -> usize {
+    packets.iter().filter(|pk| answered(pk)).count()
+}
+
+/// What the CSR registers read after `packets` went through and every output left: TOKENS
+/// (TOKEN packets committed), ERRORS (packets dropped), RESULTS (result packets sent) and
+/// STATUS (the sticky flag of every error code seen, bit code - 1; BUSY clear), all since the
+/// last reset of the design.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Counters {
+    pub tokens: u32,
+    pub errors: u32,
+    pub results: u32,
+    pub status: u32,
+}
+
+impl Counters {
+    pub fn after(packets: &[Packet]) -> Counters {
+        let since = packets
+            .iter()
+            .rposition(|pk| pk.kind == Kind::Cut)
+            .map_or(0, |i| i + 1);
+        let mut c = Counters {
+            tokens: 0,
+            errors: 0,
+            results: 0,
+            status: 0,
+        };
+        for pk in &packets[since..] {
+            match pk.kind {
+                Kind::Token { .. } => {
+                    c.tokens += 1;
+                    c.results += 1;
+                }
+                Kind::Bad(rule) => {
+                    c.errors += 1;
+                    c.status |= 1 << (rule.code() - 1);
+                }
+                Kind::Reset | Kind::Cut => {}
+            }
+        }
+        c
+    }
+}
+
+impl Scenario {
+    /// `packets` with the output packets `twin` (fresh, or with programmed scalers) expects.
+    pub fn expect(p: &Params, mut twin: DesignTwin, packets: Vec<Packet>) -> Scenario {
+        let expected = packets
+            .iter()
+            .enumerate()
+            .filter_map(|(i, pk)| expect_packet(p, &mut twin, i, pk))
+            .collect();
+        Scenario { packets, expected }
+    }
+}
+
+/// Builds input streams packet by packet, keeping each layer's next position; the twin's
+/// expectations are computed when the stream is finished ([`Builder::finish`]), or alongside
+/// the simulation ([`Builder::finish_stimulus`] and `lockstep::run_with_twin`).
 pub struct Builder<'a> {
     p: &'a Params,
-    twin: DesignTwin,
+    /// None for a stimulus-only builder.
+    twin: Option<DesignTwin>,
     streams: Vec<Vec<HeadStream>>,
     next_pos: Vec<u32>,
-    pub scenario: Scenario,
+    packets: Vec<Packet>,
 }
 
 impl<'a> Builder<'a> {
@@ -151,6 +260,10 @@ impl<'a> Builder<'a> {
 
     /// A builder whose expectations come from `twin` (e.g. with programmed scalers).
     pub fn with_twin(p: &'a Params, seed: u64, twin: DesignTwin) -> Builder<'a> {
+        Builder::build(p, seed, Some(twin))
+    }
+
+    fn build(p: &'a Params, seed: u64, twin: Option<DesignTwin>) -> Builder<'a> {
         let streams = (0..p.shape.n_layer)
             .map(|l| {
                 (0..p.shape.n_head)
@@ -163,11 +276,11 @@ impl<'a> Builder<'a> {
             twin,
             streams,
             next_pos: vec![0; p.shape.n_layer],
-            scenario: Scenario::default(),
+            packets: Vec::new(),
         }
     }
 
-    /// The next TOKEN of `layer`, with its expected result.
+    /// The next TOKEN of `layer`.
     pub fn token(&mut self, layer: usize) {
         let values: Vec<TokenValues> = self.streams[layer]
             .iter_mut()
@@ -175,16 +288,7 @@ impl<'a> Builder<'a> {
             .collect();
         let pos = self.next_pos[layer];
         let beats = packets::token_packet(self.p, layer, pos, &values);
-        let ys = self.twin.token(layer, &values);
-        let index = self.scenario.packets.len();
-        self.scenario.expected.push(Expected {
-            queue: Queue::Layer(layer),
-            packet: index,
-            layer,
-            pos,
-            beats: packets::result_packet(self.p, layer, pos, &ys),
-        });
-        self.scenario.packets.push(Packet {
+        self.packets.push(Packet {
             kind: Kind::Token { values },
             layer,
             pos,
@@ -195,10 +299,9 @@ impl<'a> Builder<'a> {
 
     /// A RESET_WINDOW of `layer` starting a new sequence at position `pos`.
     pub fn reset(&mut self, layer: usize, pos: u32) {
-        self.twin.reset_window(layer);
         self.next_pos[layer] = pos;
         let beats = packets::reset_packet(self.p, layer, pos);
-        self.scenario.packets.push(Packet {
+        self.packets.push(Packet {
             kind: Kind::Reset,
             layer,
             pos,
@@ -206,8 +309,8 @@ impl<'a> Builder<'a> {
         });
     }
 
-    /// A bad packet for `layer` (its header's layer for `LayerOutOfRange` is n_layer) with
-    /// its error packet; nothing else changes.
+    /// A bad packet for `layer` (its header's layer for `LayerOutOfRange` is n_layer), answered
+    /// by an error packet; nothing else changes.
     pub fn bad(&mut self, rule: BadRule, layer: usize) {
         let p = self.p;
         let pos = self.next_pos[layer];
@@ -264,15 +367,7 @@ impl<'a> Builder<'a> {
                 (layer, 0, b)
             }
         };
-        let index = self.scenario.packets.len();
-        self.scenario.expected.push(Expected {
-            queue: Queue::Errors,
-            packet: index,
-            layer: hl,
-            pos: hp,
-            beats: packets::error_packet(p, rule.code(), hl, hp),
-        });
-        self.scenario.packets.push(Packet {
+        self.packets.push(Packet {
             kind: Kind::Bad(rule),
             layer: hl,
             pos: hp,
@@ -280,14 +375,55 @@ impl<'a> Builder<'a> {
         });
     }
 
+    /// The first `beats` beats (header included, fewer than the whole packet) of the next
+    /// TOKEN of `layer`, then a reset of the design: every layer starts again at position 0.
+    pub fn cut(&mut self, layer: usize, beats: usize) {
+        let values: Vec<TokenValues> = self.streams[layer]
+            .iter_mut()
+            .map(|s| s.next_token())
+            .collect();
+        let pos = self.next_pos[layer];
+        let mut all = packets::token_packet(self.p, layer, pos, &values);
+        assert!(
+            beats >= 1 && beats < all.len(),
+            "a cut packet keeps 1 to {} of its {} beats",
+            all.len() - 1,
+            all.len()
+        );
+        all.truncate(beats);
+        self.packets.push(Packet {
+            kind: Kind::Cut,
+            layer,
+            pos,
+            beats: all,
+        });
+        self.next_pos.iter_mut().for_each(|p| *p = 0);
+    }
+
+    /// Input packets so far.
+    pub fn packets(&self) -> &[Packet] {
+        &self.packets
+    }
+
+    /// The stream with the twin's expectations.
     pub fn finish(self) -> Scenario {
-        self.scenario
+        let twin = self.twin.unwrap_or_else(|| DesignTwin::new(self.p));
+        Scenario::expect(self.p, twin, self.packets)
+    }
+
+    /// The stream alone, its expectations left to the caller (e.g. `lockstep::run_with_twin`
+    /// computes them alongside the simulation).
+    pub fn finish_stimulus(self) -> Vec<Packet> {
+        self.packets
     }
 }
 
-/// A seeded random stream over every layer (see [`StreamOptions`]).
-pub fn random_stream(p: &Params, opts: &StreamOptions, twin: DesignTwin) -> Scenario {
-    let mut b = Builder::with_twin(p, opts.seed, twin);
+fn random_builder<'a>(
+    p: &'a Params,
+    opts: &StreamOptions,
+    twin: Option<DesignTwin>,
+) -> Builder<'a> {
+    let mut b = Builder::build(p, opts.seed, twin);
     let layers = p.shape.n_layer;
     let mut per_layer = vec![0usize; layers];
     let order: Vec<usize> = if opts.interleaved {
@@ -306,6 +442,38 @@ pub fn random_stream(p: &Params, opts: &StreamOptions, twin: DesignTwin) -> Scen
         b.token(layer);
         per_layer[layer] += 1;
     }
+    b
+}
+
+/// A seeded random stream over every layer (see [`StreamOptions`]) with `twin`'s expectations.
+pub fn random_stream(p: &Params, opts: &StreamOptions, twin: DesignTwin) -> Scenario {
+    random_builder(p, opts, Some(twin)).finish()
+}
+
+/// The input packets of [`random_stream`] alone (the expectations computed elsewhere, e.g.
+/// by `lockstep::run_with_twin` alongside the simulation).
+pub fn random_stimulus(p: &Params, opts: &StreamOptions) -> Vec<Packet> {
+    random_builder(p, opts, None).packets
+}
+
+/// A reset of the whole design in the middle of a TOKEN packet: `tokens` tokens on every layer
+/// and a bad packet (the sticky STATUS flag and the counters must clear with the reset), half
+/// a TOKEN packet of the last layer, the reset, then `tokens` tokens on every layer from
+/// position 0 (a window that survived the reset would change their results) and another bad
+/// packet.
+pub fn reset_mid_packet(p: &Params, seed: u64, tokens: usize) -> Scenario {
+    let mut b = Builder::new(p, seed);
+    let layers = p.shape.n_layer;
+    for _ in 0..tokens {
+        (0..layers).for_each(|l| b.token(l));
+    }
+    b.bad(BadRule::WrongPosition, 0);
+    b.cut(layers - 1, 1 + p.stream.token_beats / 2);
+    for _ in 0..tokens {
+        (0..layers).for_each(|l| b.token(l));
+    }
+    b.bad(BadRule::Short, layers - 1);
+    b.token(0);
     b.finish()
 }
 

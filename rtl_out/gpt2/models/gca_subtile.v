@@ -75,6 +75,7 @@ module gca_subtile (
   localparam integer ROWS          = 1024;              // cell-table rows: 1 without decay, M (one per age) with decay
   localparam [3:0] QMAX            = 4'd15;             // QK count limit: (L_q - 1) * STEP
   localparam [9:0] AGE_MAX         = 10'd1023;          // oldest age: M - 1
+  localparam integer N_RO          = 17;                // READOUT counts: 0 ..= RO_MAX
   localparam [4:0] RO_MAX          = 5'd16;             // READOUT count limit: OUT_MAX * STEP
   localparam signed [63:0] STEP    = 64'sd1;            // PWM step, cycles
   localparam signed [63:0] PHI_ONE = 64'sd65536;        // phi = 1: 2^phi_frac
@@ -89,21 +90,23 @@ module gca_subtile (
   reg [9:0]         age [0:C-1];            // tokens since column c was written
   reg signed [20:0] gtab [0:ROWS*LEVELS-1]; // G[age * LEVELS + code], g_frac fractional bits
   // Counters of the QK and READOUT phases, result of the last AV
-  reg [3:0]  qcnt [0:D-1];   // QK cycles with row_pulse[d]
-  reg        qk_seen;        // a QK ran since the last AV
-  reg [4:0]  ro_cnt;         // READOUT cycles: 0 in the first one
-  reg [4:0]  lim [0:D-1];    // output pulse length |code_d| * STEP
-  reg [63:0] nz, run, run_n; // lim[d] != 0; out_pulse[d] while ph_ro (register, next value)
-  reg [63:0] sign_r, sign_n; // code_d < 0 (register, next value)
+  reg [63:0] qk0;             // bit plane of the QK counts: bit d of plane b is bit b of row d's count
+  reg [63:0] qk1;             // bit plane of the QK counts: bit d of plane b is bit b of row d's count
+  reg [63:0] qk2;             // bit plane of the QK counts: bit d of plane b is bit b of row d's count
+  reg [63:0] qk3;             // bit plane of the QK counts: bit d of plane b is bit b of row d's count
+  reg        qk_seen;         // a QK ran since the last AV
+  reg [4:0]  ro_cnt;          // READOUT cycles: 0 in the first one
+  reg [4:0]  lim [0:D-1];     // output pulse length |code_d| * STEP
+  reg [63:0] ends [0:RO_MAX]; // rows whose pulse length is the index
+  reg [63:0] nz, run, run_n;  // lim[d] != 0; out_pulse[d] while ph_ro (register, next value: lim[d] > ro_cnt)
+  reg [63:0] sign_r, sign_n;  // code_d < 0 (register, next value)
   // Scratch of the AV arithmetic (written before it is read on every use)
-  reg signed [63:0] qv [0:D-1];            // q code of row d
-  reg signed [63:0] acc [0:D-1];           // tile accumulator A_d
-  reg signed [63:0] hq [0:LEVELS-1];       // sum of q_d over the rows whose key code is the index
-  reg signed [63:0] pg [0:LEVELS-1];       // phi * G[age][code] of one column
-  reg signed [63:0] score, phi, code, mag;
-  reg [12:0]        gr;                    // first cell-table entry of the column's age
-  integer           ci, di, li, cb, ii;    // loop indices; cb: first cell of a column
-  integer           n_d, n_c, n_l;         // D, C, LEVELS as loop bounds that Verilator does not unroll
+  reg signed [63:0] qv [0:D-1];      // q code of row d
+  reg signed [63:0] acc [0:D-1];     // tile accumulator A_d
+  reg signed [63:0] hq [0:LEVELS-1]; // sum of q_d over the rows whose key code is the index
+  reg signed [63:0] pg [0:LEVELS-1]; // phi * G[age][code] of one column
+  integer           ci, di, cb, ii;  // loop indices of the write port; cb: first cell of a column
+  integer           n_d, n_c, n_l;   // D, C, LEVELS as loop bounds that Verilator does not unroll
 
   // n / den rounded to the nearest integer, ties to even (den > 0), as
   // twin::fixed::div_round_even. Verilog `/` truncates toward zero: floor first.
@@ -124,61 +127,102 @@ module gca_subtile (
     end
   endfunction
 
-  // One process owns the whole state: it runs the AV arithmetic first, then the QK
-  // counters, the write port and the READOUT counter, so that each reads the state of
-  // before this edge, as nonblocking assignments would. Only the registers behind the
-  // outputs (run, sign_r) are written with <=.
+  // The arithmetic of one token, at the first AV edge after a QK. Automatic tasks: their
+  // indices and scalars are locals of the simulator's code, not state.
   // lint: BLKSEQ: blocking assignments to state and scratch that no other process reads
   /* verilator lint_off BLKSEQ */
-  always @(posedge clk) begin
-    // First AV edge after a QK: score, phi and the tile accumulation over the window
-    if (ph_av && qk_seen) begin
-      qk_seen = 1'b0;
-      for (di = 0; di < n_d; di = di + 1) begin
-        qv[di] = $signed({60'd0, qcnt[di]});
-        acc[di] = 64'sd0;
-        qcnt[di] = 4'd0;
+  task automatic av_step;
+    integer col, dim, lvl, base, nd, nc, nl;
+    reg [12:0] gr;
+    reg [3:0] cnt;
+    reg signed [63:0] score, phi, code, mag;
+    begin
+      nd = n_d;
+      nc = n_c;
+      nl = n_l;
+      for (dim = 0; dim < nd; dim = dim + 1) begin
+        cnt = {qk3[dim], qk2[dim], qk1[dim], qk0[dim]};
+        qv[dim] = $signed({60'd0, cnt});
+        acc[dim] = 64'sd0;
       end
-      for (ci = 0; ci < n_c; ci = ci + 1)
-        if (col_en[ci]) begin
-          gr = {3'd0, age[ci]} * 13'd8;
-          cb = ci * n_d;
+      qk0 = 64'd0;
+      qk1 = 64'd0;
+      qk2 = 64'd0;
+      qk3 = 64'd0;
+      for (col = 0; col < nc; col = col + 1)
+        if (col_en[col]) begin
+          gr = {3'd0, age[col]} * 13'd8;
+          base = col * nd;
           // S = sum_d q_d G[k_d] = sum_code G[code] (sum of q_d over rows with k_d = code)
-          for (li = 0; li < n_l; li = li + 1) hq[li] = 64'sd0;
-          for (di = 0; di < n_d; di = di + 1)
-            hq[kmem[cb + di]] = hq[kmem[cb + di]] + qv[di];
+          for (lvl = 0; lvl < nl; lvl = lvl + 1) hq[lvl] = 64'sd0;
+          for (dim = 0; dim < nd; dim = dim + 1)
+            hq[kmem[base + dim]] = hq[kmem[base + dim]] + qv[dim];
           score = 64'sd0;
-          for (li = 0; li < n_l; li = li + 1)
-            score = score + hq[li] * gtab[gr + {10'd0, li[2:0]}];
+          for (lvl = 0; lvl < nl; lvl = lvl + 1)
+            score = score + hq[lvl] * gtab[gr + {10'd0, lvl[2:0]}];
           phi = div_rhe(score * PHI_ONE, PHI_DEN);
           if (phi[63]) phi = 64'sd0;
           else if (phi > PHI_ONE) phi = PHI_ONE;
           // A_d += phi G[v_d], with the L_kv products phi G[code] formed once
           if (phi != 64'sd0) begin
-            for (li = 0; li < n_l; li = li + 1)
-              pg[li] = phi * gtab[gr + {10'd0, li[2:0]}];
-            for (di = 0; di < n_d; di = di + 1)
-              acc[di] = acc[di] + pg[vmem[cb + di]];
+            for (lvl = 0; lvl < nl; lvl = lvl + 1)
+              pg[lvl] = phi * gtab[gr + {10'd0, lvl[2:0]}];
+            for (dim = 0; dim < nd; dim = dim + 1)
+              acc[dim] = acc[dim] + pg[vmem[base + dim]];
           end
         end
-      // Output codes: round, saturate; keep the pulse length and the sign
-      for (di = 0; di < n_d; di = di + 1) begin
-        code = div_rhe(acc[di] * OUT_NUM, OUT_DEN);
+      // Output codes: round, saturate; keep the pulse length, where it ends and the sign
+      for (lvl = 0; lvl < N_RO; lvl = lvl + 1) ends[lvl] = 64'd0;
+      for (dim = 0; dim < nd; dim = dim + 1) begin
+        code = div_rhe(acc[dim] * OUT_NUM, OUT_DEN);
         if (code > OUT_MAX) code = OUT_MAX;
         else if (code < -OUT_MAX) code = -OUT_MAX;
         mag = code[63] ? -code : code;
         mag = mag * STEP;
-        lim[di] = mag[4:0];
-        nz[di] = mag != 64'sd0;
-        sign_n[di] = code[63];
+        lim[dim] = mag[4:0];
+        ends[lim[dim]][dim] = 1'b1;
+        run_n[dim] = lim[dim] > ro_cnt;
+        nz[dim] = mag != 64'sd0;
+        sign_n[dim] = code[63];
       end
+    end
+  endtask
+
+  // One QK cycle: every row with a pulse whose count is below QMAX (the rows whose planes
+  // spell QMAX are full) counts one more, as a
+  // ripple increment over the bit planes (a few word operations instead of one per row).
+  task automatic qk_step;
+    reg [63:0] inc, carry;
+    begin
+      inc = row_pulse & ~((QMAX[0] ? qk0 : ~qk0) & (QMAX[1] ? qk1 : ~qk1) & (QMAX[2] ? qk2 : ~qk2) & (QMAX[3] ? qk3 : ~qk3));
+      carry = qk0 & inc;
+      qk0 = qk0 ^ inc;
+      inc = carry;
+      carry = qk1 & inc;
+      qk1 = qk1 ^ inc;
+      inc = carry;
+      carry = qk2 & inc;
+      qk2 = qk2 ^ inc;
+      inc = carry;
+      carry = qk3 & inc;
+      qk3 = qk3 ^ inc;
+    end
+  endtask
+
+  // One process owns the whole state: it runs the AV arithmetic first, then the QK
+  // counters, the write port and the READOUT counter, so that each reads the state of
+  // before this edge, as nonblocking assignments would. Only the registers behind the
+  // outputs (run, sign_r) are written with <=.
+  always @(posedge clk) begin
+    if (ph_av && qk_seen) begin
+      qk_seen = 1'b0;
+      av_step;
       sign_r <= sign_n;
     end
     // QK: PWM integration, cycle by cycle
     if (ph_qk) begin
       qk_seen = 1'b1;
-      for (di = 0; di < n_d; di = di + 1)
-        if (row_pulse[di] && qcnt[di] != QMAX) qcnt[di] = qcnt[di] + 4'd1;
+      qk_step;
     end
     // Write port: ageing and the DAC write
     if (age_tick)
@@ -192,15 +236,16 @@ module gca_subtile (
       end
       if (age_tick) age[wcol] = 10'd0;
     end
-    // READOUT counter, and the pulses of the next cycle: ro_cnt < lim[d]
+    // READOUT counter, and the pulses of the next cycle: lim[d] > ro_cnt, i.e. the rows
+    // of the last cycle but those whose pulse ends at the new count
     if (!ph_ro) begin
       ro_cnt = 5'd0;
-      run <= nz;
+      run_n = nz;
     end else begin
       if (ro_cnt != RO_MAX) ro_cnt = ro_cnt + 5'd1;
-      for (di = 0; di < n_d; di = di + 1) run_n[di] = ro_cnt < lim[di];
-      run <= run_n;
+      run_n = run_n & ~ends[ro_cnt];
     end
+    run <= run_n;
   end
   /* verilator lint_on BLKSEQ */
 
@@ -219,11 +264,14 @@ module gca_subtile (
     ro_cnt = 5'd0;
     nz = 64'd0;
     run = 64'd0;
+    run_n = 64'd0;
     sign_r = 64'd0;
-    for (ii = 0; ii < D; ii = ii + 1) begin
-      qcnt[ii] = 4'd0;
-      lim[ii] = 5'd0;
-    end
+    qk0 = 64'd0;
+    qk1 = 64'd0;
+    qk2 = 64'd0;
+    qk3 = 64'd0;
+    for (ii = 0; ii < D; ii = ii + 1) lim[ii] = 5'd0;
+    for (ii = 0; ii < N_RO; ii = ii + 1) ends[ii] = 64'd0;
     for (ii = 0; ii < C; ii = ii + 1) age[ii] = AGE_MAX;
     for (ii = 0; ii < C*D; ii = ii + 1) begin
       kmem[ii] = 3'd0;
