@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 use crate::config::{self, Hardware, Model as ModelShape, Params};
 use crate::emit::{self, Manifest, MANIFEST};
-use crate::sim::scenario::{random_stimulus, random_stream, StreamOptions};
+use crate::sim::scenario::{random_stimulus, random_stream, Counters, StreamOptions};
 use crate::sim::twin::{DesignTwin, ScalerRegisters};
-use crate::sim::{icarus, lockstep, programmed_scalers, verilator};
+use crate::sim::{csr, icarus, lockstep, programmed_scalers, verilator};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 enum Simulator {
@@ -19,11 +19,14 @@ enum Simulator {
 /// Simulate the generated RTL against the golden hardware twin H.
 ///
 /// A seeded random stream of TOKEN packets over every layer (with RESET_WINDOW packets and
-/// windows that wrap) goes in; every result packet is compared value by value with H. With
-/// Verilator (the default) H runs in lockstep: the scalers are programmed over AXI4-Lite first,
-/// the input has random TVALID gaps and the output random back-pressure unless disabled, and
-/// the cycle of every result's first beat is compared with H's schedule while the output is
-/// not back-pressured. Icarus runs a self-checking bench written from the same stream.
+/// windows that wrap) goes in; every result packet is compared value by value with H. Around
+/// the stream, AXI4-Lite reads the ID, checks the error responses (an unmapped address, a
+/// write to a read-only register) and programs every head's scalers; after it, the TOKENS,
+/// ERRORS and RESULTS counters and STATUS are read and checked. With Verilator (the default)
+/// H runs in lockstep, in a second thread: the input has random TVALID gaps and the output
+/// random back-pressure unless disabled, and the cycle of every result's first beat is
+/// compared with H's schedule while the output is not back-pressured. Icarus runs a
+/// self-checking bench written from the same stream and transfers.
 ///
 /// The first mismatch stops the run and is reported with the configuration, seed, layer,
 /// position, head, dimension, expected and actual value, and cycle. Exit code 0 only when
@@ -180,7 +183,7 @@ pub fn run(a: Args) -> ExitCode {
                 }
             }
             model.reset(4);
-            if let Err(e) = lockstep::program_scalers(&mut model, &p, &regs) {
+            if let Err(e) = lockstep::run_csr(&mut model, &p, &csr::before_stream(&p, &regs)) {
                 return fail(e);
             }
             let drive = lockstep::Drive {
@@ -199,7 +202,12 @@ pub fn run(a: Args) -> ExitCode {
             s
         }
         Simulator::Icarus => {
-            let scenario = random_stream(&p, &opts, DesignTwin::new(&p));
+            let regs = match ScalerRegisters::new(&p, programmed_scalers()) {
+                Ok(r) => r,
+                Err(e) => return fail(e),
+            };
+            let scenario = random_stream(&p, &opts, DesignTwin::with_registers(&p, regs));
+            let script = csr::CsrScript::standard(&p, &regs, &Counters::after(&scenario.packets));
             let work = cache.join("icarus").join(format!(
                 "{}-{}",
                 &crate::rtl::config_hash(&p)[..16],
@@ -210,7 +218,15 @@ pub fn run(a: Args) -> ExitCode {
                 backpressure: !a.smooth,
             };
             let start = std::time::Instant::now();
-            let verdict = icarus::run(&p, &rtl_dir, &work, &scenario, drive, a.waves.as_deref());
+            let verdict = icarus::run_script(
+                &p,
+                &rtl_dir,
+                &work,
+                &scenario,
+                drive,
+                &script,
+                a.waves.as_deref(),
+            );
             let _ = std::fs::remove_dir_all(&work);
             let seconds = start.elapsed().as_secs_f64();
             match verdict {
@@ -237,6 +253,12 @@ pub fn run(a: Args) -> ExitCode {
             summary.tokens_per_second,
             summary.cycles_per_second
         );
+        if let (Some(sim), Some(twin)) = (summary.simulator_cpu_seconds, summary.twin_cpu_seconds) {
+            s.push_str(&format!(
+                "  CPU time: simulator thread {sim:.2} s ({:.0} tokens per CPU second), twin thread {twin:.2} s\n",
+                summary.tokens as f64 / sim.max(1e-9)
+            ));
+        }
         if summary.cycle_checks > 0 {
             s.push_str(&format!(
                 "  result timing checked against H's schedule: {} packets\n",

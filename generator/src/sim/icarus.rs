@@ -4,17 +4,21 @@
 //! self-checking bench (`gca_tb.v`) that drives `gca_top`, matches every output packet to the
 //! next expected packet of its queue (the layer in a result header; error packets apart),
 //! compares every beat with `!==`, and prints one verdict line: `GCA-TB PASS: ...` or
-//! `GCA-TB FAIL: ...` with the line of expect.hex, the input packet and the cycle. [`run`]
-//! compiles it with the generated folder's sim.f, runs vvp and reads the verdict.
+//! `GCA-TB FAIL: ...` with the line of expect.hex, the input packet and the cycle. Around the
+//! stream the bench runs AXI4-Lite transfers written in from a [`CsrScript`] (each checked for
+//! its response and, for reads, its data), and a cut packet of the scenario resets the design
+//! while the packet is open. [`run`] and [`run_script`] compile the bench with the generated
+//! folder's sim.f, run vvp and read the verdict.
 
 use std::path::Path;
 use std::process::Command;
 
 use crate::config::Params;
 
+use super::csr::{CsrOp, CsrScript};
 use super::lockstep::{Mismatch, Summary};
 use super::packets::Beat;
-use super::scenario::{describe_difference, Queue, Scenario};
+use super::scenario::{answered, describe_difference, Kind, Queue, Scenario};
 
 /// How the bench drives the streams: with `gaps`, TVALID drops for a cycle at pseudo-random
 /// points; with `backpressure`, TREADY does.
@@ -70,11 +74,43 @@ fn layout(p: &Params, s: &Scenario) -> Layout {
     l
 }
 
+/// Where a cut packet (a reset while it is open) sits in the input beats: its first beat, one
+/// past its last, and the output packets that must have left before it starts.
+#[derive(Clone, Copy, Debug)]
+struct Cut {
+    start: usize,
+    end: usize,
+    drain: usize,
+}
+
+/// The script as task calls of the bench (`axil_write(op, addr, data, resp)`,
+/// `axil_read(op, addr, resp, check, data)`), numbered from `first`.
+fn csr_calls(ops: &[CsrOp], first: usize, aw: u32) -> String {
+    let mut o = String::new();
+    for (i, op) in ops.iter().enumerate() {
+        let n = first + i;
+        match *op {
+            CsrOp::Write { addr, data, resp } => o.push_str(&format!(
+                "    axil_write({n}, {aw}'h{addr:x}, 32'h{data:08x}, 2'd{resp});\n"
+            )),
+            CsrOp::Read { addr, resp, data } => o.push_str(&format!(
+                "    axil_read({n}, {aw}'h{addr:x}, 2'd{resp}, 1'b{}, 32'h{:08x});\n",
+                u8::from(data.is_some()),
+                data.unwrap_or(0)
+            )),
+        }
+    }
+    o
+}
+
+#[allow(clippy::too_many_arguments)]
 fn testbench(
     p: &Params,
     n_in: usize,
     l: &Layout,
     drive: Drive,
+    script: &CsrScript,
+    cut: Option<Cut>,
     max_cycles: u64,
     waves: Option<&Path>,
 ) -> String {
@@ -95,6 +131,12 @@ fn testbench(
         None => String::new(),
     };
     let pad = digits * 4 + 4 - td - 1;
+    let before = csr_calls(&script.before, 0, aw);
+    let after = csr_calls(&script.after, script.before.len(), aw);
+    let (cut_start, cut_end, cut_drain) = match cut {
+        Some(c) => (c.start as i64, c.end as i64, c.drain as i64),
+        None => (-1, -1, 0),
+    };
     let got = if pad > 0 {
         format!("{{{pad}'d0, m_tlast, m_tdata}}")
     } else {
@@ -110,8 +152,20 @@ module gca_tb;
   localparam integer NPKT = {n_pkt};
   localparam integer NQ = {nq};
   localparam integer MAXCYC = {max_cycles};
+  // A cut packet (input beats CUT_START .. CUT_END - 1) starts once CUT_DRAIN output packets
+  // left; the design is reset for 4 cycles right after its last beat (-1: none).
+  localparam integer CUT_START = {cut_start};
+  localparam integer CUT_END = {cut_end};
+  localparam integer CUT_DRAIN = {cut_drain};
   reg clk;
   reg rst_n;
+  reg go;
+  reg stream_done;
+  reg [3:0] pin;
+  reg [{awm}:0] awaddr;
+  reg [{awm}:0] araddr;
+  reg [31:0] wdata;
+  reg awvalid, wvalid, arvalid;
   reg [{w}:0] stim [0:NIN-1];
   reg [{w}:0] expect [0:NEXP-1];
   reg [31:0] origin [0:NEXP-1];
@@ -127,7 +181,8 @@ module gca_tb;
   reg gap;
   reg bp;
   wire s_tready;
-  wire s_tvalid = rst_n && (in_i < NIN) && !gap;
+  wire hold = (in_i == CUT_START) && (packets < CUT_DRAIN || in_pkt);
+  wire s_tvalid = rst_n && go && (in_i < NIN) && !gap && !hold;
   wire [{tdm}:0] s_tdata = stim[in_i < NIN ? in_i : 0][{tdm}:0];
   wire s_tlast = stim[in_i < NIN ? in_i : 0][{last}];
   wire [{tdm}:0] m_tdata;
@@ -142,13 +197,82 @@ module gca_tb;
     .clk(clk), .rst_n(rst_n),
     .s_axis_tdata(s_tdata), .s_axis_tvalid(s_tvalid), .s_axis_tready(s_tready), .s_axis_tlast(s_tlast),
     .m_axis_tdata(m_tdata), .m_axis_tvalid(m_tvalid), .m_axis_tready(m_tready), .m_axis_tlast(m_tlast),
-    .s_axil_awaddr({aw}'d0), .s_axil_awprot(3'd0), .s_axil_awvalid(1'b0), .s_axil_awready(awready),
-    .s_axil_wdata(32'd0), .s_axil_wstrb(4'd0), .s_axil_wvalid(1'b0), .s_axil_wready(wready),
+    .s_axil_awaddr(awaddr), .s_axil_awprot(3'd0), .s_axil_awvalid(awvalid), .s_axil_awready(awready),
+    .s_axil_wdata(wdata), .s_axil_wstrb(4'hf), .s_axil_wvalid(wvalid), .s_axil_wready(wready),
     .s_axil_bresp(bresp), .s_axil_bvalid(bvalid), .s_axil_bready(1'b1),
-    .s_axil_araddr({aw}'d0), .s_axil_arprot(3'd0), .s_axil_arvalid(1'b0), .s_axil_arready(arready),
+    .s_axil_araddr(araddr), .s_axil_arprot(3'd0), .s_axil_arvalid(arvalid), .s_axil_arready(arready),
     .s_axil_rdata(rdata), .s_axil_rresp(rresp), .s_axil_rvalid(rvalid), .s_axil_rready(1'b1),
     .irq(irq)
   );
+  // AXI4-Lite master: inputs change half a cycle after an edge; ready and valid are sampled
+  // 1 ns later, so a transfer seen there happens at the next rising edge.
+  task axil_write;
+    input integer op;
+    input [{awm}:0] addr;
+    input [31:0] data;
+    input [1:0] resp;
+    reg aw_done, w_done;
+    begin
+      @(negedge clk);
+      awaddr = addr;
+      wdata = data;
+      awvalid = 1'b1;
+      wvalid = 1'b1;
+      aw_done = 1'b0;
+      w_done = 1'b0;
+      while (!(aw_done && w_done)) begin
+        #1;
+        if (awvalid && awready) aw_done = 1'b1;
+        if (wvalid && wready) w_done = 1'b1;
+        @(negedge clk);
+        if (aw_done) awvalid = 1'b0;
+        if (w_done) wvalid = 1'b0;
+      end
+      #1;
+      while (!bvalid) begin
+        @(negedge clk);
+        #1;
+      end
+      if (bresp !== resp) begin
+        $display("GCA-TB FAIL: AXI4-Lite transfer %0d (write %h), cycle %0d: response %0d, expected %0d", op, addr, cycle, bresp, resp);
+        $finish;
+      end
+      @(posedge clk);
+    end
+  endtask
+  task axil_read;
+    input integer op;
+    input [{awm}:0] addr;
+    input [1:0] resp;
+    input check;
+    input [31:0] data;
+    begin
+      @(negedge clk);
+      araddr = addr;
+      arvalid = 1'b1;
+      #1;
+      while (!arready) begin
+        @(negedge clk);
+        #1;
+      end
+      @(negedge clk);
+      arvalid = 1'b0;
+      #1;
+      while (!rvalid) begin
+        @(negedge clk);
+        #1;
+      end
+      if (rresp !== resp) begin
+        $display("GCA-TB FAIL: AXI4-Lite transfer %0d (read %h), cycle %0d: response %0d, expected %0d", op, addr, cycle, rresp, resp);
+        $finish;
+      end
+      if (check && rdata !== data) begin
+        $display("GCA-TB FAIL: AXI4-Lite transfer %0d (read %h), cycle %0d: data %h, expected %h", op, addr, cycle, rdata, data);
+        $finish;
+      end
+      @(posedge clk);
+    end
+  endtask
   initial begin
     $readmemh("stim.hex", stim);
     $readmemh("expect.hex", expect);
@@ -164,7 +288,25 @@ module gca_tb;
     lfsr = 16'hace1;
     gap = 1'b0;
     bp = 1'b0;
+    go = 1'b0;
+    stream_done = 1'b0;
+    pin = 4'd0;
+    awaddr = {aw}'d0;
+    araddr = {aw}'d0;
+    wdata = 32'd0;
+    awvalid = 1'b0;
+    wvalid = 1'b0;
+    arvalid = 1'b0;
     #10 rst_n = 1'b1;
+{before}    go = 1'b1;
+    wait (stream_done);
+{after}    $display("GCA-TB PASS: %0d packets in %0d cycles", NPKT, cycle);
+    $finish;
+  end
+  // The reset of a cut packet: 4 cycles, then released.
+  always @(posedge clk) if (pin != 4'd0) begin
+    pin <= pin - 4'd1;
+    if (pin == 4'd1) rst_n <= 1'b1;
   end
 {dump}  always #5 clk = !clk;
   always @(posedge clk) if (rst_n) begin
@@ -172,7 +314,13 @@ module gca_tb;
     lfsr <= {{lfsr[14:0], lfsr[15] ^ lfsr[13] ^ lfsr[12] ^ lfsr[10]}};
     gap <= {gaps} && (lfsr[2:0] == 3'd0);
     bp <= {bp} && (lfsr[6:4] == 3'd0);
-    if (s_tvalid && s_tready) in_i <= in_i + 1;
+    if (s_tvalid && s_tready) begin
+      in_i <= in_i + 1;
+      if (in_i + 1 == CUT_END) begin
+        rst_n <= 1'b0;
+        pin <= 4'd4;
+      end
+    end
     if (m_tvalid && m_tready) begin
       if (!in_pkt) begin
         q = (m_tdata[3:0] != 4'd0) ? NQ - 1 : m_tdata[15:8];
@@ -196,10 +344,7 @@ module gca_tb;
         in_pkt = 1'b0;
         qnext[q] = cur;
         packets = packets + 1;
-        if (packets == NPKT) begin
-          $display("GCA-TB PASS: %0d packets in %0d cycles", NPKT, cycle);
-          $finish;
-        end
+        if (packets == NPKT) stream_done = 1'b1;
       end
     end
     if (cycle >= MAXCYC) begin
@@ -214,6 +359,7 @@ endmodule
         w = digits * 4 + 3,
         tdm = td - 1,
         last = digits * 4,
+        awm = aw - 1,
         gaps = u8::from(drive.gaps),
         bp = u8::from(drive.backpressure),
     )
@@ -229,7 +375,37 @@ pub fn run(
     drive: Drive,
     waves: Option<&Path>,
 ) -> Result<Verdict, String> {
+    run_script(p, rtl, work, s, drive, &CsrScript::default(), waves)
+}
+
+/// [`run`] with AXI4-Lite transfers before the stream and after its last output packet
+/// (`script`). A scenario may hold one cut packet (`Kind::Cut`).
+pub fn run_script(
+    p: &Params,
+    rtl: &Path,
+    work: &Path,
+    s: &Scenario,
+    drive: Drive,
+    script: &CsrScript,
+    waves: Option<&Path>,
+) -> Result<Verdict, String> {
     let td = p.stream.tdata_bits;
+    let mut cut = None;
+    let (mut beat, mut answered_before) = (0, 0);
+    for pk in &s.packets {
+        if pk.kind == Kind::Cut {
+            if cut.is_some() {
+                return Err("the Icarus bench takes at most one cut packet".to_string());
+            }
+            cut = Some(Cut {
+                start: beat,
+                end: beat + pk.beats.len(),
+                drain: answered_before,
+            });
+        }
+        beat += pk.beats.len();
+        answered_before += usize::from(answered(pk));
+    }
     let l = layout(p, s);
     let stim: Vec<Beat> = s
         .packets
@@ -237,8 +413,9 @@ pub fn run(
         .flat_map(|k| k.beats.iter().cloned())
         .collect();
     let hex = |beats: &[Beat]| beats.iter().map(|b| b.hex(td) + "\n").collect::<String>();
-    let max_cycles =
-        1000 + 4 * (stim.len() + l.beats.len()) as u64 * p.cycles.decode_latency.max(1);
+    let max_cycles = 1000
+        + 4 * (stim.len() + l.beats.len()) as u64 * p.cycles.decode_latency.max(1)
+        + 20 * (script.before.len() + script.after.len()) as u64;
     let io = |e: std::io::Error| format!("cannot write into {}: {e}", work.display());
     std::fs::create_dir_all(work).map_err(io)?;
     std::fs::write(work.join("stim.hex"), hex(&stim)).map_err(io)?;
@@ -247,7 +424,7 @@ pub fn run(
     std::fs::write(work.join("origin.hex"), origin).map_err(io)?;
     std::fs::write(
         work.join("gca_tb.v"),
-        testbench(p, stim.len(), &l, drive, max_cycles, waves),
+        testbench(p, stim.len(), &l, drive, script, cut, max_cycles, waves),
     )
     .map_err(io)?;
     let sim_f = std::fs::read_to_string(rtl.join("sim.f"))
@@ -295,9 +472,18 @@ pub fn run(
             });
         }
         if let Some(rest) = line.strip_prefix("GCA-TB FAIL: ") {
+            let detail = match rest
+                .strip_prefix("AXI4-Lite transfer ")
+                .and_then(|r| r.split(' ').next())
+                .and_then(|n| n.parse::<usize>().ok())
+                .and_then(|n| script.before.iter().chain(&script.after).nth(n))
+            {
+                Some(op) => format!("AXI4-Lite {}", op.describe(&crate::regmap::RegMap::new(p))),
+                None => explain(p, s, &l, rest),
+            };
             return Ok(Verdict::Fail {
                 line: rest.to_string(),
-                detail: explain(p, s, &l, rest),
+                detail,
             });
         }
     }
@@ -385,5 +571,7 @@ pub fn summary(p: &Params, s: &Scenario, seed: u64, v: Verdict, seconds: f64) ->
         seconds,
         tokens_per_second: s.tokens() as f64 / seconds,
         cycles_per_second: cycles as f64 / seconds,
+        simulator_cpu_seconds: None,
+        twin_cpu_seconds: None,
     }
 }

@@ -16,13 +16,14 @@ use crate::models::twin::Schedule;
 use crate::regmap::RegMap;
 use crate::rng::Rng;
 
+use super::csr::{self, CsrOp};
 use super::packets::Beat;
 use super::scenario::{
     answered, describe_difference, expect_packet, expected_count, header_fields, Counters,
     Expected, Kind, Packet, Queue, Scenario,
 };
 use super::twin::{DesignTwin, ScalerRegisters};
-use super::verilator::{Model, RESP_OKAY};
+use super::verilator::Model;
 
 /// How the bus models behave.
 #[derive(Clone, Copy, Debug, Default)]
@@ -62,6 +63,19 @@ pub struct Summary {
     pub seconds: f64,
     pub tokens_per_second: f64,
     pub cycles_per_second: f64,
+    /// CPU time of the thread that ran the simulator, and of the twin's thread (Linux; the
+    /// wall-clock rates above depend on what else the machine runs, these much less).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub simulator_cpu_seconds: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub twin_cpu_seconds: Option<f64>,
+}
+
+/// CPU time the calling thread has run, from /proc/thread-self/schedstat (Linux), in seconds.
+pub fn thread_cpu_seconds() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(ns as f64 * 1e-9)
 }
 
 /// Programs the scalers of every head through AXI4-Lite.
@@ -70,62 +84,35 @@ pub fn program_scalers(
     p: &Params,
     regs: &ScalerRegisters,
 ) -> Result<(), String> {
-    let map = RegMap::new(p);
-    let values = regs.values();
-    for l in 0..p.shape.n_layer as u32 {
-        for h in 0..p.shape.n_head as u32 {
-            let base = map.scalers.head_base(l, h);
-            for (i, v) in values.iter().enumerate() {
-                let addr = base + 4 * i as u32;
-                let resp = model.axil_write(addr, *v as u32);
-                if resp != RESP_OKAY {
-                    return Err(format!(
-                        "writing the scaler register at {addr:#x} answered {resp}"
-                    ));
-                }
-            }
-        }
-    }
-    Ok(())
+    run_csr(model, p, &csr::program_scalers(p, regs))
 }
 
-/// Reads the counters and STATUS through AXI4-Lite and compares them with `want`; then clears
-/// the sticky flags (write 1 to clear) and checks that they read 0.
-pub fn check_registers(model: &mut Model, map: &RegMap, want: &Counters) -> Result<(), String> {
-    let reg = |name: &str| {
-        map.get(name)
-            .unwrap_or_else(|| panic!("the register map has {name}"))
-            .offset
-    };
-    let read = |model: &mut Model, name: &str| -> Result<u32, String> {
-        let (v, resp) = model.axil_read(reg(name));
-        if resp != RESP_OKAY {
-            return Err(format!("reading {name} answered {resp}"));
-        }
-        Ok(v)
-    };
-    for (name, expected) in [
-        ("TOKENS", want.tokens),
-        ("ERRORS", want.errors),
-        ("RESULTS", want.results),
-        ("STATUS", want.status),
-    ] {
-        let got = read(model, name)?;
-        if got != expected {
+/// Runs AXI4-Lite transfers on `model`; the first response or read value that differs from
+/// the script is returned as an error naming the transfer.
+pub fn run_csr(model: &mut Model, p: &Params, ops: &[CsrOp]) -> Result<(), String> {
+    let map = RegMap::new(p);
+    for op in ops {
+        let (resp, want_resp, got, want) = match *op {
+            CsrOp::Write { addr, data, resp } => (model.axil_write(addr, data), resp, None, None),
+            CsrOp::Read { addr, resp, data } => {
+                let (v, r) = model.axil_read(addr);
+                (r, resp, Some(v), data)
+            }
+        };
+        if resp != want_resp {
             return Err(format!(
-                "after the stream the register {name} reads {got:#x}, expected {expected:#x}"
+                "AXI4-Lite {} answered {resp}, expected {want_resp}",
+                op.describe(&map)
             ));
         }
-    }
-    let resp = model.axil_write(reg("STATUS"), want.status);
-    if resp != RESP_OKAY {
-        return Err(format!("clearing STATUS answered {resp}"));
-    }
-    let got = read(model, "STATUS")?;
-    if got != 0 {
-        return Err(format!(
-            "STATUS reads {got:#x} after writing 1 to its flags"
-        ));
+        if let (Some(g), Some(w)) = (got, want) {
+            if g != w {
+                return Err(format!(
+                    "AXI4-Lite {} returned {g:#x}, expected {w:#x}",
+                    op.describe(&map)
+                ));
+            }
+        }
     }
     Ok(())
 }
@@ -173,17 +160,19 @@ pub fn run_with_twin(
     // this many output packets ahead of the design.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Expected>(4096);
     std::thread::scope(|scope| {
-        scope.spawn(move || {
+        let twin_thread = scope.spawn(move || {
+            let t0 = thread_cpu_seconds();
             for (i, pk) in packets.iter().enumerate() {
                 if let Some(e) = expect_packet(p, &mut twin, i, pk) {
                     if tx.send(e).is_err() {
                         // The run stopped (a mismatch): nothing more to compute.
-                        return;
+                        break;
                     }
                 }
             }
+            Some(thread_cpu_seconds()? - t0?)
         });
-        run_inner(
+        let mut summary = run_inner(
             p,
             model,
             packets,
@@ -192,7 +181,9 @@ pub fn run_with_twin(
             drive,
             progress,
             start,
-        )
+        );
+        summary.twin_cpu_seconds = twin_thread.join().ok().flatten();
+        summary
     })
 }
 
@@ -208,6 +199,7 @@ fn run_inner(
     mut progress: impl FnMut(usize, usize),
     start: Instant,
 ) -> Summary {
+    let cpu0 = thread_cpu_seconds();
     let start_cycle = model.cycles();
     let beats: Vec<(usize, &Beat)> = packets
         .iter()
@@ -396,7 +388,7 @@ fn run_inner(
         }
     }
     if mismatch.is_none() {
-        if let Err(what) = check_registers(model, &RegMap::new(p), &Counters::after(packets)) {
+        if let Err(what) = run_csr(model, p, &csr::after_stream(p, &Counters::after(packets))) {
             mismatch = Some(Mismatch {
                 cycle: model.cycles() - start_cycle,
                 packet: None,
@@ -426,5 +418,7 @@ fn run_inner(
         seconds,
         tokens_per_second: tokens as f64 / seconds,
         cycles_per_second: cycles as f64 / seconds,
+        simulator_cpu_seconds: thread_cpu_seconds().zip(cpu0).map(|(a, b)| a - b),
+        twin_cpu_seconds: None,
     }
 }

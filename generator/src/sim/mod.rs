@@ -1,8 +1,9 @@
 //! Simulation of generated designs against the twin H (`gca sim`): packets as AXI4-Stream
 //! beats (`packets`), the twin of a whole design (`twin`), input scenarios with their expected
-//! outputs (`scenario`), and the two back ends: Verilator in lockstep (`verilator`, `lockstep`)
+//! outputs (`scenario`), AXI4-Lite scripts around them (`csr`), and the two back ends: Verilator in lockstep (`verilator`, `lockstep`)
 //! and Icarus with a self-checking bench (`icarus`).
 
+pub mod csr;
 pub mod icarus;
 pub mod lockstep;
 pub mod packets;

@@ -61,10 +61,7 @@ pub use drive::{describe_mismatch, drive_stream, run_stream, StreamDrive, Stream
 use ffi::Api;
 use shim::{inb, outb};
 
-/// AXI response OKAY.
-pub const RESP_OKAY: u8 = 0;
-/// AXI response SLVERR.
-pub const RESP_SLVERR: u8 = 2;
+pub use super::csr::{RESP_OKAY, RESP_SLVERR};
 
 /// The AXI4-Lite inputs of `gca_top` (the master's side of the five channels).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
