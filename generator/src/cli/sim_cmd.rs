@@ -217,8 +217,7 @@ pub fn run(a: Args) -> ExitCode {
                 gaps: !a.smooth,
                 backpressure: !a.smooth,
             };
-            let start = std::time::Instant::now();
-            let verdict = icarus::run_script(
+            let verdict = icarus::run_timed(
                 &p,
                 &rtl_dir,
                 &work,
@@ -228,10 +227,18 @@ pub fn run(a: Args) -> ExitCode {
                 a.waves.as_deref(),
             );
             let _ = std::fs::remove_dir_all(&work);
-            let seconds = start.elapsed().as_secs_f64();
             match verdict {
                 Err(e) => return fail(e),
-                Ok(v) => icarus::summary(&p, &scenario, a.seed, v, seconds),
+                // The rates count the simulation (vvp), not the compilation.
+                Ok((v, times)) => {
+                    if !quiet {
+                        eprintln!(
+                            "  icarus: compiled in {:.1} s, simulated in {:.1} s",
+                            times.compile, times.simulate
+                        );
+                    }
+                    icarus::summary(&p, &scenario, a.seed, v, times.simulate)
+                }
             }
         }
     };

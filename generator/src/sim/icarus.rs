@@ -389,6 +389,29 @@ pub fn run_script(
     script: &CsrScript,
     waves: Option<&Path>,
 ) -> Result<Verdict, String> {
+    run_timed(p, rtl, work, s, drive, script, waves).map(|(v, _)| v)
+}
+
+/// Wall-clock seconds of the two steps of an Icarus run.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Times {
+    /// iverilog: the bench and the design to a vvp image.
+    pub compile: f64,
+    /// vvp: the simulation.
+    pub simulate: f64,
+}
+
+/// [`run_script`], also timing the compilation and the simulation.
+pub fn run_timed(
+    p: &Params,
+    rtl: &Path,
+    work: &Path,
+    s: &Scenario,
+    drive: Drive,
+    script: &CsrScript,
+    waves: Option<&Path>,
+) -> Result<(Verdict, Times), String> {
+    let mut times = Times::default();
     let td = p.stream.tdata_bits;
     let mut cut = None;
     let (mut beat, mut answered_before) = (0, 0);
@@ -454,22 +477,29 @@ pub fn run_script(
                 format!("cannot run `{name}` ({e}): install the Debian package `iverilog`")
             })
     };
+    let t = std::time::Instant::now();
     let out = tool("iverilog", &args)?;
+    times.compile = t.elapsed().as_secs_f64();
     if !out.status.success() {
         return Err(format!(
             "iverilog failed:\n{}",
             String::from_utf8_lossy(&out.stderr)
         ));
     }
+    let t = std::time::Instant::now();
     let out = tool("vvp", &["-n".into(), "tb.vvp".into()])?;
+    times.simulate = t.elapsed().as_secs_f64();
     let text = String::from_utf8_lossy(&out.stdout);
     for line in text.lines() {
         if let Some(rest) = line.strip_prefix("GCA-TB PASS: ") {
             let nums: Vec<u64> = rest.split(' ').filter_map(|w| w.parse().ok()).collect();
-            return Ok(Verdict::Pass {
-                packets: nums[0],
-                cycles: nums[1],
-            });
+            return Ok((
+                Verdict::Pass {
+                    packets: nums[0],
+                    cycles: nums[1],
+                },
+                times,
+            ));
         }
         if let Some(rest) = line.strip_prefix("GCA-TB FAIL: ") {
             let detail = match rest
@@ -481,10 +511,13 @@ pub fn run_script(
                 Some(op) => format!("AXI4-Lite {}", op.describe(&crate::regmap::RegMap::new(p))),
                 None => explain(p, s, &l, rest),
             };
-            return Ok(Verdict::Fail {
-                line: rest.to_string(),
-                detail,
-            });
+            return Ok((
+                Verdict::Fail {
+                    line: rest.to_string(),
+                    detail,
+                },
+                times,
+            ));
         }
     }
     Err(format!(
