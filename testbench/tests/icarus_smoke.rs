@@ -74,10 +74,7 @@ fn tiny_gaps_and_backpressure() {
 
 #[test]
 fn overlap_decay_and_two_cycle_pwm_steps() {
-    let yaml = "name: small-overlap\nmodel: {n_layer: 2, n_head: 2, n_embd: 16, n_ctx: 64}\n\
-                hardware:\n  window: 32\n  tile: 8\n  decay_per_token: 0.01\n  prefill_overlap: true\n\
-                \x20 timing: {t_max_ns: 30.0}\n";
-    let p = gca::config::from_yaml(yaml, "inline", "small").unwrap();
+    let p = gca_testbench::configs::small_overlap();
     assert_eq!((p.cycles.pwm_step, p.shape.n_tiles), (2, 4));
     pass("overlap", &p, &stream(&p, 150), Drive::default());
 }
@@ -97,29 +94,24 @@ fn linear_cell_without_decay() {
     );
 }
 
+/// Every bad-packet rule, on tiny and on a configuration whose window wraps in the tokens
+/// after them, with gaps and back-pressure.
 #[test]
 fn every_bad_packet_is_answered_and_corrupts_nothing() {
-    let p = gca::config::load("tiny").unwrap();
-    let mut b = Builder::new(&p, 3);
-    for rule in BadRule::ALL {
-        b.token(0);
-        b.token(1);
-        b.bad(rule, 1);
-        b.token(1);
+    for (p, tail) in [
+        (gca::config::load("tiny").unwrap(), 10),
+        (gca_testbench::configs::small_wrap(), 20),
+    ] {
+        pass(
+            "bad",
+            &p,
+            &gca::sim::scenario::every_bad_rule(&p, 3, tail),
+            Drive {
+                gaps: true,
+                backpressure: true,
+            },
+        );
     }
-    for _ in 0..10 {
-        b.token(0);
-        b.token(1);
-    }
-    pass(
-        "bad",
-        &p,
-        &b.finish(),
-        Drive {
-            gaps: true,
-            backpressure: true,
-        },
-    );
 }
 
 #[test]
@@ -205,9 +197,7 @@ fn csr_through_the_top_level() {
 #[test]
 fn reset_in_the_middle_of_a_packet() {
     let tiny = gca::config::load("tiny").unwrap();
-    let yaml = "name: small-wrap\nmodel: {n_layer: 2, n_head: 2, n_embd: 16, n_ctx: 64}\n\
-                hardware:\n  window: 16\n  tile: 8\n  decay_per_token: 0.01\n";
-    let small = gca::config::from_yaml(yaml, "inline", "small").unwrap();
+    let small = gca_testbench::configs::small_wrap();
     for (p, tokens) in [(&tiny, 20), (&small, 24)] {
         let s = gca::sim::scenario::reset_mid_packet(p, 5, tokens);
         let script = CsrScript {

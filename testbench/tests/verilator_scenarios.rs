@@ -1,13 +1,16 @@
-//! Scenarios on the Verilator back end in lockstep with the twin (`gca::sim::lockstep`): every
-//! bad-packet rule (answered by its error packet, the tokens around it still match), and a
-//! configuration with the write overlap, decay, 2-cycle PWM steps and 4 tiles whose window
-//! wraps, with every result's cycle checked against the twin's schedule.
+//! Scenarios on the Verilator back end in lockstep with the twin (`gca::sim::lockstep`; every
+//! run ends by reading the TOKENS, ERRORS and RESULTS counters and STATUS over AXI4-Lite):
+//! every bad-packet rule (answered by its error packet, the tokens after it still match) on
+//! tiny and on a configuration whose window wraps; a configuration with the write overlap,
+//! decay, 2-cycle PWM steps and 4 tiles whose window wraps, with every result's cycle checked
+//! against the twin's schedule; a reset of the design in the middle of a packet, and a check
+//! that a wrong expectation after it is reported.
 
 use std::path::PathBuf;
 
 use gca::config::Params;
 use gca::sim::lockstep::{self, Drive, Summary};
-use gca::sim::scenario::{random_stream, BadRule, Builder, Scenario, StreamOptions};
+use gca::sim::scenario::{random_stream, Scenario, StreamOptions};
 use gca::sim::twin::DesignTwin;
 use gca::sim::verilator::Model;
 
@@ -24,51 +27,35 @@ fn run(tag: &str, p: &Params, s: &Scenario, drive: Drive) -> Summary {
     summary
 }
 
+/// Every bad-packet rule, on tiny and on a configuration whose window wraps in the tokens
+/// after them, smooth and with gaps and back-pressure.
 #[test]
 fn every_bad_packet_is_answered_and_corrupts_nothing() {
-    let p = gca::config::load("tiny").unwrap();
-    let mut b = Builder::new(&p, 3);
-    for rule in BadRule::ALL {
-        b.token(0);
-        b.token(1);
-        b.bad(rule, 1);
-        b.token(1);
-    }
-    for _ in 0..10 {
-        b.token(0);
-        b.token(1);
-    }
-    let s = b.finish();
-    for (tag, drive) in [
-        (
-            "bad-smooth",
-            Drive {
-                seed: 1,
-                gaps: false,
-                backpressure: false,
-            },
-        ),
-        (
-            "bad-rough",
-            Drive {
-                seed: 2,
-                gaps: true,
-                backpressure: true,
-            },
-        ),
+    for (p, tail) in [
+        (gca::config::load("tiny").unwrap(), 10),
+        (gca_testbench::configs::small_wrap(), 20),
     ] {
-        let r = run(tag, &p, &s, drive);
-        assert_eq!(r.mismatches, 0, "{tag}: {:?}", r.mismatch);
-        assert_eq!(r.packets_out, s.expected.len());
+        let s = gca::sim::scenario::every_bad_rule(&p, 3, tail);
+        for (tag, rough) in [("bad-smooth", false), ("bad-rough", true)] {
+            let r = run(
+                &format!("{tag}-{}", p.name),
+                &p,
+                &s,
+                Drive {
+                    seed: 2,
+                    gaps: rough,
+                    backpressure: rough,
+                },
+            );
+            assert_eq!(r.mismatches, 0, "{} {tag}: {:?}", p.name, r.mismatch);
+            assert_eq!(r.packets_out, s.expected.len());
+        }
     }
 }
 
 #[test]
 fn overlap_decay_and_two_cycle_pwm_steps_are_cycle_exact() {
-    let yaml = "name: small-overlap\nmodel: {n_layer: 2, n_head: 2, n_embd: 16, n_ctx: 64}\n\
-                hardware:\n  window: 32\n  tile: 8\n  decay_per_token: 0.01\n  prefill_overlap: true\n\
-                \x20 timing: {t_max_ns: 30.0}\n";
-    let p = gca::config::from_yaml(yaml, "inline", "small").unwrap();
+    let p = gca_testbench::configs::small_overlap();
     let opts = StreamOptions {
         tokens: 200,
         seed: 4,
@@ -97,9 +84,7 @@ fn overlap_decay_and_two_cycle_pwm_steps_are_cycle_exact() {
 #[test]
 fn reset_in_the_middle_of_a_packet() {
     let tiny = gca::config::load("tiny").unwrap();
-    let yaml = "name: small-wrap\nmodel: {n_layer: 2, n_head: 2, n_embd: 16, n_ctx: 64}\n\
-                hardware:\n  window: 16\n  tile: 8\n  decay_per_token: 0.01\n";
-    let small = gca::config::from_yaml(yaml, "inline", "small").unwrap();
+    let small = gca_testbench::configs::small_wrap();
     for (p, tokens) in [(&tiny, 20), (&small, 24)] {
         let s = gca::sim::scenario::reset_mid_packet(p, 5, tokens);
         for (tag, rough) in [("cut-smooth", false), ("cut-rough", true)] {

@@ -456,6 +456,23 @@ pub fn random_stimulus(p: &Params, opts: &StreamOptions) -> Vec<Packet> {
     random_builder(p, opts, None).packets
 }
 
+/// Every bad-packet rule between tokens of both ends of the layer range, then `tail` tokens on
+/// every layer (the tokens after a bad packet must match: nothing it carried was stored).
+pub fn every_bad_rule(p: &Params, seed: u64, tail: usize) -> Scenario {
+    let mut b = Builder::new(p, seed);
+    let last = p.shape.n_layer - 1;
+    for rule in BadRule::ALL {
+        b.token(0);
+        b.token(last);
+        b.bad(rule, last);
+        b.token(last);
+    }
+    for _ in 0..tail {
+        (0..p.shape.n_layer).for_each(|l| b.token(l));
+    }
+    b.finish()
+}
+
 /// A reset of the whole design in the middle of a TOKEN packet: `tokens` tokens on every layer
 /// and a bad packet (the sticky STATUS flag and the counters must clear with the reset), half
 /// a TOKEN packet of the last layer, the reset, then `tokens` tokens on every layer from
