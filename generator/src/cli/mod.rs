@@ -5,6 +5,7 @@ mod config_cmd;
 mod generate_cmd;
 mod golden_cmd;
 mod reference_cmd;
+mod report_cmd;
 mod sim_cmd;
 
 use std::io::Write;
@@ -31,6 +32,7 @@ enum Command {
     Reference(reference_cmd::Args),
     Golden(golden_cmd::Args),
     Sim(sim_cmd::Args),
+    Report(report_cmd::Args),
 }
 
 /// Parses the arguments and runs the command.
@@ -42,6 +44,7 @@ pub fn main() -> ExitCode {
         Command::Reference(a) => reference_cmd::run(a),
         Command::Golden(a) => golden_cmd::run(a),
         Command::Sim(a) => sim_cmd::run(a),
+        Command::Report(a) => report_cmd::run(a),
     }
 }
 
