@@ -29,7 +29,8 @@ impl Canvas {
         }
     }
 
-    /// A box with corners at (x, y) and (x + w - 1, y + h - 1), text lines from its top left.
+    /// A box with corners at (x, y) and (x + w - 1, y + h - 1), text lines from its top left,
+    /// quoted so that svgbob prints them as they are (a `-` in a label would become a line).
     fn boxed(&mut self, x: usize, y: usize, w: usize, h: usize, lines: &[String]) {
         for i in 1..w - 1 {
             self.put(x + i, y, '-');
@@ -48,8 +49,8 @@ impl Canvas {
             self.put(cx, cy, '+');
         }
         for (j, line) in lines.iter().enumerate().take(h.saturating_sub(2)) {
-            let s: String = line.chars().take(w - 4).collect();
-            self.text(x + 2, y + 1 + j, &s);
+            let s: String = line.chars().take(w - 6).collect();
+            self.text(x + 2, y + 1 + j, &format!("\"{s}\""));
         }
     }
 
@@ -108,7 +109,7 @@ pub fn ascii(p: &Params) -> String {
     c.boxed(
         18,
         3,
-        32,
+        34,
         5,
         &[
             "gca_csr".into(),
@@ -116,14 +117,14 @@ pub fn ascii(p: &Params) -> String {
             format!("scalers of {} heads", sh.n_layer * sh.n_head),
         ],
     );
-    c.text(0, 4, "AXI4-Lite");
+    c.text(0, 4, "\"AXI4-Lite\"");
     c.harrow(10, 17, 5);
     c.text(0, 6, "irq");
     c.harrow(17, 5, 6);
     c.boxed(
         18,
         11,
-        24,
+        26,
         5,
         &[
             "gca_ingress".into(),
@@ -137,7 +138,7 @@ pub fn ascii(p: &Params) -> String {
     c.boxed(
         18,
         20,
-        24,
+        26,
         5,
         &[
             "gca_egress".into(),
@@ -156,8 +157,8 @@ pub fn ascii(p: &Params) -> String {
         36,
         &[format!("gca_layer  × {} layers", sh.n_layer)],
     );
-    c.harrow(42, 53, 13);
-    c.harrow(53, 42, 22);
+    c.harrow(44, 53, 13);
+    c.harrow(53, 44, 22);
     c.boxed(
         57,
         5,

@@ -52,7 +52,7 @@ pub fn files(p: &Params, flow: &FlowLookup) -> Vec<(String, String)> {
     let figures = Figures::new(p, flow.figures());
     let points = sweep::sweep(p);
     let pics = datasheet::Pictures {
-        block_ascii: diagram::ascii(p),
+        block_ascii: diagram::ascii(p).replace('"', " "),
         block_svg: diagram::svg(p),
         latency_svg: charts::latency_breakdown(&figures),
         energy_svg: charts::energy_breakdown(&figures),
