@@ -75,7 +75,13 @@ pub fn latency_breakdown(f: &Figures) -> String {
     }
     let paper = x(f.paper.latency_ns);
     s.line(paper, top - 4.0, paper, bottom, "#aa3377", true);
-    s.text(paper, top - 8.0, 11.0, Anchor::Middle, "paper: 65 ns");
+    s.text(
+        paper,
+        top - 8.0,
+        11.0,
+        Anchor::Middle,
+        &format!("paper: {} ns", tick_label(f.paper.latency_ns)),
+    );
     s.finish(&format!(
         "Latency breakdown of one token, {}",
         f.config_name
@@ -89,7 +95,7 @@ pub fn energy_breakdown(f: &Figures) -> String {
         ("QK arrays", e.qk_arrays_pj),
         ("AV arrays", e.av_arrays_pj),
         ("DACs", e.dacs_pj),
-        ("digital", e.digital_pj),
+        ("digital, routing", e.digital_pj),
     ];
     let top = 40.0;
     let n = bars.len() as f64;

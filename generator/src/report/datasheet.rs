@@ -50,7 +50,13 @@ fn figure(file: &str, caption: &str, svg: &str) -> Block {
         file: file.to_string(),
         caption: caption.to_string(),
         svg: super::doc::inline_svg(svg),
+        text: None,
     }
+}
+
+/// A rate in tokens per second, in millions.
+fn mtok(per_s: f64) -> String {
+    format!("{} M tokens/s", n(per_s / 1e6, 2))
 }
 
 /// A number with `d` decimals.
@@ -126,9 +132,9 @@ fn summary(p: &Params, f: &Figures, flow: &FlowLookup) -> Section {
         vec![
             format!("prefill, one layer, {mode}"),
             format!(
-                "{} ns per token ({} tokens/s)",
+                "{} ns per token ({})",
                 n(f.prefill.ns_per_token, 1),
-                n(f.prefill.tokens_per_s, 0)
+                mtok(f.prefill.tokens_per_s)
             ),
             "-".into(),
         ],
@@ -215,8 +221,12 @@ fn block_diagram(p: &Params, pics: &Pictures) -> Section {
                  blackbox in synthesis). The RTL is in `rtl/`, the macro views in `models/`.",
                 p.shape.n_head, p.shape.n_tiles
             )),
-            figure(FILE_BLOCK_DIAGRAM, "Block diagram", &pics.block_svg),
-            Block::Pre(pics.block_ascii.clone()),
+            Block::Figure {
+                file: FILE_BLOCK_DIAGRAM.to_string(),
+                caption: "Block diagram".to_string(),
+                svg: super::doc::inline_svg(&pics.block_svg),
+                text: Some(pics.block_ascii.clone()),
+            },
         ],
     }
 }
@@ -338,11 +348,11 @@ fn prefill(f: &Figures) -> Section {
             para(format!(
                 "Whole model: the {} layers share the one input stream, their packets \
                  interleaved (layers pipelined over tokens): {} cycles = {} ns per token \
-                 ({} tokens/s) in the configured mode.",
+                 ({}) in the configured mode.",
                 f.n_layer,
                 pf.model_cycles_per_token,
                 n(pf.model_ns_per_token, 1),
-                n(pf.model_tokens_per_s, 0)
+                mtok(pf.model_tokens_per_s)
             )),
         ],
     }

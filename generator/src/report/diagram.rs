@@ -260,11 +260,53 @@ pub fn ascii(p: &Params) -> String {
     c.finish()
 }
 
-/// The block diagram as SVG.
+/// The block diagram as SVG, with a viewBox so that it scales inside a page.
 pub fn svg(p: &Params) -> String {
-    let mut s = svgbob::to_svg(&ascii(p));
+    let mut s = with_view_box(&svgbob::to_svg(&ascii(p)));
     if !s.ends_with('\n') {
         s.push('\n');
     }
     s
+}
+
+/// Adds `viewBox="0 0 W H"` to the root element of an SVG that gives only a width and height.
+fn with_view_box(svg: &str) -> String {
+    let Some(end) = svg.find('>') else {
+        return svg.to_string();
+    };
+    let root = &svg[..end];
+    let attr = |name: &str| {
+        let key = format!(" {name}=\"");
+        let from = root.find(&key)? + key.len();
+        let len = root[from..].find('"')?;
+        Some(root[from..from + len].to_string())
+    };
+    match (attr("width"), attr("height"), root.contains("viewBox")) {
+        (Some(w), Some(h), false) => format!("{root} viewBox=\"0 0 {w} {h}\"{}", &svg[end..]),
+        _ => svg.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_diagram_names_the_instance_and_scales() {
+        let p = crate::config::load("gpt2").unwrap();
+        let a = ascii(&p);
+        for s in [
+            "gca_layer  × 12 layers",
+            "gca_subtile  × 16 tiles",
+            "37 beats per token",
+        ] {
+            assert!(a.contains(s), "{s}");
+        }
+        let s = svg(&p);
+        assert!(
+            s.starts_with("<svg") && s.contains("viewBox=\"0 0 "),
+            "{}",
+            &s[..200]
+        );
+    }
 }

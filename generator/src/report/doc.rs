@@ -63,14 +63,14 @@ pub enum Block {
         head: Vec<String>,
         rows: Vec<Vec<Inline>>,
     },
-    /// An SVG file of the docs folder: shown inline in HTML, linked in Markdown.
+    /// An SVG file of the docs folder: shown inline in HTML, linked in Markdown, where a text
+    /// version (the ASCII art of a diagram) follows it when there is one.
     Figure {
         file: String,
         caption: String,
         svg: String,
+        text: Option<String>,
     },
-    /// Preformatted text.
-    Pre(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -110,10 +110,17 @@ impl Doc {
                             s.push_str(&format!("| {} |\n", cells.join(" | ")));
                         }
                     }
-                    Block::Figure { file, caption, .. } => {
-                        s.push_str(&format!("![{caption}]({file})\n\n*{caption}*\n"))
+                    Block::Figure {
+                        file,
+                        caption,
+                        text,
+                        ..
+                    } => {
+                        s.push_str(&format!("![{caption}]({file})\n\n*{caption}*\n"));
+                        if let Some(t) = text {
+                            s.push_str(&format!("\n```text\n{t}```\n"));
+                        }
                     }
-                    Block::Pre(text) => s.push_str(&format!("```text\n{text}```\n")),
                 }
             }
         }
