@@ -68,6 +68,19 @@ fn bad_input(text: impl std::fmt::Display) -> ExitCode {
     ExitCode::from(BAD_INPUT)
 }
 
+/// Reports a generated design that breaks rules of `hdl::check_widths` (a generator bug) and
+/// returns the failure exit code.
+fn design_bug(errors: Vec<crate::hdl::HdlError>) -> ExitCode {
+    eprintln!(
+        "error: the generated design breaks {} rule(s) (a gca bug, please report it):",
+        errors.len()
+    );
+    for e in errors {
+        eprintln!("  {e}");
+    }
+    ExitCode::FAILURE
+}
+
 /// Writes `text` to `path` atomically (a temporary file in the same folder, then a rename), so
 /// that a failure never leaves a half-written file. Errors name the path.
 pub fn write_atomic(path: &Path, text: &str) -> Result<(), String> {

@@ -11,6 +11,26 @@ const LEFT: f64 = 110.0;
 const PLOT_W: f64 = 520.0;
 const ROW: f64 = 26.0;
 
+/// A horizontal value axis from 0 over the plot area (x from `LEFT`, `PLOT_W` wide) with
+/// vertical grid lines from `top` to `bottom`, tick labels and a caption; returns the axis end.
+fn value_axis(s: &mut Svg, max_value: f64, top: f64, bottom: f64, caption: &str) -> f64 {
+    let axis = ticks(max_value);
+    let max = *axis.last().unwrap_or(&1.0);
+    for t in &axis {
+        let x = LEFT + PLOT_W * t / max;
+        s.line(x, top - 4.0, x, bottom, "#dddddd", false);
+        s.text(x, bottom + 16.0, 11.0, Anchor::Middle, &tick_label(*t));
+    }
+    s.text(
+        LEFT + PLOT_W / 2.0,
+        bottom + 34.0,
+        12.0,
+        Anchor::Middle,
+        caption,
+    );
+    max
+}
+
 /// One token's phases on a time axis (a bar per phase, starting where the previous ended),
 /// from the last input beat to the first result beat.
 pub fn latency_breakdown(f: &Figures) -> String {
@@ -32,22 +52,15 @@ pub fn latency_breakdown(f: &Figures) -> String {
             tick_label(l.clock_mhz)
         ),
     );
-    let total = l.decode_ns.max(f.paper.latency_ns);
-    let axis = ticks(total);
-    let max = *axis.last().unwrap_or(&1.0);
-    let x = |ns: f64| LEFT + PLOT_W * ns / max;
     let bottom = top + ROW * n + 8.0;
-    for t in &axis {
-        s.line(x(*t), top - 4.0, x(*t), bottom, "#dddddd", false);
-        s.text(x(*t), bottom + 16.0, 11.0, Anchor::Middle, &tick_label(*t));
-    }
-    s.text(
-        LEFT + PLOT_W / 2.0,
-        bottom + 34.0,
-        12.0,
-        Anchor::Middle,
+    let max = value_axis(
+        &mut s,
+        l.decode_ns.max(f.paper.latency_ns),
+        top,
+        bottom,
         "ns after the last input beat",
     );
+    let x = |ns: f64| LEFT + PLOT_W * ns / max;
     for (i, ph) in l.phases.iter().enumerate() {
         let y = top + ROW * i as f64;
         let start = ph.start_cycle as f64 * l.clock_period_ns;
@@ -111,22 +124,15 @@ pub fn energy_breakdown(f: &Figures) -> String {
             tick_label(e.per_token_per_head_nj)
         ),
     );
-    let max_v = bars.iter().map(|b| b.1).fold(0.0, f64::max);
-    let axis = ticks(max_v);
-    let max = *axis.last().unwrap_or(&1.0);
-    let x = |pj: f64| LEFT + PLOT_W * pj / max;
     let bottom = top + ROW * n + 8.0;
-    for t in &axis {
-        s.line(x(*t), top - 4.0, x(*t), bottom, "#dddddd", false);
-        s.text(x(*t), bottom + 16.0, 11.0, Anchor::Middle, &tick_label(*t));
-    }
-    s.text(
-        LEFT + PLOT_W / 2.0,
-        bottom + 34.0,
-        12.0,
-        Anchor::Middle,
+    let max = value_axis(
+        &mut s,
+        bars.iter().map(|b| b.1).fold(0.0, f64::max),
+        top,
+        bottom,
         "pJ per token per head",
     );
+    let x = |pj: f64| LEFT + PLOT_W * pj / max;
     for (i, (name, pj)) in bars.iter().enumerate() {
         let y = top + ROW * i as f64;
         s.text(LEFT - 8.0, y + 15.0, 12.0, Anchor::End, name);
@@ -149,6 +155,9 @@ pub fn energy_breakdown(f: &Figures) -> String {
     s.finish(&format!("Energy breakdown of one head, {}", f.config_name))
 }
 
+/// A panel of the sweep: its label and the value it plots.
+type Series = (&'static str, fn(&SweepPoint) -> f64);
+
 /// Latency, energy and area of one head against the window size: three panels sharing a
 /// logarithmic window axis; the configured window is marked.
 pub fn window_sweep(name: &str, points: &[SweepPoint], window: usize) -> String {
@@ -162,7 +171,7 @@ pub fn window_sweep(name: &str, points: &[SweepPoint], window: usize) -> String 
         Anchor::Start,
         &format!("{name}: one head against the window size (marked: window {window})"),
     );
-    let series: [(&str, fn(&SweepPoint) -> f64); 3] = [
+    let series: [Series; 3] = [
         ("decode latency, ns", |p| p.decode_latency_ns),
         ("energy per token, nJ", |p| p.energy_per_token_per_head_nj),
         ("area, mm^2", |p| p.area_per_head_mm2),

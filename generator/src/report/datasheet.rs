@@ -432,14 +432,21 @@ fn energy(f: &Figures, pics: &Pictures) -> Section {
         id: "energy".into(),
         title: "Energy per token".into(),
         blocks: vec![
-            para(
+            para(format!(
                 "Energy of one head for one decode token with its window full: the operations \
                  of the configuration times an energy per operation calibrated on the paper's \
-                 head (SPEC 6: QK arrays 1,120 pJ, AV arrays 700 pJ, DACs 330 pJ, digital and \
-                 routing 4 nJ, at D 64, window 1024, tile 64). Digital operations are the 3 D \
+                 head (SPEC 6: QK arrays {} pJ, AV arrays {} pJ, DACs {} pJ, digital and \
+                 routing {} pJ, at D {}, window {}, tile {}). Digital operations are the 3 D \
                  quantizations, D PWM pulses, n_tiles D pulse counts, (n_tiles - 1) D tile \
                  additions and D output scalings of a token.",
-            ),
+                n(PAPER_QK_ARRAYS_PJ, 0),
+                n(PAPER_AV_ARRAYS_PJ, 0),
+                n(PAPER_DACS_PJ, 0),
+                n(PAPER_DIGITAL_PJ, 0),
+                PaperPoint::D_HEAD,
+                PaperPoint::WINDOW,
+                PaperPoint::TILE
+            )),
             table(
                 &["component", "operations", "energy per operation", "pJ"],
                 rows,
@@ -555,6 +562,16 @@ fn area(f: &Figures, flow: &FlowLookup) -> Section {
             ]);
         }
         blocks.push(para(format!("Flow run `{}`:", fl.source)));
+        if fl.wns_ns < 0.0 {
+            blocks.push(para(format!(
+                "Timing is not met at {} MHz (worst negative slack {} ns, fmax {} MHz): the \
+                 latency figures assume the configured clock; lower `hardware.timing.clock_mhz` \
+                 or fix the critical path.",
+                n(fl.clock_mhz, 1),
+                n(fl.wns_ns, 3),
+                n(fl.fmax_mhz, 1)
+            )));
+        }
         blocks.push(table(&["figure", "value"], rows));
     }
     Section {
@@ -609,34 +626,39 @@ fn window_sweep(f: &Figures, sweep: &[SweepPoint], pics: &Pictures) -> Section {
 
 fn comparison(f: &Figures) -> Section {
     let cmp = &f.comparison;
+    let vs = |label: &str, ours: f64, paper: f64, d: usize| {
+        vec![
+            label.to_string(),
+            n(ours, d),
+            n(paper, d),
+            n(ours / paper, 3),
+        ]
+    };
     let paper_rows = vec![
-        vec![
-            "latency per token per head, ns".into(),
-            n(f.latency.decode_ns, 1),
-            n(f.paper.latency_ns, 1),
-            n(f.latency.decode_ns / f.paper.latency_ns, 3),
-        ],
-        vec![
-            "energy per token per head, nJ".into(),
-            n(f.energy.per_token_per_head_nj, 3),
-            n(f.paper.energy_per_token_per_head_nj, 3),
-            n(
-                f.energy.per_token_per_head_nj / f.paper.energy_per_token_per_head_nj,
-                3,
-            ),
-        ],
-        vec![
-            "area per head, mm^2".into(),
-            n(f.area.per_head_mm2, 4),
-            n(f.paper.area_per_head_mm2, 4),
-            n(f.area.per_head_mm2 / f.paper.area_per_head_mm2, 3),
-        ],
-        vec![
-            "K and V arrays of one head, mm^2".into(),
-            n(f.area.arrays_per_head_mm2, 4),
-            n(f.paper.head_arrays_mm2, 4),
-            n(f.area.arrays_per_head_mm2 / f.paper.head_arrays_mm2, 3),
-        ],
+        vs(
+            "latency per token per head, ns",
+            f.latency.decode_ns,
+            f.paper.latency_ns,
+            1,
+        ),
+        vs(
+            "energy per token per head, nJ",
+            f.energy.per_token_per_head_nj,
+            f.paper.energy_per_token_per_head_nj,
+            3,
+        ),
+        vs(
+            "area per head, mm^2",
+            f.area.per_head_mm2,
+            f.paper.area_per_head_mm2,
+            4,
+        ),
+        vs(
+            "K and V arrays of one head, mm^2",
+            f.area.arrays_per_head_mm2,
+            f.paper.head_arrays_mm2,
+            4,
+        ),
     ];
     let gpu_rows = cmp
         .gpus
