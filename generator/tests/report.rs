@@ -209,6 +209,11 @@ fn a_matching_flow_run_gives_the_digital_area() {
     assert_eq!(arrays, 0.1311);
     assert_eq!(v["area_per_head_mm2"].as_f64(), Some(0.3311));
     assert_eq!(v["model_area_mm2"].as_f64(), Some(0.3811));
+    assert_eq!(v["figures"]["flow"]["fmax_mhz"].as_f64(), Some(1142.9));
+    assert_eq!(
+        v["figures"]["flow"]["source"],
+        "runs/flow/gpt2-head/flow_report.json"
+    );
     let out = gca(&["report", "gpt2-head", "-o", "ds"], &tmp.0);
     assert!(out.status.success(), "{}", stderr(&out));
     let md = std::fs::read_to_string(tmp.0.join("ds/docs/datasheet.md")).unwrap();

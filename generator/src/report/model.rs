@@ -162,6 +162,8 @@ pub struct Figures {
     pub area: Area,
     pub comparison: Comparison,
     pub paper: PaperFigures,
+    /// The flow run whose digital area was used, if any.
+    pub flow: Option<FlowFigures>,
 }
 
 impl Figures {
@@ -192,6 +194,7 @@ impl Figures {
                 area_per_head_mm2: PAPER_AREA_PER_HEAD_MM2,
                 head_arrays_mm2: PAPER_HEAD_ARRAYS_MM2,
             },
+            flow: flow.cloned(),
         }
     }
 
