@@ -153,6 +153,27 @@ fn the_html_is_well_formed_and_every_svg_it_references_parses() {
 }
 
 #[test]
+fn every_preset_datasheet_is_well_formed_in_memory() {
+    for name in ["gpt2", "gpt2-head", "gpt2-xl"] {
+        let p = gca::config::load(name).unwrap();
+        let files = gca::emit::generate(&p).unwrap();
+        let html = &files.0["docs/datasheet.html"];
+        for r in parse_xml(html, &format!("{name}: datasheet.html")) {
+            if r.starts_with('#') {
+                continue;
+            }
+            let svg = files
+                .0
+                .get(&format!("docs/{r}"))
+                .unwrap_or_else(|| panic!("{name}: {r} referenced but not generated"));
+            parse_xml(svg, &format!("{name}: {r}"));
+        }
+        let v: serde_json::Value = serde_json::from_str(&files.0["docs/datasheet.json"]).unwrap();
+        assert!(v["decode_latency_ns"].as_f64().unwrap() <= 65.0, "{name}");
+    }
+}
+
+#[test]
 fn a_report_folder_is_a_generated_folder() {
     let tmp = TempDir::new("report-folder");
     let out = gca(&["report", "tiny"], &tmp.0);

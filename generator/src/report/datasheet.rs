@@ -681,10 +681,10 @@ fn comparison(f: &Figures) -> Section {
         .collect();
     let mut assumptions = vec![
         format!(
-            "The GPU figures are the authors' measurements of attention only, per token, at \
-             batch {GPU_BATCH} (the batch's cost divided per token), for one layer of {} heads \
-             with D {} and a {}-token window; the rest of the transformer is excluded on both \
-             sides.",
+            "The GPU figures are the authors' measurements of attention only, per token, run at \
+             batch {GPU_BATCH}, for one layer of {} heads with D {} and a {}-token window; they \
+             are taken as the cost of one token's attention through such a layer. The rest of \
+             the transformer is excluded on both sides.",
             cmp.heads,
             PaperPoint::D_HEAD,
             PaperPoint::WINDOW
@@ -699,8 +699,8 @@ fn comparison(f: &Figures) -> Section {
             n(cmp.energy_nj, 2),
             cmp.heads
         ),
-        "Ratios are GPU figure / this instance's figure. The paper's claimed ratios use its 65 ns \
-         and 6.1 nJ per head and are rounded."
+        "Ratios are GPU figure / this instance's figure; the paper's ratios are quoted as \
+         published (rounded)."
             .to_string(),
     ];
     if !cmp.same_workload {
