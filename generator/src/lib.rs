@@ -2,7 +2,8 @@
 //!
 //! The pipeline, one folder a stage (see ARCHITECTURE.md):
 //! configuration (`config`) -> resolved parameters (`config::Params`) -> golden models
-//! (`models`: the float reference R and the integer hardware twin H).
+//! (`models`: the float reference R and the integer hardware twin H) -> emitters (`rtl`,
+//! `macros`, `regmap`, `report`: the datasheet) -> files (`emit`).
 
 pub mod cli;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod hdl;
 pub mod macros;
 pub mod models;
 pub mod regmap;
+pub mod report;
 pub mod rng;
 pub mod rtl;
 pub mod sim;

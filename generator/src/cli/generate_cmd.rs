@@ -41,16 +41,7 @@ pub fn run(a: Args) -> ExitCode {
     let start = Instant::now();
     let files = match emit::generate(&p) {
         Ok(f) => f,
-        Err(errors) => {
-            eprintln!(
-                "error: the generated design breaks {} rule(s) (a gca bug, please report it):",
-                errors.len()
-            );
-            for e in errors {
-                eprintln!("  {e}");
-            }
-            return ExitCode::FAILURE;
-        }
+        Err(errors) => return super::design_bug(errors),
     };
     let dir = a
         .out

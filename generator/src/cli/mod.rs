@@ -5,6 +5,7 @@ mod config_cmd;
 mod generate_cmd;
 mod golden_cmd;
 mod reference_cmd;
+mod report_cmd;
 mod sim_cmd;
 
 use std::io::Write;
@@ -31,6 +32,7 @@ enum Command {
     Reference(reference_cmd::Args),
     Golden(golden_cmd::Args),
     Sim(sim_cmd::Args),
+    Report(report_cmd::Args),
 }
 
 /// Parses the arguments and runs the command.
@@ -42,6 +44,7 @@ pub fn main() -> ExitCode {
         Command::Reference(a) => reference_cmd::run(a),
         Command::Golden(a) => golden_cmd::run(a),
         Command::Sim(a) => sim_cmd::run(a),
+        Command::Report(a) => report_cmd::run(a),
     }
 }
 
@@ -63,6 +66,19 @@ const BAD_INPUT: u8 = 2;
 fn bad_input(text: impl std::fmt::Display) -> ExitCode {
     eprintln!("{text}");
     ExitCode::from(BAD_INPUT)
+}
+
+/// Reports a generated design that breaks rules of `hdl::check_widths` (a generator bug) and
+/// returns the failure exit code.
+fn design_bug(errors: Vec<crate::hdl::HdlError>) -> ExitCode {
+    eprintln!(
+        "error: the generated design breaks {} rule(s) (a gca bug, please report it):",
+        errors.len()
+    );
+    for e in errors {
+        eprintln!("  {e}");
+    }
+    ExitCode::FAILURE
 }
 
 /// Writes `text` to `path` atomically (a temporary file in the same folder, then a rename), so

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use crate::config::Params;
 use crate::hdl::{Design, HdlError};
-use crate::{macros, regmap, rtl};
+use crate::{macros, regmap, report, rtl};
 
 pub use manifest::{sha256_hex, Manifest, MANIFEST};
 
@@ -39,9 +39,16 @@ impl Files {
 }
 
 /// Everything `gca generate` writes for a configuration: rtl/ (one module per file),
-/// models/ (the macro views), synth.f and sim.f, regmap/ and manifest.json. Fails only when
-/// the design breaks a rule of `hdl::check_widths` (a generator bug, reported in full).
+/// models/ (the macro views), synth.f and sim.f, regmap/, docs/ (the datasheet, with the
+/// estimated area: no flow results are read) and manifest.json. Fails only when the design
+/// breaks a rule of `hdl::check_widths` (a generator bug, reported in full).
 pub fn generate(p: &Params) -> Result<Files, Vec<HdlError>> {
+    generate_with_flow(p, &report::FlowLookup::NotRead)
+}
+
+/// [`generate`] with the datasheet using the flow figures of `flow` when it holds some
+/// (`gca report`); the file set is the same.
+pub fn generate_with_flow(p: &Params, flow: &report::FlowLookup) -> Result<Files, Vec<HdlError>> {
     let design = Design::new(rtl::modules(p));
     let rtl_files = design.files()?;
     let order = design.compile_order()?;
@@ -82,6 +89,9 @@ pub fn generate(p: &Params) -> Result<Files, Vec<HdlError>> {
     files.add("regmap/gca_regmap.md", regmap::markdown(&map));
     files.add("regmap/gca_regmap.h", regmap::c_header(&map));
     files.add("regmap/gca_regmap.json", regmap::json(&map));
+    for (path, text) in report::files(p, flow) {
+        files.add(path, text);
+    }
     let manifest = Manifest::new(p, &files);
     files.add(MANIFEST, manifest.to_json());
     Ok(files)

@@ -19,14 +19,13 @@
 //   (a READOUT counter, 0 in the first ph_ro cycle, cleared while ph_ro is low);
 //   out_sign[d] = code_d < 0, held until the next AV.
 //
-// Speed (it is simulated with Verilator for whole heads): per cycle only the counters run;
-// the arithmetic runs once per token, on integers in the order that keeps it cheap (per
-// column the q codes are summed by key code before the L_kv multiplies of S, and phi is
-// multiplied by the L_kv table entries once, before the D additions of A; integer sums are
-// exact, so the result is H's). The loop bounds are variables so that Verilator keeps the
-// loops rolled, and out_pulse is one AND of a register with ph_ro. For large heads build
-// with `-MAKEFLAGS OPT_FAST=-O2` (about twice as fast as Verilator's default -Os; a GPT-2
-// head of 16 sub-tiles runs about 3,000 tokens/s on this model alone, 20 s to build).
+// Speed (it is simulated with Verilator for whole heads): per cycle only the counters run,
+// as word operations (the QK counts are kept as bit planes, the READOUT pulses end by a mask
+// per count); the arithmetic runs once per token in an automatic task, whose indices are
+// locals of the simulator's code, on integers in the order that keeps it cheap (per column
+// the q codes are summed by key code before the L_kv multiplies of S, and phi is multiplied
+// by the L_kv table entries once, before the D additions of A; integer sums are exact, so
+// the result is H's). The loop bounds are variables so that Verilator keeps the loops rolled.
 //
 // Checked: Icarus 11 (`iverilog -g2005 -Wall`) and Verilator 5.006 (`--lint-only -Wall`,
 // with the waivers next to the code they cover; `--binary --timing` simulation), both
