@@ -4,9 +4,11 @@
 //! configuration (`config`) -> resolved parameters (`config::Params`) -> golden models
 //! (`models`: the float reference R and the integer hardware twin H).
 
+pub mod asic;
 pub mod cli;
 pub mod config;
 pub mod emit;
+pub mod flow;
 pub mod hdl;
 pub mod macros;
 pub mod models;

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use crate::config::Params;
 use crate::hdl::{Design, HdlError};
-use crate::{macros, regmap, rtl};
+use crate::{asic, macros, regmap, rtl};
 
 pub use manifest::{sha256_hex, Manifest, MANIFEST};
 
@@ -39,7 +39,8 @@ impl Files {
 }
 
 /// Everything `gca generate` writes for a configuration: rtl/ (one module per file),
-/// models/ (the macro views), synth.f and sim.f, regmap/ and manifest.json. Fails only when
+/// models/ (the macro views), synth.f and sim.f, regmap/, constraints/ (SDC), macros/ (Liberty,
+/// LEF), flow/ (LibreLane, FuseSoC) and manifest.json. Fails only when
 /// the design breaks a rule of `hdl::check_widths` (a generator bug, reported in full).
 pub fn generate(p: &Params) -> Result<Files, Vec<HdlError>> {
     let design = Design::new(rtl::modules(p));
@@ -82,6 +83,9 @@ pub fn generate(p: &Params) -> Result<Files, Vec<HdlError>> {
     files.add("regmap/gca_regmap.md", regmap::markdown(&map));
     files.add("regmap/gca_regmap.h", regmap::c_header(&map));
     files.add("regmap/gca_regmap.json", regmap::json(&map));
+    for (path, text) in asic::files(p, &rtl_order) {
+        files.add(path, text);
+    }
     let manifest = Manifest::new(p, &files);
     files.add(MANIFEST, manifest.to_json());
     Ok(files)

