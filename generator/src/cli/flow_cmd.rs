@@ -23,13 +23,15 @@ use crate::flow::{self, Options};
 /// not: see "meets_timing"), 1 when a tool or library is missing or a tool failed (with the
 /// tool's own error lines), 2 for a bad configuration.
 ///
-/// Run times on a 2-core machine: tiny about 1 minute, gpt2-head about 10 minutes.
+/// Run times on a 2-core machine: tiny about 1 minute, gpt2-head about 10 minutes of CPU (24
+/// minutes of wall time on a machine shared with other builds).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Preset name, YAML file or Hugging Face config.json.
     config: String,
     /// Standard-cell Liberty file [default: <cache>/nangate45/stdcells.lib, cache =
-    /// $GCA_CACHE_DIR, else $XDG_CACHE_HOME/gca, else ~/.cache/gca].
+    /// $GCA_CACHE_DIR, else $XDG_CACHE_HOME/gca, else ~/.cache/gca]. With another library the
+    /// inputs are driven by its smallest buffer.
     #[arg(long, value_name = "FILE")]
     liberty: Option<PathBuf>,
     /// Work folder [default: runs/flow/<config name>].

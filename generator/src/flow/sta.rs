@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::tools::STA;
+use super::tools::{Buffer, STA};
 use super::{write, FlowError};
 
 pub const SCRIPT: &str = "sta.tcl";
@@ -25,6 +25,8 @@ pub struct Inputs<'a> {
     pub netlist: &'a Path,
     pub sdc: &'a Path,
     pub period_ns: f64,
+    /// Sets GCA_DRIVING_CELL and GCA_DRIVING_PIN for the SDC.
+    pub driving_cell: Option<&'a Buffer>,
 }
 
 pub fn script(i: &Inputs) -> String {
@@ -265,7 +267,14 @@ pub fn check_liberty(work: &Path, liberty: &Path) -> Result<(), FlowError> {
 /// Runs OpenSTA in `work`; the log is `work/sta.log`.
 pub fn run(work: &Path, i: &Inputs) -> Result<Timing, FlowError> {
     write(&work.join(SCRIPT), &script(i))?;
-    let out = STA.run(work, &["-no_init", "-exit", SCRIPT])?;
+    let env: Vec<(&str, &str)> = match i.driving_cell {
+        Some(b) => vec![
+            ("GCA_DRIVING_CELL", b.cell.as_str()),
+            ("GCA_DRIVING_PIN", b.output.as_str()),
+        ],
+        None => Vec::new(),
+    };
+    let out = STA.run_with_env(work, &["-no_init", "-exit", SCRIPT], &env)?;
     let mut log = String::from_utf8_lossy(&out.stdout).to_string();
     log.push_str(&String::from_utf8_lossy(&out.stderr));
     write(&work.join(LOG), &log)?;

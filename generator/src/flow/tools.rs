@@ -47,8 +47,19 @@ impl Tool {
 
     /// Runs the tool in `dir`.
     pub fn run(&self, dir: &Path, args: &[&str]) -> Result<Output, FlowError> {
+        self.run_with_env(dir, args, &[])
+    }
+
+    /// Runs the tool in `dir` with extra environment variables.
+    pub fn run_with_env(
+        &self,
+        dir: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Result<Output, FlowError> {
         Command::new(self.command)
             .args(args)
+            .envs(env.iter().copied())
             .current_dir(dir)
             .output()
             .map_err(|_| self.missing())
@@ -77,10 +88,17 @@ pub fn liberty(given: Option<&Path>) -> Result<PathBuf, FlowError> {
     }
 }
 
+/// A buffer cell of a library and its output pin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Buffer {
+    pub cell: String,
+    pub output: String,
+}
+
 /// The smallest-area buffer of a Liberty library (one input, one output whose function is the
 /// input), if it has one.
-pub fn smallest_buffer(liberty_text: &str) -> Option<String> {
-    let mut best: Option<(f64, String)> = None;
+pub fn smallest_buffer(liberty_text: &str) -> Option<Buffer> {
+    let mut best: Option<(f64, Buffer)> = None;
     for block in liberty_text.split("cell (").skip(1) {
         let name = block
             .split(')')
@@ -108,22 +126,35 @@ pub fn smallest_buffer(liberty_text: &str) -> Option<String> {
         if inputs != 1 || outputs != 1 {
             continue;
         }
-        let pins: Vec<String> = block
+        let pins: Vec<(String, bool)> = block
             .split("pin (")
             .skip(1)
-            .filter_map(|r| r.split(')').next())
-            .map(|n| n.trim().trim_matches('"').to_string())
+            .filter_map(|r| {
+                let name = r.split(')').next()?.trim().trim_matches('"').to_string();
+                Some((name, r.contains("direction : output")))
+            })
             .collect();
-        let is_buffer = field("function").iter().any(|f| pins.contains(f));
+        let is_buffer = field("function")
+            .iter()
+            .any(|f| pins.iter().any(|(p, out)| !out && p == f));
+        let Some((output, _)) = pins.iter().find(|(_, out)| *out) else {
+            continue;
+        };
         let area: f64 = field("area")
             .first()
             .and_then(|a| a.parse().ok())
             .unwrap_or(f64::MAX);
         if is_buffer && best.as_ref().map_or(true, |(a, _)| area < *a) {
-            best = Some((area, name));
+            best = Some((
+                area,
+                Buffer {
+                    cell: name,
+                    output: output.clone(),
+                },
+            ));
         }
     }
-    best.map(|(_, n)| n)
+    best.map(|(_, b)| b)
 }
 
 #[cfg(test)]
@@ -138,7 +169,13 @@ mod tests {
   cell (BUF_X1) { area : 0.8; pin (A) { direction : input; } pin (Z) { direction : output; function : "A"; } }
   cell (AND2_X1) { area : 1.0; pin (A1) { direction : input; } pin (A2) { direction : input; } pin (ZN) { direction : output; function : "(A1 & A2)"; } }
 }"#;
-        assert_eq!(smallest_buffer(lib).as_deref(), Some("BUF_X1"));
+        assert_eq!(
+            smallest_buffer(lib),
+            Some(Buffer {
+                cell: "BUF_X1".into(),
+                output: "Z".into()
+            })
+        );
         assert_eq!(smallest_buffer("library (y) { }"), None);
     }
 }

@@ -24,7 +24,7 @@ pub struct Inputs<'a> {
     pub macro_liberty: &'a Path,
     pub period_ns: f64,
     /// The library's smallest buffer, taken as the driver of every module input by ABC.
-    pub buffer: Option<String>,
+    pub buffer: Option<&'a str>,
 }
 
 /// ABC's delay-driven mapping (Yosys' default `-D` script), then buffering of high-fanout nets
@@ -122,7 +122,7 @@ pub fn check_liberty(work: &Path, liberty: &Path) -> Result<(), FlowError> {
 pub fn run(work: &Path, i: &Inputs) -> Result<(), FlowError> {
     let delay_ps = (i.period_ns * 1000.0).round() as u64;
     write(&work.join(ABC_SCRIPT), &abc_script(delay_ps))?;
-    if let Some(b) = &i.buffer {
+    if let Some(b) = i.buffer {
         write(&work.join(ABC_CONSTR), &abc_constr(b))?;
     }
     // Yosys reads the RTL relative to the generated folder: run it there, with absolute paths
@@ -364,7 +364,7 @@ mod tests {
             liberty: Path::new("/lib/std.lib"),
             macro_liberty: Path::new("macros/gca_subtile.lib"),
             period_ns: 1.0,
-            buffer: Some("BUF_X1".into()),
+            buffer: Some("BUF_X1"),
         };
         let s = script(&i);
         assert!(s.starts_with("# gca flow"));
