@@ -19,12 +19,10 @@ struct Core<'a> {
 /// The core's name: `gca:accelerator:gca_<config>:<version>` (VLNV; characters outside
 /// `[A-Za-z0-9_]` of the configuration name become `_`).
 pub(crate) fn vlnv(p: &Params) -> String {
-    let safe: String = p
-        .name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    format!("gca:accelerator:gca_{safe}:{GENERATOR_VERSION}")
+    format!(
+        "gca:accelerator:gca_{}:{GENERATOR_VERSION}",
+        super::safe_name(&p.name)
+    )
 }
 
 pub(crate) fn core(p: &Params, rtl: &[String]) -> String {
@@ -34,9 +32,7 @@ pub(crate) fn core(p: &Params, rtl: &[String]) -> String {
         config: &p.name,
         rtl,
     };
-    let mut text = view.render().expect("the FuseSoC template renders");
-    text.push('\n');
-    text
+    crate::asic::render(&view, "FuseSoC")
 }
 
 #[cfg(test)]

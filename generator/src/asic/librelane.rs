@@ -19,9 +19,7 @@ pub(crate) fn librelane(p: &Params, rtl: &[String]) -> String {
         verilog: rtl,
         period: num(p.cycles.clock_period_ns),
     };
-    let mut text = view.render().expect("the LibreLane template renders");
-    text.push('\n');
-    text
+    crate::asic::render(&view, "LibreLane")
 }
 
 #[cfg(test)]

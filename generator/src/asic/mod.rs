@@ -22,6 +22,23 @@ pub const LIBRELANE_FILE: &str = "flow/librelane.json";
 /// Path of the FuseSoC core file in a generated folder.
 pub const FUSESOC_FILE: &str = "flow/gca.core";
 
+/// The configuration's name with every character outside `[A-Za-z0-9]` replaced by `_`, for
+/// names in Liberty and FuseSoC files.
+pub(crate) fn safe_name(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+/// Renders a template of the flow files, ending with one newline.
+pub(crate) fn render(view: &impl askama::Template, what: &str) -> String {
+    let mut text = view
+        .render()
+        .unwrap_or_else(|e| panic!("the {what} template renders: {e}"));
+    text.push('\n');
+    text
+}
+
 /// The flow files of a folder, `(path, text)`; `rtl` lists the RTL files in compile order
 /// (paths relative to the folder).
 pub fn files(p: &Params, rtl: &[String]) -> Vec<(String, String)> {

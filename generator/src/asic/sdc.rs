@@ -76,9 +76,7 @@ pub(crate) fn sdc(p: &Params) -> String {
         into: num(b.period_ns - b.uncertainty_ns - b.macro_setup_ns),
         out_of: num(b.period_ns - b.uncertainty_ns - b.macro_clk_to_out_ns),
     };
-    let mut text = view.render().expect("the SDC template renders");
-    text.push('\n');
-    text
+    crate::asic::render(&view, "SDC")
 }
 
 #[cfg(test)]

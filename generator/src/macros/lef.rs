@@ -84,9 +84,7 @@ pub(crate) fn lef(p: &Params) -> String {
         obs_layers: vec!["metal1", "metal2", "metal3", "metal4"],
         obs: rect(plan.array_nm),
     };
-    let mut text = view.render().expect("the LEF template renders");
-    text.push('\n');
-    text
+    crate::asic::render(&view, "LEF")
 }
 
 #[cfg(test)]

@@ -58,12 +58,7 @@ fn lib_pin(q: &Port) -> LibPin {
 
 /// The Liberty name of the library: the cell's name and the configuration's.
 pub(crate) fn library_name(p: &Params) -> String {
-    let safe: String = p
-        .name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect();
-    format!("gca_subtile_{safe}")
+    format!("gca_subtile_{}", crate::asic::safe_name(&p.name))
 }
 
 pub(crate) fn liberty(p: &Params) -> String {
@@ -101,9 +96,7 @@ pub(crate) fn liberty(p: &Params) -> String {
             .map(lib_pin)
             .collect(),
     };
-    let mut text = view.render().expect("the Liberty template renders");
-    text.push('\n');
-    text
+    crate::asic::render(&view, "Liberty")
 }
 
 #[cfg(test)]
