@@ -144,7 +144,11 @@ pub fn smallest_buffer(liberty_text: &str) -> Option<Buffer> {
             .first()
             .and_then(|a| a.parse().ok())
             .unwrap_or(f64::MAX);
-        if is_buffer && best.as_ref().map_or(true, |(a, _)| area < *a) {
+        let smaller = match &best {
+            Some((a, _)) => area < *a,
+            None => true,
+        };
+        if is_buffer && smaller {
             best = Some((
                 area,
                 Buffer {
