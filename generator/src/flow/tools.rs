@@ -88,6 +88,20 @@ pub fn liberty(given: Option<&Path>) -> Result<PathBuf, FlowError> {
     }
 }
 
+/// The value of the first `key : value;` in `text`, without quotes.
+fn attribute(text: &str, key: &str) -> Option<String> {
+    let rest = text.split(key).nth(1)?;
+    let value = rest.split(';').next()?;
+    Some(
+        value
+            .trim()
+            .trim_start_matches(':')
+            .trim()
+            .trim_matches('"')
+            .to_string(),
+    )
+}
+
 /// A buffer cell of a library and its output pin.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Buffer {
@@ -120,26 +134,30 @@ pub fn smallest_buffer(liberty_text: &str) -> Option<Buffer> {
                 })
                 .collect()
         };
-        let dirs = field("direction");
-        let inputs = dirs.iter().filter(|d| *d == "input").count();
-        let outputs = dirs.iter().filter(|d| *d == "output").count();
-        if inputs != 1 || outputs != 1 {
-            continue;
-        }
-        let pins: Vec<(String, bool)> = block
+        let pins: Vec<(String, String)> = block
             .split("pin (")
             .skip(1)
             .filter_map(|r| {
                 let name = r.split(')').next()?.trim().trim_matches('"').to_string();
-                Some((name, r.contains("direction : output")))
+                let dir = attribute(r, "direction").unwrap_or_default();
+                Some((name, dir))
             })
             .collect();
-        let is_buffer = field("function")
+        let inputs: Vec<&str> = pins
             .iter()
-            .any(|f| pins.iter().any(|(p, out)| !out && p == f));
-        let Some((output, _)) = pins.iter().find(|(_, out)| *out) else {
+            .filter(|(_, d)| d == "input")
+            .map(|(n, _)| n.as_str())
+            .collect();
+        let outputs: Vec<&str> = pins
+            .iter()
+            .filter(|(_, d)| d == "output")
+            .map(|(n, _)| n.as_str())
+            .collect();
+        let (&[input], &[output]) = (inputs.as_slice(), outputs.as_slice()) else {
             continue;
         };
+        let is_buffer = field("function").iter().any(|f| f == input);
+        let output = output.to_string();
         let area: f64 = field("area")
             .first()
             .and_then(|a| a.parse().ok())
@@ -149,13 +167,7 @@ pub fn smallest_buffer(liberty_text: &str) -> Option<Buffer> {
             None => true,
         };
         if is_buffer && smaller {
-            best = Some((
-                area,
-                Buffer {
-                    cell: name,
-                    output: output.clone(),
-                },
-            ));
+            best = Some((area, Buffer { cell: name, output }));
         }
     }
     best.map(|(_, b)| b)
@@ -181,5 +193,8 @@ mod tests {
             })
         );
         assert_eq!(smallest_buffer("library (y) { }"), None);
+        // The Nangate 45 nm library's layout: tabs before the colons.
+        let nangate = "cell (BUF_X1) {\n\tarea\t\t: 0.798;\n\tpin (A) {\n\t\tdirection\t\t: input;\n\t}\n\tpin (Z) {\n\t\tdirection\t\t: output;\n\t\tfunction\t\t: \"A\";\n\t}\n}\n";
+        assert_eq!(smallest_buffer(nangate).unwrap().output, "Z");
     }
 }
