@@ -5,9 +5,11 @@
 //! (`models`: the float reference R and the integer hardware twin H) -> emitters (`rtl`,
 //! `macros`, `regmap`, `report`: the datasheet) -> files (`emit`).
 
+pub mod asic;
 pub mod cli;
 pub mod config;
 pub mod emit;
+pub mod flow;
 pub mod hdl;
 pub mod macros;
 pub mod models;

@@ -73,7 +73,7 @@ fn yosys_synthesizes_tiny_without_latches() {
     let script = "read_verilog gca_csr.v; hierarchy -check -top gca_csr; proc; check -assert; \
                   select -assert-none t:$dlatch t:$adlatch t:$dlatchsr; synth -top gca_csr; \
                   select -assert-none t:$_DLATCH_* t:$_DLATCHSR_*; \
-                  select -assert-min 100 t:$_DFF_*";
+                  select -assert-min 100 t:$_DFF_* t:$_DFFE_*";
     let out = run("yosys", "yosys", &dir.0, &["-q", "-p", script]);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert!(out.status.success(), "yosys:\n{stdout}\n{stderr}");

@@ -2,6 +2,7 @@
 //! mismatch or failed, 2 bad input (configuration or input file errors).
 
 mod config_cmd;
+mod flow_cmd;
 mod generate_cmd;
 mod golden_cmd;
 mod reference_cmd;
@@ -9,7 +10,7 @@ mod report_cmd;
 mod sim_cmd;
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -33,6 +34,7 @@ enum Command {
     Golden(golden_cmd::Args),
     Sim(sim_cmd::Args),
     Report(report_cmd::Args),
+    Flow(flow_cmd::Args),
 }
 
 /// Parses the arguments and runs the command.
@@ -45,6 +47,7 @@ pub fn main() -> ExitCode {
         Command::Golden(a) => golden_cmd::run(a),
         Command::Sim(a) => sim_cmd::run(a),
         Command::Report(a) => report_cmd::run(a),
+        Command::Flow(a) => flow_cmd::run(a),
     }
 }
 
@@ -56,6 +59,21 @@ fn print_out(text: &str) {
             eprintln!("error: cannot write to standard output: {e}")
         }
         _ => {}
+    }
+}
+
+/// Where built simulators, generated designs and the flow's standard-cell library are cached: $GCA_CACHE_DIR, else
+/// $XDG_CACHE_HOME/gca, else ~/.cache/gca.
+pub(crate) fn cache_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("GCA_CACHE_DIR") {
+        return PathBuf::from(d);
+    }
+    if let Some(d) = std::env::var_os("XDG_CACHE_HOME") {
+        return PathBuf::from(d).join("gca");
+    }
+    match std::env::var_os("HOME") {
+        Some(h) => PathBuf::from(h).join(".cache/gca"),
+        None => std::env::temp_dir().join("gca-cache"),
     }
 }
 

@@ -63,21 +63,6 @@ pub struct Args {
     json: bool,
 }
 
-/// Where built simulators and generated designs are cached: $GCA_CACHE_DIR, else
-/// $XDG_CACHE_HOME/gca, else ~/.cache/gca.
-pub fn cache_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("GCA_CACHE_DIR") {
-        return PathBuf::from(d);
-    }
-    if let Some(d) = std::env::var_os("XDG_CACHE_HOME") {
-        return PathBuf::from(d).join("gca");
-    }
-    match std::env::var_os("HOME") {
-        Some(h) => PathBuf::from(h).join(".cache/gca"),
-        None => std::env::temp_dir().join("gca-cache"),
-    }
-}
-
 /// The configuration recorded in a generated folder's manifest.
 pub fn params_of_folder(dir: &Path) -> Result<Params, String> {
     let path = dir.join(MANIFEST);
@@ -123,7 +108,7 @@ pub fn run(a: Args) -> ExitCode {
             Ok(_) => {}
         }
     }
-    let cache = cache_dir();
+    let cache = super::cache_dir();
     let rtl_dir = match &a.rtl {
         Some(d) => d.clone(),
         None => {

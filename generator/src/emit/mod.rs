@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use crate::config::Params;
 use crate::hdl::{Design, HdlError};
-use crate::{macros, regmap, report, rtl};
+use crate::{asic, macros, regmap, report, rtl};
 
 pub use manifest::{sha256_hex, Manifest, MANIFEST};
 
@@ -39,9 +39,10 @@ impl Files {
 }
 
 /// Everything `gca generate` writes for a configuration: rtl/ (one module per file),
-/// models/ (the macro views), synth.f and sim.f, regmap/, docs/ (the datasheet, with the
-/// estimated area: no flow results are read) and manifest.json. Fails only when the design
-/// breaks a rule of `hdl::check_widths` (a generator bug, reported in full).
+/// models/ (the macro views), synth.f and sim.f, regmap/, constraints/ (SDC), macros/ (Liberty,
+/// LEF), flow/ (LibreLane, FuseSoC), docs/ (the datasheet, with the estimated area: no flow
+/// results are read) and manifest.json. Fails only when the design breaks a rule of
+/// `hdl::check_widths` (a generator bug, reported in full).
 pub fn generate(p: &Params) -> Result<Files, Vec<HdlError>> {
     generate_with_flow(p, &report::FlowLookup::NotRead)
 }
@@ -89,6 +90,9 @@ pub fn generate_with_flow(p: &Params, flow: &report::FlowLookup) -> Result<Files
     files.add("regmap/gca_regmap.md", regmap::markdown(&map));
     files.add("regmap/gca_regmap.h", regmap::c_header(&map));
     files.add("regmap/gca_regmap.json", regmap::json(&map));
+    for (path, text) in asic::files(p, &rtl_order) {
+        files.add(path, text);
+    }
     for (path, text) in report::files(p, flow) {
         files.add(path, text);
     }

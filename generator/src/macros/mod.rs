@@ -6,14 +6,21 @@
 //! - [`behavioral`]: cycle-level Verilog for digital simulation, bit-exact with the hardware
 //!   twin H (`models::twin::HeadTwin`) for one tile;
 //! - [`ams`]: Verilog-AMS real-valued model (charges, voltages and pulse widths as reals), close
-//!   to H but not bit-exact.
+//!   to H but not bit-exact;
+//! - [`liberty`] and [`lef`]: the timing and physical abstracts for the ASIC flow, sized by the
+//!   area model ([`Floorplan`]).
 
 mod ams;
+pub mod area;
 mod behavioral;
 mod blackbox;
+mod lef;
+mod liberty;
 mod ports;
 
 use crate::config::Params;
+
+pub use area::Floorplan;
 
 /// File name of the blackbox view (in `models/` of a generated folder).
 pub const BLACKBOX_FILE: &str = "gca_subtile_bb.v";
@@ -55,4 +62,28 @@ pub fn gtab_hex(p: &Params) -> String {
 /// `wreal`); it also lints with `verilator --lint-only -Wall`.
 pub fn ams(p: &Params) -> String {
     ams::ams(p)
+}
+
+/// File name of the Liberty view (in `macros/`).
+pub const LIBERTY_FILE: &str = "gca_subtile.lib";
+/// File name of the LEF view (in `macros/`).
+pub const LEF_FILE: &str = "gca_subtile.lef";
+
+/// The Liberty timing abstract of `gca_subtile` ([`LIBERTY_FILE`]): the digital pins with their
+/// capacitances, setup and hold checks against `clk` and clock-to-output arcs from the timing
+/// budget (`asic::budget`), and the area of the area model ([`Floorplan`]). Read by Yosys
+/// (`read_liberty -lib`) and OpenSTA (`read_liberty`) without errors.
+pub fn liberty(p: &Params) -> String {
+    liberty::liberty(p)
+}
+
+/// The Liberty library name of the macro of a configuration (`gca_subtile_<name>`).
+pub fn liberty_library_name(p: &Params) -> String {
+    liberty::library_name(p)
+}
+
+/// The LEF physical abstract of `gca_subtile` ([`LEF_FILE`]): SIZE of the area model, one pin
+/// shape per bit on the edges, supply and bias pins on the top, an obstruction over the arrays.
+pub fn lef(p: &Params) -> String {
+    lef::lef(p)
 }

@@ -501,7 +501,9 @@ pub fn build_from_map(p: &Params, map: &RegMap) -> Module {
 
     // Counters.
     m.comment("Event counters (wrapping) and the 64-bit cycle counter.");
-    let count = |c: &Signal, ev: &Signal| Stmt::nonblocking(c, c.add(e::zext(ev, 32)));
+    // The increment does not wait for the event, which arrives late in the cycle (decoded from
+    // the stream's TDATA): the event only selects between c + 1 and c (docs/flow.md).
+    let count = |c: &Signal, ev: &Signal| Stmt::nonblocking(c, ev.mux(c.add(e::lit(32, 1)), c));
     m.seq(
         &clk,
         &rst_n,

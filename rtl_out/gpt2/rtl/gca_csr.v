@@ -4871,9 +4871,9 @@ module gca_csr (
       cnt_results <= 32'd0;
       cnt_cycles <= 64'd0;
     end else begin
-      cnt_tokens <= cnt_tokens + {31'd0, ev_token};
-      cnt_errors <= cnt_errors + {31'd0, ev_error};
-      cnt_results <= cnt_results + {31'd0, ev_result};
+      cnt_tokens <= ev_token ? (cnt_tokens + 32'd1) : cnt_tokens;
+      cnt_errors <= ev_error ? (cnt_errors + 32'd1) : cnt_errors;
+      cnt_results <= ev_result ? (cnt_results + 32'd1) : cnt_results;
       cnt_cycles <= cnt_cycles + 64'd1;
     end
   end

@@ -1,0 +1,52 @@
+//! ASIC-flow collateral of a configuration (SPEC section 5): the SDC of `gca_top`
+//! (`constraints/`), the macro's Liberty and LEF abstracts (`macros/`, printed by
+//! `crate::macros`), a LibreLane configuration and a FuseSoC core (`flow/`). Every number
+//! comes from the resolved parameters and the timing budget ([`budget`]).
+
+pub mod budget;
+mod fusesoc;
+mod librelane;
+mod sdc;
+
+use crate::config::Params;
+use crate::macros;
+
+/// Path of the SDC in a generated folder.
+pub const SDC_FILE: &str = "constraints/gca_top.sdc";
+/// Path of the macro's Liberty view in a generated folder.
+pub const LIBERTY_PATH: &str = "macros/gca_subtile.lib";
+/// Path of the macro's LEF view in a generated folder.
+pub const LEF_PATH: &str = "macros/gca_subtile.lef";
+/// Path of the LibreLane configuration in a generated folder.
+pub const LIBRELANE_FILE: &str = "flow/librelane.json";
+/// Path of the FuseSoC core file in a generated folder.
+pub const FUSESOC_FILE: &str = "flow/gca.core";
+
+/// The configuration's name with every character outside `[A-Za-z0-9]` replaced by `_`, for
+/// names in Liberty and FuseSoC files.
+pub(crate) fn safe_name(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+/// Renders a template of the flow files, ending with one newline.
+pub(crate) fn render(view: &impl askama::Template, what: &str) -> String {
+    let mut text = view
+        .render()
+        .unwrap_or_else(|e| panic!("the {what} template renders: {e}"));
+    text.push('\n');
+    text
+}
+
+/// The flow files of a folder, `(path, text)`; `rtl` lists the RTL files in compile order
+/// (paths relative to the folder).
+pub fn files(p: &Params, rtl: &[String]) -> Vec<(String, String)> {
+    vec![
+        (SDC_FILE.to_string(), sdc::sdc(p)),
+        (LIBERTY_PATH.to_string(), macros::liberty(p)),
+        (LEF_PATH.to_string(), macros::lef(p)),
+        (LIBRELANE_FILE.to_string(), librelane::librelane(p, rtl)),
+        (FUSESOC_FILE.to_string(), fusesoc::core(p, rtl)),
+    ]
+}
