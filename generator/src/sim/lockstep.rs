@@ -260,8 +260,8 @@ fn run_inner(
         // input only through a header's fields (a RESET_WINDOW waits for its layer to be idle;
         // docs/rtl.md): outside headers the values read after the last edge hold for this
         // cycle and the new inputs take effect at the next edge, so the model is evaluated
-        // between edges only when a header is offered.
-        if offer.is_some() && (next_in == 0 || beats[next_in - 1].1.last) {
+        // between edges only when a header (a packet's first beat) is offered.
+        if offer.is_some() && (next_in == 0 || beats[next_in - 1].0 != beats[next_in].0) {
             model.eval();
         }
         if offer.is_some() && model.s_axis_tready() {
