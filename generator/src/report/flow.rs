@@ -30,9 +30,7 @@ pub struct FlowFigures {
 
 /// The default place of a configuration's flow report, relative to the working folder.
 pub fn default_path(p: &Params) -> PathBuf {
-    Path::new("runs/flow")
-        .join(&p.name)
-        .join("flow_report.json")
+    crate::flow::default_work_dir(p).join(crate::flow::REPORT_JSON)
 }
 
 /// What became of a flow report.

@@ -18,7 +18,7 @@ use crate::config::Params;
 use super::csr::{CsrOp, CsrScript};
 use super::lockstep::{Mismatch, Summary};
 use super::packets::Beat;
-use super::scenario::{answered, describe_difference, Kind, Queue, Scenario};
+use super::scenario::{cuts, describe_difference, Cut, Queue, Scenario};
 
 /// How the bench drives the streams: with `gaps`, TVALID drops for a cycle at pseudo-random
 /// points; with `backpressure`, TREADY does.
@@ -72,15 +72,6 @@ fn layout(p: &Params, s: &Scenario) -> Layout {
         l.bounds.push((start, l.beats.len()));
     }
     l
-}
-
-/// Where a cut packet (a reset while it is open) sits in the input beats: its first beat, one
-/// past its last, and the output packets that must have left before it starts.
-#[derive(Clone, Copy, Debug)]
-struct Cut {
-    start: usize,
-    end: usize,
-    drain: usize,
 }
 
 /// The script as task calls of the bench (`axil_write(op, addr, data, resp)`,
@@ -413,22 +404,11 @@ pub fn run_timed(
 ) -> Result<(Verdict, Times), String> {
     let mut times = Times::default();
     let td = p.stream.tdata_bits;
-    let mut cut = None;
-    let (mut beat, mut answered_before) = (0, 0);
-    for pk in &s.packets {
-        if pk.kind == Kind::Cut {
-            if cut.is_some() {
-                return Err("the Icarus bench takes at most one cut packet".to_string());
-            }
-            cut = Some(Cut {
-                start: beat,
-                end: beat + pk.beats.len(),
-                drain: answered_before,
-            });
-        }
-        beat += pk.beats.len();
-        answered_before += usize::from(answered(pk));
-    }
+    let cut = match cuts(&s.packets)[..] {
+        [] => None,
+        [c] => Some(c),
+        _ => return Err("the Icarus bench takes at most one cut packet".to_string()),
+    };
     let l = layout(p, s);
     let stim: Vec<Beat> = s
         .packets

@@ -19,10 +19,10 @@ use crate::rng::Rng;
 use super::csr::{self, CsrOp};
 use super::packets::Beat;
 use super::scenario::{
-    answered, describe_difference, expect_packet, expected_count, header_fields, Counters,
+    cuts, describe_difference, expect_packet, expected_count, header_fields, token_count, Counters,
     Expected, Kind, Packet, Queue, Scenario,
 };
-use super::twin::{DesignTwin, ScalerRegisters};
+use super::twin::DesignTwin;
 use super::verilator::Model;
 
 /// How the bus models behave.
@@ -76,15 +76,6 @@ pub fn thread_cpu_seconds() -> Option<f64> {
     let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
     let ns: u64 = text.split_whitespace().next()?.parse().ok()?;
     Some(ns as f64 * 1e-9)
-}
-
-/// Programs the scalers of every head through AXI4-Lite.
-pub fn program_scalers(
-    model: &mut Model,
-    p: &Params,
-    regs: &ScalerRegisters,
-) -> Result<(), String> {
-    run_csr(model, p, &csr::program_scalers(p, regs))
 }
 
 /// Runs AXI4-Lite transfers on `model`; the first response or read value that differs from
@@ -220,14 +211,11 @@ fn run_inner(
     let mut backpressured = false;
     let mut in_flight = 0usize;
     let mut mismatch: Option<Mismatch> = None;
-    // Cut packets (a reset while the packet is open) wait until every earlier output left.
-    let mut drain_before: BTreeMap<usize, usize> = BTreeMap::new();
-    let mut answered_so_far = 0;
-    for (i, pk) in packets.iter().enumerate() {
-        if pk.kind == Kind::Cut {
-            drain_before.insert(i, answered_so_far);
-        }
-        answered_so_far += usize::from(answered(pk));
+    // Cut packets (a reset while the packet is open) wait until every earlier output left:
+    // by input packet, the output packets that must have left first.
+    let mut drain_before: Vec<Option<usize>> = vec![None; packets.len()];
+    for c in cuts(packets) {
+        drain_before[c.packet] = Some(c.drain);
     }
     let mut reset_after_edge = false;
     let limit = 10_000 + 8 * (beats.len() as u64 + 64) * p.cycles.decode_latency.max(1);
@@ -249,9 +237,7 @@ fn run_inner(
         }
         let gap = drive.gaps && rng.below(8) == 0;
         let held = next_in < beats.len()
-            && drain_before
-                .get(&beats[next_in].0)
-                .is_some_and(|&n| done_out < n || open.is_some());
+            && drain_before[beats[next_in].0].is_some_and(|n| done_out < n || open.is_some());
         let offer = (next_in < beats.len() && !gap && !held).then(|| beats[next_in].1);
         model.set_s_axis(offer);
         let ready = !(drive.backpressure && rng.below(8) == 0);
@@ -400,10 +386,7 @@ fn run_inner(
     }
     let cycles = model.cycles() - start_cycle;
     let seconds = start.elapsed().as_secs_f64().max(1e-9);
-    let tokens = packets
-        .iter()
-        .filter(|pk| matches!(pk.kind, Kind::Token { .. }))
-        .count();
+    let tokens = token_count(packets);
     Summary {
         config: p.name.clone(),
         simulator: "verilator".to_string(),

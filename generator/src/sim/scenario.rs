@@ -134,10 +134,7 @@ impl Scenario {
     }
 
     pub fn tokens(&self) -> usize {
-        self.packets
-            .iter()
-            .filter(|p| matches!(p.kind, Kind::Token { .. }))
-            .count()
+        token_count(&self.packets)
     }
 }
 
@@ -186,6 +183,43 @@ pub fn answered(packet: &Packet) -> bool {
 /// Output packets expected for `packets`.
 pub fn expected_count(packets: &[Packet]) -> usize {
     packets.iter().filter(|pk| answered(pk)).count()
+}
+
+/// TOKEN packets among `packets`.
+pub fn token_count(packets: &[Packet]) -> usize {
+    packets
+        .iter()
+        .filter(|pk| matches!(pk.kind, Kind::Token { .. }))
+        .count()
+}
+
+/// Where a cut packet (a reset while it is open) sits in a stream: its index, its beats in the
+/// stream's beats (`start` to one past `end`), and the output packets that must have left
+/// before it starts (every one caused by an earlier input packet).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cut {
+    pub packet: usize,
+    pub start: usize,
+    pub end: usize,
+    pub drain: usize,
+}
+
+/// The cut packets of `packets`, in order.
+pub fn cuts(packets: &[Packet]) -> Vec<Cut> {
+    let (mut beat, mut answered_before, mut out) = (0, 0, Vec::new());
+    for (i, pk) in packets.iter().enumerate() {
+        if pk.kind == Kind::Cut {
+            out.push(Cut {
+                packet: i,
+                start: beat,
+                end: beat + pk.beats.len(),
+                drain: answered_before,
+            });
+        }
+        beat += pk.beats.len();
+        answered_before += usize::from(answered(pk));
+    }
+    out
 }
 
 /// What the CSR registers read after `packets` went through and every output left: TOKENS

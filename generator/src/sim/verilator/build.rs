@@ -27,7 +27,9 @@
 //!    header parsing per file is paid once per unit): the hot code in one unit per job,
 //!    balanced by size, at `-O1`, the once-only code (constructors, initial blocks, settling)
 //!    in one more at `-O0`. The shim and, when not cached, the runtime compile at the same
-//!    time. `-O1` measured on gpt2-head (2 cores, g++ 12, the same Verilator output): builds
+//!    time. `-O1` measured on gpt2-head (2 cores, g++ 12, the same Verilator output, the model
+//!    alone, with the earlier behavioral macro whose per-cycle loops ran row by row; not
+//!    re-measured since the macro changed): builds
 //!    in 24 s and runs 2,350 tokens/s; `-O2` 60 s and 2,050 tokens/s (one generated function,
 //!    the window's unrolled column logic, takes 50 s at `-O2` and 5 s at `-O1`); `-Os`
 //!    (Verilator's default) 98 s and 1,500 tokens/s; `-march=native` adds 2-3%, not worth a
@@ -100,7 +102,7 @@ const CXX_FLAGS: &[&str] = &[
 
 /// Optimisation of the model's hot code and of its once-only code (initialisation, settling);
 /// measurements in the module documentation. `-O2` or `-O3` on the behavioral macro's file
-/// alone changes nothing measurable.
+/// alone changed nothing measurable (with the earlier macro, as above).
 const MODEL_OPT_FAST: &str = "-O1";
 const MODEL_OPT_SLOW: &str = "-O0";
 
