@@ -86,7 +86,8 @@ pub struct Cycles {
     pub clock_period_ns: f64,
     /// One PWM step (T_max / (levels.q - 1)) in cycles.
     pub pwm_step: u64,
-    /// Quantizer pipeline: codes of the last beat are registered this many cycles after it.
+    /// Quantizer pipeline: codes of the last beat are staged this many cycles after it is
+    /// accepted (data register, carry-save products, then offset, rounding and clamp).
     pub quant: u64,
     pub write: u64,
     pub qk: u64,
@@ -95,7 +96,8 @@ pub struct Cycles {
     pub readout: u64,
     /// Adder-tree pipeline stages over the tiles (two adder levels per stage).
     pub tree: u64,
-    /// Output scaler stage.
+    /// Output scaler stages (carry-save products, product, then rounding, offset and
+    /// saturation).
     pub scale: u64,
     /// Last input beat accepted to first result beat valid, an idle layer.
     pub decode_latency: u64,
@@ -250,13 +252,13 @@ impl Params {
         let mut cycles = Cycles {
             clock_period_ns: 1000.0 / hw.timing.clock_mhz,
             pwm_step,
-            quant: 1,
+            quant: 3,
             write: ns_to_cycles(hw.timing.t_write_ns, hw.timing.clock_mhz),
             qk: t_max,
             av: t_max,
             readout: out_code_max * pwm_step,
             tree: (u64::from(index_bits(shape.n_tiles as u64)).div_ceil(2)).max(1),
-            scale: 1,
+            scale: 3,
             decode_latency: 0,
             prefill_serial: 0,
             prefill_overlap: 0,

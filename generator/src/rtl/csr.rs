@@ -19,7 +19,9 @@
 //! pulses in the cycle after the write), `scalers` (every scaler register; layout in
 //! [`crate::regmap`]), `irq` (any sticky STATUS flag). The events `ev_token`, `ev_error`,
 //! `ev_result` count into TOKENS, ERRORS and RESULTS; `ev_err_kind` (one-hot) sets the sticky
-//! flags, and a set wins over a clear in the same cycle. `soft_reset` does not reset the CSRs.
+//! flags, and a set wins over a clear in the same cycle. The events are registered first: the
+//! counters and flags change at the end of the cycle after the event. `soft_reset` does not
+//! reset the CSRs.
 //!
 //! The HDL has no loops, so every scaler register is its own `reg` (one clocked process per
 //! head) and the read decode is one `case` over the full byte address; the misaligned
@@ -267,7 +269,11 @@ pub fn build_from_map(p: &Params, map: &RegMap) -> Module {
     let cnt_tokens = m.decl(Decl::new("cnt_tokens", Kind::Reg, 32).doc("TOKENS"));
     let cnt_errors = m.decl(Decl::new("cnt_errors", Kind::Reg, 32).doc("ERRORS"));
     let cnt_results = m.decl(Decl::new("cnt_results", Kind::Reg, 32).doc("RESULTS"));
-    let cnt_cycles = m.decl(Decl::new("cnt_cycles", Kind::Reg, 64).doc("cycles since reset"));
+    let cyc_lo = m.decl(Decl::new("cyc_lo", Kind::Reg, 32).doc("cycles since reset, low word"));
+    let cyc_hi = m.decl(Decl::new("cyc_hi", Kind::Reg, 32).doc("high word"));
+    let cyc_carry = m.decl(
+        Decl::new("cyc_carry", Kind::Reg, 1).doc("cyc_lo is all ones: cyc_hi increments"),
+    );
     let cycles_hi = m.decl(
         Decl::new("cycles_hi", Kind::Reg, 32)
             .doc("CYCLES_HI: high word latched by reading CYCLES_LO"),
@@ -396,7 +402,7 @@ pub fn build_from_map(p: &Params, map: &RegMap) -> Module {
                 "TOKENS" => cnt_tokens.e(),
                 "ERRORS" => cnt_errors.e(),
                 "RESULTS" => cnt_results.e(),
-                "CYCLES_LO" => cnt_cycles.slice(31, 0),
+                "CYCLES_LO" => cyc_lo.e(),
                 "CYCLES_HI" => cycles_hi.e(),
                 other => panic!("register {other} has no read source in gca_csr"),
             }
@@ -441,7 +447,7 @@ pub fn build_from_map(p: &Params, map: &RegMap) -> Module {
                 Stmt::nonblocking(&rresp, resp(&rd_err)),
                 Stmt::if_then(
                     araddr.eq(addr("CYCLES_LO")),
-                    vec![Stmt::nonblocking(&cycles_hi, cnt_cycles.slice(63, 32))],
+                    vec![Stmt::nonblocking(&cycles_hi, &cyc_hi)],
                 ),
             ],
             vec![Stmt::if_then(
@@ -483,6 +489,29 @@ pub fn build_from_map(p: &Params, map: &RegMap) -> Module {
 
     // STATUS.
     m.comment("STATUS: sticky error flags, write 1 to clear; a new error wins over a clear.");
+    // The events arrive late in the cycle (decoded from the stream's TDATA): they are
+    // registered first, so the counters and flags count them a cycle later and no event lies
+    // on an increment's carry path (docs/flow.md).
+    let evq_token = m.reg("evq_token", 1);
+    let evq_error = m.reg("evq_error", 1);
+    let evq_result = m.reg("evq_result", 1);
+    let evq_kind = m.reg("evq_err_kind", 4);
+    m.seq(
+        &clk,
+        &rst_n,
+        vec![
+            clear(&evq_token),
+            clear(&evq_error),
+            clear(&evq_result),
+            clear(&evq_kind),
+        ],
+        vec![
+            Stmt::nonblocking(&evq_token, &ev_token),
+            Stmt::nonblocking(&evq_error, &ev_error),
+            Stmt::nonblocking(&evq_result, &ev_result),
+            Stmt::nonblocking(&evq_kind, &ev_err_kind),
+        ],
+    );
     let status_write = wr_fire.and(aw_addr.eq(addr("STATUS"))).and(w_strb.bit(0));
     m.assign(
         &status_clear,
@@ -494,15 +523,13 @@ pub fn build_from_map(p: &Params, map: &RegMap) -> Module {
         vec![clear(&err_flags)],
         vec![Stmt::nonblocking(
             &err_flags,
-            err_flags.and(status_clear.not()).or(&ev_err_kind),
+            err_flags.and(status_clear.not()).or(&evq_kind),
         )],
     );
     m.assign(&irq, err_flags.red_or());
 
     // Counters.
-    m.comment("Event counters (wrapping) and the 64-bit cycle counter.");
-    // The increment does not wait for the event, which arrives late in the cycle (decoded from
-    // the stream's TDATA): the event only selects between c + 1 and c (docs/flow.md).
+    m.comment("Event counters (wrapping) and the 64-bit cycle counter: two 32-bit halves, the high one incremented by a carry registered a cycle ahead (the same count, no 64-bit carry chain).");
     let count = |c: &Signal, ev: &Signal| Stmt::nonblocking(c, ev.mux(c.add(e::lit(32, 1)), c));
     m.seq(
         &clk,
@@ -511,13 +538,17 @@ pub fn build_from_map(p: &Params, map: &RegMap) -> Module {
             clear(&cnt_tokens),
             clear(&cnt_errors),
             clear(&cnt_results),
-            clear(&cnt_cycles),
+            clear(&cyc_lo),
+            clear(&cyc_hi),
+            clear(&cyc_carry),
         ],
         vec![
-            count(&cnt_tokens, &ev_token),
-            count(&cnt_errors, &ev_error),
-            count(&cnt_results, &ev_result),
-            Stmt::nonblocking(&cnt_cycles, cnt_cycles.add(e::lit(64, 1))),
+            count(&cnt_tokens, &evq_token),
+            count(&cnt_errors, &evq_error),
+            count(&cnt_results, &evq_result),
+            Stmt::nonblocking(&cyc_lo, cyc_lo.add(e::lit(32, 1))),
+            Stmt::nonblocking(&cyc_carry, cyc_lo.eq(e::hex(32, 0xFFFF_FFFE))),
+            count(&cyc_hi, &cyc_carry),
         ],
     );
 

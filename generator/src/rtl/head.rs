@@ -5,10 +5,11 @@
 //! layer controller times everything (docs/rtl.md).
 
 use crate::config::Params;
-use crate::hdl::{e, Decl, Expr, Instance, Kind, Module, Stmt};
+use crate::hdl::{e, Decl, Expr, Instance, Kind, Module, Signal, Stmt};
 
 use super::common::{header_comment, index_width};
-use super::quantizer::{code_bits, lanes};
+use super::out_scale::group_lanes as out_group_lanes;
+use super::quantizer::{code_bits, group_lanes, lanes, offset_half};
 use super::wires::{clock_and_reset, let_wire};
 
 /// Bits of one head's scaler fields on the `scalers` bus (regmap::scaler_bits_per_head).
@@ -54,7 +55,10 @@ pub fn build(p: &Params) -> Module {
         part_decl = part_decl.waive("UNUSEDSIGNAL", "every vector fits one beat");
     }
     let beat_part = m.port(part_decl);
-    let beat_data = m.port(Decl::new("beat_data", Kind::Input, lanes * ib).doc("the beat's lanes"));
+    let beat_data = m.port(
+        Decl::new("beat_data", Kind::Input, lanes * ib)
+            .doc("the lanes of the beat accepted in the previous cycle (registered)"),
+    );
     m.group("Scalers (gca_csr)");
     let scl = m.port(
         Decl::new("scalers", Kind::Input, scaler_bits(p))
@@ -78,20 +82,33 @@ pub fn build(p: &Params) -> Module {
     let wcol = m.input("wcol", cw);
     let col_en = m.input("col_en", win);
     let tail_en = m.input("tail_en", stages);
-    let scale_en = m.input("scale_en", 1);
+    let mul_en = m.port(Decl::new("mul_en", Kind::Input, 1).doc("output scaler stage 1 loads"));
+    let add_en = m.port(Decl::new("add_en", Kind::Input, 1).doc("output scaler stage 2 loads"));
+    let scale_en = m.port(Decl::new("scale_en", Kind::Input, 1).doc("result register loads"));
     m.group("Result register");
     let y = m.output("y", d * ob);
 
-    // Scaler fields.
+    // Scaler fields; the quantizer groups register the scaler of the accepted beat's kind.
     let field = |i: u32| scl.slice(sb * i + sb - 1, sb * i).as_signed();
-    let kind_gain = beat_kind
-        .eq(e::lit(2, 0))
-        .mux(field(0), beat_kind.eq(e::lit(2, 1)).mux(field(2), field(4)));
-    let kind_off = beat_kind
-        .eq(e::lit(2, 0))
-        .mux(field(1), beat_kind.eq(e::lit(2, 1)).mux(field(3), field(5)));
-    let gain = let_wire(&mut m, "q_gain", kind_gain.as_signed());
-    let offset = let_wire(&mut m, "q_offset", kind_off.as_signed());
+    let fields: Vec<Signal> = (0..6)
+        .map(|i| {
+            let name = ["q_gain", "q_offset", "k_gain", "k_offset", "v_gain", "v_offset"][i];
+            let_wire(&mut m, name, field(i as u32))
+        })
+        .collect();
+    let offh: Vec<Signal> = [1usize, 3, 5]
+        .iter()
+        .zip(["q_offh", "k_offh", "v_offh"])
+        .map(|(&i, name)| let_wire(&mut m, name, offset_half(p, &fields[i])))
+        .collect();
+    let by_kind = |q: &Signal, k: &Signal, v: &Signal| {
+        beat_kind
+            .eq(e::lit(2, 0))
+            .mux(q, beat_kind.eq(e::lit(2, 1)).mux(k, v))
+            .as_signed()
+    };
+    let gain = let_wire(&mut m, "gain", by_kind(&fields[0], &fields[2], &fields[4]));
+    let offset = let_wire(&mut m, "offset", by_kind(&offh[0], &offh[1], &offh[2]));
     let o_gain = let_wire(&mut m, "o_gain", field(6));
     let o_off = let_wire(
         &mut m,
@@ -99,21 +116,64 @@ pub fn build(p: &Params) -> Module {
         scl.slice(7 * sb + ob - 1, 7 * sb).as_signed(),
     );
 
-    // Quantizer and staging registers.
-    let codes = m.wire("codes", lanes * cb);
-    let is_q = let_wire(&mut m, "is_q", beat_kind.eq(e::lit(2, 0)));
-    m.instance(
-        Instance::new("gca_quantizer", "u_quant")
-            .pin("x", &beat_data)
-            .pin("gain", &gain)
-            .pin("offset", &offset)
-            .pin("is_q", &is_q)
-            .pin("code", &codes),
+    // Quantizer (stage 0 with the accepted beat, then two more) and staging registers (loaded
+    // at the end of stage 2): the beat's head match, kind and part follow it down the stages.
+    let mine = let_wire(&mut m, "mine", beat_en.land(beat_head.eq(&head)));
+    let track = |m: &mut Module, stage: u32| {
+        let mine = m.decl(
+            Decl::new(&format!("mine_s{stage}"), Kind::Reg, 1)
+                .doc(&format!("stage {stage} holds a beat of this head")),
+        );
+        let kind = m.decl(Decl::new(&format!("kind_s{stage}"), Kind::Reg, 2).doc("its kind"));
+        let mut part = Decl::new(&format!("part_s{stage}"), Kind::Reg, pw).doc("its part");
+        if p.stream.in_beats_per_vector == 1 {
+            part = part.waive("UNUSEDSIGNAL", "every vector fits one beat");
+        }
+        let part = m.decl(part);
+        (mine, kind, part)
+    };
+    let (mine_s1, kind_s1, part_s1) = track(&mut m, 1);
+    let (mine_s2, kind_s2, part_s2) = track(&mut m, 2);
+    m.seq(
+        &clk,
+        &rst_n,
+        [&mine_s1, &kind_s1, &part_s1, &mine_s2, &kind_s2, &part_s2]
+            .into_iter()
+            .map(crate::hdl::clear)
+            .collect(),
+        vec![
+            Stmt::nonblocking(&mine_s1, &mine),
+            Stmt::nonblocking(&kind_s1, &beat_kind),
+            Stmt::nonblocking(&part_s1, &beat_part),
+            Stmt::nonblocking(&mine_s2, &mine_s1),
+            Stmt::nonblocking(&kind_s2, &kind_s1),
+            Stmt::nonblocking(&part_s2, &part_s1),
+        ],
     );
+    let is_q = let_wire(&mut m, "is_q", kind_s2.eq(e::lit(2, 0)));
+    let g = group_lanes(p) as u32;
+    let mut group_codes = Vec::new();
+    for grp in 0..lanes / g {
+        let lo = grp * g;
+        let gc = m.wire(&format!("codes{grp}"), g * cb);
+        group_codes.push(gc.e());
+        m.instance(
+            Instance::new("gca_quantizer", &format!("u_quant{grp}"))
+                .pin("clk", &clk)
+                .pin("rst_n", &rst_n)
+                .pin("load", &mine)
+                .pin("gain", &gain)
+                .pin("offset", &offset)
+                .pin("x", beat_data.slice(ib * (lo + g) - 1, ib * lo))
+                .pin("is_q", &is_q)
+                .pin("code", &gc),
+        );
+    }
+    group_codes.reverse();
+    let codes = let_wire(&mut m, "codes", e::cat(group_codes));
     let q_codes = m.decl(Decl::new("q_codes", Kind::Reg, d * qb).doc("staged q codes"));
     let k_codes = m.decl(Decl::new("k_codes", Kind::Reg, d * kb).doc("staged k codes"));
     let v_codes = m.decl(Decl::new("v_codes", Kind::Reg, d * kb).doc("staged v codes"));
-    let mine = let_wire(&mut m, "mine", beat_en.land(beat_head.eq(&head)));
     let mut kind_arms = Vec::new();
     for (kind, (reg, bits)) in [(&q_codes, qb), (&k_codes, kb), (&v_codes, kb)]
         .into_iter()
@@ -138,7 +198,7 @@ pub fn build(p: &Params) -> Module {
         let body = if p.stream.in_beats_per_vector == 1 {
             part_arms.pop().map(|a| a.1).unwrap_or_default()
         } else {
-            vec![Stmt::case(&beat_part, part_arms, vec![])]
+            vec![Stmt::case(&part_s2, part_arms, vec![])]
         };
         kind_arms.push((vec![e::lit(2, kind as u128)], body));
     }
@@ -151,8 +211,8 @@ pub fn build(p: &Params) -> Module {
             crate::hdl::clear(&v_codes),
         ],
         vec![Stmt::if_then(
-            &mine,
-            vec![Stmt::case(&beat_kind, kind_arms, vec![])],
+            &mine_s2,
+            vec![Stmt::case(&kind_s2, kind_arms, vec![])],
         )],
     );
 
@@ -226,15 +286,27 @@ pub fn build(p: &Params) -> Module {
             .pin("en", &tail_en)
             .pin("sums", &sums),
     );
-    m.instance(
-        Instance::new("gca_out_scale", "u_scale")
-            .pin("clk", &clk)
-            .pin("rst_n", &rst_n)
-            .pin("sums", &sums)
-            .pin("gain", &o_gain)
-            .pin("offset", &o_off)
-            .pin("en", &scale_en)
-            .pin("y", &y),
-    );
+    let sw = p.widths.tile_sum;
+    let og = out_group_lanes(p) as u32;
+    let mut group_ys = Vec::new();
+    for grp in 0..d / og {
+        let lo = grp * og;
+        let gy = m.wire(&format!("y_{grp}"), og * ob);
+        group_ys.push(gy.e());
+        m.instance(
+            Instance::new("gca_out_scale", &format!("u_scale{grp}"))
+                .pin("clk", &clk)
+                .pin("rst_n", &rst_n)
+                .pin("sums", sums.slice(sw * (lo + og) - 1, sw * lo))
+                .pin("gain", &o_gain)
+                .pin("offset", &o_off)
+                .pin("mul_en", &mul_en)
+                .pin("add_en", &add_en)
+                .pin("en", &scale_en)
+                .pin("y", &gy),
+        );
+    }
+    group_ys.reverse();
+    m.assign(&y, e::cat(group_ys));
     m
 }

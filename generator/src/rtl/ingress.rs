@@ -165,7 +165,12 @@ pub fn build(p: &Params) -> Module {
     );
 
     m.group("Routed data beats");
-    let beat_data = out(&mut m, "beat_data", td, "s_axis_tdata");
+    let beat_data = out_reg(
+        &mut m,
+        "beat_data",
+        td,
+        "s_axis_tdata of the data beat accepted in the previous cycle",
+    );
     let beat_valid = out(
         &mut m,
         "beat_valid",
@@ -366,7 +371,6 @@ pub fn build(p: &Params) -> Module {
     m.assign(&code_now, in_header.mux(&hdr_code, lit(4, BAD_LENGTH)));
 
     m.comment("Routing outputs, combinational with the handshake.");
-    m.assign(&beat_data, &tdata);
     m.assign(&beat_valid, accept.land(&in_data).land(data_err.lnot()));
     m.assign(
         &beat_layer,
@@ -374,12 +378,15 @@ pub fn build(p: &Params) -> Module {
     );
     m.assign(&beat_pos, in_header.mux(&hdr_pos, &cur_pos));
     m.assign(&commit, beat_valid.land(&at_last));
+    // A good RESET_WINDOW: the opcode, layer and length rules of `hdr_code`, written out so
+    // that the position compare (TOKEN only) is not on its path.
     m.assign(
         &win_reset,
         accept
             .land(&in_header)
             .land(&op_reset)
-            .land(hdr_code.eq(lit(4, 0))),
+            .land(&layer_ok)
+            .land(&tlast),
     );
     m.assign(&ev_token, &commit);
     m.assign(&ev_error, &err_now);
@@ -388,6 +395,14 @@ pub fn build(p: &Params) -> Module {
         .map(|k| err_now.land(code_now.eq(lit(4, k))))
         .collect();
     m.assign(&ev_err_kind, e::cat(kind_bits));
+
+    m.comment("The data of a routed beat, registered: the quantizers' first stage.");
+    m.seq(
+        &clk,
+        &rst_n,
+        vec![clear(&beat_data)],
+        vec![Stmt::if_then(&beat_valid, vec![nb(&beat_data, &tdata)])],
+    );
 
     m.comment("Packet state and beat counters.");
     let counters_clear = vec![clear(&beat_head), clear(&beat_kind), clear(&beat_part)];

@@ -69,10 +69,21 @@ pub fn build(p: &Params) -> Module {
     let hit = let_wire(&mut m, "hit", beat_layer.eq(&layer));
     let beat_en = let_wire(&mut m, "beat_en", beat_valid.land(&hit));
     let commit_en = let_wire(&mut m, "commit_en", commit.land(&beat_en));
-    let clear = let_wire(
-        &mut m,
-        "win_clear",
-        win_reset.land(&hit).lor(&clear_windows),
+    // The window empties in the cycle after the RESET_WINDOW header or the CONTROL write: a
+    // register between the stream decode and the window's valid bits. Nothing reads the window
+    // before then: RESET_WINDOW waits for an idle layer, and a write starts at the earliest
+    // four cycles after the next header.
+    let clear = m.decl(
+        Decl::new("win_clear", Kind::Reg, 1).doc("empty the window (a cycle after the request)"),
+    );
+    m.seq(
+        &clk,
+        &rst_n,
+        vec![crate::hdl::clear(&clear)],
+        vec![Stmt::nonblocking(
+            &clear,
+            win_reset.land(&hit).lor(&clear_windows),
+        )],
     );
 
     let w = |m: &mut Module, name: &str, width: u32| m.wire(name, width);
@@ -87,6 +98,8 @@ pub fn build(p: &Params) -> Module {
     let ro_first = w(&mut m, "ro_first", 1);
     let ro_count = w(&mut m, "ro_count", 1);
     let tail_en = w(&mut m, "tail_en", stages);
+    let mul_en = w(&mut m, "mul_en", 1);
+    let add_en = w(&mut m, "add_en", 1);
     let scale_en = w(&mut m, "scale_en", 1);
     m.instance(
         Instance::new("gca_layer_ctrl", "u_ctrl")
@@ -109,6 +122,8 @@ pub fn build(p: &Params) -> Module {
             .pin("ro_first", &ro_first)
             .pin("ro_count", &ro_count)
             .pin("tail_en", &tail_en)
+            .pin("mul_en", &mul_en)
+            .pin("add_en", &add_en)
             .pin("scale_en", &scale_en)
             .pin("res_valid", &res_valid)
             .pin("res_pos", &res_pos),
@@ -164,6 +179,8 @@ pub fn build(p: &Params) -> Module {
                 .pin("wcol", &wcol)
                 .pin("col_en", &col_en)
                 .pin("tail_en", &tail_en)
+                .pin("mul_en", &mul_en)
+                .pin("add_en", &add_en)
                 .pin("scale_en", &scale_en)
                 .pin("y", &y),
         );

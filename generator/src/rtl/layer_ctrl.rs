@@ -33,7 +33,12 @@ fn counter_bits(n: u64) -> u32 {
 pub fn build(p: &Params) -> Module {
     let cy = p.cycles;
     let qb = p.widths.q_code;
-    let stages = cy.tree as u32;
+    let tree = cy.tree as u32;
+    // The tail's elastic stages: the adder tree's, then the output scaler's product stage (the
+    // result register is the scaler's second stage).
+    assert_eq!(cy.scale, 3, "gca_out_scale has three stages");
+    assert_eq!(cy.quant, 3, "gca_quantizer has three stages");
+    let stages = tree + 2;
     let step = cy.pwm_step;
     let overlap = p.hardware.prefill_overlap;
     let mut m = Module::new("gca_layer_ctrl");
@@ -71,7 +76,13 @@ pub fn build(p: &Params) -> Module {
         m.port(Decl::new("ro_count", Kind::Output, 1).doc("last cycle of a READOUT PWM step"));
     m.group("Tail and result");
     let tail_en =
-        m.port(Decl::new("tail_en", Kind::Output, stages).doc("adder-tree stage s loads"));
+        m.port(Decl::new("tail_en", Kind::Output, tree).doc("adder-tree stage s loads"));
+    let mul_en = m.port(
+        Decl::new("mul_en", Kind::Output, 1).doc("the output scaler's carry-save stage loads"),
+    );
+    let add_en = m.port(
+        Decl::new("add_en", Kind::Output, 1).doc("the output scaler's product stage loads"),
+    );
     let scale_en = m.port(Decl::new("scale_en", Kind::Output, 1).doc("the result register loads"));
     let res_valid =
         m.port(Decl::new("res_valid", Kind::OutputReg, 1).doc("a result waits for the egress"));
@@ -80,6 +91,7 @@ pub fn build(p: &Params) -> Module {
     // State.
     let staged = m.reg("staged", 1);
     let unwritten = m.reg("unwritten", 1);
+    let commit_d = m.decl(Decl::new("commit_d", Kind::Reg, 1).doc("commit, a cycle later"));
     let written = m.reg("written", 1);
     let pos_stage = m.reg("pos_stage", 32);
     let wb = counter_bits(cy.write);
@@ -94,7 +106,10 @@ pub fn build(p: &Params) -> Module {
         Decl::new("cnt_full", Kind::Reg, 1).doc("the counters hold a token the tail has not taken"),
     );
     let cnt_pos = m.reg("cnt_pos", 32);
-    let tv = m.decl(Decl::new("tv", Kind::Reg, stages).doc("adder-tree stage s holds a token"));
+    let tv = m.decl(
+        Decl::new("tv", Kind::Reg, stages)
+            .doc("tail stage s holds a token: adder-tree stages, then the scaler's first two"),
+    );
     let tpos: Vec<Signal> = (0..stages)
         .map(|s| m.reg(&format!("tpos{s}"), 32))
         .collect();
@@ -124,8 +139,10 @@ pub fn build(p: &Params) -> Module {
     let wr_go = let_wire(
         &mut m,
         "wr_go",
+        // The codes of the last beat are staged `quant` - 1 cycles after it (the end of the
+        // quantizer's last stage), so `unwritten` rises a cycle after the commit and the write
+        // starts `quant` cycles after the last beat.
         unwritten
-            .lor(&commit)
             .land(wr_busy.lnot().lor(&wr_last))
             .land(&array_ok),
     );
@@ -166,12 +183,14 @@ pub fn build(p: &Params) -> Module {
     m.assign(&ph_av, is(AV));
     m.assign(&ph_ro, is(RO));
     m.assign(&ro_first, is(RO).land(rd_cnt.eq(e::lit(rb, 0))));
-    let mut tail_bits: Vec<Expr> = en.iter().rev().map(|s| s.e()).collect();
+    let mut tail_bits: Vec<Expr> = en[..tree as usize].iter().rev().map(|s| s.e()).collect();
     if tail_bits.len() == 1 {
         m.assign(&tail_en, tail_bits.pop().expect("one"));
     } else {
         m.assign(&tail_en, e::cat(tail_bits));
     }
+    m.assign(&mul_en, &en[tree as usize]);
+    m.assign(&add_en, &en[tree as usize + 1]);
     m.assign(&scale_en, &scale);
     m.assign(
         &busy,
@@ -278,12 +297,10 @@ pub fn build(p: &Params) -> Module {
         // Staging.
         Stmt::if_then(
             &commit,
-            vec![
-                one(&staged),
-                one(&unwritten),
-                Stmt::nonblocking(&pos_stage, &commit_pos),
-            ],
+            vec![one(&staged), Stmt::nonblocking(&pos_stage, &commit_pos)],
         ),
+        Stmt::nonblocking(&commit_d, &commit),
+        Stmt::if_then(&commit_d, vec![one(&unwritten)]),
         Stmt::if_then(&wr_go, vec![zero(&unwritten)]),
         // A token may start QK in the cycle its write ends: the clear below wins.
         Stmt::if_then(&wr_last, vec![one(&written)]),
@@ -342,7 +359,7 @@ pub fn build(p: &Params) -> Module {
     ));
     body.extend(regs_body);
     let mut reset: Vec<Stmt> = [
-        &staged, &unwritten, &written, &pos_stage, &wr_busy, &wr_cnt, &rd_state, &rd_cnt, &rd_pos,
+        &staged, &commit_d, &unwritten, &written, &pos_stage, &wr_busy, &wr_cnt, &rd_state, &rd_cnt, &rd_pos,
         &cnt_full, &cnt_pos, &tv, &res_valid, &res_pos,
     ]
     .into_iter()

@@ -1,17 +1,37 @@
-//! gca_quantizer: the lanes of one input beat to codes, combinationally (the head registers
-//! them). Per lane: code = clamp(round_half_even((x * gain + offset * 2^in_frac) /
+//! gca_quantizer: one group of lanes of the input quantizer, three pipeline stages (docs/rtl.md,
+//! "gca_quantizer"). Per lane: code = clamp(round_half_even((x * gain + offset * 2^in_frac) /
 //! 2^(in_frac + scaler_frac)), 0, max), max = levels.q - 1 for a q vector and levels.kv - 1 for
 //! k and v: the twin's `Quantizer::code`.
+//!
+//! - Stage 0 (`load`, the cycle the beat is accepted): the scaler of the beat's kind (selected
+//!   by the head) is registered here, and `gca_ingress` registers the beat's data. The head
+//!   instantiates one group per `group_lanes` lanes, each with its own copy of the scaler
+//!   registers, so the gain fans out to at most 8 lanes (a synthesis tool keeps the copies:
+//!   they are in different instances of a kept hierarchy).
+//! - Stage 1: radix-4 Booth rows of x * gain (digits of x) are reduced by a carry-save tree and
+//!   registered as two rows; no carry propagates in this stage.
+//! - Stage 2 (combinational to `code`, registered by the head): one more carry-save step adds
+//!   offset * 2^in_frac + 2^(k-1) (k = in_frac + scaler_frac; the half is folded into the
+//!   offset register), one adder forms t, t >> k is the value rounded half up, and a tie (the
+//!   low k bits of t are zero) clears its least significant bit, which makes it half to even;
+//!   then the clamp.
 
 use crate::config::Params;
-use crate::hdl::{e, Decl, Kind, Module};
+use crate::hdl::{e, Decl, Expr, Kind, Module, Signal, Stmt};
 
 use super::common::header_comment;
-use super::wires::{let_wire, round_shift};
+use super::wires::{booth_rows, carry_save, clock_and_reset, let_wire};
 
 /// Values of one beat that belong to one vector (a vector starts on a fresh beat).
 pub fn lanes(p: &Params) -> usize {
     p.stream.in_values_per_beat.min(p.shape.d_head)
+}
+
+/// Lanes of one quantizer group: the largest divisor of [`lanes`] up to 8, so that each copy
+/// of the scaler registers drives at most 8 multipliers.
+pub fn group_lanes(p: &Params) -> usize {
+    let n = lanes(p);
+    (1..=8.min(n)).rev().find(|g| n % g == 0).unwrap_or(1)
 }
 
 /// Width of a lane's code output: the wider of the q and k/v codes.
@@ -19,38 +39,144 @@ pub fn code_bits(p: &Params) -> u32 {
     p.widths.q_code.max(p.widths.kv_code)
 }
 
+/// Rounding shift k of the quantizer: input and scaler fractional bits.
+fn shift(p: &Params) -> u32 {
+    p.fixed.in_frac + p.fixed.scaler_frac
+}
+
+/// Width of the offset register: offset + 2^(scaler_frac-1), the offset with the rounding half
+/// folded in (one bit wider), or the offset itself when scaler_frac is 0.
+pub fn offset_half_bits(p: &Params) -> u32 {
+    p.fixed.scaler_bits + u32::from(p.fixed.scaler_frac > 0)
+}
+
+/// The offset register value of a scaler field `offset` (a signed signal of scaler_bits), see
+/// [`offset_half_bits`]; times 2^in_frac it is offset * 2^in_frac + 2^(k-1). It is computed
+/// from the static scaler registers, off the beat's path.
+pub fn offset_half(p: &Params, offset: &Signal) -> Expr {
+    let sf = p.fixed.scaler_frac;
+    if sf == 0 {
+        return offset.e();
+    }
+    let w = offset_half_bits(p);
+    e::sext(offset, w)
+        .add(e::lit(w, 1u128 << (sf - 1)))
+        .as_signed()
+}
+
 pub fn build(p: &Params) -> Module {
     let f = p.fixed;
-    let (ib, sb, ifr, sf) = (f.in_bits, f.scaler_bits, f.in_frac, f.scaler_frac);
-    let lanes = lanes(p) as u32;
+    let (ib, sb) = (f.in_bits, f.scaler_bits);
+    let g = group_lanes(p) as u32;
     let cb = code_bits(p);
+    let k = shift(p);
+    let ow = offset_half_bits(p);
     let mut m = Module::new("gca_quantizer");
     m.header_comment = header_comment(
         p,
-        "gca_quantizer: affine + round half to even + clamp of one beat's lanes to q or k/v codes",
+        "gca_quantizer: affine + round half to even + clamp of a group of lanes, 3 stages",
     );
-    m.group("Beat and scaler");
-    let x = m.port(
-        Decl::new("x", Kind::Input, lanes * ib)
-            .doc("lane i in bits [IB*i +: IB], signed fixed point"),
-    );
+    let (clk, rst_n) = clock_and_reset(&mut m);
+    m.group("Stage 0: a beat of this head is accepted (gca_ingress registers its data)");
+    let load = m.port(Decl::new("load", Kind::Input, 1).doc("a beat of this head is accepted"));
     let gain = m.port(
         Decl::new("gain", Kind::Input, sb)
             .signed()
-            .doc("code units per input unit"),
+            .doc("its kind's gain: code units per input unit"),
     );
-    let offset = m.port(
-        Decl::new("offset", Kind::Input, sb)
+    let offh = m.port(
+        Decl::new("offset", Kind::Input, ow)
             .signed()
-            .doc("code units"),
+            .doc("its kind's offset + 2^(scaler_frac-1) (rounding half)"),
     );
+    m.group("Stage 1: the beat's lanes, registered by gca_ingress");
+    let x = m.port(
+        Decl::new("x", Kind::Input, g * ib)
+            .doc("lane i in bits [IB*i +: IB], signed fixed point"),
+    );
+    m.group("Stage 2: codes of the beat accepted two cycles ago");
     let is_q = m.port(
         Decl::new("is_q", Kind::Input, 1)
             .doc("1: q vector (levels.q codes), 0: k or v (levels.kv)"),
     );
-    m.group("Codes");
-    let code = m.output("code", lanes * cb);
+    let code = m.output("code", g * cb);
 
+    // offset * 2^in_frac + 2^(k-1) from the offset register: its low bits are constants.
+    let (ifr, sf) = (f.in_frac, f.scaler_frac);
+    let opw = ow + ifr;
+    let pw = ib + sb;
+    let w = pw.max(opw) + 1;
+
+    let gain_s = m.decl(
+        Decl::new("gain_s", Kind::Reg, sb)
+            .signed()
+            .doc("stage 1: the beat's gain"),
+    );
+    let offh_s1 = m.decl(
+        Decl::new("offh_s1", Kind::Reg, ow)
+            .signed()
+            .doc("stage 1: its offset"),
+    );
+    let offh_s2 = m.decl(
+        Decl::new("offh_s2", Kind::Reg, ow)
+            .signed()
+            .doc("stage 2: its offset"),
+    );
+    let v1 = m.decl(Decl::new("v1", Kind::Reg, 1).doc("stage 1 holds a beat"));
+    let sums: Vec<Signal> = (0..g)
+        .map(|i| m.decl(Decl::new(&format!("ps{i}"), Kind::Reg, w).doc(&format!("lane {i}: x * gain, carry-save sum"))))
+        .collect();
+    let carries: Vec<Signal> = (0..g)
+        .map(|i| m.decl(Decl::new(&format!("pc{i}"), Kind::Reg, w).doc("carry-save carries")))
+        .collect();
+    m.seq(
+        &clk,
+        &rst_n,
+        vec![
+            crate::hdl::clear(&gain_s),
+            crate::hdl::clear(&offh_s1),
+            crate::hdl::clear(&v1),
+        ],
+        vec![
+            Stmt::nonblocking(&v1, &load),
+            Stmt::if_then(
+                &load,
+                vec![
+                    Stmt::nonblocking(&gain_s, &gain),
+                    Stmt::nonblocking(&offh_s1, &offh),
+                ],
+            ),
+        ],
+    );
+    // Stage 1: radix-4 Booth rows of x * gain reduced to carry-save form.
+    let mut reset = vec![crate::hdl::clear(&offh_s2)];
+    let mut stage1 = vec![Stmt::nonblocking(&offh_s2, &offh_s1)];
+    for i in 0..g {
+        let xi = let_wire(
+            &mut m,
+            &format!("x{i}"),
+            x.slice(ib * i + ib - 1, ib * i).as_signed(),
+        );
+        let rows = booth_rows(&mut m, &format!("m{i}"), &gain_s, &xi, w);
+        let (s, c) = carry_save(&mut m, &format!("m{i}"), rows);
+        let (ps, pc) = (&sums[i as usize], &carries[i as usize]);
+        reset.push(crate::hdl::clear(ps));
+        reset.push(crate::hdl::clear(pc));
+        stage1.push(Stmt::nonblocking(ps, &s));
+        stage1.push(Stmt::nonblocking(pc, &c));
+    }
+    m.seq(&clk, &rst_n, reset, vec![Stmt::if_then(&v1, stage1)]);
+
+    // Stage 2.
+    let operand: Expr = if ifr == 0 {
+        offh_s2.e()
+    } else if sf > 0 {
+        e::cat(vec![offh_s2.e(), e::lit(ifr, 0)]).as_signed()
+    } else {
+        e::cat(vec![offh_s2.e(), e::lit(ifr, 1u128 << (ifr - 1))]).as_signed()
+    };
+    let operand = let_wire(&mut m, "offset_op", operand);
+    let operand = let_wire(&mut m, "offset_w", e::sext(&operand, w));
     let max_q = p.hardware.levels.q as u128 - 1;
     let max_kv = p.hardware.levels.kv as u128 - 1;
     let max = let_wire(
@@ -58,37 +184,30 @@ pub fn build(p: &Params) -> Module {
         "max_code",
         is_q.mux(e::lit(cb, max_q), e::lit(cb, max_kv)),
     );
-    let off_sh = if ifr == 0 {
-        let_wire(&mut m, "offset_sh", offset.e())
-    } else {
-        let_wire(
-            &mut m,
-            "offset_sh",
-            e::cat(vec![offset.e(), e::lit(ifr, 0)]).as_signed(),
-        )
-    };
-    let aw = (ib + sb).max(sb + ifr) + 1;
-    let k = ifr + sf;
     let mut codes = Vec::new();
-    for i in 0..lanes {
-        let xi = let_wire(
+    for i in 0..g as usize {
+        // t = x * gain + offset * 2^in_frac + 2^(k-1); t >> k rounds half up.
+        let (s2, c2) = carry_save(
             &mut m,
-            &format!("x{i}"),
-            x.slice(ib * i + ib - 1, ib * i).as_signed(),
+            &format!("a{i}"),
+            vec![sums[i].clone(), carries[i].clone(), operand.clone()],
         );
-        let prod = let_wire(&mut m, &format!("prod{i}"), xi.mul(&gain));
-        let acc = let_wire(
-            &mut m,
-            &format!("acc{i}"),
-            e::sext(&prod, aw).add(e::sext(&off_sh, aw)),
-        );
-        let r = round_shift(&mut m, &format!("r{i}"), &acc, k);
-        let rw = r.width;
-        let neg = r.bit(rw - 1);
-        let low = if rw - 1 >= cb {
-            r.slice(cb - 1, 0)
+        let t = let_wire(&mut m, &format!("t{i}"), s2.add(&c2));
+        let rw = w - k;
+        let r = let_wire(&mut m, &format!("r{i}"), t.slice(w - 1, k).as_signed());
+        // A tie (low k bits of t zero) rounds to even: clear the LSB.
+        let lsb = if k == 0 {
+            r.bit(0)
         } else {
-            e::zext(r.slice(rw - 2, 0), cb)
+            r.bit(0).land(t.slice(k - 1, 0).red_or())
+        };
+        let neg = r.bit(rw - 1);
+        let low: Expr = if cb == 1 {
+            lsb
+        } else if rw - 1 >= cb {
+            e::cat(vec![r.slice(cb - 1, 1), lsb])
+        } else {
+            e::zext(e::cat(vec![r.slice(rw - 2, 1), lsb]), cb)
         };
         let low = let_wire(&mut m, &format!("low{i}"), low);
         let big = if rw - 1 > cb {

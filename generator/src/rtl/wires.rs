@@ -1,5 +1,5 @@
-//! Small builders the blocks share: a wire declared and assigned in one step, and the
-//! round-half-to-even right shift every scaler uses (the twin's `shift_round_even`).
+//! Small builders the blocks share: a wire declared and assigned in one step, the saturation
+//! of the output scaler, the clock and reset ports.
 
 use crate::hdl::{e, Decl, Expr, Kind, Module, Signal};
 
@@ -12,26 +12,6 @@ pub fn let_wire(m: &mut Module, name: &str, value: Expr) -> Signal {
     let s = m.decl(d);
     m.assign(&s, value);
     s
-}
-
-/// `value / 2^k` rounded half to even, as a signed wire one bit wider than `value >> k` (the
-/// rounding may carry). `value` is a signed signal wider than `k`.
-pub fn round_shift(m: &mut Module, name: &str, value: &Signal, k: u32) -> Signal {
-    let w = value.width;
-    assert!(value.signed && w > k, "round_shift of `{}`", value.name);
-    if k == 0 {
-        return let_wire(m, name, e::sext(value, w + 1));
-    }
-    let q = let_wire(m, &format!("{name}_q"), value.slice(w - 1, k).as_signed());
-    let half = value.bit(k - 1);
-    let odd_or_sticky = if k >= 2 {
-        value.slice(k - 2, 0).red_or().lor(q.bit(0))
-    } else {
-        q.bit(0)
-    };
-    let up = let_wire(m, &format!("{name}_up"), half.land(odd_or_sticky));
-    let sum = e::sext(&q, w - k + 1).add(e::zext(&up, w - k + 1).as_signed());
-    let_wire(m, name, sum.as_signed())
 }
 
 /// Saturates a signed signal to `bits` bits (two's complement), as a signed wire.
@@ -58,4 +38,129 @@ pub fn clock_and_reset(m: &mut Module) -> (Signal, Signal) {
     let rst_n =
         m.port(Decl::new("rst_n", Kind::Input, 1).doc("asynchronous assert, synchronous release"));
     (clk, rst_n)
+}
+
+/// One 3:2 carry-save step over `w`-bit vectors: `a + b + c == s + cy (mod 2^w)`, with no
+/// carry propagation (one full adder per bit).
+fn csa(m: &mut Module, name: &str, a: &Signal, b: &Signal, c: &Signal) -> (Signal, Signal) {
+    let w = a.width;
+    let s = let_wire(m, &format!("{name}_s"), a.xor(b).xor(c));
+    let (a1, b1, c1) = (a.slice(w - 2, 0), b.slice(w - 2, 0), c.slice(w - 2, 0));
+    let maj = a1.clone().and(b1.clone()).or(a1.and(c1.clone())).or(b1.and(c1));
+    let maj = let_wire(m, &format!("{name}_m"), maj);
+    let cy = let_wire(
+        m,
+        &format!("{name}_c"),
+        e::cat(vec![maj.e(), e::lit(1, 0)]),
+    );
+    (s, cy)
+}
+
+/// Reduces equally wide rows to two whose sum is the rows' sum (mod 2^w): a Wallace tree of
+/// [`csa`] steps, about log1.5(rows) full adders deep.
+pub fn carry_save(m: &mut Module, name: &str, mut rows: Vec<Signal>) -> (Signal, Signal) {
+    assert!(rows.len() >= 2, "carry_save of `{name}` needs two rows");
+    let mut level = 0;
+    while rows.len() > 2 {
+        let mut next = Vec::new();
+        for (i, chunk) in rows.chunks(3).enumerate() {
+            if let [a, b, c] = chunk {
+                let (s, cy) = csa(m, &format!("{name}_l{level}_{i}"), a, b, c);
+                next.push(s);
+                next.push(cy);
+            } else {
+                next.extend(chunk.iter().cloned());
+            }
+        }
+        rows = next;
+        level += 1;
+    }
+    let b = rows.pop().expect("two rows");
+    let a = rows.pop().expect("two rows");
+    (a, b)
+}
+
+/// The partial-product rows of `a * b` (both signed signals) in `w` bits (w >= a + b widths):
+/// radix-4 Booth digits of `b`, each selecting 0, +-a or +-2a, and one row of the +1 of the
+/// negative digits. Their sum is the product modulo 2^w; `ceil(b bits / 2) + 1` rows.
+pub fn booth_rows(m: &mut Module, name: &str, a: &Signal, b: &Signal, w: u32) -> Vec<Signal> {
+    assert!(a.signed && b.signed && w >= a.width + b.width);
+    let nb = b.width;
+    let digits = nb.div_ceil(2);
+    let a1 = let_wire(m, &format!("{name}_a1"), e::sext(a, w));
+    let a2 = let_wire(
+        m,
+        &format!("{name}_a2"),
+        e::cat(vec![a1.slice(w - 2, 0), e::lit(1, 0)]),
+    );
+    // Bit k of b, sign-extended above its width; bit -1 is 0.
+    let bit = |k: i64| -> Expr {
+        if k < 0 {
+            e::lit(1, 0)
+        } else {
+            b.bit((k as u32).min(nb - 1))
+        }
+    };
+    let mut rows = Vec::new();
+    let mut corr = Vec::new();
+    for i in 0..digits {
+        let (hi, mid, lo) = (
+            bit(2 * i as i64 + 1),
+            bit(2 * i as i64),
+            bit(2 * i as i64 - 1),
+        );
+        let neg = let_wire(m, &format!("{name}_neg{i}"), hi.clone());
+        let one = let_wire(m, &format!("{name}_one{i}"), mid.clone().xor(lo.clone()));
+        let two = let_wire(
+            m,
+            &format!("{name}_two{i}"),
+            hi.clone()
+                .and(mid.clone().not())
+                .and(lo.clone().not())
+                .or(hi.not().and(mid).and(lo)),
+        );
+        let shift = 2 * i;
+        if shift >= w {
+            continue;
+        }
+        // The row's bits above the shift: (one ? a : two ? 2a : 0) ^ neg.
+        let n = w - shift;
+        let low = |x: &Signal| if n == w { x.e() } else { x.slice(n - 1, 0) };
+        let mag = e::rep(n, one.e())
+            .and(low(&a1))
+            .or(e::rep(n, two.e()).and(low(&a2)));
+        let sel = let_wire(m, &format!("{name}_sel{i}"), mag.xor(e::rep(n, neg.e())));
+        let row = if shift == 0 {
+            sel
+        } else {
+            let_wire(
+                m,
+                &format!("{name}_pp{i}"),
+                e::cat(vec![sel.e(), e::lit(shift, 0)]),
+            )
+        };
+        rows.push(row);
+        // The +1 of a negated digit, at bit 2i.
+        corr.push((shift, neg));
+    }
+    // {0.., neg_k, 0, .., neg_1, 0, neg_0}: runs of zeros between the digits' bits.
+    let mut bits = Vec::new();
+    let mut zeros = 0;
+    for pos in (0..w).rev() {
+        match corr.iter().find(|(s, _)| *s == pos) {
+            Some((_, n)) => {
+                if zeros > 0 {
+                    bits.push(e::lit(zeros, 0));
+                    zeros = 0;
+                }
+                bits.push(n.e());
+            }
+            None => zeros += 1,
+        }
+    }
+    if zeros > 0 {
+        bits.push(e::lit(zeros, 0));
+    }
+    rows.push(let_wire(m, &format!("{name}_corr"), e::cat(bits)));
+    rows
 }
