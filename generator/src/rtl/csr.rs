@@ -19,9 +19,8 @@
 //! pulses in the cycle after the write), `scalers` (every scaler register; layout in
 //! [`crate::regmap`]), `irq` (any sticky STATUS flag). The events `ev_token`, `ev_error`,
 //! `ev_result` count into TOKENS, ERRORS and RESULTS; `ev_err_kind` (one-hot) sets the sticky
-//! flags, and a set wins over a clear in the same cycle. The events are registered first: the
-//! counters and flags change at the end of the cycle after the event. `soft_reset` does not
-//! reset the CSRs.
+//! flags, and a set wins over a clear in the same cycle. `gca_ingress` registers its events
+//! (they arrive a cycle after the handshake). `soft_reset` does not reset the CSRs.
 //!
 //! The HDL has no loops, so every scaler register is its own `reg` (one clocked process per
 //! head) and the read decode is one `case` over the full byte address; the misaligned
@@ -271,9 +270,8 @@ pub fn build_from_map(p: &Params, map: &RegMap) -> Module {
     let cnt_results = m.decl(Decl::new("cnt_results", Kind::Reg, 32).doc("RESULTS"));
     let cyc_lo = m.decl(Decl::new("cyc_lo", Kind::Reg, 32).doc("cycles since reset, low word"));
     let cyc_hi = m.decl(Decl::new("cyc_hi", Kind::Reg, 32).doc("high word"));
-    let cyc_carry = m.decl(
-        Decl::new("cyc_carry", Kind::Reg, 1).doc("cyc_lo is all ones: cyc_hi increments"),
-    );
+    let cyc_carry =
+        m.decl(Decl::new("cyc_carry", Kind::Reg, 1).doc("cyc_lo is all ones: cyc_hi increments"));
     let cycles_hi = m.decl(
         Decl::new("cycles_hi", Kind::Reg, 32)
             .doc("CYCLES_HI: high word latched by reading CYCLES_LO"),
@@ -489,29 +487,6 @@ pub fn build_from_map(p: &Params, map: &RegMap) -> Module {
 
     // STATUS.
     m.comment("STATUS: sticky error flags, write 1 to clear; a new error wins over a clear.");
-    // The events arrive late in the cycle (decoded from the stream's TDATA): they are
-    // registered first, so the counters and flags count them a cycle later and no event lies
-    // on an increment's carry path (docs/flow.md).
-    let evq_token = m.reg("evq_token", 1);
-    let evq_error = m.reg("evq_error", 1);
-    let evq_result = m.reg("evq_result", 1);
-    let evq_kind = m.reg("evq_err_kind", 4);
-    m.seq(
-        &clk,
-        &rst_n,
-        vec![
-            clear(&evq_token),
-            clear(&evq_error),
-            clear(&evq_result),
-            clear(&evq_kind),
-        ],
-        vec![
-            Stmt::nonblocking(&evq_token, &ev_token),
-            Stmt::nonblocking(&evq_error, &ev_error),
-            Stmt::nonblocking(&evq_result, &ev_result),
-            Stmt::nonblocking(&evq_kind, &ev_err_kind),
-        ],
-    );
     let status_write = wr_fire.and(aw_addr.eq(addr("STATUS"))).and(w_strb.bit(0));
     m.assign(
         &status_clear,
@@ -523,7 +498,7 @@ pub fn build_from_map(p: &Params, map: &RegMap) -> Module {
         vec![clear(&err_flags)],
         vec![Stmt::nonblocking(
             &err_flags,
-            err_flags.and(status_clear.not()).or(&evq_kind),
+            err_flags.and(status_clear.not()).or(&ev_err_kind),
         )],
     );
     m.assign(&irq, err_flags.red_or());
@@ -543,9 +518,9 @@ pub fn build_from_map(p: &Params, map: &RegMap) -> Module {
             clear(&cyc_carry),
         ],
         vec![
-            count(&cnt_tokens, &evq_token),
-            count(&cnt_errors, &evq_error),
-            count(&cnt_results, &evq_result),
+            count(&cnt_tokens, &ev_token),
+            count(&cnt_errors, &ev_error),
+            count(&cnt_results, &ev_result),
             Stmt::nonblocking(&cyc_lo, cyc_lo.add(e::lit(32, 1))),
             Stmt::nonblocking(&cyc_carry, cyc_lo.eq(e::hex(32, 0xFFFF_FFFE))),
             count(&cyc_hi, &cyc_carry),

@@ -92,7 +92,9 @@ pub fn build(p: &Params) -> Module {
     let field = |i: u32| scl.slice(sb * i + sb - 1, sb * i).as_signed();
     let fields: Vec<Signal> = (0..6)
         .map(|i| {
-            let name = ["q_gain", "q_offset", "k_gain", "k_offset", "v_gain", "v_offset"][i];
+            let name = [
+                "q_gain", "q_offset", "k_gain", "k_offset", "v_gain", "v_offset",
+            ][i];
             let_wire(&mut m, name, field(i as u32))
         })
         .collect();

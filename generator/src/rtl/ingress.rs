@@ -15,11 +15,13 @@
 //!   the last beat of a packet (no idle cycle between packets);
 //! - a data beat of a good TOKEN is accepted while `stage_free` of its layer is high; the
 //!   trailing beats of a dropped packet are accepted at once;
-//! - `beat_valid`, `commit`, `win_reset`, `ev_token`, `ev_error` and `ev_err_kind` are
-//!   combinational: high in the cycle of the handshake that carries them (for an error, the
-//!   beat at which the error is decided); with `win_reset`, `beat_layer` and `beat_pos` are
-//!   the RESET_WINDOW header's layer and position (taken from TDATA), with `beat_valid` those
-//!   of the packet;
+//! - `beat_valid`, `commit` and `win_reset` are combinational: high in the cycle of the
+//!   handshake that carries them; with `win_reset`, `beat_layer` and `beat_pos` are the
+//!   RESET_WINDOW header's layer and position (taken from TDATA), with `beat_valid` those of
+//!   the packet; `beat_data` is registered: the data of the beat routed in the previous cycle
+//!   (the quantizers' first stage);
+//! - `ev_token`, `ev_error` and `ev_err_kind` are registered: high in the cycle after the
+//!   handshake that carries them (for an error, the beat at which the error is decided);
 //! - the expected position of a layer (32 bits, 0 after reset) is updated at the end of the
 //!   `commit` cycle (position + 1) or of the `win_reset` cycle (the header's position); the
 //!   next header is checked against the new value;
@@ -213,9 +215,9 @@ pub fn build(p: &Params) -> Module {
     let err_ack = input(&mut m, "err_ack", 1, "the egress sent the error packet");
 
     m.group("Events (to the CSR counters)");
-    let ev_token = out(&mut m, "ev_token", 1, "a TOKEN committed");
-    let ev_error = out(&mut m, "ev_error", 1, "a packet dropped");
-    let ev_err_kind = out(&mut m, "ev_err_kind", 4, "one-hot: bit k-1 for status k");
+    let ev_token = out_reg(&mut m, "ev_token", 1, "a TOKEN committed (previous cycle)");
+    let ev_error = out_reg(&mut m, "ev_error", 1, "a packet dropped (previous cycle)");
+    let ev_err_kind = out_reg(&mut m, "ev_err_kind", 4, "one-hot: bit k-1 for status k");
 
     // ---- constants and state ----
     let s_header = m.localparam("S_HEADER", 2, S_HEADER);
@@ -371,7 +373,17 @@ pub fn build(p: &Params) -> Module {
     m.assign(&code_now, in_header.mux(&hdr_code, lit(4, BAD_LENGTH)));
 
     m.comment("Routing outputs, combinational with the handshake.");
-    m.assign(&beat_valid, accept.land(&in_data).land(data_err.lnot()));
+    // The handshake of a data state, written without the header decode (TREADY there is
+    // ENABLE, no error record and stage_free): no TDATA path into the routed beat.
+    m.assign(
+        &beat_valid,
+        tvalid
+            .land(&enable)
+            .land(err_valid.lnot())
+            .land(&cur_free)
+            .land(&in_data)
+            .land(data_err.lnot()),
+    );
     m.assign(
         &beat_layer,
         in_header.mux(tdata.slice(7 + lw, 8), cur_layer.slice(lw - 1, 0)),
@@ -388,13 +400,21 @@ pub fn build(p: &Params) -> Module {
             .land(&layer_ok)
             .land(&tlast),
     );
-    m.assign(&ev_token, &commit);
-    m.assign(&ev_error, &err_now);
     let kind_bits: Vec<Expr> = (1..=4u128)
         .rev()
         .map(|k| err_now.land(code_now.eq(lit(4, k))))
         .collect();
-    m.assign(&ev_err_kind, e::cat(kind_bits));
+    m.comment("Events, registered: each in the cycle after its handshake.");
+    m.seq(
+        &clk,
+        &rst_n,
+        vec![clear(&ev_token), clear(&ev_error), clear(&ev_err_kind)],
+        vec![
+            nb(&ev_token, &commit),
+            nb(&ev_error, &err_now),
+            nb(&ev_err_kind, e::cat(kind_bits)),
+        ],
+    );
 
     m.comment("The data of a routed beat, registered: the quantizers' first stage.");
     m.seq(

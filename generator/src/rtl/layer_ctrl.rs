@@ -75,14 +75,12 @@ pub fn build(p: &Params) -> Module {
     let ro_count =
         m.port(Decl::new("ro_count", Kind::Output, 1).doc("last cycle of a READOUT PWM step"));
     m.group("Tail and result");
-    let tail_en =
-        m.port(Decl::new("tail_en", Kind::Output, tree).doc("adder-tree stage s loads"));
+    let tail_en = m.port(Decl::new("tail_en", Kind::Output, tree).doc("adder-tree stage s loads"));
     let mul_en = m.port(
         Decl::new("mul_en", Kind::Output, 1).doc("the output scaler's carry-save stage loads"),
     );
-    let add_en = m.port(
-        Decl::new("add_en", Kind::Output, 1).doc("the output scaler's product stage loads"),
-    );
+    let add_en =
+        m.port(Decl::new("add_en", Kind::Output, 1).doc("the output scaler's product stage loads"));
     let scale_en = m.port(Decl::new("scale_en", Kind::Output, 1).doc("the result register loads"));
     let res_valid =
         m.port(Decl::new("res_valid", Kind::OutputReg, 1).doc("a result waits for the egress"));
@@ -142,9 +140,7 @@ pub fn build(p: &Params) -> Module {
         // The codes of the last beat are staged `quant` - 1 cycles after it (the end of the
         // quantizer's last stage), so `unwritten` rises a cycle after the commit and the write
         // starts `quant` cycles after the last beat.
-        unwritten
-            .land(wr_busy.lnot().lor(&wr_last))
-            .land(&array_ok),
+        unwritten.land(wr_busy.lnot().lor(&wr_last)).land(&array_ok),
     );
 
     // Tail enables, from the result register back to the counters.
@@ -359,8 +355,8 @@ pub fn build(p: &Params) -> Module {
     ));
     body.extend(regs_body);
     let mut reset: Vec<Stmt> = [
-        &staged, &commit_d, &unwritten, &written, &pos_stage, &wr_busy, &wr_cnt, &rd_state, &rd_cnt, &rd_pos,
-        &cnt_full, &cnt_pos, &tv, &res_valid, &res_pos,
+        &staged, &commit_d, &unwritten, &written, &pos_stage, &wr_busy, &wr_cnt, &rd_state,
+        &rd_cnt, &rd_pos, &cnt_full, &cnt_pos, &tv, &res_valid, &res_pos,
     ]
     .into_iter()
     .map(clear)

@@ -36,9 +36,8 @@ pub fn build(p: &Params) -> Module {
     );
     let (clk, rst_n) = clock_and_reset(&mut m);
     m.group("Sums and scaler");
-    let sums = m.port(
-        Decl::new("sums", Kind::Input, g * sw).doc("sum of lane i at [SW*i +: SW], signed"),
-    );
+    let sums =
+        m.port(Decl::new("sums", Kind::Input, g * sw).doc("sum of lane i at [SW*i +: SW], signed"));
     let gain = m.port(
         Decl::new("gain", Kind::Input, sb)
             .signed()
@@ -81,7 +80,11 @@ pub fn build(p: &Params) -> Module {
         );
         let rows = booth_rows(&mut m, &format!("m{i}"), &gain_r, &s, pw);
         let (cs, cc) = carry_save(&mut m, &format!("m{i}"), rows);
-        let ps = reg(&mut m, format!("ps{i}"), &format!("lane {i}: sum * gain, carry-save sum"));
+        let ps = reg(
+            &mut m,
+            format!("ps{i}"),
+            &format!("lane {i}: sum * gain, carry-save sum"),
+        );
         let pc = reg(&mut m, format!("pc{i}"), "carry-save carries");
         let prod = reg(&mut m, format!("prod{i}"), "sum * gain");
         for r in [&ps, &pc, &prod] {
@@ -128,11 +131,10 @@ pub fn build(p: &Params) -> Module {
         } else {
             e::zext(prod.bit(sf), ws)
         };
-        let s = m.decl(
-            Decl::new(&format!("s{i}"), Kind::Wire, ws)
-                .signed()
-                .waive("UNUSEDSIGNAL", "the fraction bits only carry into the result"),
-        );
+        let s = m.decl(Decl::new(&format!("s{i}"), Kind::Wire, ws).signed().waive(
+            "UNUSEDSIGNAL",
+            "the fraction bits only carry into the result",
+        ));
         m.assign(
             &s,
             e::sext(prod, ws)

@@ -91,8 +91,7 @@ pub fn build(p: &Params) -> Module {
     );
     m.group("Stage 1: the beat's lanes, registered by gca_ingress");
     let x = m.port(
-        Decl::new("x", Kind::Input, g * ib)
-            .doc("lane i in bits [IB*i +: IB], signed fixed point"),
+        Decl::new("x", Kind::Input, g * ib).doc("lane i in bits [IB*i +: IB], signed fixed point"),
     );
     m.group("Stage 2: codes of the beat accepted two cycles ago");
     let is_q = m.port(
@@ -124,7 +123,12 @@ pub fn build(p: &Params) -> Module {
     );
     let v1 = m.decl(Decl::new("v1", Kind::Reg, 1).doc("stage 1 holds a beat"));
     let sums: Vec<Signal> = (0..g)
-        .map(|i| m.decl(Decl::new(&format!("ps{i}"), Kind::Reg, w).doc(&format!("lane {i}: x * gain, carry-save sum"))))
+        .map(|i| {
+            m.decl(
+                Decl::new(&format!("ps{i}"), Kind::Reg, w)
+                    .doc(&format!("lane {i}: x * gain, carry-save sum")),
+            )
+        })
         .collect();
     let carries: Vec<Signal> = (0..g)
         .map(|i| m.decl(Decl::new(&format!("pc{i}"), Kind::Reg, w).doc("carry-save carries")))
@@ -137,15 +141,12 @@ pub fn build(p: &Params) -> Module {
             crate::hdl::clear(&offh_s1),
             crate::hdl::clear(&v1),
         ],
+        // Every cycle: the scaler of the kind of this cycle's beat, if one is accepted (no
+        // enable from the handshake on the path).
         vec![
             Stmt::nonblocking(&v1, &load),
-            Stmt::if_then(
-                &load,
-                vec![
-                    Stmt::nonblocking(&gain_s, &gain),
-                    Stmt::nonblocking(&offh_s1, &offh),
-                ],
-            ),
+            Stmt::nonblocking(&gain_s, &gain),
+            Stmt::nonblocking(&offh_s1, &offh),
         ],
     );
     // Stage 1: radix-4 Booth rows of x * gain reduced to carry-save form.

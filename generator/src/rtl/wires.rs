@@ -46,13 +46,13 @@ fn csa(m: &mut Module, name: &str, a: &Signal, b: &Signal, c: &Signal) -> (Signa
     let w = a.width;
     let s = let_wire(m, &format!("{name}_s"), a.xor(b).xor(c));
     let (a1, b1, c1) = (a.slice(w - 2, 0), b.slice(w - 2, 0), c.slice(w - 2, 0));
-    let maj = a1.clone().and(b1.clone()).or(a1.and(c1.clone())).or(b1.and(c1));
+    let maj = a1
+        .clone()
+        .and(b1.clone())
+        .or(a1.and(c1.clone()))
+        .or(b1.and(c1));
     let maj = let_wire(m, &format!("{name}_m"), maj);
-    let cy = let_wire(
-        m,
-        &format!("{name}_c"),
-        e::cat(vec![maj.e(), e::lit(1, 0)]),
-    );
+    let cy = let_wire(m, &format!("{name}_c"), e::cat(vec![maj.e(), e::lit(1, 0)]));
     (s, cy)
 }
 

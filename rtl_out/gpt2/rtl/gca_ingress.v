@@ -46,9 +46,9 @@ module gca_ingress (
   output reg  [31:0]  err_pos,       // header position
   input  wire         err_ack,       // the egress sent the error packet
   // Events (to the CSR counters)
-  output wire         ev_token,      // a TOKEN committed
-  output wire         ev_error,      // a packet dropped
-  output wire [3:0]   ev_err_kind    // one-hot: bit k-1 for status k
+  output reg          ev_token,      // a TOKEN committed (previous cycle)
+  output reg          ev_error,      // a packet dropped (previous cycle)
+  output reg  [3:0]   ev_err_kind    // one-hot: bit k-1 for status k
 );
 
   localparam [1:0] S_HEADER = 2'd0;
@@ -223,14 +223,24 @@ module gca_ingress (
   assign code_now = in_header ? hdr_code : 4'd1;
 
   // Routing outputs, combinational with the handshake.
-  assign beat_valid = (accept && in_data) && (!data_err);
+  assign beat_valid = ((((s_axis_tvalid && enable) && (!err_valid)) && cur_free) && in_data) && (!data_err);
   assign beat_layer = in_header ? s_axis_tdata[11:8] : cur_layer[3:0];
   assign beat_pos = in_header ? hdr_pos : cur_pos;
   assign commit = beat_valid && at_last;
   assign win_reset = (((accept && in_header) && op_reset) && layer_ok) && s_axis_tlast;
-  assign ev_token = commit;
-  assign ev_error = err_now;
-  assign ev_err_kind = {err_now && (code_now == 4'd4), err_now && (code_now == 4'd3), err_now && (code_now == 4'd2), err_now && (code_now == 4'd1)};
+
+  // Events, registered: each in the cycle after its handshake.
+  always @(posedge clk or negedge rst_n) begin
+    if (!rst_n) begin
+      ev_token <= 1'd0;
+      ev_error <= 1'd0;
+      ev_err_kind <= 4'd0;
+    end else begin
+      ev_token <= commit;
+      ev_error <= err_now;
+      ev_err_kind <= {err_now && (code_now == 4'd4), err_now && (code_now == 4'd3), err_now && (code_now == 4'd2), err_now && (code_now == 4'd1)};
+    end
+  end
 
   // The data of a routed beat, registered: the quantizers' first stage.
   always @(posedge clk or negedge rst_n) begin

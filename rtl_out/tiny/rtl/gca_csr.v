@@ -128,10 +128,6 @@ module gca_csr (
   reg  [15:0] v_offset_l1_h1; // 0x174 V_OFFSET
   reg  [15:0] o_gain_l1_h1;   // 0x178 O_GAIN
   reg  [15:0] o_offset_l1_h1; // 0x17C O_OFFSET
-  reg         evq_token;
-  reg         evq_error;
-  reg         evq_result;
-  reg  [3:0]  evq_err_kind;
 
   // AXI4-Lite handshakes: AW and W are held until the write is performed.
   assign s_axil_awready = ~aw_held;
@@ -377,27 +373,13 @@ module gca_csr (
   end
 
   // STATUS: sticky error flags, write 1 to clear; a new error wins over a clear.
-  always @(posedge clk or negedge rst_n) begin
-    if (!rst_n) begin
-      evq_token <= 1'd0;
-      evq_error <= 1'd0;
-      evq_result <= 1'd0;
-      evq_err_kind <= 4'd0;
-    end else begin
-      evq_token <= ev_token;
-      evq_error <= ev_error;
-      evq_result <= ev_result;
-      evq_err_kind <= ev_err_kind;
-    end
-  end
-
   assign status_clear = ((wr_fire & (aw_addr == ADDR_STATUS)) & w_strb[0]) ? w_data[3:0] : 4'd0;
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
       err_flags <= 4'd0;
     end else begin
-      err_flags <= (err_flags & ~status_clear) | evq_err_kind;
+      err_flags <= (err_flags & ~status_clear) | ev_err_kind;
     end
   end
 
@@ -413,9 +395,9 @@ module gca_csr (
       cyc_hi <= 32'd0;
       cyc_carry <= 1'd0;
     end else begin
-      cnt_tokens <= evq_token ? (cnt_tokens + 32'd1) : cnt_tokens;
-      cnt_errors <= evq_error ? (cnt_errors + 32'd1) : cnt_errors;
-      cnt_results <= evq_result ? (cnt_results + 32'd1) : cnt_results;
+      cnt_tokens <= ev_token ? (cnt_tokens + 32'd1) : cnt_tokens;
+      cnt_errors <= ev_error ? (cnt_errors + 32'd1) : cnt_errors;
+      cnt_results <= ev_result ? (cnt_results + 32'd1) : cnt_results;
       cyc_lo <= cyc_lo + 32'd1;
       cyc_carry <= cyc_lo == 32'hfffffffe;
       cyc_hi <= cyc_carry ? (cyc_hi + 32'd1) : cyc_hi;

@@ -362,10 +362,8 @@ module gca_quantizer (
       v1 <= 1'd0;
     end else begin
       v1 <= load;
-      if (load) begin
-        gain_s <= gain;
-        offh_s1 <= offset;
-      end
+      gain_s <= gain;
+      offh_s1 <= offset;
     end
   end
 

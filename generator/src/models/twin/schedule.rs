@@ -167,13 +167,13 @@ mod tests {
     fn gpt2_meets_the_paper_latency_and_the_prefill_target() {
         let p = config::load("gpt2").unwrap();
         let t = Schedule::new(&p).token(0, 0);
-        // header 0, 36 data beats 1..=36, write 37..47, QK 47..62, AV 62..77, readout 77..93,
-        // tree 93..95, scale 95, first result beat 96.
+        // header 0, 36 data beats 1..=36, quantizer 37..39, write 39..49, QK 49..64, AV 64..79,
+        // readout 79..95, tree 95..97, scale 97..100, first result beat 100.
         assert_eq!(
             (t.last_beat, t.write, t.qk, t.av, t.readout, t.result),
-            (36, 37, 47, 62, 77, 96)
+            (36, 39, 49, 64, 79, 100)
         );
-        assert_eq!(t.latency(), 60);
+        assert_eq!(t.latency(), 64);
         assert!(t.latency() as f64 * p.cycles.clock_period_ns <= 65.0);
         assert!(prefill_cycles_per_token(&p, true) <= 50);
     }
