@@ -243,6 +243,9 @@ module tb;
   wire ev_token;
   wire ev_error;
   wire [3:0] ev_err_kind;
+  // The previous cycle, for the registered outputs (beat_data, ev_*).
+  reg p_valid = 1'b0, p_commit = 1'b0, p_hs = 1'b0;
+  reg [TD-1:0] p_data;
 
   gca_ingress dut (
     .clk(clk), .rst_n(rst_n),
@@ -295,6 +298,7 @@ module tb;
     if (s_axis_tvalid && !s_axis_tready) n_stall = n_stall + 1;
     if (err_valid && s_axis_tready) fail("TREADY high while an error record waits");
     if (!enable && s_axis_tready) fail("TREADY high while disabled");
+    if (p_valid && beat_data !== p_data) fail("beat_data (a cycle after its beat)");
     if (beat_valid) begin
       if (!(s_axis_tvalid && s_axis_tready)) fail("beat_valid without a handshake");
       if (beat_layer !== exp_layer) fail("beat_layer");
@@ -302,7 +306,7 @@ module tb;
       if (beat_head !== exp_idx / (3 * P)) fail("beat_head");
       if (beat_kind !== (exp_idx / P) % 3) fail("beat_kind");
       if (beat_part !== exp_idx % P) fail("beat_part");
-      if (beat_data !== data_beat(seed, exp_idx)) fail("beat_data");
+      p_data = data_beat(seed, exp_idx);
       exp_idx = exp_idx + 1;
       n_beat = n_beat + 1;
     end
@@ -310,7 +314,7 @@ module tb;
       n_commit = n_commit + 1;
       if (!beat_valid || exp_idx != NDATA || !s_axis_tlast) fail("commit not on the last beat");
     end
-    if (ev_token !== commit) fail("ev_token differs from commit");
+    if (ev_token !== p_commit) fail("ev_token differs from the previous cycle's commit");
     if (ev_token) n_ev_tok = n_ev_tok + 1;
     if (win_reset) begin
       n_reset = n_reset + 1;
@@ -323,8 +327,11 @@ module tb;
       kinds = kinds | ev_err_kind;
       if (ev_err_kind != 4'd1 && ev_err_kind != 4'd2 && ev_err_kind != 4'd4 && ev_err_kind != 4'd8)
         fail("ev_err_kind not one-hot");
-      if (!(s_axis_tvalid && s_axis_tready)) fail("ev_error without a handshake");
+      if (!p_hs) fail("ev_error without a handshake in the previous cycle");
     end else if (ev_err_kind != 4'd0) fail("ev_err_kind without ev_error");
+    p_valid = beat_valid;
+    p_commit = commit;
+    p_hs = s_axis_tvalid && s_axis_tready;
     // The egress: acknowledges an error record three cycles after it appears.
     err_ack <= 1'b0;
     if (err_valid && !err_ack) begin
