@@ -480,6 +480,26 @@ pub fn build(p: &Params) -> Module {
     reset.extend(counters_clear);
     m.seq(&clk, &rst_n, reset, body);
 
+    m.comment(
+        "cur_pos + 1 in two registered halves (the high half takes the low half's carry a cycle later): valid from the third cycle after the header, and a commit comes at least three data beats after it.",
+    );
+    let inc_lo = reg(&mut m, "pos_inc_lo", 16, "cur_pos[15:0] + 1");
+    let inc_c = reg(&mut m, "pos_inc_c", 1, "cur_pos[15:0] is all ones");
+    let inc_hi = reg(&mut m, "pos_inc_hi", 16, "cur_pos[31:16] + pos_inc_c");
+    m.seq(
+        &clk,
+        &rst_n,
+        vec![clear(&inc_lo), clear(&inc_c), clear(&inc_hi)],
+        vec![
+            nb(&inc_lo, cur_pos.slice(15, 0).add(lit(16, 1))),
+            nb(&inc_c, cur_pos.slice(15, 0).red_and()),
+            nb(
+                &inc_hi,
+                inc_c.mux(cur_pos.slice(31, 16).add(lit(16, 1)), cur_pos.slice(31, 16)),
+            ),
+        ],
+    );
+
     m.comment("Expected position per layer: RESET_WINDOW loads it, a commit increments it.");
     let mut body = Vec::new();
     for (l, ep) in exp_pos.iter().enumerate() {
@@ -489,7 +509,7 @@ pub fn build(p: &Params) -> Module {
             vec![nb(ep, &hdr_pos)],
             vec![Stmt::if_then(
                 commit.land(cur_layer.eq(l8)),
-                vec![nb(ep, cur_pos.add(lit(32, 1)))],
+                vec![nb(ep, e::cat(vec![inc_hi.e(), inc_lo.e()]))],
             )],
         ));
     }

@@ -4,20 +4,19 @@
 //!
 //! - `gain_r` and `off_r` copy the scaler registers every cycle: each group drives its own
 //!   multipliers, so the gain's fan-out stays inside the group.
-//! - Stage 1 (`mul_en`): radix-4 Booth rows of sum * gain (digits of the sum) reduced by a
-//!   carry-save tree to two registered rows.
-//! - Stage 2 (`add_en`): their sum, the product, is registered.
-//! - Stage 3 (`en`, the result register): one adder per lane forms
-//!   s = product + offset * 2^f + (2^(f-1) - 1) + product[f] (f = scaler_frac), and s >> f is
-//!   the product rounded half to even plus the offset: the constant and the offset are one
-//!   operand ({offset, 0, 1...1}) and the parity of the truncated product is the carry in. Then
-//!   the saturation. The result registers hold until the next load.
+//! - Stage 1 (`mul_en`): radix-4 Booth rows of sum * gain (digits of the sum), with the
+//!   rounding half 2^(f-1) (f = scaler_frac) as a constant bit, reduced by a carry-save tree
+//!   to two registered rows whose sum is t.
+//! - Stage 2 (`add_en`): t >> f is the product rounded half up; a tie (the low f bits of t
+//!   zero, found without a carry chain) clears its LSB, which makes it half to even. Registered.
+//! - Stage 3 (`en`, the result register): plus the offset, saturated to out_bits. The result
+//!   registers hold until the next load.
 
 use crate::config::Params;
 use crate::hdl::{e, Decl, Expr, Kind, Module, Stmt};
 
 use super::common::header_comment;
-use super::wires::{booth_rows, carry_save, clock_and_reset, let_wire, saturate};
+use super::wires::{booth_rows, carry_save, clock_and_reset, let_wire, saturate, sum_is_zero};
 
 /// Dimensions of one output scaler group: the largest divisor of D up to 8.
 pub fn group_lanes(p: &Params) -> usize {
@@ -64,36 +63,62 @@ pub fn build(p: &Params) -> Module {
             .signed()
             .doc("copy of the offset"),
     );
-    let pw = sw + sb;
-    let reg = |m: &mut Module, name: String, doc: &str| {
-        m.decl(Decl::new(&name, Kind::Reg, pw).signed().doc(doc))
-    };
+    // t = sum * gain + 2^(f-1) (the rounding half, a constant bit of the Booth rows) fits w
+    // bits; the rounded value t >> f, LSB cleared on a tie, fits w - f.
+    let w = sw + sb + 1;
+    let rw = w - sf;
     let mut reset = vec![crate::hdl::clear(&gain_r), crate::hdl::clear(&off_r)];
     let mut stage1 = Vec::new();
     let mut stage2 = Vec::new();
-    let mut prods = Vec::new();
+    let mut rounded = Vec::new();
     for i in 0..g {
         let s = let_wire(
             &mut m,
             &format!("sum{i}"),
             sums.slice(sw * i + sw - 1, sw * i).as_signed(),
         );
-        let rows = booth_rows(&mut m, &format!("m{i}"), &gain_r, &s, pw);
+        let half = (sf > 0).then(|| sf - 1);
+        let rows = booth_rows(&mut m, &format!("m{i}"), &gain_r, &s, w, half);
         let (cs, cc) = carry_save(&mut m, &format!("m{i}"), rows);
-        let ps = reg(
-            &mut m,
-            format!("ps{i}"),
-            &format!("lane {i}: sum * gain, carry-save sum"),
+        let ps = m.decl(
+            Decl::new(&format!("ps{i}"), Kind::Reg, w)
+                .doc(&format!("lane {i}: sum * gain + half, carry-save sum")),
         );
-        let pc = reg(&mut m, format!("pc{i}"), "carry-save carries");
-        let prod = reg(&mut m, format!("prod{i}"), "sum * gain");
-        for r in [&ps, &pc, &prod] {
+        let pc = m.decl(Decl::new(&format!("pc{i}"), Kind::Reg, w).doc("carry-save carries"));
+        let rh = m.decl(
+            Decl::new(&format!("rh{i}"), Kind::Reg, rw)
+                .signed()
+                .doc("sum * gain / 2^f, rounded half to even"),
+        );
+        for r in [&ps, &pc, &rh] {
             reset.push(crate::hdl::clear(r));
         }
         stage1.push(Stmt::nonblocking(&ps, &cs));
         stage1.push(Stmt::nonblocking(&pc, &cc));
-        stage2.push(Stmt::nonblocking(&prod, ps.add(&pc)));
-        prods.push(prod);
+        // Stage 2: t >> f rounds half up; a tie (low f bits of t zero) clears the LSB.
+        let value: Expr = if sf == 0 {
+            ps.add(&pc)
+        } else {
+            let t = m.decl(Decl::new(&format!("t{i}"), Kind::Wire, w).waive(
+                "UNUSEDSIGNAL",
+                "the fraction bits only carry into the rounded value",
+            ));
+            m.assign(&t, ps.add(&pc));
+            let tie = sum_is_zero(
+                &mut m,
+                &format!("tie{i}"),
+                ps.slice(sf - 1, 0),
+                pc.slice(sf - 1, 0),
+            );
+            let lsb = t.bit(sf).land(tie.lnot());
+            if rw == 1 {
+                lsb
+            } else {
+                e::cat(vec![t.slice(w - 1, sf + 1), lsb])
+            }
+        };
+        stage2.push(Stmt::nonblocking(&rh, value));
+        rounded.push(rh);
     }
     m.seq(
         &clk,
@@ -106,43 +131,17 @@ pub fn build(p: &Params) -> Module {
             Stmt::if_then(&add_en, stage2),
         ],
     );
-    // The offset and the rounding constant as one operand: {offset, 0, 1...1} =
-    // offset * 2^f + 2^(f-1) - 1.
-    let cw = ob + sf;
-    let konst: Expr = match sf {
-        0 => off_r.e(),
-        1 => e::cat(vec![off_r.e(), e::lit(1, 0)]).as_signed(),
-        _ => e::cat(vec![
-            off_r.e(),
-            e::lit(1, 0),
-            e::lit(sf - 1, (1u128 << (sf - 1)) - 1),
-        ])
-        .as_signed(),
-    };
-    let konst = let_wire(&mut m, "off_c", konst);
-    debug_assert_eq!(konst.width, cw);
-    let ws = pw.max(cw) + 2;
+    // Stage 3: plus the offset, saturated.
+    let ws = rw.max(ob) + 1;
     let mut reset = Vec::new();
     let mut body = Vec::new();
     let mut outs = Vec::new();
-    for (i, prod) in prods.iter().enumerate() {
-        let cin: Expr = if sf == 0 {
-            e::lit(ws, 0)
-        } else {
-            e::zext(prod.bit(sf), ws)
-        };
-        let s = m.decl(Decl::new(&format!("s{i}"), Kind::Wire, ws).signed().waive(
-            "UNUSEDSIGNAL",
-            "the fraction bits only carry into the result",
-        ));
-        m.assign(
-            &s,
-            e::sext(prod, ws)
-                .add(e::sext(&konst, ws))
-                .add(cin)
-                .as_signed(),
+    for (i, rh) in rounded.iter().enumerate() {
+        let r = let_wire(
+            &mut m,
+            &format!("b{i}"),
+            e::sext(rh, ws).add(e::sext(&off_r, ws)).as_signed(),
         );
-        let r = let_wire(&mut m, &format!("r{i}"), s.slice(ws - 1, sf).as_signed());
         let sat = saturate(&mut m, &format!("sat{i}"), &r, ob);
         let reg = m.decl(Decl::new(&format!("y{i}"), Kind::Reg, ob).signed());
         reset.push(crate::hdl::clear(&reg));

@@ -8,19 +8,21 @@
 //!   instantiates one group per `group_lanes` lanes, each with its own copy of the scaler
 //!   registers, so the gain fans out to at most 8 lanes (a synthesis tool keeps the copies:
 //!   they are in different instances of a kept hierarchy).
-//! - Stage 1: radix-4 Booth rows of x * gain (digits of x) are reduced by a carry-save tree and
-//!   registered as two rows; no carry propagates in this stage.
-//! - Stage 2 (combinational to `code`, registered by the head): one more carry-save step adds
-//!   offset * 2^in_frac + 2^(k-1) (k = in_frac + scaler_frac; the half is folded into the
-//!   offset register), one adder forms t, t >> k is the value rounded half up, and a tie (the
-//!   low k bits of t are zero) clears its least significant bit, which makes it half to even;
-//!   then the clamp.
+//! - Stage 1: radix-4 Booth rows of x * gain (digits of x) and the row of
+//!   offset * 2^in_frac + 2^(k-1) (k = in_frac + scaler_frac; the rounding half is folded into
+//!   the offset register) are reduced by a carry-save tree to two registered rows whose sum is
+//!   t; no carry propagates in this stage.
+//! - Stage 2 (combinational to `code`, registered by the head): t >> k is the value rounded
+//!   half up, and a tie (the low k bits of t zero) clears its least significant bit, which
+//!   makes it half to even; then the clamp. The high bits are added for both values of the
+//!   carry out of the low k bits and clamped while that carry is computed (carry select), and
+//!   the tie is found without a carry chain.
 
 use crate::config::Params;
 use crate::hdl::{e, Decl, Expr, Kind, Module, Signal, Stmt};
 
 use super::common::header_comment;
-use super::wires::{booth_rows, carry_save, clock_and_reset, let_wire};
+use super::wires::{booth_rows, carry_save, clock_and_reset, let_wire, sum_is_zero};
 
 /// Values of one beat that belong to one vector (a vector starts on a fresh beat).
 pub fn lanes(p: &Params) -> usize {
@@ -116,11 +118,6 @@ pub fn build(p: &Params) -> Module {
             .signed()
             .doc("stage 1: its offset"),
     );
-    let offh_s2 = m.decl(
-        Decl::new("offh_s2", Kind::Reg, ow)
-            .signed()
-            .doc("stage 2: its offset"),
-    );
     let v1 = m.decl(Decl::new("v1", Kind::Reg, 1).doc("stage 1 holds a beat"));
     let sums: Vec<Signal> = (0..g)
         .map(|i| {
@@ -149,16 +146,27 @@ pub fn build(p: &Params) -> Module {
             Stmt::nonblocking(&offh_s1, &offh),
         ],
     );
-    // Stage 1: radix-4 Booth rows of x * gain reduced to carry-save form.
-    let mut reset = vec![crate::hdl::clear(&offh_s2)];
-    let mut stage1 = vec![Stmt::nonblocking(&offh_s2, &offh_s1)];
+    // Stage 1: radix-4 Booth rows of x * gain and the offset operand, reduced to carry-save
+    // form: ps + pc = t = x * gain + offset * 2^in_frac + 2^(k-1) (mod 2^w).
+    let operand: Expr = if ifr == 0 {
+        offh_s1.e()
+    } else if sf > 0 {
+        e::cat(vec![offh_s1.e(), e::lit(ifr, 0)]).as_signed()
+    } else {
+        e::cat(vec![offh_s1.e(), e::lit(ifr, 1u128 << (ifr - 1))]).as_signed()
+    };
+    let operand = let_wire(&mut m, "offset_op", operand);
+    let operand = let_wire(&mut m, "offset_w", e::sext(&operand, w));
+    let mut reset = Vec::new();
+    let mut stage1 = Vec::new();
     for i in 0..g {
         let xi = let_wire(
             &mut m,
             &format!("x{i}"),
             x.slice(ib * i + ib - 1, ib * i).as_signed(),
         );
-        let rows = booth_rows(&mut m, &format!("m{i}"), &gain_s, &xi, w);
+        let mut rows = booth_rows(&mut m, &format!("m{i}"), &gain_s, &xi, w, None);
+        rows.push(operand.clone());
         let (s, c) = carry_save(&mut m, &format!("m{i}"), rows);
         let (ps, pc) = (&sums[i as usize], &carries[i as usize]);
         reset.push(crate::hdl::clear(ps));
@@ -168,16 +176,10 @@ pub fn build(p: &Params) -> Module {
     }
     m.seq(&clk, &rst_n, reset, vec![Stmt::if_then(&v1, stage1)]);
 
-    // Stage 2.
-    let operand: Expr = if ifr == 0 {
-        offh_s2.e()
-    } else if sf > 0 {
-        e::cat(vec![offh_s2.e(), e::lit(ifr, 0)]).as_signed()
-    } else {
-        e::cat(vec![offh_s2.e(), e::lit(ifr, 1u128 << (ifr - 1))]).as_signed()
-    };
-    let operand = let_wire(&mut m, "offset_op", operand);
-    let operand = let_wire(&mut m, "offset_w", e::sext(&operand, w));
+    // Stage 2: carry select at the rounding point. The high part of t is hi(ps) + hi(pc) +
+    // the carry out of the low k bits; both values of the carry are clamped while the carry
+    // is computed, and a tie (the low k bits of t zero, found without a carry chain) clears
+    // the rounded value's LSB.
     let max_q = p.hardware.levels.q as u128 - 1;
     let max_kv = p.hardware.levels.kv as u128 - 1;
     let max = let_wire(
@@ -185,42 +187,60 @@ pub fn build(p: &Params) -> Module {
         "max_code",
         is_q.mux(e::lit(cb, max_q), e::lit(cb, max_kv)),
     );
+    let rw = w - k;
+    assert!(
+        rw >= 3,
+        "the rounded quantizer value has a sign and two bits"
+    );
     let mut codes = Vec::new();
     for i in 0..g as usize {
-        // t = x * gain + offset * 2^in_frac + 2^(k-1); t >> k rounds half up.
-        let (s2, c2) = carry_save(
-            &mut m,
-            &format!("a{i}"),
-            vec![sums[i].clone(), carries[i].clone(), operand.clone()],
-        );
-        let t = let_wire(&mut m, &format!("t{i}"), s2.add(&c2));
-        let rw = w - k;
-        let r = let_wire(&mut m, &format!("r{i}"), t.slice(w - 1, k).as_signed());
-        // A tie (low k bits of t zero) rounds to even: clear the LSB.
-        let lsb = if k == 0 {
-            r.bit(0)
+        let (ps, pc) = (&sums[i], &carries[i]);
+        let (cin, tie): (Expr, Expr) = if k == 0 {
+            (e::lit(1, 0), e::lit(1, 0))
         } else {
-            r.bit(0).land(t.slice(k - 1, 0).red_or())
+            let lsum = m.decl(
+                Decl::new(&format!("lsum{i}"), Kind::Wire, k + 1)
+                    .waive("UNUSEDSIGNAL", "only the carry out of the low bits is used"),
+            );
+            m.assign(
+                &lsum,
+                e::zext(ps.slice(k - 1, 0), k + 1).add(e::zext(pc.slice(k - 1, 0), k + 1)),
+            );
+            let z = sum_is_zero(
+                &mut m,
+                &format!("tie{i}"),
+                ps.slice(k - 1, 0),
+                pc.slice(k - 1, 0),
+            );
+            (lsum.bit(k), z.e())
         };
-        let neg = r.bit(rw - 1);
-        let low: Expr = if cb == 1 {
-            lsb
-        } else if rw - 1 >= cb {
-            e::cat(vec![r.slice(cb - 1, 1), lsb])
-        } else {
-            e::zext(e::cat(vec![r.slice(rw - 2, 1), lsb]), cb)
-        };
-        let low = let_wire(&mut m, &format!("low{i}"), low);
-        let big = if rw - 1 > cb {
-            r.slice(rw - 2, cb).red_or().lor(low.gt(&max))
-        } else {
-            low.gt(&max)
-        };
-        let c = let_wire(
-            &mut m,
-            &format!("code{i}"),
-            neg.mux(e::lit(cb, 0), big.mux(&max, low)),
-        );
+        let mut picks = Vec::new();
+        for carry in 0..2u128 {
+            let h = ps.slice(w - 1, k).add(pc.slice(w - 1, k));
+            let h = if carry == 1 { h.add(e::lit(rw, 1)) } else { h };
+            let r = let_wire(&mut m, &format!("r{i}_{carry}"), h.as_signed());
+            let lsb = r.bit(0).land(tie.clone().lnot());
+            let neg = r.bit(rw - 1);
+            let low: Expr = if cb == 1 {
+                lsb
+            } else if rw - 1 >= cb {
+                e::cat(vec![r.slice(cb - 1, 1), lsb])
+            } else {
+                e::zext(e::cat(vec![r.slice(rw - 2, 1), lsb]), cb)
+            };
+            let low = let_wire(&mut m, &format!("low{i}_{carry}"), low);
+            let big = if rw - 1 > cb {
+                r.slice(rw - 2, cb).red_or().lor(low.gt(&max))
+            } else {
+                low.gt(&max)
+            };
+            picks.push(let_wire(
+                &mut m,
+                &format!("code{i}_{carry}"),
+                neg.mux(e::lit(cb, 0), big.mux(&max, low)),
+            ));
+        }
+        let c = let_wire(&mut m, &format!("code{i}"), cin.mux(&picks[1], &picks[0]));
         codes.push(c.e());
     }
     codes.reverse();

@@ -83,7 +83,17 @@ pub fn carry_save(m: &mut Module, name: &str, mut rows: Vec<Signal>) -> (Signal,
 /// The partial-product rows of `a * b` (both signed signals) in `w` bits (w >= a + b widths):
 /// radix-4 Booth digits of `b`, each selecting 0, +-a or +-2a, and one row of the +1 of the
 /// negative digits. Their sum is the product modulo 2^w; `ceil(b bits / 2) + 1` rows.
-pub fn booth_rows(m: &mut Module, name: &str, a: &Signal, b: &Signal, w: u32) -> Vec<Signal> {
+///
+/// `one_at`: a constant 1 added at that bit (a rounding half), placed in the row of the +1s
+/// when that bit is free there, else in a row of its own.
+pub fn booth_rows(
+    m: &mut Module,
+    name: &str,
+    a: &Signal,
+    b: &Signal,
+    w: u32,
+    one_at: Option<u32>,
+) -> Vec<Signal> {
     assert!(a.signed && b.signed && w >= a.width + b.width);
     let nb = b.width;
     let digits = nb.div_ceil(2);
@@ -143,17 +153,23 @@ pub fn booth_rows(m: &mut Module, name: &str, a: &Signal, b: &Signal, w: u32) ->
         // The +1 of a negated digit, at bit 2i.
         corr.push((shift, neg));
     }
-    // {0.., neg_k, 0, .., neg_1, 0, neg_0}: runs of zeros between the digits' bits.
+    let free = one_at.filter(|&b| b < w && corr.iter().all(|(s, _)| *s != b));
+    // {0.., neg_k, 0, .., neg_1, 0, neg_0} (and the constant 1): runs of zeros between them.
     let mut bits = Vec::new();
     let mut zeros = 0;
     for pos in (0..w).rev() {
-        match corr.iter().find(|(s, _)| *s == pos) {
-            Some((_, n)) => {
+        let bit = match corr.iter().find(|(s, _)| *s == pos) {
+            Some((_, n)) => Some(n.e()),
+            None if free == Some(pos) => Some(e::lit(1, 1)),
+            None => None,
+        };
+        match bit {
+            Some(b) => {
                 if zeros > 0 {
                     bits.push(e::lit(zeros, 0));
                     zeros = 0;
                 }
-                bits.push(n.e());
+                bits.push(b);
             }
             None => zeros += 1,
         }
@@ -162,5 +178,25 @@ pub fn booth_rows(m: &mut Module, name: &str, a: &Signal, b: &Signal, w: u32) ->
         bits.push(e::lit(zeros, 0));
     }
     rows.push(let_wire(m, &format!("{name}_corr"), e::cat(bits)));
+    if let Some(b) = one_at.filter(|&b| b < w && free.is_none()) {
+        rows.push(let_wire(m, &format!("{name}_one"), e::lit(w, 1u128 << b)));
+    }
     rows
+}
+
+/// `(a + b) mod 2^n == 0` for two n-bit signals, without a carry chain:
+/// `(a ^ b ^ ((a | b) << 1)) mod 2^n == 0`.
+pub fn sum_is_zero(m: &mut Module, name: &str, a: Expr, b: Expr) -> Signal {
+    let n = a.width();
+    let x = let_wire(m, &format!("{name}_x"), a.clone().xor(b.clone()));
+    if n == 1 {
+        return let_wire(m, name, x.e().not());
+    }
+    let o = m.decl(
+        Decl::new(&format!("{name}_o"), Kind::Wire, n)
+            .waive("UNUSEDSIGNAL", "the top bit shifts out"),
+    );
+    m.assign(&o, a.or(b));
+    let o1 = e::cat(vec![o.slice(n - 2, 0), e::lit(1, 0)]);
+    let_wire(m, name, x.e().xor(o1).red_or().not())
 }

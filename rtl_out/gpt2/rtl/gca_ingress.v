@@ -87,6 +87,9 @@ module gca_ingress (
   wire        accept;     // handshake
   wire        err_now;    // an error is decided by the accepted beat
   wire [3:0]  code_now;   // its status code
+  reg  [15:0] pos_inc_lo; // cur_pos[15:0] + 1
+  reg         pos_inc_c;  // cur_pos[15:0] is all ones
+  reg  [15:0] pos_inc_hi; // cur_pos[31:16] + pos_inc_c
 
   assign in_header = state == S_HEADER;
   assign in_data = state == S_DATA;
@@ -309,6 +312,19 @@ module gca_ingress (
     end
   end
 
+  // cur_pos + 1 in two registered halves (the high half takes the low half's carry a cycle later): valid from the third cycle after the header, and a commit comes at least three data beats after it.
+  always @(posedge clk or negedge rst_n) begin
+    if (!rst_n) begin
+      pos_inc_lo <= 16'd0;
+      pos_inc_c <= 1'd0;
+      pos_inc_hi <= 16'd0;
+    end else begin
+      pos_inc_lo <= cur_pos[15:0] + 16'd1;
+      pos_inc_c <= &cur_pos[15:0];
+      pos_inc_hi <= pos_inc_c ? (cur_pos[31:16] + 16'd1) : cur_pos[31:16];
+    end
+  end
+
   // Expected position per layer: RESET_WINDOW loads it, a commit increments it.
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
@@ -328,62 +344,62 @@ module gca_ingress (
       if (win_reset && (hdr_layer == 8'd0)) begin
         exp_pos_0 <= hdr_pos;
       end else if (commit && (cur_layer == 8'd0)) begin
-        exp_pos_0 <= cur_pos + 32'd1;
+        exp_pos_0 <= {pos_inc_hi, pos_inc_lo};
       end
       if (win_reset && (hdr_layer == 8'd1)) begin
         exp_pos_1 <= hdr_pos;
       end else if (commit && (cur_layer == 8'd1)) begin
-        exp_pos_1 <= cur_pos + 32'd1;
+        exp_pos_1 <= {pos_inc_hi, pos_inc_lo};
       end
       if (win_reset && (hdr_layer == 8'd2)) begin
         exp_pos_2 <= hdr_pos;
       end else if (commit && (cur_layer == 8'd2)) begin
-        exp_pos_2 <= cur_pos + 32'd1;
+        exp_pos_2 <= {pos_inc_hi, pos_inc_lo};
       end
       if (win_reset && (hdr_layer == 8'd3)) begin
         exp_pos_3 <= hdr_pos;
       end else if (commit && (cur_layer == 8'd3)) begin
-        exp_pos_3 <= cur_pos + 32'd1;
+        exp_pos_3 <= {pos_inc_hi, pos_inc_lo};
       end
       if (win_reset && (hdr_layer == 8'd4)) begin
         exp_pos_4 <= hdr_pos;
       end else if (commit && (cur_layer == 8'd4)) begin
-        exp_pos_4 <= cur_pos + 32'd1;
+        exp_pos_4 <= {pos_inc_hi, pos_inc_lo};
       end
       if (win_reset && (hdr_layer == 8'd5)) begin
         exp_pos_5 <= hdr_pos;
       end else if (commit && (cur_layer == 8'd5)) begin
-        exp_pos_5 <= cur_pos + 32'd1;
+        exp_pos_5 <= {pos_inc_hi, pos_inc_lo};
       end
       if (win_reset && (hdr_layer == 8'd6)) begin
         exp_pos_6 <= hdr_pos;
       end else if (commit && (cur_layer == 8'd6)) begin
-        exp_pos_6 <= cur_pos + 32'd1;
+        exp_pos_6 <= {pos_inc_hi, pos_inc_lo};
       end
       if (win_reset && (hdr_layer == 8'd7)) begin
         exp_pos_7 <= hdr_pos;
       end else if (commit && (cur_layer == 8'd7)) begin
-        exp_pos_7 <= cur_pos + 32'd1;
+        exp_pos_7 <= {pos_inc_hi, pos_inc_lo};
       end
       if (win_reset && (hdr_layer == 8'd8)) begin
         exp_pos_8 <= hdr_pos;
       end else if (commit && (cur_layer == 8'd8)) begin
-        exp_pos_8 <= cur_pos + 32'd1;
+        exp_pos_8 <= {pos_inc_hi, pos_inc_lo};
       end
       if (win_reset && (hdr_layer == 8'd9)) begin
         exp_pos_9 <= hdr_pos;
       end else if (commit && (cur_layer == 8'd9)) begin
-        exp_pos_9 <= cur_pos + 32'd1;
+        exp_pos_9 <= {pos_inc_hi, pos_inc_lo};
       end
       if (win_reset && (hdr_layer == 8'd10)) begin
         exp_pos_10 <= hdr_pos;
       end else if (commit && (cur_layer == 8'd10)) begin
-        exp_pos_10 <= cur_pos + 32'd1;
+        exp_pos_10 <= {pos_inc_hi, pos_inc_lo};
       end
       if (win_reset && (hdr_layer == 8'd11)) begin
         exp_pos_11 <= hdr_pos;
       end else if (commit && (cur_layer == 8'd11)) begin
-        exp_pos_11 <= cur_pos + 32'd1;
+        exp_pos_11 <= {pos_inc_hi, pos_inc_lo};
       end
     end
   end

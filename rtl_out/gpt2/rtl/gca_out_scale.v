@@ -22,756 +22,835 @@ module gca_out_scale (
   reg  signed [15:0] gain_r;    // copy of the gain
   reg  signed [15:0] off_r;     // copy of the offset
   wire signed [9:0]  sum0;
-  wire signed [25:0] m0_a1;
-  wire        [25:0] m0_a2;
+  wire signed [26:0] m0_a1;
+  wire        [26:0] m0_a2;
   wire               m0_neg0;
   wire               m0_one0;
   wire               m0_two0;
-  wire        [25:0] m0_sel0;
+  wire        [26:0] m0_sel0;
   wire               m0_neg1;
   wire               m0_one1;
   wire               m0_two1;
-  wire        [23:0] m0_sel1;
-  wire        [25:0] m0_pp1;
+  wire        [24:0] m0_sel1;
+  wire        [26:0] m0_pp1;
   wire               m0_neg2;
   wire               m0_one2;
   wire               m0_two2;
-  wire        [21:0] m0_sel2;
-  wire        [25:0] m0_pp2;
+  wire        [22:0] m0_sel2;
+  wire        [26:0] m0_pp2;
   wire               m0_neg3;
   wire               m0_one3;
   wire               m0_two3;
-  wire        [19:0] m0_sel3;
-  wire        [25:0] m0_pp3;
+  wire        [20:0] m0_sel3;
+  wire        [26:0] m0_pp3;
   wire               m0_neg4;
   wire               m0_one4;
   wire               m0_two4;
-  wire        [17:0] m0_sel4;
-  wire        [25:0] m0_pp4;
-  wire        [25:0] m0_corr;
-  wire        [25:0] m0_l0_0_s;
-  wire        [24:0] m0_l0_0_m;
-  wire        [25:0] m0_l0_0_c;
-  wire        [25:0] m0_l0_1_s;
-  wire        [24:0] m0_l0_1_m;
-  wire        [25:0] m0_l0_1_c;
-  wire        [25:0] m0_l1_0_s;
-  wire        [24:0] m0_l1_0_m;
-  wire        [25:0] m0_l1_0_c;
-  wire        [25:0] m0_l2_0_s;
-  wire        [24:0] m0_l2_0_m;
-  wire        [25:0] m0_l2_0_c;
-  reg  signed [25:0] ps0;       // lane 0: sum * gain, carry-save sum
-  reg  signed [25:0] pc0;       // carry-save carries
-  reg  signed [25:0] prod0;     // sum * gain
+  wire        [18:0] m0_sel4;
+  wire        [26:0] m0_pp4;
+  wire        [26:0] m0_corr;
+  wire        [26:0] m0_l0_0_s;
+  wire        [25:0] m0_l0_0_m;
+  wire        [26:0] m0_l0_0_c;
+  wire        [26:0] m0_l0_1_s;
+  wire        [25:0] m0_l0_1_m;
+  wire        [26:0] m0_l0_1_c;
+  wire        [26:0] m0_l1_0_s;
+  wire        [25:0] m0_l1_0_m;
+  wire        [26:0] m0_l1_0_c;
+  wire        [26:0] m0_l2_0_s;
+  wire        [25:0] m0_l2_0_m;
+  wire        [26:0] m0_l2_0_c;
+  reg         [26:0] ps0;       // lane 0: sum * gain + half, carry-save sum
+  reg         [26:0] pc0;       // carry-save carries
+  reg  signed [16:0] rh0;       // sum * gain / 2^f, rounded half to even
+  // lint: UNUSEDSIGNAL: the fraction bits only carry into the rounded value
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [26:0] t0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [9:0]  tie0_x;
+  // lint: UNUSEDSIGNAL: the top bit shifts out
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  tie0_o;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire               tie0;
   wire signed [9:0]  sum1;
-  wire signed [25:0] m1_a1;
-  wire        [25:0] m1_a2;
+  wire signed [26:0] m1_a1;
+  wire        [26:0] m1_a2;
   wire               m1_neg0;
   wire               m1_one0;
   wire               m1_two0;
-  wire        [25:0] m1_sel0;
+  wire        [26:0] m1_sel0;
   wire               m1_neg1;
   wire               m1_one1;
   wire               m1_two1;
-  wire        [23:0] m1_sel1;
-  wire        [25:0] m1_pp1;
+  wire        [24:0] m1_sel1;
+  wire        [26:0] m1_pp1;
   wire               m1_neg2;
   wire               m1_one2;
   wire               m1_two2;
-  wire        [21:0] m1_sel2;
-  wire        [25:0] m1_pp2;
+  wire        [22:0] m1_sel2;
+  wire        [26:0] m1_pp2;
   wire               m1_neg3;
   wire               m1_one3;
   wire               m1_two3;
-  wire        [19:0] m1_sel3;
-  wire        [25:0] m1_pp3;
+  wire        [20:0] m1_sel3;
+  wire        [26:0] m1_pp3;
   wire               m1_neg4;
   wire               m1_one4;
   wire               m1_two4;
-  wire        [17:0] m1_sel4;
-  wire        [25:0] m1_pp4;
-  wire        [25:0] m1_corr;
-  wire        [25:0] m1_l0_0_s;
-  wire        [24:0] m1_l0_0_m;
-  wire        [25:0] m1_l0_0_c;
-  wire        [25:0] m1_l0_1_s;
-  wire        [24:0] m1_l0_1_m;
-  wire        [25:0] m1_l0_1_c;
-  wire        [25:0] m1_l1_0_s;
-  wire        [24:0] m1_l1_0_m;
-  wire        [25:0] m1_l1_0_c;
-  wire        [25:0] m1_l2_0_s;
-  wire        [24:0] m1_l2_0_m;
-  wire        [25:0] m1_l2_0_c;
-  reg  signed [25:0] ps1;       // lane 1: sum * gain, carry-save sum
-  reg  signed [25:0] pc1;       // carry-save carries
-  reg  signed [25:0] prod1;     // sum * gain
+  wire        [18:0] m1_sel4;
+  wire        [26:0] m1_pp4;
+  wire        [26:0] m1_corr;
+  wire        [26:0] m1_l0_0_s;
+  wire        [25:0] m1_l0_0_m;
+  wire        [26:0] m1_l0_0_c;
+  wire        [26:0] m1_l0_1_s;
+  wire        [25:0] m1_l0_1_m;
+  wire        [26:0] m1_l0_1_c;
+  wire        [26:0] m1_l1_0_s;
+  wire        [25:0] m1_l1_0_m;
+  wire        [26:0] m1_l1_0_c;
+  wire        [26:0] m1_l2_0_s;
+  wire        [25:0] m1_l2_0_m;
+  wire        [26:0] m1_l2_0_c;
+  reg         [26:0] ps1;       // lane 1: sum * gain + half, carry-save sum
+  reg         [26:0] pc1;       // carry-save carries
+  reg  signed [16:0] rh1;       // sum * gain / 2^f, rounded half to even
+  // lint: UNUSEDSIGNAL: the fraction bits only carry into the rounded value
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [26:0] t1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [9:0]  tie1_x;
+  // lint: UNUSEDSIGNAL: the top bit shifts out
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  tie1_o;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire               tie1;
   wire signed [9:0]  sum2;
-  wire signed [25:0] m2_a1;
-  wire        [25:0] m2_a2;
+  wire signed [26:0] m2_a1;
+  wire        [26:0] m2_a2;
   wire               m2_neg0;
   wire               m2_one0;
   wire               m2_two0;
-  wire        [25:0] m2_sel0;
+  wire        [26:0] m2_sel0;
   wire               m2_neg1;
   wire               m2_one1;
   wire               m2_two1;
-  wire        [23:0] m2_sel1;
-  wire        [25:0] m2_pp1;
+  wire        [24:0] m2_sel1;
+  wire        [26:0] m2_pp1;
   wire               m2_neg2;
   wire               m2_one2;
   wire               m2_two2;
-  wire        [21:0] m2_sel2;
-  wire        [25:0] m2_pp2;
+  wire        [22:0] m2_sel2;
+  wire        [26:0] m2_pp2;
   wire               m2_neg3;
   wire               m2_one3;
   wire               m2_two3;
-  wire        [19:0] m2_sel3;
-  wire        [25:0] m2_pp3;
+  wire        [20:0] m2_sel3;
+  wire        [26:0] m2_pp3;
   wire               m2_neg4;
   wire               m2_one4;
   wire               m2_two4;
-  wire        [17:0] m2_sel4;
-  wire        [25:0] m2_pp4;
-  wire        [25:0] m2_corr;
-  wire        [25:0] m2_l0_0_s;
-  wire        [24:0] m2_l0_0_m;
-  wire        [25:0] m2_l0_0_c;
-  wire        [25:0] m2_l0_1_s;
-  wire        [24:0] m2_l0_1_m;
-  wire        [25:0] m2_l0_1_c;
-  wire        [25:0] m2_l1_0_s;
-  wire        [24:0] m2_l1_0_m;
-  wire        [25:0] m2_l1_0_c;
-  wire        [25:0] m2_l2_0_s;
-  wire        [24:0] m2_l2_0_m;
-  wire        [25:0] m2_l2_0_c;
-  reg  signed [25:0] ps2;       // lane 2: sum * gain, carry-save sum
-  reg  signed [25:0] pc2;       // carry-save carries
-  reg  signed [25:0] prod2;     // sum * gain
+  wire        [18:0] m2_sel4;
+  wire        [26:0] m2_pp4;
+  wire        [26:0] m2_corr;
+  wire        [26:0] m2_l0_0_s;
+  wire        [25:0] m2_l0_0_m;
+  wire        [26:0] m2_l0_0_c;
+  wire        [26:0] m2_l0_1_s;
+  wire        [25:0] m2_l0_1_m;
+  wire        [26:0] m2_l0_1_c;
+  wire        [26:0] m2_l1_0_s;
+  wire        [25:0] m2_l1_0_m;
+  wire        [26:0] m2_l1_0_c;
+  wire        [26:0] m2_l2_0_s;
+  wire        [25:0] m2_l2_0_m;
+  wire        [26:0] m2_l2_0_c;
+  reg         [26:0] ps2;       // lane 2: sum * gain + half, carry-save sum
+  reg         [26:0] pc2;       // carry-save carries
+  reg  signed [16:0] rh2;       // sum * gain / 2^f, rounded half to even
+  // lint: UNUSEDSIGNAL: the fraction bits only carry into the rounded value
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [26:0] t2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [9:0]  tie2_x;
+  // lint: UNUSEDSIGNAL: the top bit shifts out
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  tie2_o;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire               tie2;
   wire signed [9:0]  sum3;
-  wire signed [25:0] m3_a1;
-  wire        [25:0] m3_a2;
+  wire signed [26:0] m3_a1;
+  wire        [26:0] m3_a2;
   wire               m3_neg0;
   wire               m3_one0;
   wire               m3_two0;
-  wire        [25:0] m3_sel0;
+  wire        [26:0] m3_sel0;
   wire               m3_neg1;
   wire               m3_one1;
   wire               m3_two1;
-  wire        [23:0] m3_sel1;
-  wire        [25:0] m3_pp1;
+  wire        [24:0] m3_sel1;
+  wire        [26:0] m3_pp1;
   wire               m3_neg2;
   wire               m3_one2;
   wire               m3_two2;
-  wire        [21:0] m3_sel2;
-  wire        [25:0] m3_pp2;
+  wire        [22:0] m3_sel2;
+  wire        [26:0] m3_pp2;
   wire               m3_neg3;
   wire               m3_one3;
   wire               m3_two3;
-  wire        [19:0] m3_sel3;
-  wire        [25:0] m3_pp3;
+  wire        [20:0] m3_sel3;
+  wire        [26:0] m3_pp3;
   wire               m3_neg4;
   wire               m3_one4;
   wire               m3_two4;
-  wire        [17:0] m3_sel4;
-  wire        [25:0] m3_pp4;
-  wire        [25:0] m3_corr;
-  wire        [25:0] m3_l0_0_s;
-  wire        [24:0] m3_l0_0_m;
-  wire        [25:0] m3_l0_0_c;
-  wire        [25:0] m3_l0_1_s;
-  wire        [24:0] m3_l0_1_m;
-  wire        [25:0] m3_l0_1_c;
-  wire        [25:0] m3_l1_0_s;
-  wire        [24:0] m3_l1_0_m;
-  wire        [25:0] m3_l1_0_c;
-  wire        [25:0] m3_l2_0_s;
-  wire        [24:0] m3_l2_0_m;
-  wire        [25:0] m3_l2_0_c;
-  reg  signed [25:0] ps3;       // lane 3: sum * gain, carry-save sum
-  reg  signed [25:0] pc3;       // carry-save carries
-  reg  signed [25:0] prod3;     // sum * gain
+  wire        [18:0] m3_sel4;
+  wire        [26:0] m3_pp4;
+  wire        [26:0] m3_corr;
+  wire        [26:0] m3_l0_0_s;
+  wire        [25:0] m3_l0_0_m;
+  wire        [26:0] m3_l0_0_c;
+  wire        [26:0] m3_l0_1_s;
+  wire        [25:0] m3_l0_1_m;
+  wire        [26:0] m3_l0_1_c;
+  wire        [26:0] m3_l1_0_s;
+  wire        [25:0] m3_l1_0_m;
+  wire        [26:0] m3_l1_0_c;
+  wire        [26:0] m3_l2_0_s;
+  wire        [25:0] m3_l2_0_m;
+  wire        [26:0] m3_l2_0_c;
+  reg         [26:0] ps3;       // lane 3: sum * gain + half, carry-save sum
+  reg         [26:0] pc3;       // carry-save carries
+  reg  signed [16:0] rh3;       // sum * gain / 2^f, rounded half to even
+  // lint: UNUSEDSIGNAL: the fraction bits only carry into the rounded value
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [26:0] t3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [9:0]  tie3_x;
+  // lint: UNUSEDSIGNAL: the top bit shifts out
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  tie3_o;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire               tie3;
   wire signed [9:0]  sum4;
-  wire signed [25:0] m4_a1;
-  wire        [25:0] m4_a2;
+  wire signed [26:0] m4_a1;
+  wire        [26:0] m4_a2;
   wire               m4_neg0;
   wire               m4_one0;
   wire               m4_two0;
-  wire        [25:0] m4_sel0;
+  wire        [26:0] m4_sel0;
   wire               m4_neg1;
   wire               m4_one1;
   wire               m4_two1;
-  wire        [23:0] m4_sel1;
-  wire        [25:0] m4_pp1;
+  wire        [24:0] m4_sel1;
+  wire        [26:0] m4_pp1;
   wire               m4_neg2;
   wire               m4_one2;
   wire               m4_two2;
-  wire        [21:0] m4_sel2;
-  wire        [25:0] m4_pp2;
+  wire        [22:0] m4_sel2;
+  wire        [26:0] m4_pp2;
   wire               m4_neg3;
   wire               m4_one3;
   wire               m4_two3;
-  wire        [19:0] m4_sel3;
-  wire        [25:0] m4_pp3;
+  wire        [20:0] m4_sel3;
+  wire        [26:0] m4_pp3;
   wire               m4_neg4;
   wire               m4_one4;
   wire               m4_two4;
-  wire        [17:0] m4_sel4;
-  wire        [25:0] m4_pp4;
-  wire        [25:0] m4_corr;
-  wire        [25:0] m4_l0_0_s;
-  wire        [24:0] m4_l0_0_m;
-  wire        [25:0] m4_l0_0_c;
-  wire        [25:0] m4_l0_1_s;
-  wire        [24:0] m4_l0_1_m;
-  wire        [25:0] m4_l0_1_c;
-  wire        [25:0] m4_l1_0_s;
-  wire        [24:0] m4_l1_0_m;
-  wire        [25:0] m4_l1_0_c;
-  wire        [25:0] m4_l2_0_s;
-  wire        [24:0] m4_l2_0_m;
-  wire        [25:0] m4_l2_0_c;
-  reg  signed [25:0] ps4;       // lane 4: sum * gain, carry-save sum
-  reg  signed [25:0] pc4;       // carry-save carries
-  reg  signed [25:0] prod4;     // sum * gain
+  wire        [18:0] m4_sel4;
+  wire        [26:0] m4_pp4;
+  wire        [26:0] m4_corr;
+  wire        [26:0] m4_l0_0_s;
+  wire        [25:0] m4_l0_0_m;
+  wire        [26:0] m4_l0_0_c;
+  wire        [26:0] m4_l0_1_s;
+  wire        [25:0] m4_l0_1_m;
+  wire        [26:0] m4_l0_1_c;
+  wire        [26:0] m4_l1_0_s;
+  wire        [25:0] m4_l1_0_m;
+  wire        [26:0] m4_l1_0_c;
+  wire        [26:0] m4_l2_0_s;
+  wire        [25:0] m4_l2_0_m;
+  wire        [26:0] m4_l2_0_c;
+  reg         [26:0] ps4;       // lane 4: sum * gain + half, carry-save sum
+  reg         [26:0] pc4;       // carry-save carries
+  reg  signed [16:0] rh4;       // sum * gain / 2^f, rounded half to even
+  // lint: UNUSEDSIGNAL: the fraction bits only carry into the rounded value
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [26:0] t4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [9:0]  tie4_x;
+  // lint: UNUSEDSIGNAL: the top bit shifts out
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  tie4_o;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire               tie4;
   wire signed [9:0]  sum5;
-  wire signed [25:0] m5_a1;
-  wire        [25:0] m5_a2;
+  wire signed [26:0] m5_a1;
+  wire        [26:0] m5_a2;
   wire               m5_neg0;
   wire               m5_one0;
   wire               m5_two0;
-  wire        [25:0] m5_sel0;
+  wire        [26:0] m5_sel0;
   wire               m5_neg1;
   wire               m5_one1;
   wire               m5_two1;
-  wire        [23:0] m5_sel1;
-  wire        [25:0] m5_pp1;
+  wire        [24:0] m5_sel1;
+  wire        [26:0] m5_pp1;
   wire               m5_neg2;
   wire               m5_one2;
   wire               m5_two2;
-  wire        [21:0] m5_sel2;
-  wire        [25:0] m5_pp2;
+  wire        [22:0] m5_sel2;
+  wire        [26:0] m5_pp2;
   wire               m5_neg3;
   wire               m5_one3;
   wire               m5_two3;
-  wire        [19:0] m5_sel3;
-  wire        [25:0] m5_pp3;
+  wire        [20:0] m5_sel3;
+  wire        [26:0] m5_pp3;
   wire               m5_neg4;
   wire               m5_one4;
   wire               m5_two4;
-  wire        [17:0] m5_sel4;
-  wire        [25:0] m5_pp4;
-  wire        [25:0] m5_corr;
-  wire        [25:0] m5_l0_0_s;
-  wire        [24:0] m5_l0_0_m;
-  wire        [25:0] m5_l0_0_c;
-  wire        [25:0] m5_l0_1_s;
-  wire        [24:0] m5_l0_1_m;
-  wire        [25:0] m5_l0_1_c;
-  wire        [25:0] m5_l1_0_s;
-  wire        [24:0] m5_l1_0_m;
-  wire        [25:0] m5_l1_0_c;
-  wire        [25:0] m5_l2_0_s;
-  wire        [24:0] m5_l2_0_m;
-  wire        [25:0] m5_l2_0_c;
-  reg  signed [25:0] ps5;       // lane 5: sum * gain, carry-save sum
-  reg  signed [25:0] pc5;       // carry-save carries
-  reg  signed [25:0] prod5;     // sum * gain
+  wire        [18:0] m5_sel4;
+  wire        [26:0] m5_pp4;
+  wire        [26:0] m5_corr;
+  wire        [26:0] m5_l0_0_s;
+  wire        [25:0] m5_l0_0_m;
+  wire        [26:0] m5_l0_0_c;
+  wire        [26:0] m5_l0_1_s;
+  wire        [25:0] m5_l0_1_m;
+  wire        [26:0] m5_l0_1_c;
+  wire        [26:0] m5_l1_0_s;
+  wire        [25:0] m5_l1_0_m;
+  wire        [26:0] m5_l1_0_c;
+  wire        [26:0] m5_l2_0_s;
+  wire        [25:0] m5_l2_0_m;
+  wire        [26:0] m5_l2_0_c;
+  reg         [26:0] ps5;       // lane 5: sum * gain + half, carry-save sum
+  reg         [26:0] pc5;       // carry-save carries
+  reg  signed [16:0] rh5;       // sum * gain / 2^f, rounded half to even
+  // lint: UNUSEDSIGNAL: the fraction bits only carry into the rounded value
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [26:0] t5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [9:0]  tie5_x;
+  // lint: UNUSEDSIGNAL: the top bit shifts out
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  tie5_o;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire               tie5;
   wire signed [9:0]  sum6;
-  wire signed [25:0] m6_a1;
-  wire        [25:0] m6_a2;
+  wire signed [26:0] m6_a1;
+  wire        [26:0] m6_a2;
   wire               m6_neg0;
   wire               m6_one0;
   wire               m6_two0;
-  wire        [25:0] m6_sel0;
+  wire        [26:0] m6_sel0;
   wire               m6_neg1;
   wire               m6_one1;
   wire               m6_two1;
-  wire        [23:0] m6_sel1;
-  wire        [25:0] m6_pp1;
+  wire        [24:0] m6_sel1;
+  wire        [26:0] m6_pp1;
   wire               m6_neg2;
   wire               m6_one2;
   wire               m6_two2;
-  wire        [21:0] m6_sel2;
-  wire        [25:0] m6_pp2;
+  wire        [22:0] m6_sel2;
+  wire        [26:0] m6_pp2;
   wire               m6_neg3;
   wire               m6_one3;
   wire               m6_two3;
-  wire        [19:0] m6_sel3;
-  wire        [25:0] m6_pp3;
+  wire        [20:0] m6_sel3;
+  wire        [26:0] m6_pp3;
   wire               m6_neg4;
   wire               m6_one4;
   wire               m6_two4;
-  wire        [17:0] m6_sel4;
-  wire        [25:0] m6_pp4;
-  wire        [25:0] m6_corr;
-  wire        [25:0] m6_l0_0_s;
-  wire        [24:0] m6_l0_0_m;
-  wire        [25:0] m6_l0_0_c;
-  wire        [25:0] m6_l0_1_s;
-  wire        [24:0] m6_l0_1_m;
-  wire        [25:0] m6_l0_1_c;
-  wire        [25:0] m6_l1_0_s;
-  wire        [24:0] m6_l1_0_m;
-  wire        [25:0] m6_l1_0_c;
-  wire        [25:0] m6_l2_0_s;
-  wire        [24:0] m6_l2_0_m;
-  wire        [25:0] m6_l2_0_c;
-  reg  signed [25:0] ps6;       // lane 6: sum * gain, carry-save sum
-  reg  signed [25:0] pc6;       // carry-save carries
-  reg  signed [25:0] prod6;     // sum * gain
+  wire        [18:0] m6_sel4;
+  wire        [26:0] m6_pp4;
+  wire        [26:0] m6_corr;
+  wire        [26:0] m6_l0_0_s;
+  wire        [25:0] m6_l0_0_m;
+  wire        [26:0] m6_l0_0_c;
+  wire        [26:0] m6_l0_1_s;
+  wire        [25:0] m6_l0_1_m;
+  wire        [26:0] m6_l0_1_c;
+  wire        [26:0] m6_l1_0_s;
+  wire        [25:0] m6_l1_0_m;
+  wire        [26:0] m6_l1_0_c;
+  wire        [26:0] m6_l2_0_s;
+  wire        [25:0] m6_l2_0_m;
+  wire        [26:0] m6_l2_0_c;
+  reg         [26:0] ps6;       // lane 6: sum * gain + half, carry-save sum
+  reg         [26:0] pc6;       // carry-save carries
+  reg  signed [16:0] rh6;       // sum * gain / 2^f, rounded half to even
+  // lint: UNUSEDSIGNAL: the fraction bits only carry into the rounded value
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [26:0] t6;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [9:0]  tie6_x;
+  // lint: UNUSEDSIGNAL: the top bit shifts out
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  tie6_o;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire               tie6;
   wire signed [9:0]  sum7;
-  wire signed [25:0] m7_a1;
-  wire        [25:0] m7_a2;
+  wire signed [26:0] m7_a1;
+  wire        [26:0] m7_a2;
   wire               m7_neg0;
   wire               m7_one0;
   wire               m7_two0;
-  wire        [25:0] m7_sel0;
+  wire        [26:0] m7_sel0;
   wire               m7_neg1;
   wire               m7_one1;
   wire               m7_two1;
-  wire        [23:0] m7_sel1;
-  wire        [25:0] m7_pp1;
+  wire        [24:0] m7_sel1;
+  wire        [26:0] m7_pp1;
   wire               m7_neg2;
   wire               m7_one2;
   wire               m7_two2;
-  wire        [21:0] m7_sel2;
-  wire        [25:0] m7_pp2;
+  wire        [22:0] m7_sel2;
+  wire        [26:0] m7_pp2;
   wire               m7_neg3;
   wire               m7_one3;
   wire               m7_two3;
-  wire        [19:0] m7_sel3;
-  wire        [25:0] m7_pp3;
+  wire        [20:0] m7_sel3;
+  wire        [26:0] m7_pp3;
   wire               m7_neg4;
   wire               m7_one4;
   wire               m7_two4;
-  wire        [17:0] m7_sel4;
-  wire        [25:0] m7_pp4;
-  wire        [25:0] m7_corr;
-  wire        [25:0] m7_l0_0_s;
-  wire        [24:0] m7_l0_0_m;
-  wire        [25:0] m7_l0_0_c;
-  wire        [25:0] m7_l0_1_s;
-  wire        [24:0] m7_l0_1_m;
-  wire        [25:0] m7_l0_1_c;
-  wire        [25:0] m7_l1_0_s;
-  wire        [24:0] m7_l1_0_m;
-  wire        [25:0] m7_l1_0_c;
-  wire        [25:0] m7_l2_0_s;
-  wire        [24:0] m7_l2_0_m;
-  wire        [25:0] m7_l2_0_c;
-  reg  signed [25:0] ps7;       // lane 7: sum * gain, carry-save sum
-  reg  signed [25:0] pc7;       // carry-save carries
-  reg  signed [25:0] prod7;     // sum * gain
-  wire signed [25:0] off_c;
-  // lint: UNUSEDSIGNAL: the fraction bits only carry into the result
+  wire        [18:0] m7_sel4;
+  wire        [26:0] m7_pp4;
+  wire        [26:0] m7_corr;
+  wire        [26:0] m7_l0_0_s;
+  wire        [25:0] m7_l0_0_m;
+  wire        [26:0] m7_l0_0_c;
+  wire        [26:0] m7_l0_1_s;
+  wire        [25:0] m7_l0_1_m;
+  wire        [26:0] m7_l0_1_c;
+  wire        [26:0] m7_l1_0_s;
+  wire        [25:0] m7_l1_0_m;
+  wire        [26:0] m7_l1_0_c;
+  wire        [26:0] m7_l2_0_s;
+  wire        [25:0] m7_l2_0_m;
+  wire        [26:0] m7_l2_0_c;
+  reg         [26:0] ps7;       // lane 7: sum * gain + half, carry-save sum
+  reg         [26:0] pc7;       // carry-save carries
+  reg  signed [16:0] rh7;       // sum * gain / 2^f, rounded half to even
+  // lint: UNUSEDSIGNAL: the fraction bits only carry into the rounded value
   /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [27:0] s0;
+  wire        [26:0] t7;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [17:0] r0;
+  wire        [9:0]  tie7_x;
+  // lint: UNUSEDSIGNAL: the top bit shifts out
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  tie7_o;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire               tie7;
+  wire signed [17:0] b0;
   wire signed [15:0] sat0;
   reg  signed [15:0] y0;
-  // lint: UNUSEDSIGNAL: the fraction bits only carry into the result
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [27:0] s1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [17:0] r1;
+  wire signed [17:0] b1;
   wire signed [15:0] sat1;
   reg  signed [15:0] y1;
-  // lint: UNUSEDSIGNAL: the fraction bits only carry into the result
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [27:0] s2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [17:0] r2;
+  wire signed [17:0] b2;
   wire signed [15:0] sat2;
   reg  signed [15:0] y2;
-  // lint: UNUSEDSIGNAL: the fraction bits only carry into the result
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [27:0] s3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [17:0] r3;
+  wire signed [17:0] b3;
   wire signed [15:0] sat3;
   reg  signed [15:0] y3;
-  // lint: UNUSEDSIGNAL: the fraction bits only carry into the result
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [27:0] s4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [17:0] r4;
+  wire signed [17:0] b4;
   wire signed [15:0] sat4;
   reg  signed [15:0] y4;
-  // lint: UNUSEDSIGNAL: the fraction bits only carry into the result
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [27:0] s5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [17:0] r5;
+  wire signed [17:0] b5;
   wire signed [15:0] sat5;
   reg  signed [15:0] y5;
-  // lint: UNUSEDSIGNAL: the fraction bits only carry into the result
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [27:0] s6;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [17:0] r6;
+  wire signed [17:0] b6;
   wire signed [15:0] sat6;
   reg  signed [15:0] y6;
-  // lint: UNUSEDSIGNAL: the fraction bits only carry into the result
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire signed [27:0] s7;
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire signed [17:0] r7;
+  wire signed [17:0] b7;
   wire signed [15:0] sat7;
   reg  signed [15:0] y7;
 
   assign sum0 = $signed(sums[9:0]);
-  assign m0_a1 = $signed({{10{gain_r[15]}}, gain_r});
-  assign m0_a2 = {m0_a1[24:0], 1'd0};
+  assign m0_a1 = $signed({{11{gain_r[15]}}, gain_r});
+  assign m0_a2 = {m0_a1[25:0], 1'd0};
   assign m0_neg0 = sum0[1];
   assign m0_one0 = sum0[0] ^ 1'd0;
   assign m0_two0 = ((sum0[1] & ~sum0[0]) & ~1'd0) | ((~sum0[1] & sum0[0]) & 1'd0);
-  assign m0_sel0 = (({26{m0_one0}} & m0_a1) | ({26{m0_two0}} & m0_a2)) ^ {26{m0_neg0}};
+  assign m0_sel0 = (({27{m0_one0}} & m0_a1) | ({27{m0_two0}} & m0_a2)) ^ {27{m0_neg0}};
   assign m0_neg1 = sum0[3];
   assign m0_one1 = sum0[2] ^ sum0[1];
   assign m0_two1 = ((sum0[3] & ~sum0[2]) & ~sum0[1]) | ((~sum0[3] & sum0[2]) & sum0[1]);
-  assign m0_sel1 = (({24{m0_one1}} & m0_a1[23:0]) | ({24{m0_two1}} & m0_a2[23:0])) ^ {24{m0_neg1}};
+  assign m0_sel1 = (({25{m0_one1}} & m0_a1[24:0]) | ({25{m0_two1}} & m0_a2[24:0])) ^ {25{m0_neg1}};
   assign m0_pp1 = {m0_sel1, 2'd0};
   assign m0_neg2 = sum0[5];
   assign m0_one2 = sum0[4] ^ sum0[3];
   assign m0_two2 = ((sum0[5] & ~sum0[4]) & ~sum0[3]) | ((~sum0[5] & sum0[4]) & sum0[3]);
-  assign m0_sel2 = (({22{m0_one2}} & m0_a1[21:0]) | ({22{m0_two2}} & m0_a2[21:0])) ^ {22{m0_neg2}};
+  assign m0_sel2 = (({23{m0_one2}} & m0_a1[22:0]) | ({23{m0_two2}} & m0_a2[22:0])) ^ {23{m0_neg2}};
   assign m0_pp2 = {m0_sel2, 4'd0};
   assign m0_neg3 = sum0[7];
   assign m0_one3 = sum0[6] ^ sum0[5];
   assign m0_two3 = ((sum0[7] & ~sum0[6]) & ~sum0[5]) | ((~sum0[7] & sum0[6]) & sum0[5]);
-  assign m0_sel3 = (({20{m0_one3}} & m0_a1[19:0]) | ({20{m0_two3}} & m0_a2[19:0])) ^ {20{m0_neg3}};
+  assign m0_sel3 = (({21{m0_one3}} & m0_a1[20:0]) | ({21{m0_two3}} & m0_a2[20:0])) ^ {21{m0_neg3}};
   assign m0_pp3 = {m0_sel3, 6'd0};
   assign m0_neg4 = sum0[9];
   assign m0_one4 = sum0[8] ^ sum0[7];
   assign m0_two4 = ((sum0[9] & ~sum0[8]) & ~sum0[7]) | ((~sum0[9] & sum0[8]) & sum0[7]);
-  assign m0_sel4 = (({18{m0_one4}} & m0_a1[17:0]) | ({18{m0_two4}} & m0_a2[17:0])) ^ {18{m0_neg4}};
+  assign m0_sel4 = (({19{m0_one4}} & m0_a1[18:0]) | ({19{m0_two4}} & m0_a2[18:0])) ^ {19{m0_neg4}};
   assign m0_pp4 = {m0_sel4, 8'd0};
-  assign m0_corr = {17'd0, m0_neg4, 1'd0, m0_neg3, 1'd0, m0_neg2, 1'd0, m0_neg1, 1'd0, m0_neg0};
+  assign m0_corr = {17'd0, 1'd1, m0_neg4, 1'd0, m0_neg3, 1'd0, m0_neg2, 1'd0, m0_neg1, 1'd0, m0_neg0};
   assign m0_l0_0_s = (m0_sel0 ^ m0_pp1) ^ m0_pp2;
-  assign m0_l0_0_m = ((m0_sel0[24:0] & m0_pp1[24:0]) | (m0_sel0[24:0] & m0_pp2[24:0])) | (m0_pp1[24:0] & m0_pp2[24:0]);
+  assign m0_l0_0_m = ((m0_sel0[25:0] & m0_pp1[25:0]) | (m0_sel0[25:0] & m0_pp2[25:0])) | (m0_pp1[25:0] & m0_pp2[25:0]);
   assign m0_l0_0_c = {m0_l0_0_m, 1'd0};
   assign m0_l0_1_s = (m0_pp3 ^ m0_pp4) ^ m0_corr;
-  assign m0_l0_1_m = ((m0_pp3[24:0] & m0_pp4[24:0]) | (m0_pp3[24:0] & m0_corr[24:0])) | (m0_pp4[24:0] & m0_corr[24:0]);
+  assign m0_l0_1_m = ((m0_pp3[25:0] & m0_pp4[25:0]) | (m0_pp3[25:0] & m0_corr[25:0])) | (m0_pp4[25:0] & m0_corr[25:0]);
   assign m0_l0_1_c = {m0_l0_1_m, 1'd0};
   assign m0_l1_0_s = (m0_l0_0_s ^ m0_l0_0_c) ^ m0_l0_1_s;
-  assign m0_l1_0_m = ((m0_l0_0_s[24:0] & m0_l0_0_c[24:0]) | (m0_l0_0_s[24:0] & m0_l0_1_s[24:0])) | (m0_l0_0_c[24:0] & m0_l0_1_s[24:0]);
+  assign m0_l1_0_m = ((m0_l0_0_s[25:0] & m0_l0_0_c[25:0]) | (m0_l0_0_s[25:0] & m0_l0_1_s[25:0])) | (m0_l0_0_c[25:0] & m0_l0_1_s[25:0]);
   assign m0_l1_0_c = {m0_l1_0_m, 1'd0};
   assign m0_l2_0_s = (m0_l1_0_s ^ m0_l1_0_c) ^ m0_l0_1_c;
-  assign m0_l2_0_m = ((m0_l1_0_s[24:0] & m0_l1_0_c[24:0]) | (m0_l1_0_s[24:0] & m0_l0_1_c[24:0])) | (m0_l1_0_c[24:0] & m0_l0_1_c[24:0]);
+  assign m0_l2_0_m = ((m0_l1_0_s[25:0] & m0_l1_0_c[25:0]) | (m0_l1_0_s[25:0] & m0_l0_1_c[25:0])) | (m0_l1_0_c[25:0] & m0_l0_1_c[25:0]);
   assign m0_l2_0_c = {m0_l2_0_m, 1'd0};
+  assign t0 = ps0 + pc0;
+  assign tie0_x = ps0[9:0] ^ pc0[9:0];
+  assign tie0_o = ps0[9:0] | pc0[9:0];
+  assign tie0 = ~(|(tie0_x ^ {tie0_o[8:0], 1'd0}));
   assign sum1 = $signed(sums[19:10]);
-  assign m1_a1 = $signed({{10{gain_r[15]}}, gain_r});
-  assign m1_a2 = {m1_a1[24:0], 1'd0};
+  assign m1_a1 = $signed({{11{gain_r[15]}}, gain_r});
+  assign m1_a2 = {m1_a1[25:0], 1'd0};
   assign m1_neg0 = sum1[1];
   assign m1_one0 = sum1[0] ^ 1'd0;
   assign m1_two0 = ((sum1[1] & ~sum1[0]) & ~1'd0) | ((~sum1[1] & sum1[0]) & 1'd0);
-  assign m1_sel0 = (({26{m1_one0}} & m1_a1) | ({26{m1_two0}} & m1_a2)) ^ {26{m1_neg0}};
+  assign m1_sel0 = (({27{m1_one0}} & m1_a1) | ({27{m1_two0}} & m1_a2)) ^ {27{m1_neg0}};
   assign m1_neg1 = sum1[3];
   assign m1_one1 = sum1[2] ^ sum1[1];
   assign m1_two1 = ((sum1[3] & ~sum1[2]) & ~sum1[1]) | ((~sum1[3] & sum1[2]) & sum1[1]);
-  assign m1_sel1 = (({24{m1_one1}} & m1_a1[23:0]) | ({24{m1_two1}} & m1_a2[23:0])) ^ {24{m1_neg1}};
+  assign m1_sel1 = (({25{m1_one1}} & m1_a1[24:0]) | ({25{m1_two1}} & m1_a2[24:0])) ^ {25{m1_neg1}};
   assign m1_pp1 = {m1_sel1, 2'd0};
   assign m1_neg2 = sum1[5];
   assign m1_one2 = sum1[4] ^ sum1[3];
   assign m1_two2 = ((sum1[5] & ~sum1[4]) & ~sum1[3]) | ((~sum1[5] & sum1[4]) & sum1[3]);
-  assign m1_sel2 = (({22{m1_one2}} & m1_a1[21:0]) | ({22{m1_two2}} & m1_a2[21:0])) ^ {22{m1_neg2}};
+  assign m1_sel2 = (({23{m1_one2}} & m1_a1[22:0]) | ({23{m1_two2}} & m1_a2[22:0])) ^ {23{m1_neg2}};
   assign m1_pp2 = {m1_sel2, 4'd0};
   assign m1_neg3 = sum1[7];
   assign m1_one3 = sum1[6] ^ sum1[5];
   assign m1_two3 = ((sum1[7] & ~sum1[6]) & ~sum1[5]) | ((~sum1[7] & sum1[6]) & sum1[5]);
-  assign m1_sel3 = (({20{m1_one3}} & m1_a1[19:0]) | ({20{m1_two3}} & m1_a2[19:0])) ^ {20{m1_neg3}};
+  assign m1_sel3 = (({21{m1_one3}} & m1_a1[20:0]) | ({21{m1_two3}} & m1_a2[20:0])) ^ {21{m1_neg3}};
   assign m1_pp3 = {m1_sel3, 6'd0};
   assign m1_neg4 = sum1[9];
   assign m1_one4 = sum1[8] ^ sum1[7];
   assign m1_two4 = ((sum1[9] & ~sum1[8]) & ~sum1[7]) | ((~sum1[9] & sum1[8]) & sum1[7]);
-  assign m1_sel4 = (({18{m1_one4}} & m1_a1[17:0]) | ({18{m1_two4}} & m1_a2[17:0])) ^ {18{m1_neg4}};
+  assign m1_sel4 = (({19{m1_one4}} & m1_a1[18:0]) | ({19{m1_two4}} & m1_a2[18:0])) ^ {19{m1_neg4}};
   assign m1_pp4 = {m1_sel4, 8'd0};
-  assign m1_corr = {17'd0, m1_neg4, 1'd0, m1_neg3, 1'd0, m1_neg2, 1'd0, m1_neg1, 1'd0, m1_neg0};
+  assign m1_corr = {17'd0, 1'd1, m1_neg4, 1'd0, m1_neg3, 1'd0, m1_neg2, 1'd0, m1_neg1, 1'd0, m1_neg0};
   assign m1_l0_0_s = (m1_sel0 ^ m1_pp1) ^ m1_pp2;
-  assign m1_l0_0_m = ((m1_sel0[24:0] & m1_pp1[24:0]) | (m1_sel0[24:0] & m1_pp2[24:0])) | (m1_pp1[24:0] & m1_pp2[24:0]);
+  assign m1_l0_0_m = ((m1_sel0[25:0] & m1_pp1[25:0]) | (m1_sel0[25:0] & m1_pp2[25:0])) | (m1_pp1[25:0] & m1_pp2[25:0]);
   assign m1_l0_0_c = {m1_l0_0_m, 1'd0};
   assign m1_l0_1_s = (m1_pp3 ^ m1_pp4) ^ m1_corr;
-  assign m1_l0_1_m = ((m1_pp3[24:0] & m1_pp4[24:0]) | (m1_pp3[24:0] & m1_corr[24:0])) | (m1_pp4[24:0] & m1_corr[24:0]);
+  assign m1_l0_1_m = ((m1_pp3[25:0] & m1_pp4[25:0]) | (m1_pp3[25:0] & m1_corr[25:0])) | (m1_pp4[25:0] & m1_corr[25:0]);
   assign m1_l0_1_c = {m1_l0_1_m, 1'd0};
   assign m1_l1_0_s = (m1_l0_0_s ^ m1_l0_0_c) ^ m1_l0_1_s;
-  assign m1_l1_0_m = ((m1_l0_0_s[24:0] & m1_l0_0_c[24:0]) | (m1_l0_0_s[24:0] & m1_l0_1_s[24:0])) | (m1_l0_0_c[24:0] & m1_l0_1_s[24:0]);
+  assign m1_l1_0_m = ((m1_l0_0_s[25:0] & m1_l0_0_c[25:0]) | (m1_l0_0_s[25:0] & m1_l0_1_s[25:0])) | (m1_l0_0_c[25:0] & m1_l0_1_s[25:0]);
   assign m1_l1_0_c = {m1_l1_0_m, 1'd0};
   assign m1_l2_0_s = (m1_l1_0_s ^ m1_l1_0_c) ^ m1_l0_1_c;
-  assign m1_l2_0_m = ((m1_l1_0_s[24:0] & m1_l1_0_c[24:0]) | (m1_l1_0_s[24:0] & m1_l0_1_c[24:0])) | (m1_l1_0_c[24:0] & m1_l0_1_c[24:0]);
+  assign m1_l2_0_m = ((m1_l1_0_s[25:0] & m1_l1_0_c[25:0]) | (m1_l1_0_s[25:0] & m1_l0_1_c[25:0])) | (m1_l1_0_c[25:0] & m1_l0_1_c[25:0]);
   assign m1_l2_0_c = {m1_l2_0_m, 1'd0};
+  assign t1 = ps1 + pc1;
+  assign tie1_x = ps1[9:0] ^ pc1[9:0];
+  assign tie1_o = ps1[9:0] | pc1[9:0];
+  assign tie1 = ~(|(tie1_x ^ {tie1_o[8:0], 1'd0}));
   assign sum2 = $signed(sums[29:20]);
-  assign m2_a1 = $signed({{10{gain_r[15]}}, gain_r});
-  assign m2_a2 = {m2_a1[24:0], 1'd0};
+  assign m2_a1 = $signed({{11{gain_r[15]}}, gain_r});
+  assign m2_a2 = {m2_a1[25:0], 1'd0};
   assign m2_neg0 = sum2[1];
   assign m2_one0 = sum2[0] ^ 1'd0;
   assign m2_two0 = ((sum2[1] & ~sum2[0]) & ~1'd0) | ((~sum2[1] & sum2[0]) & 1'd0);
-  assign m2_sel0 = (({26{m2_one0}} & m2_a1) | ({26{m2_two0}} & m2_a2)) ^ {26{m2_neg0}};
+  assign m2_sel0 = (({27{m2_one0}} & m2_a1) | ({27{m2_two0}} & m2_a2)) ^ {27{m2_neg0}};
   assign m2_neg1 = sum2[3];
   assign m2_one1 = sum2[2] ^ sum2[1];
   assign m2_two1 = ((sum2[3] & ~sum2[2]) & ~sum2[1]) | ((~sum2[3] & sum2[2]) & sum2[1]);
-  assign m2_sel1 = (({24{m2_one1}} & m2_a1[23:0]) | ({24{m2_two1}} & m2_a2[23:0])) ^ {24{m2_neg1}};
+  assign m2_sel1 = (({25{m2_one1}} & m2_a1[24:0]) | ({25{m2_two1}} & m2_a2[24:0])) ^ {25{m2_neg1}};
   assign m2_pp1 = {m2_sel1, 2'd0};
   assign m2_neg2 = sum2[5];
   assign m2_one2 = sum2[4] ^ sum2[3];
   assign m2_two2 = ((sum2[5] & ~sum2[4]) & ~sum2[3]) | ((~sum2[5] & sum2[4]) & sum2[3]);
-  assign m2_sel2 = (({22{m2_one2}} & m2_a1[21:0]) | ({22{m2_two2}} & m2_a2[21:0])) ^ {22{m2_neg2}};
+  assign m2_sel2 = (({23{m2_one2}} & m2_a1[22:0]) | ({23{m2_two2}} & m2_a2[22:0])) ^ {23{m2_neg2}};
   assign m2_pp2 = {m2_sel2, 4'd0};
   assign m2_neg3 = sum2[7];
   assign m2_one3 = sum2[6] ^ sum2[5];
   assign m2_two3 = ((sum2[7] & ~sum2[6]) & ~sum2[5]) | ((~sum2[7] & sum2[6]) & sum2[5]);
-  assign m2_sel3 = (({20{m2_one3}} & m2_a1[19:0]) | ({20{m2_two3}} & m2_a2[19:0])) ^ {20{m2_neg3}};
+  assign m2_sel3 = (({21{m2_one3}} & m2_a1[20:0]) | ({21{m2_two3}} & m2_a2[20:0])) ^ {21{m2_neg3}};
   assign m2_pp3 = {m2_sel3, 6'd0};
   assign m2_neg4 = sum2[9];
   assign m2_one4 = sum2[8] ^ sum2[7];
   assign m2_two4 = ((sum2[9] & ~sum2[8]) & ~sum2[7]) | ((~sum2[9] & sum2[8]) & sum2[7]);
-  assign m2_sel4 = (({18{m2_one4}} & m2_a1[17:0]) | ({18{m2_two4}} & m2_a2[17:0])) ^ {18{m2_neg4}};
+  assign m2_sel4 = (({19{m2_one4}} & m2_a1[18:0]) | ({19{m2_two4}} & m2_a2[18:0])) ^ {19{m2_neg4}};
   assign m2_pp4 = {m2_sel4, 8'd0};
-  assign m2_corr = {17'd0, m2_neg4, 1'd0, m2_neg3, 1'd0, m2_neg2, 1'd0, m2_neg1, 1'd0, m2_neg0};
+  assign m2_corr = {17'd0, 1'd1, m2_neg4, 1'd0, m2_neg3, 1'd0, m2_neg2, 1'd0, m2_neg1, 1'd0, m2_neg0};
   assign m2_l0_0_s = (m2_sel0 ^ m2_pp1) ^ m2_pp2;
-  assign m2_l0_0_m = ((m2_sel0[24:0] & m2_pp1[24:0]) | (m2_sel0[24:0] & m2_pp2[24:0])) | (m2_pp1[24:0] & m2_pp2[24:0]);
+  assign m2_l0_0_m = ((m2_sel0[25:0] & m2_pp1[25:0]) | (m2_sel0[25:0] & m2_pp2[25:0])) | (m2_pp1[25:0] & m2_pp2[25:0]);
   assign m2_l0_0_c = {m2_l0_0_m, 1'd0};
   assign m2_l0_1_s = (m2_pp3 ^ m2_pp4) ^ m2_corr;
-  assign m2_l0_1_m = ((m2_pp3[24:0] & m2_pp4[24:0]) | (m2_pp3[24:0] & m2_corr[24:0])) | (m2_pp4[24:0] & m2_corr[24:0]);
+  assign m2_l0_1_m = ((m2_pp3[25:0] & m2_pp4[25:0]) | (m2_pp3[25:0] & m2_corr[25:0])) | (m2_pp4[25:0] & m2_corr[25:0]);
   assign m2_l0_1_c = {m2_l0_1_m, 1'd0};
   assign m2_l1_0_s = (m2_l0_0_s ^ m2_l0_0_c) ^ m2_l0_1_s;
-  assign m2_l1_0_m = ((m2_l0_0_s[24:0] & m2_l0_0_c[24:0]) | (m2_l0_0_s[24:0] & m2_l0_1_s[24:0])) | (m2_l0_0_c[24:0] & m2_l0_1_s[24:0]);
+  assign m2_l1_0_m = ((m2_l0_0_s[25:0] & m2_l0_0_c[25:0]) | (m2_l0_0_s[25:0] & m2_l0_1_s[25:0])) | (m2_l0_0_c[25:0] & m2_l0_1_s[25:0]);
   assign m2_l1_0_c = {m2_l1_0_m, 1'd0};
   assign m2_l2_0_s = (m2_l1_0_s ^ m2_l1_0_c) ^ m2_l0_1_c;
-  assign m2_l2_0_m = ((m2_l1_0_s[24:0] & m2_l1_0_c[24:0]) | (m2_l1_0_s[24:0] & m2_l0_1_c[24:0])) | (m2_l1_0_c[24:0] & m2_l0_1_c[24:0]);
+  assign m2_l2_0_m = ((m2_l1_0_s[25:0] & m2_l1_0_c[25:0]) | (m2_l1_0_s[25:0] & m2_l0_1_c[25:0])) | (m2_l1_0_c[25:0] & m2_l0_1_c[25:0]);
   assign m2_l2_0_c = {m2_l2_0_m, 1'd0};
+  assign t2 = ps2 + pc2;
+  assign tie2_x = ps2[9:0] ^ pc2[9:0];
+  assign tie2_o = ps2[9:0] | pc2[9:0];
+  assign tie2 = ~(|(tie2_x ^ {tie2_o[8:0], 1'd0}));
   assign sum3 = $signed(sums[39:30]);
-  assign m3_a1 = $signed({{10{gain_r[15]}}, gain_r});
-  assign m3_a2 = {m3_a1[24:0], 1'd0};
+  assign m3_a1 = $signed({{11{gain_r[15]}}, gain_r});
+  assign m3_a2 = {m3_a1[25:0], 1'd0};
   assign m3_neg0 = sum3[1];
   assign m3_one0 = sum3[0] ^ 1'd0;
   assign m3_two0 = ((sum3[1] & ~sum3[0]) & ~1'd0) | ((~sum3[1] & sum3[0]) & 1'd0);
-  assign m3_sel0 = (({26{m3_one0}} & m3_a1) | ({26{m3_two0}} & m3_a2)) ^ {26{m3_neg0}};
+  assign m3_sel0 = (({27{m3_one0}} & m3_a1) | ({27{m3_two0}} & m3_a2)) ^ {27{m3_neg0}};
   assign m3_neg1 = sum3[3];
   assign m3_one1 = sum3[2] ^ sum3[1];
   assign m3_two1 = ((sum3[3] & ~sum3[2]) & ~sum3[1]) | ((~sum3[3] & sum3[2]) & sum3[1]);
-  assign m3_sel1 = (({24{m3_one1}} & m3_a1[23:0]) | ({24{m3_two1}} & m3_a2[23:0])) ^ {24{m3_neg1}};
+  assign m3_sel1 = (({25{m3_one1}} & m3_a1[24:0]) | ({25{m3_two1}} & m3_a2[24:0])) ^ {25{m3_neg1}};
   assign m3_pp1 = {m3_sel1, 2'd0};
   assign m3_neg2 = sum3[5];
   assign m3_one2 = sum3[4] ^ sum3[3];
   assign m3_two2 = ((sum3[5] & ~sum3[4]) & ~sum3[3]) | ((~sum3[5] & sum3[4]) & sum3[3]);
-  assign m3_sel2 = (({22{m3_one2}} & m3_a1[21:0]) | ({22{m3_two2}} & m3_a2[21:0])) ^ {22{m3_neg2}};
+  assign m3_sel2 = (({23{m3_one2}} & m3_a1[22:0]) | ({23{m3_two2}} & m3_a2[22:0])) ^ {23{m3_neg2}};
   assign m3_pp2 = {m3_sel2, 4'd0};
   assign m3_neg3 = sum3[7];
   assign m3_one3 = sum3[6] ^ sum3[5];
   assign m3_two3 = ((sum3[7] & ~sum3[6]) & ~sum3[5]) | ((~sum3[7] & sum3[6]) & sum3[5]);
-  assign m3_sel3 = (({20{m3_one3}} & m3_a1[19:0]) | ({20{m3_two3}} & m3_a2[19:0])) ^ {20{m3_neg3}};
+  assign m3_sel3 = (({21{m3_one3}} & m3_a1[20:0]) | ({21{m3_two3}} & m3_a2[20:0])) ^ {21{m3_neg3}};
   assign m3_pp3 = {m3_sel3, 6'd0};
   assign m3_neg4 = sum3[9];
   assign m3_one4 = sum3[8] ^ sum3[7];
   assign m3_two4 = ((sum3[9] & ~sum3[8]) & ~sum3[7]) | ((~sum3[9] & sum3[8]) & sum3[7]);
-  assign m3_sel4 = (({18{m3_one4}} & m3_a1[17:0]) | ({18{m3_two4}} & m3_a2[17:0])) ^ {18{m3_neg4}};
+  assign m3_sel4 = (({19{m3_one4}} & m3_a1[18:0]) | ({19{m3_two4}} & m3_a2[18:0])) ^ {19{m3_neg4}};
   assign m3_pp4 = {m3_sel4, 8'd0};
-  assign m3_corr = {17'd0, m3_neg4, 1'd0, m3_neg3, 1'd0, m3_neg2, 1'd0, m3_neg1, 1'd0, m3_neg0};
+  assign m3_corr = {17'd0, 1'd1, m3_neg4, 1'd0, m3_neg3, 1'd0, m3_neg2, 1'd0, m3_neg1, 1'd0, m3_neg0};
   assign m3_l0_0_s = (m3_sel0 ^ m3_pp1) ^ m3_pp2;
-  assign m3_l0_0_m = ((m3_sel0[24:0] & m3_pp1[24:0]) | (m3_sel0[24:0] & m3_pp2[24:0])) | (m3_pp1[24:0] & m3_pp2[24:0]);
+  assign m3_l0_0_m = ((m3_sel0[25:0] & m3_pp1[25:0]) | (m3_sel0[25:0] & m3_pp2[25:0])) | (m3_pp1[25:0] & m3_pp2[25:0]);
   assign m3_l0_0_c = {m3_l0_0_m, 1'd0};
   assign m3_l0_1_s = (m3_pp3 ^ m3_pp4) ^ m3_corr;
-  assign m3_l0_1_m = ((m3_pp3[24:0] & m3_pp4[24:0]) | (m3_pp3[24:0] & m3_corr[24:0])) | (m3_pp4[24:0] & m3_corr[24:0]);
+  assign m3_l0_1_m = ((m3_pp3[25:0] & m3_pp4[25:0]) | (m3_pp3[25:0] & m3_corr[25:0])) | (m3_pp4[25:0] & m3_corr[25:0]);
   assign m3_l0_1_c = {m3_l0_1_m, 1'd0};
   assign m3_l1_0_s = (m3_l0_0_s ^ m3_l0_0_c) ^ m3_l0_1_s;
-  assign m3_l1_0_m = ((m3_l0_0_s[24:0] & m3_l0_0_c[24:0]) | (m3_l0_0_s[24:0] & m3_l0_1_s[24:0])) | (m3_l0_0_c[24:0] & m3_l0_1_s[24:0]);
+  assign m3_l1_0_m = ((m3_l0_0_s[25:0] & m3_l0_0_c[25:0]) | (m3_l0_0_s[25:0] & m3_l0_1_s[25:0])) | (m3_l0_0_c[25:0] & m3_l0_1_s[25:0]);
   assign m3_l1_0_c = {m3_l1_0_m, 1'd0};
   assign m3_l2_0_s = (m3_l1_0_s ^ m3_l1_0_c) ^ m3_l0_1_c;
-  assign m3_l2_0_m = ((m3_l1_0_s[24:0] & m3_l1_0_c[24:0]) | (m3_l1_0_s[24:0] & m3_l0_1_c[24:0])) | (m3_l1_0_c[24:0] & m3_l0_1_c[24:0]);
+  assign m3_l2_0_m = ((m3_l1_0_s[25:0] & m3_l1_0_c[25:0]) | (m3_l1_0_s[25:0] & m3_l0_1_c[25:0])) | (m3_l1_0_c[25:0] & m3_l0_1_c[25:0]);
   assign m3_l2_0_c = {m3_l2_0_m, 1'd0};
+  assign t3 = ps3 + pc3;
+  assign tie3_x = ps3[9:0] ^ pc3[9:0];
+  assign tie3_o = ps3[9:0] | pc3[9:0];
+  assign tie3 = ~(|(tie3_x ^ {tie3_o[8:0], 1'd0}));
   assign sum4 = $signed(sums[49:40]);
-  assign m4_a1 = $signed({{10{gain_r[15]}}, gain_r});
-  assign m4_a2 = {m4_a1[24:0], 1'd0};
+  assign m4_a1 = $signed({{11{gain_r[15]}}, gain_r});
+  assign m4_a2 = {m4_a1[25:0], 1'd0};
   assign m4_neg0 = sum4[1];
   assign m4_one0 = sum4[0] ^ 1'd0;
   assign m4_two0 = ((sum4[1] & ~sum4[0]) & ~1'd0) | ((~sum4[1] & sum4[0]) & 1'd0);
-  assign m4_sel0 = (({26{m4_one0}} & m4_a1) | ({26{m4_two0}} & m4_a2)) ^ {26{m4_neg0}};
+  assign m4_sel0 = (({27{m4_one0}} & m4_a1) | ({27{m4_two0}} & m4_a2)) ^ {27{m4_neg0}};
   assign m4_neg1 = sum4[3];
   assign m4_one1 = sum4[2] ^ sum4[1];
   assign m4_two1 = ((sum4[3] & ~sum4[2]) & ~sum4[1]) | ((~sum4[3] & sum4[2]) & sum4[1]);
-  assign m4_sel1 = (({24{m4_one1}} & m4_a1[23:0]) | ({24{m4_two1}} & m4_a2[23:0])) ^ {24{m4_neg1}};
+  assign m4_sel1 = (({25{m4_one1}} & m4_a1[24:0]) | ({25{m4_two1}} & m4_a2[24:0])) ^ {25{m4_neg1}};
   assign m4_pp1 = {m4_sel1, 2'd0};
   assign m4_neg2 = sum4[5];
   assign m4_one2 = sum4[4] ^ sum4[3];
   assign m4_two2 = ((sum4[5] & ~sum4[4]) & ~sum4[3]) | ((~sum4[5] & sum4[4]) & sum4[3]);
-  assign m4_sel2 = (({22{m4_one2}} & m4_a1[21:0]) | ({22{m4_two2}} & m4_a2[21:0])) ^ {22{m4_neg2}};
+  assign m4_sel2 = (({23{m4_one2}} & m4_a1[22:0]) | ({23{m4_two2}} & m4_a2[22:0])) ^ {23{m4_neg2}};
   assign m4_pp2 = {m4_sel2, 4'd0};
   assign m4_neg3 = sum4[7];
   assign m4_one3 = sum4[6] ^ sum4[5];
   assign m4_two3 = ((sum4[7] & ~sum4[6]) & ~sum4[5]) | ((~sum4[7] & sum4[6]) & sum4[5]);
-  assign m4_sel3 = (({20{m4_one3}} & m4_a1[19:0]) | ({20{m4_two3}} & m4_a2[19:0])) ^ {20{m4_neg3}};
+  assign m4_sel3 = (({21{m4_one3}} & m4_a1[20:0]) | ({21{m4_two3}} & m4_a2[20:0])) ^ {21{m4_neg3}};
   assign m4_pp3 = {m4_sel3, 6'd0};
   assign m4_neg4 = sum4[9];
   assign m4_one4 = sum4[8] ^ sum4[7];
   assign m4_two4 = ((sum4[9] & ~sum4[8]) & ~sum4[7]) | ((~sum4[9] & sum4[8]) & sum4[7]);
-  assign m4_sel4 = (({18{m4_one4}} & m4_a1[17:0]) | ({18{m4_two4}} & m4_a2[17:0])) ^ {18{m4_neg4}};
+  assign m4_sel4 = (({19{m4_one4}} & m4_a1[18:0]) | ({19{m4_two4}} & m4_a2[18:0])) ^ {19{m4_neg4}};
   assign m4_pp4 = {m4_sel4, 8'd0};
-  assign m4_corr = {17'd0, m4_neg4, 1'd0, m4_neg3, 1'd0, m4_neg2, 1'd0, m4_neg1, 1'd0, m4_neg0};
+  assign m4_corr = {17'd0, 1'd1, m4_neg4, 1'd0, m4_neg3, 1'd0, m4_neg2, 1'd0, m4_neg1, 1'd0, m4_neg0};
   assign m4_l0_0_s = (m4_sel0 ^ m4_pp1) ^ m4_pp2;
-  assign m4_l0_0_m = ((m4_sel0[24:0] & m4_pp1[24:0]) | (m4_sel0[24:0] & m4_pp2[24:0])) | (m4_pp1[24:0] & m4_pp2[24:0]);
+  assign m4_l0_0_m = ((m4_sel0[25:0] & m4_pp1[25:0]) | (m4_sel0[25:0] & m4_pp2[25:0])) | (m4_pp1[25:0] & m4_pp2[25:0]);
   assign m4_l0_0_c = {m4_l0_0_m, 1'd0};
   assign m4_l0_1_s = (m4_pp3 ^ m4_pp4) ^ m4_corr;
-  assign m4_l0_1_m = ((m4_pp3[24:0] & m4_pp4[24:0]) | (m4_pp3[24:0] & m4_corr[24:0])) | (m4_pp4[24:0] & m4_corr[24:0]);
+  assign m4_l0_1_m = ((m4_pp3[25:0] & m4_pp4[25:0]) | (m4_pp3[25:0] & m4_corr[25:0])) | (m4_pp4[25:0] & m4_corr[25:0]);
   assign m4_l0_1_c = {m4_l0_1_m, 1'd0};
   assign m4_l1_0_s = (m4_l0_0_s ^ m4_l0_0_c) ^ m4_l0_1_s;
-  assign m4_l1_0_m = ((m4_l0_0_s[24:0] & m4_l0_0_c[24:0]) | (m4_l0_0_s[24:0] & m4_l0_1_s[24:0])) | (m4_l0_0_c[24:0] & m4_l0_1_s[24:0]);
+  assign m4_l1_0_m = ((m4_l0_0_s[25:0] & m4_l0_0_c[25:0]) | (m4_l0_0_s[25:0] & m4_l0_1_s[25:0])) | (m4_l0_0_c[25:0] & m4_l0_1_s[25:0]);
   assign m4_l1_0_c = {m4_l1_0_m, 1'd0};
   assign m4_l2_0_s = (m4_l1_0_s ^ m4_l1_0_c) ^ m4_l0_1_c;
-  assign m4_l2_0_m = ((m4_l1_0_s[24:0] & m4_l1_0_c[24:0]) | (m4_l1_0_s[24:0] & m4_l0_1_c[24:0])) | (m4_l1_0_c[24:0] & m4_l0_1_c[24:0]);
+  assign m4_l2_0_m = ((m4_l1_0_s[25:0] & m4_l1_0_c[25:0]) | (m4_l1_0_s[25:0] & m4_l0_1_c[25:0])) | (m4_l1_0_c[25:0] & m4_l0_1_c[25:0]);
   assign m4_l2_0_c = {m4_l2_0_m, 1'd0};
+  assign t4 = ps4 + pc4;
+  assign tie4_x = ps4[9:0] ^ pc4[9:0];
+  assign tie4_o = ps4[9:0] | pc4[9:0];
+  assign tie4 = ~(|(tie4_x ^ {tie4_o[8:0], 1'd0}));
   assign sum5 = $signed(sums[59:50]);
-  assign m5_a1 = $signed({{10{gain_r[15]}}, gain_r});
-  assign m5_a2 = {m5_a1[24:0], 1'd0};
+  assign m5_a1 = $signed({{11{gain_r[15]}}, gain_r});
+  assign m5_a2 = {m5_a1[25:0], 1'd0};
   assign m5_neg0 = sum5[1];
   assign m5_one0 = sum5[0] ^ 1'd0;
   assign m5_two0 = ((sum5[1] & ~sum5[0]) & ~1'd0) | ((~sum5[1] & sum5[0]) & 1'd0);
-  assign m5_sel0 = (({26{m5_one0}} & m5_a1) | ({26{m5_two0}} & m5_a2)) ^ {26{m5_neg0}};
+  assign m5_sel0 = (({27{m5_one0}} & m5_a1) | ({27{m5_two0}} & m5_a2)) ^ {27{m5_neg0}};
   assign m5_neg1 = sum5[3];
   assign m5_one1 = sum5[2] ^ sum5[1];
   assign m5_two1 = ((sum5[3] & ~sum5[2]) & ~sum5[1]) | ((~sum5[3] & sum5[2]) & sum5[1]);
-  assign m5_sel1 = (({24{m5_one1}} & m5_a1[23:0]) | ({24{m5_two1}} & m5_a2[23:0])) ^ {24{m5_neg1}};
+  assign m5_sel1 = (({25{m5_one1}} & m5_a1[24:0]) | ({25{m5_two1}} & m5_a2[24:0])) ^ {25{m5_neg1}};
   assign m5_pp1 = {m5_sel1, 2'd0};
   assign m5_neg2 = sum5[5];
   assign m5_one2 = sum5[4] ^ sum5[3];
   assign m5_two2 = ((sum5[5] & ~sum5[4]) & ~sum5[3]) | ((~sum5[5] & sum5[4]) & sum5[3]);
-  assign m5_sel2 = (({22{m5_one2}} & m5_a1[21:0]) | ({22{m5_two2}} & m5_a2[21:0])) ^ {22{m5_neg2}};
+  assign m5_sel2 = (({23{m5_one2}} & m5_a1[22:0]) | ({23{m5_two2}} & m5_a2[22:0])) ^ {23{m5_neg2}};
   assign m5_pp2 = {m5_sel2, 4'd0};
   assign m5_neg3 = sum5[7];
   assign m5_one3 = sum5[6] ^ sum5[5];
   assign m5_two3 = ((sum5[7] & ~sum5[6]) & ~sum5[5]) | ((~sum5[7] & sum5[6]) & sum5[5]);
-  assign m5_sel3 = (({20{m5_one3}} & m5_a1[19:0]) | ({20{m5_two3}} & m5_a2[19:0])) ^ {20{m5_neg3}};
+  assign m5_sel3 = (({21{m5_one3}} & m5_a1[20:0]) | ({21{m5_two3}} & m5_a2[20:0])) ^ {21{m5_neg3}};
   assign m5_pp3 = {m5_sel3, 6'd0};
   assign m5_neg4 = sum5[9];
   assign m5_one4 = sum5[8] ^ sum5[7];
   assign m5_two4 = ((sum5[9] & ~sum5[8]) & ~sum5[7]) | ((~sum5[9] & sum5[8]) & sum5[7]);
-  assign m5_sel4 = (({18{m5_one4}} & m5_a1[17:0]) | ({18{m5_two4}} & m5_a2[17:0])) ^ {18{m5_neg4}};
+  assign m5_sel4 = (({19{m5_one4}} & m5_a1[18:0]) | ({19{m5_two4}} & m5_a2[18:0])) ^ {19{m5_neg4}};
   assign m5_pp4 = {m5_sel4, 8'd0};
-  assign m5_corr = {17'd0, m5_neg4, 1'd0, m5_neg3, 1'd0, m5_neg2, 1'd0, m5_neg1, 1'd0, m5_neg0};
+  assign m5_corr = {17'd0, 1'd1, m5_neg4, 1'd0, m5_neg3, 1'd0, m5_neg2, 1'd0, m5_neg1, 1'd0, m5_neg0};
   assign m5_l0_0_s = (m5_sel0 ^ m5_pp1) ^ m5_pp2;
-  assign m5_l0_0_m = ((m5_sel0[24:0] & m5_pp1[24:0]) | (m5_sel0[24:0] & m5_pp2[24:0])) | (m5_pp1[24:0] & m5_pp2[24:0]);
+  assign m5_l0_0_m = ((m5_sel0[25:0] & m5_pp1[25:0]) | (m5_sel0[25:0] & m5_pp2[25:0])) | (m5_pp1[25:0] & m5_pp2[25:0]);
   assign m5_l0_0_c = {m5_l0_0_m, 1'd0};
   assign m5_l0_1_s = (m5_pp3 ^ m5_pp4) ^ m5_corr;
-  assign m5_l0_1_m = ((m5_pp3[24:0] & m5_pp4[24:0]) | (m5_pp3[24:0] & m5_corr[24:0])) | (m5_pp4[24:0] & m5_corr[24:0]);
+  assign m5_l0_1_m = ((m5_pp3[25:0] & m5_pp4[25:0]) | (m5_pp3[25:0] & m5_corr[25:0])) | (m5_pp4[25:0] & m5_corr[25:0]);
   assign m5_l0_1_c = {m5_l0_1_m, 1'd0};
   assign m5_l1_0_s = (m5_l0_0_s ^ m5_l0_0_c) ^ m5_l0_1_s;
-  assign m5_l1_0_m = ((m5_l0_0_s[24:0] & m5_l0_0_c[24:0]) | (m5_l0_0_s[24:0] & m5_l0_1_s[24:0])) | (m5_l0_0_c[24:0] & m5_l0_1_s[24:0]);
+  assign m5_l1_0_m = ((m5_l0_0_s[25:0] & m5_l0_0_c[25:0]) | (m5_l0_0_s[25:0] & m5_l0_1_s[25:0])) | (m5_l0_0_c[25:0] & m5_l0_1_s[25:0]);
   assign m5_l1_0_c = {m5_l1_0_m, 1'd0};
   assign m5_l2_0_s = (m5_l1_0_s ^ m5_l1_0_c) ^ m5_l0_1_c;
-  assign m5_l2_0_m = ((m5_l1_0_s[24:0] & m5_l1_0_c[24:0]) | (m5_l1_0_s[24:0] & m5_l0_1_c[24:0])) | (m5_l1_0_c[24:0] & m5_l0_1_c[24:0]);
+  assign m5_l2_0_m = ((m5_l1_0_s[25:0] & m5_l1_0_c[25:0]) | (m5_l1_0_s[25:0] & m5_l0_1_c[25:0])) | (m5_l1_0_c[25:0] & m5_l0_1_c[25:0]);
   assign m5_l2_0_c = {m5_l2_0_m, 1'd0};
+  assign t5 = ps5 + pc5;
+  assign tie5_x = ps5[9:0] ^ pc5[9:0];
+  assign tie5_o = ps5[9:0] | pc5[9:0];
+  assign tie5 = ~(|(tie5_x ^ {tie5_o[8:0], 1'd0}));
   assign sum6 = $signed(sums[69:60]);
-  assign m6_a1 = $signed({{10{gain_r[15]}}, gain_r});
-  assign m6_a2 = {m6_a1[24:0], 1'd0};
+  assign m6_a1 = $signed({{11{gain_r[15]}}, gain_r});
+  assign m6_a2 = {m6_a1[25:0], 1'd0};
   assign m6_neg0 = sum6[1];
   assign m6_one0 = sum6[0] ^ 1'd0;
   assign m6_two0 = ((sum6[1] & ~sum6[0]) & ~1'd0) | ((~sum6[1] & sum6[0]) & 1'd0);
-  assign m6_sel0 = (({26{m6_one0}} & m6_a1) | ({26{m6_two0}} & m6_a2)) ^ {26{m6_neg0}};
+  assign m6_sel0 = (({27{m6_one0}} & m6_a1) | ({27{m6_two0}} & m6_a2)) ^ {27{m6_neg0}};
   assign m6_neg1 = sum6[3];
   assign m6_one1 = sum6[2] ^ sum6[1];
   assign m6_two1 = ((sum6[3] & ~sum6[2]) & ~sum6[1]) | ((~sum6[3] & sum6[2]) & sum6[1]);
-  assign m6_sel1 = (({24{m6_one1}} & m6_a1[23:0]) | ({24{m6_two1}} & m6_a2[23:0])) ^ {24{m6_neg1}};
+  assign m6_sel1 = (({25{m6_one1}} & m6_a1[24:0]) | ({25{m6_two1}} & m6_a2[24:0])) ^ {25{m6_neg1}};
   assign m6_pp1 = {m6_sel1, 2'd0};
   assign m6_neg2 = sum6[5];
   assign m6_one2 = sum6[4] ^ sum6[3];
   assign m6_two2 = ((sum6[5] & ~sum6[4]) & ~sum6[3]) | ((~sum6[5] & sum6[4]) & sum6[3]);
-  assign m6_sel2 = (({22{m6_one2}} & m6_a1[21:0]) | ({22{m6_two2}} & m6_a2[21:0])) ^ {22{m6_neg2}};
+  assign m6_sel2 = (({23{m6_one2}} & m6_a1[22:0]) | ({23{m6_two2}} & m6_a2[22:0])) ^ {23{m6_neg2}};
   assign m6_pp2 = {m6_sel2, 4'd0};
   assign m6_neg3 = sum6[7];
   assign m6_one3 = sum6[6] ^ sum6[5];
   assign m6_two3 = ((sum6[7] & ~sum6[6]) & ~sum6[5]) | ((~sum6[7] & sum6[6]) & sum6[5]);
-  assign m6_sel3 = (({20{m6_one3}} & m6_a1[19:0]) | ({20{m6_two3}} & m6_a2[19:0])) ^ {20{m6_neg3}};
+  assign m6_sel3 = (({21{m6_one3}} & m6_a1[20:0]) | ({21{m6_two3}} & m6_a2[20:0])) ^ {21{m6_neg3}};
   assign m6_pp3 = {m6_sel3, 6'd0};
   assign m6_neg4 = sum6[9];
   assign m6_one4 = sum6[8] ^ sum6[7];
   assign m6_two4 = ((sum6[9] & ~sum6[8]) & ~sum6[7]) | ((~sum6[9] & sum6[8]) & sum6[7]);
-  assign m6_sel4 = (({18{m6_one4}} & m6_a1[17:0]) | ({18{m6_two4}} & m6_a2[17:0])) ^ {18{m6_neg4}};
+  assign m6_sel4 = (({19{m6_one4}} & m6_a1[18:0]) | ({19{m6_two4}} & m6_a2[18:0])) ^ {19{m6_neg4}};
   assign m6_pp4 = {m6_sel4, 8'd0};
-  assign m6_corr = {17'd0, m6_neg4, 1'd0, m6_neg3, 1'd0, m6_neg2, 1'd0, m6_neg1, 1'd0, m6_neg0};
+  assign m6_corr = {17'd0, 1'd1, m6_neg4, 1'd0, m6_neg3, 1'd0, m6_neg2, 1'd0, m6_neg1, 1'd0, m6_neg0};
   assign m6_l0_0_s = (m6_sel0 ^ m6_pp1) ^ m6_pp2;
-  assign m6_l0_0_m = ((m6_sel0[24:0] & m6_pp1[24:0]) | (m6_sel0[24:0] & m6_pp2[24:0])) | (m6_pp1[24:0] & m6_pp2[24:0]);
+  assign m6_l0_0_m = ((m6_sel0[25:0] & m6_pp1[25:0]) | (m6_sel0[25:0] & m6_pp2[25:0])) | (m6_pp1[25:0] & m6_pp2[25:0]);
   assign m6_l0_0_c = {m6_l0_0_m, 1'd0};
   assign m6_l0_1_s = (m6_pp3 ^ m6_pp4) ^ m6_corr;
-  assign m6_l0_1_m = ((m6_pp3[24:0] & m6_pp4[24:0]) | (m6_pp3[24:0] & m6_corr[24:0])) | (m6_pp4[24:0] & m6_corr[24:0]);
+  assign m6_l0_1_m = ((m6_pp3[25:0] & m6_pp4[25:0]) | (m6_pp3[25:0] & m6_corr[25:0])) | (m6_pp4[25:0] & m6_corr[25:0]);
   assign m6_l0_1_c = {m6_l0_1_m, 1'd0};
   assign m6_l1_0_s = (m6_l0_0_s ^ m6_l0_0_c) ^ m6_l0_1_s;
-  assign m6_l1_0_m = ((m6_l0_0_s[24:0] & m6_l0_0_c[24:0]) | (m6_l0_0_s[24:0] & m6_l0_1_s[24:0])) | (m6_l0_0_c[24:0] & m6_l0_1_s[24:0]);
+  assign m6_l1_0_m = ((m6_l0_0_s[25:0] & m6_l0_0_c[25:0]) | (m6_l0_0_s[25:0] & m6_l0_1_s[25:0])) | (m6_l0_0_c[25:0] & m6_l0_1_s[25:0]);
   assign m6_l1_0_c = {m6_l1_0_m, 1'd0};
   assign m6_l2_0_s = (m6_l1_0_s ^ m6_l1_0_c) ^ m6_l0_1_c;
-  assign m6_l2_0_m = ((m6_l1_0_s[24:0] & m6_l1_0_c[24:0]) | (m6_l1_0_s[24:0] & m6_l0_1_c[24:0])) | (m6_l1_0_c[24:0] & m6_l0_1_c[24:0]);
+  assign m6_l2_0_m = ((m6_l1_0_s[25:0] & m6_l1_0_c[25:0]) | (m6_l1_0_s[25:0] & m6_l0_1_c[25:0])) | (m6_l1_0_c[25:0] & m6_l0_1_c[25:0]);
   assign m6_l2_0_c = {m6_l2_0_m, 1'd0};
+  assign t6 = ps6 + pc6;
+  assign tie6_x = ps6[9:0] ^ pc6[9:0];
+  assign tie6_o = ps6[9:0] | pc6[9:0];
+  assign tie6 = ~(|(tie6_x ^ {tie6_o[8:0], 1'd0}));
   assign sum7 = $signed(sums[79:70]);
-  assign m7_a1 = $signed({{10{gain_r[15]}}, gain_r});
-  assign m7_a2 = {m7_a1[24:0], 1'd0};
+  assign m7_a1 = $signed({{11{gain_r[15]}}, gain_r});
+  assign m7_a2 = {m7_a1[25:0], 1'd0};
   assign m7_neg0 = sum7[1];
   assign m7_one0 = sum7[0] ^ 1'd0;
   assign m7_two0 = ((sum7[1] & ~sum7[0]) & ~1'd0) | ((~sum7[1] & sum7[0]) & 1'd0);
-  assign m7_sel0 = (({26{m7_one0}} & m7_a1) | ({26{m7_two0}} & m7_a2)) ^ {26{m7_neg0}};
+  assign m7_sel0 = (({27{m7_one0}} & m7_a1) | ({27{m7_two0}} & m7_a2)) ^ {27{m7_neg0}};
   assign m7_neg1 = sum7[3];
   assign m7_one1 = sum7[2] ^ sum7[1];
   assign m7_two1 = ((sum7[3] & ~sum7[2]) & ~sum7[1]) | ((~sum7[3] & sum7[2]) & sum7[1]);
-  assign m7_sel1 = (({24{m7_one1}} & m7_a1[23:0]) | ({24{m7_two1}} & m7_a2[23:0])) ^ {24{m7_neg1}};
+  assign m7_sel1 = (({25{m7_one1}} & m7_a1[24:0]) | ({25{m7_two1}} & m7_a2[24:0])) ^ {25{m7_neg1}};
   assign m7_pp1 = {m7_sel1, 2'd0};
   assign m7_neg2 = sum7[5];
   assign m7_one2 = sum7[4] ^ sum7[3];
   assign m7_two2 = ((sum7[5] & ~sum7[4]) & ~sum7[3]) | ((~sum7[5] & sum7[4]) & sum7[3]);
-  assign m7_sel2 = (({22{m7_one2}} & m7_a1[21:0]) | ({22{m7_two2}} & m7_a2[21:0])) ^ {22{m7_neg2}};
+  assign m7_sel2 = (({23{m7_one2}} & m7_a1[22:0]) | ({23{m7_two2}} & m7_a2[22:0])) ^ {23{m7_neg2}};
   assign m7_pp2 = {m7_sel2, 4'd0};
   assign m7_neg3 = sum7[7];
   assign m7_one3 = sum7[6] ^ sum7[5];
   assign m7_two3 = ((sum7[7] & ~sum7[6]) & ~sum7[5]) | ((~sum7[7] & sum7[6]) & sum7[5]);
-  assign m7_sel3 = (({20{m7_one3}} & m7_a1[19:0]) | ({20{m7_two3}} & m7_a2[19:0])) ^ {20{m7_neg3}};
+  assign m7_sel3 = (({21{m7_one3}} & m7_a1[20:0]) | ({21{m7_two3}} & m7_a2[20:0])) ^ {21{m7_neg3}};
   assign m7_pp3 = {m7_sel3, 6'd0};
   assign m7_neg4 = sum7[9];
   assign m7_one4 = sum7[8] ^ sum7[7];
   assign m7_two4 = ((sum7[9] & ~sum7[8]) & ~sum7[7]) | ((~sum7[9] & sum7[8]) & sum7[7]);
-  assign m7_sel4 = (({18{m7_one4}} & m7_a1[17:0]) | ({18{m7_two4}} & m7_a2[17:0])) ^ {18{m7_neg4}};
+  assign m7_sel4 = (({19{m7_one4}} & m7_a1[18:0]) | ({19{m7_two4}} & m7_a2[18:0])) ^ {19{m7_neg4}};
   assign m7_pp4 = {m7_sel4, 8'd0};
-  assign m7_corr = {17'd0, m7_neg4, 1'd0, m7_neg3, 1'd0, m7_neg2, 1'd0, m7_neg1, 1'd0, m7_neg0};
+  assign m7_corr = {17'd0, 1'd1, m7_neg4, 1'd0, m7_neg3, 1'd0, m7_neg2, 1'd0, m7_neg1, 1'd0, m7_neg0};
   assign m7_l0_0_s = (m7_sel0 ^ m7_pp1) ^ m7_pp2;
-  assign m7_l0_0_m = ((m7_sel0[24:0] & m7_pp1[24:0]) | (m7_sel0[24:0] & m7_pp2[24:0])) | (m7_pp1[24:0] & m7_pp2[24:0]);
+  assign m7_l0_0_m = ((m7_sel0[25:0] & m7_pp1[25:0]) | (m7_sel0[25:0] & m7_pp2[25:0])) | (m7_pp1[25:0] & m7_pp2[25:0]);
   assign m7_l0_0_c = {m7_l0_0_m, 1'd0};
   assign m7_l0_1_s = (m7_pp3 ^ m7_pp4) ^ m7_corr;
-  assign m7_l0_1_m = ((m7_pp3[24:0] & m7_pp4[24:0]) | (m7_pp3[24:0] & m7_corr[24:0])) | (m7_pp4[24:0] & m7_corr[24:0]);
+  assign m7_l0_1_m = ((m7_pp3[25:0] & m7_pp4[25:0]) | (m7_pp3[25:0] & m7_corr[25:0])) | (m7_pp4[25:0] & m7_corr[25:0]);
   assign m7_l0_1_c = {m7_l0_1_m, 1'd0};
   assign m7_l1_0_s = (m7_l0_0_s ^ m7_l0_0_c) ^ m7_l0_1_s;
-  assign m7_l1_0_m = ((m7_l0_0_s[24:0] & m7_l0_0_c[24:0]) | (m7_l0_0_s[24:0] & m7_l0_1_s[24:0])) | (m7_l0_0_c[24:0] & m7_l0_1_s[24:0]);
+  assign m7_l1_0_m = ((m7_l0_0_s[25:0] & m7_l0_0_c[25:0]) | (m7_l0_0_s[25:0] & m7_l0_1_s[25:0])) | (m7_l0_0_c[25:0] & m7_l0_1_s[25:0]);
   assign m7_l1_0_c = {m7_l1_0_m, 1'd0};
   assign m7_l2_0_s = (m7_l1_0_s ^ m7_l1_0_c) ^ m7_l0_1_c;
-  assign m7_l2_0_m = ((m7_l1_0_s[24:0] & m7_l1_0_c[24:0]) | (m7_l1_0_s[24:0] & m7_l0_1_c[24:0])) | (m7_l1_0_c[24:0] & m7_l0_1_c[24:0]);
+  assign m7_l2_0_m = ((m7_l1_0_s[25:0] & m7_l1_0_c[25:0]) | (m7_l1_0_s[25:0] & m7_l0_1_c[25:0])) | (m7_l1_0_c[25:0] & m7_l0_1_c[25:0]);
   assign m7_l2_0_c = {m7_l2_0_m, 1'd0};
+  assign t7 = ps7 + pc7;
+  assign tie7_x = ps7[9:0] ^ pc7[9:0];
+  assign tie7_o = ps7[9:0] | pc7[9:0];
+  assign tie7 = ~(|(tie7_x ^ {tie7_o[8:0], 1'd0}));
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
       gain_r <= 16'd0;
       off_r <= 16'd0;
-      ps0 <= 26'd0;
-      pc0 <= 26'd0;
-      prod0 <= 26'd0;
-      ps1 <= 26'd0;
-      pc1 <= 26'd0;
-      prod1 <= 26'd0;
-      ps2 <= 26'd0;
-      pc2 <= 26'd0;
-      prod2 <= 26'd0;
-      ps3 <= 26'd0;
-      pc3 <= 26'd0;
-      prod3 <= 26'd0;
-      ps4 <= 26'd0;
-      pc4 <= 26'd0;
-      prod4 <= 26'd0;
-      ps5 <= 26'd0;
-      pc5 <= 26'd0;
-      prod5 <= 26'd0;
-      ps6 <= 26'd0;
-      pc6 <= 26'd0;
-      prod6 <= 26'd0;
-      ps7 <= 26'd0;
-      pc7 <= 26'd0;
-      prod7 <= 26'd0;
+      ps0 <= 27'd0;
+      pc0 <= 27'd0;
+      rh0 <= 17'd0;
+      ps1 <= 27'd0;
+      pc1 <= 27'd0;
+      rh1 <= 17'd0;
+      ps2 <= 27'd0;
+      pc2 <= 27'd0;
+      rh2 <= 17'd0;
+      ps3 <= 27'd0;
+      pc3 <= 27'd0;
+      rh3 <= 17'd0;
+      ps4 <= 27'd0;
+      pc4 <= 27'd0;
+      rh4 <= 17'd0;
+      ps5 <= 27'd0;
+      pc5 <= 27'd0;
+      rh5 <= 17'd0;
+      ps6 <= 27'd0;
+      pc6 <= 27'd0;
+      rh6 <= 17'd0;
+      ps7 <= 27'd0;
+      pc7 <= 27'd0;
+      rh7 <= 17'd0;
     end else begin
       gain_r <= gain;
       off_r <= offset;
@@ -794,43 +873,34 @@ module gca_out_scale (
         pc7 <= m7_l2_0_c;
       end
       if (add_en) begin
-        prod0 <= ps0 + pc0;
-        prod1 <= ps1 + pc1;
-        prod2 <= ps2 + pc2;
-        prod3 <= ps3 + pc3;
-        prod4 <= ps4 + pc4;
-        prod5 <= ps5 + pc5;
-        prod6 <= ps6 + pc6;
-        prod7 <= ps7 + pc7;
+        rh0 <= {t0[26:11], t0[10] && (!tie0)};
+        rh1 <= {t1[26:11], t1[10] && (!tie1)};
+        rh2 <= {t2[26:11], t2[10] && (!tie2)};
+        rh3 <= {t3[26:11], t3[10] && (!tie3)};
+        rh4 <= {t4[26:11], t4[10] && (!tie4)};
+        rh5 <= {t5[26:11], t5[10] && (!tie5)};
+        rh6 <= {t6[26:11], t6[10] && (!tie6)};
+        rh7 <= {t7[26:11], t7[10] && (!tie7)};
       end
     end
   end
 
-  assign off_c = $signed({off_r, 1'd0, 9'd511});
-  assign s0 = $signed(($signed({{2{prod0[25]}}, prod0}) + $signed({{2{off_c[25]}}, off_c})) + {27'd0, prod0[10]});
-  assign r0 = $signed(s0[27:10]);
-  assign sat0 = (r0 > 18'sd32767) ? 16'sd32767 : ((r0 < (-18'sd32768)) ? 16'sh8000 : $signed(r0[15:0]));
-  assign s1 = $signed(($signed({{2{prod1[25]}}, prod1}) + $signed({{2{off_c[25]}}, off_c})) + {27'd0, prod1[10]});
-  assign r1 = $signed(s1[27:10]);
-  assign sat1 = (r1 > 18'sd32767) ? 16'sd32767 : ((r1 < (-18'sd32768)) ? 16'sh8000 : $signed(r1[15:0]));
-  assign s2 = $signed(($signed({{2{prod2[25]}}, prod2}) + $signed({{2{off_c[25]}}, off_c})) + {27'd0, prod2[10]});
-  assign r2 = $signed(s2[27:10]);
-  assign sat2 = (r2 > 18'sd32767) ? 16'sd32767 : ((r2 < (-18'sd32768)) ? 16'sh8000 : $signed(r2[15:0]));
-  assign s3 = $signed(($signed({{2{prod3[25]}}, prod3}) + $signed({{2{off_c[25]}}, off_c})) + {27'd0, prod3[10]});
-  assign r3 = $signed(s3[27:10]);
-  assign sat3 = (r3 > 18'sd32767) ? 16'sd32767 : ((r3 < (-18'sd32768)) ? 16'sh8000 : $signed(r3[15:0]));
-  assign s4 = $signed(($signed({{2{prod4[25]}}, prod4}) + $signed({{2{off_c[25]}}, off_c})) + {27'd0, prod4[10]});
-  assign r4 = $signed(s4[27:10]);
-  assign sat4 = (r4 > 18'sd32767) ? 16'sd32767 : ((r4 < (-18'sd32768)) ? 16'sh8000 : $signed(r4[15:0]));
-  assign s5 = $signed(($signed({{2{prod5[25]}}, prod5}) + $signed({{2{off_c[25]}}, off_c})) + {27'd0, prod5[10]});
-  assign r5 = $signed(s5[27:10]);
-  assign sat5 = (r5 > 18'sd32767) ? 16'sd32767 : ((r5 < (-18'sd32768)) ? 16'sh8000 : $signed(r5[15:0]));
-  assign s6 = $signed(($signed({{2{prod6[25]}}, prod6}) + $signed({{2{off_c[25]}}, off_c})) + {27'd0, prod6[10]});
-  assign r6 = $signed(s6[27:10]);
-  assign sat6 = (r6 > 18'sd32767) ? 16'sd32767 : ((r6 < (-18'sd32768)) ? 16'sh8000 : $signed(r6[15:0]));
-  assign s7 = $signed(($signed({{2{prod7[25]}}, prod7}) + $signed({{2{off_c[25]}}, off_c})) + {27'd0, prod7[10]});
-  assign r7 = $signed(s7[27:10]);
-  assign sat7 = (r7 > 18'sd32767) ? 16'sd32767 : ((r7 < (-18'sd32768)) ? 16'sh8000 : $signed(r7[15:0]));
+  assign b0 = $signed($signed({rh0[16], rh0}) + $signed({{2{off_r[15]}}, off_r}));
+  assign sat0 = (b0 > 18'sd32767) ? 16'sd32767 : ((b0 < (-18'sd32768)) ? 16'sh8000 : $signed(b0[15:0]));
+  assign b1 = $signed($signed({rh1[16], rh1}) + $signed({{2{off_r[15]}}, off_r}));
+  assign sat1 = (b1 > 18'sd32767) ? 16'sd32767 : ((b1 < (-18'sd32768)) ? 16'sh8000 : $signed(b1[15:0]));
+  assign b2 = $signed($signed({rh2[16], rh2}) + $signed({{2{off_r[15]}}, off_r}));
+  assign sat2 = (b2 > 18'sd32767) ? 16'sd32767 : ((b2 < (-18'sd32768)) ? 16'sh8000 : $signed(b2[15:0]));
+  assign b3 = $signed($signed({rh3[16], rh3}) + $signed({{2{off_r[15]}}, off_r}));
+  assign sat3 = (b3 > 18'sd32767) ? 16'sd32767 : ((b3 < (-18'sd32768)) ? 16'sh8000 : $signed(b3[15:0]));
+  assign b4 = $signed($signed({rh4[16], rh4}) + $signed({{2{off_r[15]}}, off_r}));
+  assign sat4 = (b4 > 18'sd32767) ? 16'sd32767 : ((b4 < (-18'sd32768)) ? 16'sh8000 : $signed(b4[15:0]));
+  assign b5 = $signed($signed({rh5[16], rh5}) + $signed({{2{off_r[15]}}, off_r}));
+  assign sat5 = (b5 > 18'sd32767) ? 16'sd32767 : ((b5 < (-18'sd32768)) ? 16'sh8000 : $signed(b5[15:0]));
+  assign b6 = $signed($signed({rh6[16], rh6}) + $signed({{2{off_r[15]}}, off_r}));
+  assign sat6 = (b6 > 18'sd32767) ? 16'sd32767 : ((b6 < (-18'sd32768)) ? 16'sh8000 : $signed(b6[15:0]));
+  assign b7 = $signed($signed({rh7[16], rh7}) + $signed({{2{off_r[15]}}, off_r}));
+  assign sat7 = (b7 > 18'sd32767) ? 16'sd32767 : ((b7 < (-18'sd32768)) ? 16'sh8000 : $signed(b7[15:0]));
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin

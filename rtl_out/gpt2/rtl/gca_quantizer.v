@@ -21,7 +21,6 @@ module gca_quantizer (
 
   reg  signed [15:0] gain_s;    // stage 1: the beat's gain
   reg  signed [16:0] offh_s1;   // stage 1: its offset
-  reg  signed [16:0] offh_s2;   // stage 2: its offset
   reg                v1;        // stage 1 holds a beat
   reg         [24:0] ps0;       // lane 0: x * gain, carry-save sum
   reg         [24:0] ps1;       // lane 1: x * gain, carry-save sum
@@ -39,6 +38,8 @@ module gca_quantizer (
   reg         [24:0] pc5;       // carry-save carries
   reg         [24:0] pc6;       // carry-save carries
   reg         [24:0] pc7;       // carry-save carries
+  wire signed [21:0] offset_op;
+  wire signed [24:0] offset_w;
   wire signed [7:0]  x0;
   wire signed [24:0] m0_a1;
   wire        [24:0] m0_a2;
@@ -65,6 +66,9 @@ module gca_quantizer (
   wire        [24:0] m0_l0_0_s;
   wire        [23:0] m0_l0_0_m;
   wire        [24:0] m0_l0_0_c;
+  wire        [24:0] m0_l0_1_s;
+  wire        [23:0] m0_l0_1_m;
+  wire        [24:0] m0_l0_1_c;
   wire        [24:0] m0_l1_0_s;
   wire        [23:0] m0_l1_0_m;
   wire        [24:0] m0_l1_0_c;
@@ -97,6 +101,9 @@ module gca_quantizer (
   wire        [24:0] m1_l0_0_s;
   wire        [23:0] m1_l0_0_m;
   wire        [24:0] m1_l0_0_c;
+  wire        [24:0] m1_l0_1_s;
+  wire        [23:0] m1_l0_1_m;
+  wire        [24:0] m1_l0_1_c;
   wire        [24:0] m1_l1_0_s;
   wire        [23:0] m1_l1_0_m;
   wire        [24:0] m1_l1_0_c;
@@ -129,6 +136,9 @@ module gca_quantizer (
   wire        [24:0] m2_l0_0_s;
   wire        [23:0] m2_l0_0_m;
   wire        [24:0] m2_l0_0_c;
+  wire        [24:0] m2_l0_1_s;
+  wire        [23:0] m2_l0_1_m;
+  wire        [24:0] m2_l0_1_c;
   wire        [24:0] m2_l1_0_s;
   wire        [23:0] m2_l1_0_m;
   wire        [24:0] m2_l1_0_c;
@@ -161,6 +171,9 @@ module gca_quantizer (
   wire        [24:0] m3_l0_0_s;
   wire        [23:0] m3_l0_0_m;
   wire        [24:0] m3_l0_0_c;
+  wire        [24:0] m3_l0_1_s;
+  wire        [23:0] m3_l0_1_m;
+  wire        [24:0] m3_l0_1_c;
   wire        [24:0] m3_l1_0_s;
   wire        [23:0] m3_l1_0_m;
   wire        [24:0] m3_l1_0_c;
@@ -193,6 +206,9 @@ module gca_quantizer (
   wire        [24:0] m4_l0_0_s;
   wire        [23:0] m4_l0_0_m;
   wire        [24:0] m4_l0_0_c;
+  wire        [24:0] m4_l0_1_s;
+  wire        [23:0] m4_l0_1_m;
+  wire        [24:0] m4_l0_1_c;
   wire        [24:0] m4_l1_0_s;
   wire        [23:0] m4_l1_0_m;
   wire        [24:0] m4_l1_0_c;
@@ -225,6 +241,9 @@ module gca_quantizer (
   wire        [24:0] m5_l0_0_s;
   wire        [23:0] m5_l0_0_m;
   wire        [24:0] m5_l0_0_c;
+  wire        [24:0] m5_l0_1_s;
+  wire        [23:0] m5_l0_1_m;
+  wire        [24:0] m5_l0_1_c;
   wire        [24:0] m5_l1_0_s;
   wire        [23:0] m5_l1_0_m;
   wire        [24:0] m5_l1_0_c;
@@ -257,6 +276,9 @@ module gca_quantizer (
   wire        [24:0] m6_l0_0_s;
   wire        [23:0] m6_l0_0_m;
   wire        [24:0] m6_l0_0_c;
+  wire        [24:0] m6_l0_1_s;
+  wire        [23:0] m6_l0_1_m;
+  wire        [24:0] m6_l0_1_c;
   wire        [24:0] m6_l1_0_s;
   wire        [23:0] m6_l1_0_m;
   wire        [24:0] m6_l1_0_c;
@@ -289,70 +311,151 @@ module gca_quantizer (
   wire        [24:0] m7_l0_0_s;
   wire        [23:0] m7_l0_0_m;
   wire        [24:0] m7_l0_0_c;
+  wire        [24:0] m7_l0_1_s;
+  wire        [23:0] m7_l0_1_m;
+  wire        [24:0] m7_l0_1_c;
   wire        [24:0] m7_l1_0_s;
   wire        [23:0] m7_l1_0_m;
   wire        [24:0] m7_l1_0_c;
   wire        [24:0] m7_l2_0_s;
   wire        [23:0] m7_l2_0_m;
   wire        [24:0] m7_l2_0_c;
-  wire signed [21:0] offset_op;
-  wire signed [24:0] offset_w;
   wire        [3:0]  max_code;
-  wire        [24:0] a0_l0_0_s;
-  wire        [23:0] a0_l0_0_m;
-  wire        [24:0] a0_l0_0_c;
-  wire        [24:0] t0;
-  wire signed [9:0]  r0;
-  wire        [3:0]  low0;
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [15:0] lsum0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [14:0] tie0_x;
+  // lint: UNUSEDSIGNAL: the top bit shifts out
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [14:0] tie0_o;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire               tie0;
+  wire signed [9:0]  r0_0;
+  wire        [3:0]  low0_0;
+  wire        [3:0]  code0_0;
+  wire signed [9:0]  r0_1;
+  wire        [3:0]  low0_1;
+  wire        [3:0]  code0_1;
   wire        [3:0]  code0;
-  wire        [24:0] a1_l0_0_s;
-  wire        [23:0] a1_l0_0_m;
-  wire        [24:0] a1_l0_0_c;
-  wire        [24:0] t1;
-  wire signed [9:0]  r1;
-  wire        [3:0]  low1;
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [15:0] lsum1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [14:0] tie1_x;
+  // lint: UNUSEDSIGNAL: the top bit shifts out
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [14:0] tie1_o;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire               tie1;
+  wire signed [9:0]  r1_0;
+  wire        [3:0]  low1_0;
+  wire        [3:0]  code1_0;
+  wire signed [9:0]  r1_1;
+  wire        [3:0]  low1_1;
+  wire        [3:0]  code1_1;
   wire        [3:0]  code1;
-  wire        [24:0] a2_l0_0_s;
-  wire        [23:0] a2_l0_0_m;
-  wire        [24:0] a2_l0_0_c;
-  wire        [24:0] t2;
-  wire signed [9:0]  r2;
-  wire        [3:0]  low2;
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [15:0] lsum2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [14:0] tie2_x;
+  // lint: UNUSEDSIGNAL: the top bit shifts out
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [14:0] tie2_o;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire               tie2;
+  wire signed [9:0]  r2_0;
+  wire        [3:0]  low2_0;
+  wire        [3:0]  code2_0;
+  wire signed [9:0]  r2_1;
+  wire        [3:0]  low2_1;
+  wire        [3:0]  code2_1;
   wire        [3:0]  code2;
-  wire        [24:0] a3_l0_0_s;
-  wire        [23:0] a3_l0_0_m;
-  wire        [24:0] a3_l0_0_c;
-  wire        [24:0] t3;
-  wire signed [9:0]  r3;
-  wire        [3:0]  low3;
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [15:0] lsum3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [14:0] tie3_x;
+  // lint: UNUSEDSIGNAL: the top bit shifts out
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [14:0] tie3_o;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire               tie3;
+  wire signed [9:0]  r3_0;
+  wire        [3:0]  low3_0;
+  wire        [3:0]  code3_0;
+  wire signed [9:0]  r3_1;
+  wire        [3:0]  low3_1;
+  wire        [3:0]  code3_1;
   wire        [3:0]  code3;
-  wire        [24:0] a4_l0_0_s;
-  wire        [23:0] a4_l0_0_m;
-  wire        [24:0] a4_l0_0_c;
-  wire        [24:0] t4;
-  wire signed [9:0]  r4;
-  wire        [3:0]  low4;
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [15:0] lsum4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [14:0] tie4_x;
+  // lint: UNUSEDSIGNAL: the top bit shifts out
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [14:0] tie4_o;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire               tie4;
+  wire signed [9:0]  r4_0;
+  wire        [3:0]  low4_0;
+  wire        [3:0]  code4_0;
+  wire signed [9:0]  r4_1;
+  wire        [3:0]  low4_1;
+  wire        [3:0]  code4_1;
   wire        [3:0]  code4;
-  wire        [24:0] a5_l0_0_s;
-  wire        [23:0] a5_l0_0_m;
-  wire        [24:0] a5_l0_0_c;
-  wire        [24:0] t5;
-  wire signed [9:0]  r5;
-  wire        [3:0]  low5;
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [15:0] lsum5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [14:0] tie5_x;
+  // lint: UNUSEDSIGNAL: the top bit shifts out
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [14:0] tie5_o;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire               tie5;
+  wire signed [9:0]  r5_0;
+  wire        [3:0]  low5_0;
+  wire        [3:0]  code5_0;
+  wire signed [9:0]  r5_1;
+  wire        [3:0]  low5_1;
+  wire        [3:0]  code5_1;
   wire        [3:0]  code5;
-  wire        [24:0] a6_l0_0_s;
-  wire        [23:0] a6_l0_0_m;
-  wire        [24:0] a6_l0_0_c;
-  wire        [24:0] t6;
-  wire signed [9:0]  r6;
-  wire        [3:0]  low6;
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [15:0] lsum6;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [14:0] tie6_x;
+  // lint: UNUSEDSIGNAL: the top bit shifts out
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [14:0] tie6_o;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire               tie6;
+  wire signed [9:0]  r6_0;
+  wire        [3:0]  low6_0;
+  wire        [3:0]  code6_0;
+  wire signed [9:0]  r6_1;
+  wire        [3:0]  low6_1;
+  wire        [3:0]  code6_1;
   wire        [3:0]  code6;
-  wire        [24:0] a7_l0_0_s;
-  wire        [23:0] a7_l0_0_m;
-  wire        [24:0] a7_l0_0_c;
-  wire        [24:0] t7;
-  wire signed [9:0]  r7;
-  wire        [3:0]  low7;
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [15:0] lsum7;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [14:0] tie7_x;
+  // lint: UNUSEDSIGNAL: the top bit shifts out
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [14:0] tie7_o;
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire               tie7;
+  wire signed [9:0]  r7_0;
+  wire        [3:0]  low7_0;
+  wire        [3:0]  code7_0;
+  wire signed [9:0]  r7_1;
+  wire        [3:0]  low7_1;
+  wire        [3:0]  code7_1;
   wire        [3:0]  code7;
 
   always @(posedge clk or negedge rst_n) begin
@@ -367,6 +470,8 @@ module gca_quantizer (
     end
   end
 
+  assign offset_op = $signed({offh_s1, 5'd0});
+  assign offset_w = $signed({{3{offset_op[21]}}, offset_op});
   assign x0 = $signed(x[7:0]);
   assign m0_a1 = $signed({{9{gain_s[15]}}, gain_s});
   assign m0_a2 = {m0_a1[23:0], 1'd0};
@@ -393,11 +498,14 @@ module gca_quantizer (
   assign m0_l0_0_s = (m0_sel0 ^ m0_pp1) ^ m0_pp2;
   assign m0_l0_0_m = ((m0_sel0[23:0] & m0_pp1[23:0]) | (m0_sel0[23:0] & m0_pp2[23:0])) | (m0_pp1[23:0] & m0_pp2[23:0]);
   assign m0_l0_0_c = {m0_l0_0_m, 1'd0};
-  assign m0_l1_0_s = (m0_l0_0_s ^ m0_l0_0_c) ^ m0_pp3;
-  assign m0_l1_0_m = ((m0_l0_0_s[23:0] & m0_l0_0_c[23:0]) | (m0_l0_0_s[23:0] & m0_pp3[23:0])) | (m0_l0_0_c[23:0] & m0_pp3[23:0]);
+  assign m0_l0_1_s = (m0_pp3 ^ m0_corr) ^ offset_w;
+  assign m0_l0_1_m = ((m0_pp3[23:0] & m0_corr[23:0]) | (m0_pp3[23:0] & offset_w[23:0])) | (m0_corr[23:0] & offset_w[23:0]);
+  assign m0_l0_1_c = {m0_l0_1_m, 1'd0};
+  assign m0_l1_0_s = (m0_l0_0_s ^ m0_l0_0_c) ^ m0_l0_1_s;
+  assign m0_l1_0_m = ((m0_l0_0_s[23:0] & m0_l0_0_c[23:0]) | (m0_l0_0_s[23:0] & m0_l0_1_s[23:0])) | (m0_l0_0_c[23:0] & m0_l0_1_s[23:0]);
   assign m0_l1_0_c = {m0_l1_0_m, 1'd0};
-  assign m0_l2_0_s = (m0_l1_0_s ^ m0_l1_0_c) ^ m0_corr;
-  assign m0_l2_0_m = ((m0_l1_0_s[23:0] & m0_l1_0_c[23:0]) | (m0_l1_0_s[23:0] & m0_corr[23:0])) | (m0_l1_0_c[23:0] & m0_corr[23:0]);
+  assign m0_l2_0_s = (m0_l1_0_s ^ m0_l1_0_c) ^ m0_l0_1_c;
+  assign m0_l2_0_m = ((m0_l1_0_s[23:0] & m0_l1_0_c[23:0]) | (m0_l1_0_s[23:0] & m0_l0_1_c[23:0])) | (m0_l1_0_c[23:0] & m0_l0_1_c[23:0]);
   assign m0_l2_0_c = {m0_l2_0_m, 1'd0};
   assign x1 = $signed(x[15:8]);
   assign m1_a1 = $signed({{9{gain_s[15]}}, gain_s});
@@ -425,11 +533,14 @@ module gca_quantizer (
   assign m1_l0_0_s = (m1_sel0 ^ m1_pp1) ^ m1_pp2;
   assign m1_l0_0_m = ((m1_sel0[23:0] & m1_pp1[23:0]) | (m1_sel0[23:0] & m1_pp2[23:0])) | (m1_pp1[23:0] & m1_pp2[23:0]);
   assign m1_l0_0_c = {m1_l0_0_m, 1'd0};
-  assign m1_l1_0_s = (m1_l0_0_s ^ m1_l0_0_c) ^ m1_pp3;
-  assign m1_l1_0_m = ((m1_l0_0_s[23:0] & m1_l0_0_c[23:0]) | (m1_l0_0_s[23:0] & m1_pp3[23:0])) | (m1_l0_0_c[23:0] & m1_pp3[23:0]);
+  assign m1_l0_1_s = (m1_pp3 ^ m1_corr) ^ offset_w;
+  assign m1_l0_1_m = ((m1_pp3[23:0] & m1_corr[23:0]) | (m1_pp3[23:0] & offset_w[23:0])) | (m1_corr[23:0] & offset_w[23:0]);
+  assign m1_l0_1_c = {m1_l0_1_m, 1'd0};
+  assign m1_l1_0_s = (m1_l0_0_s ^ m1_l0_0_c) ^ m1_l0_1_s;
+  assign m1_l1_0_m = ((m1_l0_0_s[23:0] & m1_l0_0_c[23:0]) | (m1_l0_0_s[23:0] & m1_l0_1_s[23:0])) | (m1_l0_0_c[23:0] & m1_l0_1_s[23:0]);
   assign m1_l1_0_c = {m1_l1_0_m, 1'd0};
-  assign m1_l2_0_s = (m1_l1_0_s ^ m1_l1_0_c) ^ m1_corr;
-  assign m1_l2_0_m = ((m1_l1_0_s[23:0] & m1_l1_0_c[23:0]) | (m1_l1_0_s[23:0] & m1_corr[23:0])) | (m1_l1_0_c[23:0] & m1_corr[23:0]);
+  assign m1_l2_0_s = (m1_l1_0_s ^ m1_l1_0_c) ^ m1_l0_1_c;
+  assign m1_l2_0_m = ((m1_l1_0_s[23:0] & m1_l1_0_c[23:0]) | (m1_l1_0_s[23:0] & m1_l0_1_c[23:0])) | (m1_l1_0_c[23:0] & m1_l0_1_c[23:0]);
   assign m1_l2_0_c = {m1_l2_0_m, 1'd0};
   assign x2 = $signed(x[23:16]);
   assign m2_a1 = $signed({{9{gain_s[15]}}, gain_s});
@@ -457,11 +568,14 @@ module gca_quantizer (
   assign m2_l0_0_s = (m2_sel0 ^ m2_pp1) ^ m2_pp2;
   assign m2_l0_0_m = ((m2_sel0[23:0] & m2_pp1[23:0]) | (m2_sel0[23:0] & m2_pp2[23:0])) | (m2_pp1[23:0] & m2_pp2[23:0]);
   assign m2_l0_0_c = {m2_l0_0_m, 1'd0};
-  assign m2_l1_0_s = (m2_l0_0_s ^ m2_l0_0_c) ^ m2_pp3;
-  assign m2_l1_0_m = ((m2_l0_0_s[23:0] & m2_l0_0_c[23:0]) | (m2_l0_0_s[23:0] & m2_pp3[23:0])) | (m2_l0_0_c[23:0] & m2_pp3[23:0]);
+  assign m2_l0_1_s = (m2_pp3 ^ m2_corr) ^ offset_w;
+  assign m2_l0_1_m = ((m2_pp3[23:0] & m2_corr[23:0]) | (m2_pp3[23:0] & offset_w[23:0])) | (m2_corr[23:0] & offset_w[23:0]);
+  assign m2_l0_1_c = {m2_l0_1_m, 1'd0};
+  assign m2_l1_0_s = (m2_l0_0_s ^ m2_l0_0_c) ^ m2_l0_1_s;
+  assign m2_l1_0_m = ((m2_l0_0_s[23:0] & m2_l0_0_c[23:0]) | (m2_l0_0_s[23:0] & m2_l0_1_s[23:0])) | (m2_l0_0_c[23:0] & m2_l0_1_s[23:0]);
   assign m2_l1_0_c = {m2_l1_0_m, 1'd0};
-  assign m2_l2_0_s = (m2_l1_0_s ^ m2_l1_0_c) ^ m2_corr;
-  assign m2_l2_0_m = ((m2_l1_0_s[23:0] & m2_l1_0_c[23:0]) | (m2_l1_0_s[23:0] & m2_corr[23:0])) | (m2_l1_0_c[23:0] & m2_corr[23:0]);
+  assign m2_l2_0_s = (m2_l1_0_s ^ m2_l1_0_c) ^ m2_l0_1_c;
+  assign m2_l2_0_m = ((m2_l1_0_s[23:0] & m2_l1_0_c[23:0]) | (m2_l1_0_s[23:0] & m2_l0_1_c[23:0])) | (m2_l1_0_c[23:0] & m2_l0_1_c[23:0]);
   assign m2_l2_0_c = {m2_l2_0_m, 1'd0};
   assign x3 = $signed(x[31:24]);
   assign m3_a1 = $signed({{9{gain_s[15]}}, gain_s});
@@ -489,11 +603,14 @@ module gca_quantizer (
   assign m3_l0_0_s = (m3_sel0 ^ m3_pp1) ^ m3_pp2;
   assign m3_l0_0_m = ((m3_sel0[23:0] & m3_pp1[23:0]) | (m3_sel0[23:0] & m3_pp2[23:0])) | (m3_pp1[23:0] & m3_pp2[23:0]);
   assign m3_l0_0_c = {m3_l0_0_m, 1'd0};
-  assign m3_l1_0_s = (m3_l0_0_s ^ m3_l0_0_c) ^ m3_pp3;
-  assign m3_l1_0_m = ((m3_l0_0_s[23:0] & m3_l0_0_c[23:0]) | (m3_l0_0_s[23:0] & m3_pp3[23:0])) | (m3_l0_0_c[23:0] & m3_pp3[23:0]);
+  assign m3_l0_1_s = (m3_pp3 ^ m3_corr) ^ offset_w;
+  assign m3_l0_1_m = ((m3_pp3[23:0] & m3_corr[23:0]) | (m3_pp3[23:0] & offset_w[23:0])) | (m3_corr[23:0] & offset_w[23:0]);
+  assign m3_l0_1_c = {m3_l0_1_m, 1'd0};
+  assign m3_l1_0_s = (m3_l0_0_s ^ m3_l0_0_c) ^ m3_l0_1_s;
+  assign m3_l1_0_m = ((m3_l0_0_s[23:0] & m3_l0_0_c[23:0]) | (m3_l0_0_s[23:0] & m3_l0_1_s[23:0])) | (m3_l0_0_c[23:0] & m3_l0_1_s[23:0]);
   assign m3_l1_0_c = {m3_l1_0_m, 1'd0};
-  assign m3_l2_0_s = (m3_l1_0_s ^ m3_l1_0_c) ^ m3_corr;
-  assign m3_l2_0_m = ((m3_l1_0_s[23:0] & m3_l1_0_c[23:0]) | (m3_l1_0_s[23:0] & m3_corr[23:0])) | (m3_l1_0_c[23:0] & m3_corr[23:0]);
+  assign m3_l2_0_s = (m3_l1_0_s ^ m3_l1_0_c) ^ m3_l0_1_c;
+  assign m3_l2_0_m = ((m3_l1_0_s[23:0] & m3_l1_0_c[23:0]) | (m3_l1_0_s[23:0] & m3_l0_1_c[23:0])) | (m3_l1_0_c[23:0] & m3_l0_1_c[23:0]);
   assign m3_l2_0_c = {m3_l2_0_m, 1'd0};
   assign x4 = $signed(x[39:32]);
   assign m4_a1 = $signed({{9{gain_s[15]}}, gain_s});
@@ -521,11 +638,14 @@ module gca_quantizer (
   assign m4_l0_0_s = (m4_sel0 ^ m4_pp1) ^ m4_pp2;
   assign m4_l0_0_m = ((m4_sel0[23:0] & m4_pp1[23:0]) | (m4_sel0[23:0] & m4_pp2[23:0])) | (m4_pp1[23:0] & m4_pp2[23:0]);
   assign m4_l0_0_c = {m4_l0_0_m, 1'd0};
-  assign m4_l1_0_s = (m4_l0_0_s ^ m4_l0_0_c) ^ m4_pp3;
-  assign m4_l1_0_m = ((m4_l0_0_s[23:0] & m4_l0_0_c[23:0]) | (m4_l0_0_s[23:0] & m4_pp3[23:0])) | (m4_l0_0_c[23:0] & m4_pp3[23:0]);
+  assign m4_l0_1_s = (m4_pp3 ^ m4_corr) ^ offset_w;
+  assign m4_l0_1_m = ((m4_pp3[23:0] & m4_corr[23:0]) | (m4_pp3[23:0] & offset_w[23:0])) | (m4_corr[23:0] & offset_w[23:0]);
+  assign m4_l0_1_c = {m4_l0_1_m, 1'd0};
+  assign m4_l1_0_s = (m4_l0_0_s ^ m4_l0_0_c) ^ m4_l0_1_s;
+  assign m4_l1_0_m = ((m4_l0_0_s[23:0] & m4_l0_0_c[23:0]) | (m4_l0_0_s[23:0] & m4_l0_1_s[23:0])) | (m4_l0_0_c[23:0] & m4_l0_1_s[23:0]);
   assign m4_l1_0_c = {m4_l1_0_m, 1'd0};
-  assign m4_l2_0_s = (m4_l1_0_s ^ m4_l1_0_c) ^ m4_corr;
-  assign m4_l2_0_m = ((m4_l1_0_s[23:0] & m4_l1_0_c[23:0]) | (m4_l1_0_s[23:0] & m4_corr[23:0])) | (m4_l1_0_c[23:0] & m4_corr[23:0]);
+  assign m4_l2_0_s = (m4_l1_0_s ^ m4_l1_0_c) ^ m4_l0_1_c;
+  assign m4_l2_0_m = ((m4_l1_0_s[23:0] & m4_l1_0_c[23:0]) | (m4_l1_0_s[23:0] & m4_l0_1_c[23:0])) | (m4_l1_0_c[23:0] & m4_l0_1_c[23:0]);
   assign m4_l2_0_c = {m4_l2_0_m, 1'd0};
   assign x5 = $signed(x[47:40]);
   assign m5_a1 = $signed({{9{gain_s[15]}}, gain_s});
@@ -553,11 +673,14 @@ module gca_quantizer (
   assign m5_l0_0_s = (m5_sel0 ^ m5_pp1) ^ m5_pp2;
   assign m5_l0_0_m = ((m5_sel0[23:0] & m5_pp1[23:0]) | (m5_sel0[23:0] & m5_pp2[23:0])) | (m5_pp1[23:0] & m5_pp2[23:0]);
   assign m5_l0_0_c = {m5_l0_0_m, 1'd0};
-  assign m5_l1_0_s = (m5_l0_0_s ^ m5_l0_0_c) ^ m5_pp3;
-  assign m5_l1_0_m = ((m5_l0_0_s[23:0] & m5_l0_0_c[23:0]) | (m5_l0_0_s[23:0] & m5_pp3[23:0])) | (m5_l0_0_c[23:0] & m5_pp3[23:0]);
+  assign m5_l0_1_s = (m5_pp3 ^ m5_corr) ^ offset_w;
+  assign m5_l0_1_m = ((m5_pp3[23:0] & m5_corr[23:0]) | (m5_pp3[23:0] & offset_w[23:0])) | (m5_corr[23:0] & offset_w[23:0]);
+  assign m5_l0_1_c = {m5_l0_1_m, 1'd0};
+  assign m5_l1_0_s = (m5_l0_0_s ^ m5_l0_0_c) ^ m5_l0_1_s;
+  assign m5_l1_0_m = ((m5_l0_0_s[23:0] & m5_l0_0_c[23:0]) | (m5_l0_0_s[23:0] & m5_l0_1_s[23:0])) | (m5_l0_0_c[23:0] & m5_l0_1_s[23:0]);
   assign m5_l1_0_c = {m5_l1_0_m, 1'd0};
-  assign m5_l2_0_s = (m5_l1_0_s ^ m5_l1_0_c) ^ m5_corr;
-  assign m5_l2_0_m = ((m5_l1_0_s[23:0] & m5_l1_0_c[23:0]) | (m5_l1_0_s[23:0] & m5_corr[23:0])) | (m5_l1_0_c[23:0] & m5_corr[23:0]);
+  assign m5_l2_0_s = (m5_l1_0_s ^ m5_l1_0_c) ^ m5_l0_1_c;
+  assign m5_l2_0_m = ((m5_l1_0_s[23:0] & m5_l1_0_c[23:0]) | (m5_l1_0_s[23:0] & m5_l0_1_c[23:0])) | (m5_l1_0_c[23:0] & m5_l0_1_c[23:0]);
   assign m5_l2_0_c = {m5_l2_0_m, 1'd0};
   assign x6 = $signed(x[55:48]);
   assign m6_a1 = $signed({{9{gain_s[15]}}, gain_s});
@@ -585,11 +708,14 @@ module gca_quantizer (
   assign m6_l0_0_s = (m6_sel0 ^ m6_pp1) ^ m6_pp2;
   assign m6_l0_0_m = ((m6_sel0[23:0] & m6_pp1[23:0]) | (m6_sel0[23:0] & m6_pp2[23:0])) | (m6_pp1[23:0] & m6_pp2[23:0]);
   assign m6_l0_0_c = {m6_l0_0_m, 1'd0};
-  assign m6_l1_0_s = (m6_l0_0_s ^ m6_l0_0_c) ^ m6_pp3;
-  assign m6_l1_0_m = ((m6_l0_0_s[23:0] & m6_l0_0_c[23:0]) | (m6_l0_0_s[23:0] & m6_pp3[23:0])) | (m6_l0_0_c[23:0] & m6_pp3[23:0]);
+  assign m6_l0_1_s = (m6_pp3 ^ m6_corr) ^ offset_w;
+  assign m6_l0_1_m = ((m6_pp3[23:0] & m6_corr[23:0]) | (m6_pp3[23:0] & offset_w[23:0])) | (m6_corr[23:0] & offset_w[23:0]);
+  assign m6_l0_1_c = {m6_l0_1_m, 1'd0};
+  assign m6_l1_0_s = (m6_l0_0_s ^ m6_l0_0_c) ^ m6_l0_1_s;
+  assign m6_l1_0_m = ((m6_l0_0_s[23:0] & m6_l0_0_c[23:0]) | (m6_l0_0_s[23:0] & m6_l0_1_s[23:0])) | (m6_l0_0_c[23:0] & m6_l0_1_s[23:0]);
   assign m6_l1_0_c = {m6_l1_0_m, 1'd0};
-  assign m6_l2_0_s = (m6_l1_0_s ^ m6_l1_0_c) ^ m6_corr;
-  assign m6_l2_0_m = ((m6_l1_0_s[23:0] & m6_l1_0_c[23:0]) | (m6_l1_0_s[23:0] & m6_corr[23:0])) | (m6_l1_0_c[23:0] & m6_corr[23:0]);
+  assign m6_l2_0_s = (m6_l1_0_s ^ m6_l1_0_c) ^ m6_l0_1_c;
+  assign m6_l2_0_m = ((m6_l1_0_s[23:0] & m6_l1_0_c[23:0]) | (m6_l1_0_s[23:0] & m6_l0_1_c[23:0])) | (m6_l1_0_c[23:0] & m6_l0_1_c[23:0]);
   assign m6_l2_0_c = {m6_l2_0_m, 1'd0};
   assign x7 = $signed(x[63:56]);
   assign m7_a1 = $signed({{9{gain_s[15]}}, gain_s});
@@ -617,16 +743,18 @@ module gca_quantizer (
   assign m7_l0_0_s = (m7_sel0 ^ m7_pp1) ^ m7_pp2;
   assign m7_l0_0_m = ((m7_sel0[23:0] & m7_pp1[23:0]) | (m7_sel0[23:0] & m7_pp2[23:0])) | (m7_pp1[23:0] & m7_pp2[23:0]);
   assign m7_l0_0_c = {m7_l0_0_m, 1'd0};
-  assign m7_l1_0_s = (m7_l0_0_s ^ m7_l0_0_c) ^ m7_pp3;
-  assign m7_l1_0_m = ((m7_l0_0_s[23:0] & m7_l0_0_c[23:0]) | (m7_l0_0_s[23:0] & m7_pp3[23:0])) | (m7_l0_0_c[23:0] & m7_pp3[23:0]);
+  assign m7_l0_1_s = (m7_pp3 ^ m7_corr) ^ offset_w;
+  assign m7_l0_1_m = ((m7_pp3[23:0] & m7_corr[23:0]) | (m7_pp3[23:0] & offset_w[23:0])) | (m7_corr[23:0] & offset_w[23:0]);
+  assign m7_l0_1_c = {m7_l0_1_m, 1'd0};
+  assign m7_l1_0_s = (m7_l0_0_s ^ m7_l0_0_c) ^ m7_l0_1_s;
+  assign m7_l1_0_m = ((m7_l0_0_s[23:0] & m7_l0_0_c[23:0]) | (m7_l0_0_s[23:0] & m7_l0_1_s[23:0])) | (m7_l0_0_c[23:0] & m7_l0_1_s[23:0]);
   assign m7_l1_0_c = {m7_l1_0_m, 1'd0};
-  assign m7_l2_0_s = (m7_l1_0_s ^ m7_l1_0_c) ^ m7_corr;
-  assign m7_l2_0_m = ((m7_l1_0_s[23:0] & m7_l1_0_c[23:0]) | (m7_l1_0_s[23:0] & m7_corr[23:0])) | (m7_l1_0_c[23:0] & m7_corr[23:0]);
+  assign m7_l2_0_s = (m7_l1_0_s ^ m7_l1_0_c) ^ m7_l0_1_c;
+  assign m7_l2_0_m = ((m7_l1_0_s[23:0] & m7_l1_0_c[23:0]) | (m7_l1_0_s[23:0] & m7_l0_1_c[23:0])) | (m7_l1_0_c[23:0] & m7_l0_1_c[23:0]);
   assign m7_l2_0_c = {m7_l2_0_m, 1'd0};
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
-      offh_s2 <= 17'd0;
       ps0 <= 25'd0;
       pc0 <= 25'd0;
       ps1 <= 25'd0;
@@ -645,7 +773,6 @@ module gca_quantizer (
       pc7 <= 25'd0;
     end else begin
       if (v1) begin
-        offh_s2 <= offh_s1;
         ps0 <= m0_l2_0_s;
         pc0 <= m0_l2_0_c;
         ps1 <= m1_l2_0_s;
@@ -666,65 +793,95 @@ module gca_quantizer (
     end
   end
 
-  assign offset_op = $signed({offh_s2, 5'd0});
-  assign offset_w = $signed({{3{offset_op[21]}}, offset_op});
   assign max_code = is_q ? 4'd15 : 4'd7;
-  assign a0_l0_0_s = (ps0 ^ pc0) ^ offset_w;
-  assign a0_l0_0_m = ((ps0[23:0] & pc0[23:0]) | (ps0[23:0] & offset_w[23:0])) | (pc0[23:0] & offset_w[23:0]);
-  assign a0_l0_0_c = {a0_l0_0_m, 1'd0};
-  assign t0 = a0_l0_0_s + a0_l0_0_c;
-  assign r0 = $signed(t0[24:15]);
-  assign low0 = {r0[3:1], r0[0] && (|t0[14:0])};
-  assign code0 = r0[9] ? 4'd0 : (((|r0[8:4]) || (low0 > max_code)) ? max_code : low0);
-  assign a1_l0_0_s = (ps1 ^ pc1) ^ offset_w;
-  assign a1_l0_0_m = ((ps1[23:0] & pc1[23:0]) | (ps1[23:0] & offset_w[23:0])) | (pc1[23:0] & offset_w[23:0]);
-  assign a1_l0_0_c = {a1_l0_0_m, 1'd0};
-  assign t1 = a1_l0_0_s + a1_l0_0_c;
-  assign r1 = $signed(t1[24:15]);
-  assign low1 = {r1[3:1], r1[0] && (|t1[14:0])};
-  assign code1 = r1[9] ? 4'd0 : (((|r1[8:4]) || (low1 > max_code)) ? max_code : low1);
-  assign a2_l0_0_s = (ps2 ^ pc2) ^ offset_w;
-  assign a2_l0_0_m = ((ps2[23:0] & pc2[23:0]) | (ps2[23:0] & offset_w[23:0])) | (pc2[23:0] & offset_w[23:0]);
-  assign a2_l0_0_c = {a2_l0_0_m, 1'd0};
-  assign t2 = a2_l0_0_s + a2_l0_0_c;
-  assign r2 = $signed(t2[24:15]);
-  assign low2 = {r2[3:1], r2[0] && (|t2[14:0])};
-  assign code2 = r2[9] ? 4'd0 : (((|r2[8:4]) || (low2 > max_code)) ? max_code : low2);
-  assign a3_l0_0_s = (ps3 ^ pc3) ^ offset_w;
-  assign a3_l0_0_m = ((ps3[23:0] & pc3[23:0]) | (ps3[23:0] & offset_w[23:0])) | (pc3[23:0] & offset_w[23:0]);
-  assign a3_l0_0_c = {a3_l0_0_m, 1'd0};
-  assign t3 = a3_l0_0_s + a3_l0_0_c;
-  assign r3 = $signed(t3[24:15]);
-  assign low3 = {r3[3:1], r3[0] && (|t3[14:0])};
-  assign code3 = r3[9] ? 4'd0 : (((|r3[8:4]) || (low3 > max_code)) ? max_code : low3);
-  assign a4_l0_0_s = (ps4 ^ pc4) ^ offset_w;
-  assign a4_l0_0_m = ((ps4[23:0] & pc4[23:0]) | (ps4[23:0] & offset_w[23:0])) | (pc4[23:0] & offset_w[23:0]);
-  assign a4_l0_0_c = {a4_l0_0_m, 1'd0};
-  assign t4 = a4_l0_0_s + a4_l0_0_c;
-  assign r4 = $signed(t4[24:15]);
-  assign low4 = {r4[3:1], r4[0] && (|t4[14:0])};
-  assign code4 = r4[9] ? 4'd0 : (((|r4[8:4]) || (low4 > max_code)) ? max_code : low4);
-  assign a5_l0_0_s = (ps5 ^ pc5) ^ offset_w;
-  assign a5_l0_0_m = ((ps5[23:0] & pc5[23:0]) | (ps5[23:0] & offset_w[23:0])) | (pc5[23:0] & offset_w[23:0]);
-  assign a5_l0_0_c = {a5_l0_0_m, 1'd0};
-  assign t5 = a5_l0_0_s + a5_l0_0_c;
-  assign r5 = $signed(t5[24:15]);
-  assign low5 = {r5[3:1], r5[0] && (|t5[14:0])};
-  assign code5 = r5[9] ? 4'd0 : (((|r5[8:4]) || (low5 > max_code)) ? max_code : low5);
-  assign a6_l0_0_s = (ps6 ^ pc6) ^ offset_w;
-  assign a6_l0_0_m = ((ps6[23:0] & pc6[23:0]) | (ps6[23:0] & offset_w[23:0])) | (pc6[23:0] & offset_w[23:0]);
-  assign a6_l0_0_c = {a6_l0_0_m, 1'd0};
-  assign t6 = a6_l0_0_s + a6_l0_0_c;
-  assign r6 = $signed(t6[24:15]);
-  assign low6 = {r6[3:1], r6[0] && (|t6[14:0])};
-  assign code6 = r6[9] ? 4'd0 : (((|r6[8:4]) || (low6 > max_code)) ? max_code : low6);
-  assign a7_l0_0_s = (ps7 ^ pc7) ^ offset_w;
-  assign a7_l0_0_m = ((ps7[23:0] & pc7[23:0]) | (ps7[23:0] & offset_w[23:0])) | (pc7[23:0] & offset_w[23:0]);
-  assign a7_l0_0_c = {a7_l0_0_m, 1'd0};
-  assign t7 = a7_l0_0_s + a7_l0_0_c;
-  assign r7 = $signed(t7[24:15]);
-  assign low7 = {r7[3:1], r7[0] && (|t7[14:0])};
-  assign code7 = r7[9] ? 4'd0 : (((|r7[8:4]) || (low7 > max_code)) ? max_code : low7);
+  assign lsum0 = {1'd0, ps0[14:0]} + {1'd0, pc0[14:0]};
+  assign tie0_x = ps0[14:0] ^ pc0[14:0];
+  assign tie0_o = ps0[14:0] | pc0[14:0];
+  assign tie0 = ~(|(tie0_x ^ {tie0_o[13:0], 1'd0}));
+  assign r0_0 = $signed(ps0[24:15] + pc0[24:15]);
+  assign low0_0 = {r0_0[3:1], r0_0[0] && (!tie0)};
+  assign code0_0 = r0_0[9] ? 4'd0 : (((|r0_0[8:4]) || (low0_0 > max_code)) ? max_code : low0_0);
+  assign r0_1 = $signed((ps0[24:15] + pc0[24:15]) + 10'd1);
+  assign low0_1 = {r0_1[3:1], r0_1[0] && (!tie0)};
+  assign code0_1 = r0_1[9] ? 4'd0 : (((|r0_1[8:4]) || (low0_1 > max_code)) ? max_code : low0_1);
+  assign code0 = lsum0[15] ? code0_1 : code0_0;
+  assign lsum1 = {1'd0, ps1[14:0]} + {1'd0, pc1[14:0]};
+  assign tie1_x = ps1[14:0] ^ pc1[14:0];
+  assign tie1_o = ps1[14:0] | pc1[14:0];
+  assign tie1 = ~(|(tie1_x ^ {tie1_o[13:0], 1'd0}));
+  assign r1_0 = $signed(ps1[24:15] + pc1[24:15]);
+  assign low1_0 = {r1_0[3:1], r1_0[0] && (!tie1)};
+  assign code1_0 = r1_0[9] ? 4'd0 : (((|r1_0[8:4]) || (low1_0 > max_code)) ? max_code : low1_0);
+  assign r1_1 = $signed((ps1[24:15] + pc1[24:15]) + 10'd1);
+  assign low1_1 = {r1_1[3:1], r1_1[0] && (!tie1)};
+  assign code1_1 = r1_1[9] ? 4'd0 : (((|r1_1[8:4]) || (low1_1 > max_code)) ? max_code : low1_1);
+  assign code1 = lsum1[15] ? code1_1 : code1_0;
+  assign lsum2 = {1'd0, ps2[14:0]} + {1'd0, pc2[14:0]};
+  assign tie2_x = ps2[14:0] ^ pc2[14:0];
+  assign tie2_o = ps2[14:0] | pc2[14:0];
+  assign tie2 = ~(|(tie2_x ^ {tie2_o[13:0], 1'd0}));
+  assign r2_0 = $signed(ps2[24:15] + pc2[24:15]);
+  assign low2_0 = {r2_0[3:1], r2_0[0] && (!tie2)};
+  assign code2_0 = r2_0[9] ? 4'd0 : (((|r2_0[8:4]) || (low2_0 > max_code)) ? max_code : low2_0);
+  assign r2_1 = $signed((ps2[24:15] + pc2[24:15]) + 10'd1);
+  assign low2_1 = {r2_1[3:1], r2_1[0] && (!tie2)};
+  assign code2_1 = r2_1[9] ? 4'd0 : (((|r2_1[8:4]) || (low2_1 > max_code)) ? max_code : low2_1);
+  assign code2 = lsum2[15] ? code2_1 : code2_0;
+  assign lsum3 = {1'd0, ps3[14:0]} + {1'd0, pc3[14:0]};
+  assign tie3_x = ps3[14:0] ^ pc3[14:0];
+  assign tie3_o = ps3[14:0] | pc3[14:0];
+  assign tie3 = ~(|(tie3_x ^ {tie3_o[13:0], 1'd0}));
+  assign r3_0 = $signed(ps3[24:15] + pc3[24:15]);
+  assign low3_0 = {r3_0[3:1], r3_0[0] && (!tie3)};
+  assign code3_0 = r3_0[9] ? 4'd0 : (((|r3_0[8:4]) || (low3_0 > max_code)) ? max_code : low3_0);
+  assign r3_1 = $signed((ps3[24:15] + pc3[24:15]) + 10'd1);
+  assign low3_1 = {r3_1[3:1], r3_1[0] && (!tie3)};
+  assign code3_1 = r3_1[9] ? 4'd0 : (((|r3_1[8:4]) || (low3_1 > max_code)) ? max_code : low3_1);
+  assign code3 = lsum3[15] ? code3_1 : code3_0;
+  assign lsum4 = {1'd0, ps4[14:0]} + {1'd0, pc4[14:0]};
+  assign tie4_x = ps4[14:0] ^ pc4[14:0];
+  assign tie4_o = ps4[14:0] | pc4[14:0];
+  assign tie4 = ~(|(tie4_x ^ {tie4_o[13:0], 1'd0}));
+  assign r4_0 = $signed(ps4[24:15] + pc4[24:15]);
+  assign low4_0 = {r4_0[3:1], r4_0[0] && (!tie4)};
+  assign code4_0 = r4_0[9] ? 4'd0 : (((|r4_0[8:4]) || (low4_0 > max_code)) ? max_code : low4_0);
+  assign r4_1 = $signed((ps4[24:15] + pc4[24:15]) + 10'd1);
+  assign low4_1 = {r4_1[3:1], r4_1[0] && (!tie4)};
+  assign code4_1 = r4_1[9] ? 4'd0 : (((|r4_1[8:4]) || (low4_1 > max_code)) ? max_code : low4_1);
+  assign code4 = lsum4[15] ? code4_1 : code4_0;
+  assign lsum5 = {1'd0, ps5[14:0]} + {1'd0, pc5[14:0]};
+  assign tie5_x = ps5[14:0] ^ pc5[14:0];
+  assign tie5_o = ps5[14:0] | pc5[14:0];
+  assign tie5 = ~(|(tie5_x ^ {tie5_o[13:0], 1'd0}));
+  assign r5_0 = $signed(ps5[24:15] + pc5[24:15]);
+  assign low5_0 = {r5_0[3:1], r5_0[0] && (!tie5)};
+  assign code5_0 = r5_0[9] ? 4'd0 : (((|r5_0[8:4]) || (low5_0 > max_code)) ? max_code : low5_0);
+  assign r5_1 = $signed((ps5[24:15] + pc5[24:15]) + 10'd1);
+  assign low5_1 = {r5_1[3:1], r5_1[0] && (!tie5)};
+  assign code5_1 = r5_1[9] ? 4'd0 : (((|r5_1[8:4]) || (low5_1 > max_code)) ? max_code : low5_1);
+  assign code5 = lsum5[15] ? code5_1 : code5_0;
+  assign lsum6 = {1'd0, ps6[14:0]} + {1'd0, pc6[14:0]};
+  assign tie6_x = ps6[14:0] ^ pc6[14:0];
+  assign tie6_o = ps6[14:0] | pc6[14:0];
+  assign tie6 = ~(|(tie6_x ^ {tie6_o[13:0], 1'd0}));
+  assign r6_0 = $signed(ps6[24:15] + pc6[24:15]);
+  assign low6_0 = {r6_0[3:1], r6_0[0] && (!tie6)};
+  assign code6_0 = r6_0[9] ? 4'd0 : (((|r6_0[8:4]) || (low6_0 > max_code)) ? max_code : low6_0);
+  assign r6_1 = $signed((ps6[24:15] + pc6[24:15]) + 10'd1);
+  assign low6_1 = {r6_1[3:1], r6_1[0] && (!tie6)};
+  assign code6_1 = r6_1[9] ? 4'd0 : (((|r6_1[8:4]) || (low6_1 > max_code)) ? max_code : low6_1);
+  assign code6 = lsum6[15] ? code6_1 : code6_0;
+  assign lsum7 = {1'd0, ps7[14:0]} + {1'd0, pc7[14:0]};
+  assign tie7_x = ps7[14:0] ^ pc7[14:0];
+  assign tie7_o = ps7[14:0] | pc7[14:0];
+  assign tie7 = ~(|(tie7_x ^ {tie7_o[13:0], 1'd0}));
+  assign r7_0 = $signed(ps7[24:15] + pc7[24:15]);
+  assign low7_0 = {r7_0[3:1], r7_0[0] && (!tie7)};
+  assign code7_0 = r7_0[9] ? 4'd0 : (((|r7_0[8:4]) || (low7_0 > max_code)) ? max_code : low7_0);
+  assign r7_1 = $signed((ps7[24:15] + pc7[24:15]) + 10'd1);
+  assign low7_1 = {r7_1[3:1], r7_1[0] && (!tie7)};
+  assign code7_1 = r7_1[9] ? 4'd0 : (((|r7_1[8:4]) || (low7_1 > max_code)) ? max_code : low7_1);
+  assign code7 = lsum7[15] ? code7_1 : code7_0;
   assign code = {code7, code6, code5, code4, code3, code2, code1, code0};
 
 endmodule

@@ -55,28 +55,31 @@ module gca_ingress (
   localparam [1:0] S_DATA   = 2'd1;
   localparam [1:0] S_DROP   = 2'd2;
 
-  reg  [1:0]  state;     // S_HEADER: next beat is a header; S_DATA: data of a good TOKEN; S_DROP: dropping
-  reg  [7:0]  cur_layer; // header layer field of the packet
-  reg  [31:0] cur_pos;   // header position of the packet
-  reg  [31:0] exp_pos_0; // layer 0: expected position of the next TOKEN
-  reg  [31:0] exp_pos_1; // layer 1: expected position of the next TOKEN
-  wire        in_header; // the offered beat is a header
-  wire        in_data;   // the offered beat is a data beat of a good TOKEN
-  wire [3:0]  hdr_op;    // header opcode
-  wire [7:0]  hdr_layer; // header layer field
-  wire [31:0] hdr_pos;   // header position
-  wire        op_token;  // opcode TOKEN
-  wire        op_reset;  // opcode RESET_WINDOW
-  wire        layer_ok;  // header layer < n_layer
-  reg  [31:0] hdr_exp;   // expected position of the header's layer
-  reg         hdr_idle;  // layer_idle of the header's layer
-  reg  [3:0]  hdr_code;  // error of the header (0: good)
-  reg         cur_free;  // stage_free of the packet's layer
-  wire        at_last;   // the next data beat is the packet's last
-  wire        data_err;  // TLAST early or missing on the offered beat
-  wire        accept;    // handshake
-  wire        err_now;   // an error is decided by the accepted beat
-  wire [3:0]  code_now;  // its status code
+  reg  [1:0]  state;      // S_HEADER: next beat is a header; S_DATA: data of a good TOKEN; S_DROP: dropping
+  reg  [7:0]  cur_layer;  // header layer field of the packet
+  reg  [31:0] cur_pos;    // header position of the packet
+  reg  [31:0] exp_pos_0;  // layer 0: expected position of the next TOKEN
+  reg  [31:0] exp_pos_1;  // layer 1: expected position of the next TOKEN
+  wire        in_header;  // the offered beat is a header
+  wire        in_data;    // the offered beat is a data beat of a good TOKEN
+  wire [3:0]  hdr_op;     // header opcode
+  wire [7:0]  hdr_layer;  // header layer field
+  wire [31:0] hdr_pos;    // header position
+  wire        op_token;   // opcode TOKEN
+  wire        op_reset;   // opcode RESET_WINDOW
+  wire        layer_ok;   // header layer < n_layer
+  reg  [31:0] hdr_exp;    // expected position of the header's layer
+  reg         hdr_idle;   // layer_idle of the header's layer
+  reg  [3:0]  hdr_code;   // error of the header (0: good)
+  reg         cur_free;   // stage_free of the packet's layer
+  wire        at_last;    // the next data beat is the packet's last
+  wire        data_err;   // TLAST early or missing on the offered beat
+  wire        accept;     // handshake
+  wire        err_now;    // an error is decided by the accepted beat
+  wire [3:0]  code_now;   // its status code
+  reg  [15:0] pos_inc_lo; // cur_pos[15:0] + 1
+  reg         pos_inc_c;  // cur_pos[15:0] is all ones
+  reg  [15:0] pos_inc_hi; // cur_pos[31:16] + pos_inc_c
 
   assign in_header = state == S_HEADER;
   assign in_data = state == S_DATA;
@@ -229,6 +232,19 @@ module gca_ingress (
     end
   end
 
+  // cur_pos + 1 in two registered halves (the high half takes the low half's carry a cycle later): valid from the third cycle after the header, and a commit comes at least three data beats after it.
+  always @(posedge clk or negedge rst_n) begin
+    if (!rst_n) begin
+      pos_inc_lo <= 16'd0;
+      pos_inc_c <= 1'd0;
+      pos_inc_hi <= 16'd0;
+    end else begin
+      pos_inc_lo <= cur_pos[15:0] + 16'd1;
+      pos_inc_c <= &cur_pos[15:0];
+      pos_inc_hi <= pos_inc_c ? (cur_pos[31:16] + 16'd1) : cur_pos[31:16];
+    end
+  end
+
   // Expected position per layer: RESET_WINDOW loads it, a commit increments it.
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
@@ -238,12 +254,12 @@ module gca_ingress (
       if (win_reset && (hdr_layer == 8'd0)) begin
         exp_pos_0 <= hdr_pos;
       end else if (commit && (cur_layer == 8'd0)) begin
-        exp_pos_0 <= cur_pos + 32'd1;
+        exp_pos_0 <= {pos_inc_hi, pos_inc_lo};
       end
       if (win_reset && (hdr_layer == 8'd1)) begin
         exp_pos_1 <= hdr_pos;
       end else if (commit && (cur_layer == 8'd1)) begin
-        exp_pos_1 <= cur_pos + 32'd1;
+        exp_pos_1 <= {pos_inc_hi, pos_inc_lo};
       end
     end
   end
