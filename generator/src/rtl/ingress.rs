@@ -257,11 +257,11 @@ pub fn build(p: &Params) -> Module {
     let op_token = wire(&mut m, "op_token", 1, "opcode TOKEN");
     let op_reset = wire(&mut m, "op_reset", 1, "opcode RESET_WINDOW");
     let layer_ok = wire(&mut m, "layer_ok", 1, "header layer < n_layer");
-    let hdr_exp = reg(
+    let pos_ok = wire(
         &mut m,
-        "hdr_exp",
-        32,
-        "expected position of the header's layer",
+        "pos_ok",
+        1,
+        "the header position is its layer's expected position",
     );
     let hdr_idle = reg(&mut m, "hdr_idle", 1, "layer_idle of the header's layer");
     let hdr_code = reg(&mut m, "hdr_code", 4, "error of the header (0: good)");
@@ -303,17 +303,14 @@ pub fn build(p: &Params) -> Module {
     m.comment("Per-layer values of the header's layer and of the packet's layer (unrolled).");
     let hdr_arms = (0..n_layer)
         .map(|l| {
-            let body = vec![
-                bl(&hdr_exp, &exp_pos[l]),
-                bl(&hdr_idle, layer_idle.bit(l as u32)),
-            ];
+            let body = vec![bl(&hdr_idle, layer_idle.bit(l as u32))];
             (vec![lit(8, l as u128)], body)
         })
         .collect();
     m.comb(vec![Stmt::case(
         &hdr_layer,
         hdr_arms,
-        vec![bl(&hdr_exp, lit(32, 0)), bl(&hdr_idle, lit(1, 0))],
+        vec![bl(&hdr_idle, lit(1, 0))],
     )]);
     let cur_arms = (0..n_layer)
         .map(|l| {
@@ -327,6 +324,19 @@ pub fn build(p: &Params) -> Module {
         vec![bl(&cur_free, lit(1, 0))],
     )]);
 
+    // Every layer's expected position is compared in parallel and the header's layer picks
+    // the result: the layer decode is not in front of the 32-bit compare.
+    let hits: Vec<Expr> = exp_pos
+        .iter()
+        .enumerate()
+        .map(|(l, ep)| hdr_layer.eq(lit(8, l as u128)).land(hdr_pos.eq(ep)))
+        .collect();
+    let any = hits
+        .into_iter()
+        .reduce(|a, b| a.lor(b))
+        .expect("at least one layer");
+    m.assign(&pos_ok, any);
+
     m.comment("Header rules, in priority order: opcode, layer, position, length.");
     let code = |c: u128| bl(&hdr_code, lit(4, c));
     m.comb(vec![Stmt::if_else(
@@ -336,7 +346,7 @@ pub fn build(p: &Params) -> Module {
             layer_ok.lnot(),
             vec![code(BAD_LAYER)],
             vec![Stmt::if_else(
-                op_token.land(hdr_pos.ne(&hdr_exp)),
+                op_token.land(pos_ok.lnot()),
                 vec![code(BAD_POSITION)],
                 vec![Stmt::if_else(
                     op_token.land(&tlast).lor(op_reset.land(tlast.lnot())),

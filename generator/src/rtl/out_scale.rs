@@ -9,14 +9,15 @@
 //!   to two registered rows whose sum is t.
 //! - Stage 2 (`add_en`): t >> f is the product rounded half up; a tie (the low f bits of t
 //!   zero, found without a carry chain) clears its LSB, which makes it half to even. Registered.
-//! - Stage 3 (`en`, the result register): plus the offset, saturated to out_bits. The result
-//!   registers hold until the next load.
+//! - Stage 3 (`en`, the result register): plus the offset, saturated to out_bits; the
+//!   saturation compares the rounded value with MAX - offset and MIN - offset, registered from
+//!   the static offset, beside the adder. The result registers hold until the next load.
 
 use crate::config::Params;
 use crate::hdl::{e, Decl, Expr, Kind, Module, Stmt};
 
 use super::common::header_comment;
-use super::wires::{booth_rows, carry_save, clock_and_reset, let_wire, saturate, sum_is_zero};
+use super::wires::{booth_rows, carry_save, clock_and_reset, let_wire, sum_is_zero};
 
 /// Dimensions of one output scaler group: the largest divisor of D up to 8.
 pub fn group_lanes(p: &Params) -> usize {
@@ -131,18 +132,52 @@ pub fn build(p: &Params) -> Module {
             Stmt::if_then(&add_en, stage2),
         ],
     );
-    // Stage 3: plus the offset, saturated.
+    // Stage 3: plus the offset, saturated. The limits of the rounded value, MAX - offset and
+    // MIN - offset, come from registers (the offset is a static scaler), so the compares run
+    // beside the adder instead of after it.
     let ws = rw.max(ob) + 1;
+    let hi = (1i128 << (ob - 1)) - 1;
+    let lo = -(1i128 << (ob - 1));
+    let lim_hi = m.decl(
+        Decl::new("lim_hi", Kind::Reg, ws)
+            .signed()
+            .doc("MAX - offset: a larger rounded value saturates"),
+    );
+    let lim_lo = m.decl(
+        Decl::new("lim_lo", Kind::Reg, ws)
+            .signed()
+            .doc("MIN - offset: a smaller rounded value saturates"),
+    );
+    let off_w = let_wire(&mut m, "off_w", e::sext(&off_r, ws));
+    m.seq(
+        &clk,
+        &rst_n,
+        vec![crate::hdl::clear(&lim_hi), crate::hdl::clear(&lim_lo)],
+        vec![
+            Stmt::nonblocking(&lim_hi, e::slit(ws, hi).sub(&off_w).as_signed()),
+            Stmt::nonblocking(&lim_lo, e::slit(ws, lo).sub(&off_w).as_signed()),
+        ],
+    );
     let mut reset = Vec::new();
     let mut body = Vec::new();
     let mut outs = Vec::new();
     for (i, rh) in rounded.iter().enumerate() {
-        let r = let_wire(
+        let rw_ = let_wire(&mut m, &format!("rw{i}"), e::sext(rh, ws));
+        let sum = m.decl(Decl::new(&format!("b{i}"), Kind::Wire, ws).waive(
+            "UNUSEDSIGNAL",
+            "the bits above out_bits are covered by the limits",
+        ));
+        m.assign(&sum, rw_.add(&off_w));
+        let over = rw_.gt(&lim_hi);
+        let under = rw_.lt(&lim_lo);
+        let sat = let_wire(
             &mut m,
-            &format!("b{i}"),
-            e::sext(rh, ws).add(e::sext(&off_r, ws)).as_signed(),
+            &format!("sat{i}"),
+            over.mux(
+                e::slit(ob, hi),
+                under.mux(e::slit(ob, lo), sum.slice(ob - 1, 0).as_signed()),
+            ),
         );
-        let sat = saturate(&mut m, &format!("sat{i}"), &r, ob);
         let reg = m.decl(Decl::new(&format!("y{i}"), Kind::Reg, ob).signed());
         reset.push(crate::hdl::clear(&reg));
         body.push(Stmt::nonblocking(&reg, &sat));

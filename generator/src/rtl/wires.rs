@@ -1,5 +1,6 @@
-//! Small builders the blocks share: a wire declared and assigned in one step, the saturation
-//! of the output scaler, the clock and reset ports.
+//! Small builders the blocks share: a wire declared and assigned in one step, the clock and
+//! reset ports, and the carry-save arithmetic of the scalers (Booth rows, 3:2 trees, the zero
+//! test of a sum without a carry chain).
 
 use crate::hdl::{e, Decl, Expr, Kind, Module, Signal};
 
@@ -12,23 +13,6 @@ pub fn let_wire(m: &mut Module, name: &str, value: Expr) -> Signal {
     let s = m.decl(d);
     m.assign(&s, value);
     s
-}
-
-/// Saturates a signed signal to `bits` bits (two's complement), as a signed wire.
-pub fn saturate(m: &mut Module, name: &str, value: &Signal, bits: u32) -> Signal {
-    let w = value.width;
-    if w <= bits {
-        return let_wire(m, name, e::sext(value, bits));
-    }
-    let hi = (1i128 << (bits - 1)) - 1;
-    let lo = -(1i128 << (bits - 1));
-    let over = value.gt(e::slit(w, hi));
-    let under = value.lt(e::slit(w, lo));
-    let clamped = over.mux(
-        e::slit(bits, hi),
-        under.mux(e::slit(bits, lo), value.slice(bits - 1, 0).as_signed()),
-    );
-    let_wire(m, name, clamped)
 }
 
 /// The clock and active-low reset ports every clocked block starts with.

@@ -445,28 +445,63 @@ module gca_out_scale (
   wire        [9:0]  tie7_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               tie7;
-  wire signed [17:0] b0;
+  reg  signed [17:0] lim_hi;    // MAX - offset: a larger rounded value saturates
+  reg  signed [17:0] lim_lo;    // MIN - offset: a smaller rounded value saturates
+  wire signed [17:0] off_w;
+  wire signed [17:0] rw0;
+  // lint: UNUSEDSIGNAL: the bits above out_bits are covered by the limits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] b0;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire signed [15:0] sat0;
   reg  signed [15:0] y0;
-  wire signed [17:0] b1;
+  wire signed [17:0] rw1;
+  // lint: UNUSEDSIGNAL: the bits above out_bits are covered by the limits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] b1;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire signed [15:0] sat1;
   reg  signed [15:0] y1;
-  wire signed [17:0] b2;
+  wire signed [17:0] rw2;
+  // lint: UNUSEDSIGNAL: the bits above out_bits are covered by the limits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] b2;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire signed [15:0] sat2;
   reg  signed [15:0] y2;
-  wire signed [17:0] b3;
+  wire signed [17:0] rw3;
+  // lint: UNUSEDSIGNAL: the bits above out_bits are covered by the limits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] b3;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire signed [15:0] sat3;
   reg  signed [15:0] y3;
-  wire signed [17:0] b4;
+  wire signed [17:0] rw4;
+  // lint: UNUSEDSIGNAL: the bits above out_bits are covered by the limits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] b4;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire signed [15:0] sat4;
   reg  signed [15:0] y4;
-  wire signed [17:0] b5;
+  wire signed [17:0] rw5;
+  // lint: UNUSEDSIGNAL: the bits above out_bits are covered by the limits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] b5;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire signed [15:0] sat5;
   reg  signed [15:0] y5;
-  wire signed [17:0] b6;
+  wire signed [17:0] rw6;
+  // lint: UNUSEDSIGNAL: the bits above out_bits are covered by the limits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] b6;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire signed [15:0] sat6;
   reg  signed [15:0] y6;
-  wire signed [17:0] b7;
+  wire signed [17:0] rw7;
+  // lint: UNUSEDSIGNAL: the bits above out_bits are covered by the limits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] b7;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire signed [15:0] sat7;
   reg  signed [15:0] y7;
 
@@ -885,22 +920,42 @@ module gca_out_scale (
     end
   end
 
-  assign b0 = $signed($signed({rh0[16], rh0}) + $signed({{2{off_r[15]}}, off_r}));
-  assign sat0 = (b0 > 18'sd32767) ? 16'sd32767 : ((b0 < (-18'sd32768)) ? 16'sh8000 : $signed(b0[15:0]));
-  assign b1 = $signed($signed({rh1[16], rh1}) + $signed({{2{off_r[15]}}, off_r}));
-  assign sat1 = (b1 > 18'sd32767) ? 16'sd32767 : ((b1 < (-18'sd32768)) ? 16'sh8000 : $signed(b1[15:0]));
-  assign b2 = $signed($signed({rh2[16], rh2}) + $signed({{2{off_r[15]}}, off_r}));
-  assign sat2 = (b2 > 18'sd32767) ? 16'sd32767 : ((b2 < (-18'sd32768)) ? 16'sh8000 : $signed(b2[15:0]));
-  assign b3 = $signed($signed({rh3[16], rh3}) + $signed({{2{off_r[15]}}, off_r}));
-  assign sat3 = (b3 > 18'sd32767) ? 16'sd32767 : ((b3 < (-18'sd32768)) ? 16'sh8000 : $signed(b3[15:0]));
-  assign b4 = $signed($signed({rh4[16], rh4}) + $signed({{2{off_r[15]}}, off_r}));
-  assign sat4 = (b4 > 18'sd32767) ? 16'sd32767 : ((b4 < (-18'sd32768)) ? 16'sh8000 : $signed(b4[15:0]));
-  assign b5 = $signed($signed({rh5[16], rh5}) + $signed({{2{off_r[15]}}, off_r}));
-  assign sat5 = (b5 > 18'sd32767) ? 16'sd32767 : ((b5 < (-18'sd32768)) ? 16'sh8000 : $signed(b5[15:0]));
-  assign b6 = $signed($signed({rh6[16], rh6}) + $signed({{2{off_r[15]}}, off_r}));
-  assign sat6 = (b6 > 18'sd32767) ? 16'sd32767 : ((b6 < (-18'sd32768)) ? 16'sh8000 : $signed(b6[15:0]));
-  assign b7 = $signed($signed({rh7[16], rh7}) + $signed({{2{off_r[15]}}, off_r}));
-  assign sat7 = (b7 > 18'sd32767) ? 16'sd32767 : ((b7 < (-18'sd32768)) ? 16'sh8000 : $signed(b7[15:0]));
+  assign off_w = $signed({{2{off_r[15]}}, off_r});
+
+  always @(posedge clk or negedge rst_n) begin
+    if (!rst_n) begin
+      lim_hi <= 18'd0;
+      lim_lo <= 18'd0;
+    end else begin
+      lim_hi <= $signed(18'sd32767 - off_w);
+      lim_lo <= $signed((-18'sd32768) - off_w);
+    end
+  end
+
+  assign rw0 = $signed({rh0[16], rh0});
+  assign b0 = rw0 + off_w;
+  assign sat0 = (rw0 > lim_hi) ? 16'sd32767 : ((rw0 < lim_lo) ? 16'sh8000 : $signed(b0[15:0]));
+  assign rw1 = $signed({rh1[16], rh1});
+  assign b1 = rw1 + off_w;
+  assign sat1 = (rw1 > lim_hi) ? 16'sd32767 : ((rw1 < lim_lo) ? 16'sh8000 : $signed(b1[15:0]));
+  assign rw2 = $signed({rh2[16], rh2});
+  assign b2 = rw2 + off_w;
+  assign sat2 = (rw2 > lim_hi) ? 16'sd32767 : ((rw2 < lim_lo) ? 16'sh8000 : $signed(b2[15:0]));
+  assign rw3 = $signed({rh3[16], rh3});
+  assign b3 = rw3 + off_w;
+  assign sat3 = (rw3 > lim_hi) ? 16'sd32767 : ((rw3 < lim_lo) ? 16'sh8000 : $signed(b3[15:0]));
+  assign rw4 = $signed({rh4[16], rh4});
+  assign b4 = rw4 + off_w;
+  assign sat4 = (rw4 > lim_hi) ? 16'sd32767 : ((rw4 < lim_lo) ? 16'sh8000 : $signed(b4[15:0]));
+  assign rw5 = $signed({rh5[16], rh5});
+  assign b5 = rw5 + off_w;
+  assign sat5 = (rw5 > lim_hi) ? 16'sd32767 : ((rw5 < lim_lo) ? 16'sh8000 : $signed(b5[15:0]));
+  assign rw6 = $signed({rh6[16], rh6});
+  assign b6 = rw6 + off_w;
+  assign sat6 = (rw6 > lim_hi) ? 16'sd32767 : ((rw6 < lim_lo) ? 16'sh8000 : $signed(b6[15:0]));
+  assign rw7 = $signed({rh7[16], rh7});
+  assign b7 = rw7 + off_w;
+  assign sat7 = (rw7 > lim_hi) ? 16'sd32767 : ((rw7 < lim_lo) ? 16'sh8000 : $signed(b7[15:0]));
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin

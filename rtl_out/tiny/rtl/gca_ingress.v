@@ -68,7 +68,7 @@ module gca_ingress (
   wire        op_token;   // opcode TOKEN
   wire        op_reset;   // opcode RESET_WINDOW
   wire        layer_ok;   // header layer < n_layer
-  reg  [31:0] hdr_exp;    // expected position of the header's layer
+  wire        pos_ok;     // the header position is its layer's expected position
   reg         hdr_idle;   // layer_idle of the header's layer
   reg  [3:0]  hdr_code;   // error of the header (0: good)
   reg         cur_free;   // stage_free of the packet's layer
@@ -94,15 +94,12 @@ module gca_ingress (
   always @* begin
     case (hdr_layer)
       8'd0: begin
-        hdr_exp = exp_pos_0;
         hdr_idle = layer_idle[0];
       end
       8'd1: begin
-        hdr_exp = exp_pos_1;
         hdr_idle = layer_idle[1];
       end
       default: begin
-        hdr_exp = 32'd0;
         hdr_idle = 1'd0;
       end
     endcase
@@ -122,13 +119,15 @@ module gca_ingress (
     endcase
   end
 
+  assign pos_ok = ((hdr_layer == 8'd0) && (hdr_pos == exp_pos_0)) || ((hdr_layer == 8'd1) && (hdr_pos == exp_pos_1));
+
   // Header rules, in priority order: opcode, layer, position, length.
   always @* begin
     if (!(op_token || op_reset)) begin
       hdr_code = 4'd2;
     end else if (!layer_ok) begin
       hdr_code = 4'd3;
-    end else if (op_token && (hdr_pos != hdr_exp)) begin
+    end else if (op_token && (!pos_ok)) begin
       hdr_code = 4'd4;
     end else if ((op_token && s_axis_tlast) || (op_reset && (!s_axis_tlast))) begin
       hdr_code = 4'd1;

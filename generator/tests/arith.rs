@@ -1,0 +1,269 @@
+//! The pipelined arithmetic of the RTL against the hardware twin's formulas, lane by lane,
+//! under Icarus: `gca_quantizer` (Booth carry-save products, carry select at the rounding point,
+//! ties to even, clamp) and `gca_out_scale` (carry-save products, rounding, offset, saturation
+//! against registered limits). Random vectors plus the corners the co-simulation rarely
+//! reaches: ties, extreme gains and offsets, saturation on both sides, the clamp on both sides.
+
+mod common;
+
+use std::fmt::Write as _;
+
+use common::{run, TempDir};
+use gca::config::{self, Params};
+use gca::models::twin::fixed::{saturate, shift_round_even};
+use gca::rng::Rng;
+
+fn hex(width: u32, fields: &[(u32, i128)]) -> String {
+    // Packs signed fields, first field in the high bits, into one hex word of `width` bits.
+    let mut v: u128 = 0;
+    let mut used = 0;
+    for &(w, x) in fields {
+        let mask = if w == 128 {
+            u128::MAX
+        } else {
+            (1u128 << w) - 1
+        };
+        v = (v << w) | (x as u128 & mask);
+        used += w;
+    }
+    assert_eq!(used, width);
+    format!("{v:x}")
+}
+
+fn signed_range(bits: u32) -> (i128, i128) {
+    (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+}
+
+fn pick(rng: &mut Rng, bits: u32) -> i128 {
+    let (lo, hi) = signed_range(bits);
+    match rng.below(8) {
+        0 => lo,
+        1 => hi,
+        2 => 0,
+        _ => lo + rng.below((hi - lo + 1) as u64) as i128,
+    }
+}
+
+fn module(p: &Params, name: &str) -> String {
+    let files = gca::emit::generate(p).expect("the design generates");
+    files.0[&format!("rtl/{name}.v")].clone()
+}
+
+fn simulate(dir: &TempDir, files: &[&str], out: &str) -> Vec<String> {
+    let mut args = vec!["-g2005", "-Wall", "-o", "tb.vvp"];
+    args.extend(files);
+    let c = run("iverilog", "iverilog", &dir.0, &args);
+    assert!(
+        c.status.success(),
+        "iverilog: {}",
+        String::from_utf8_lossy(&c.stderr)
+    );
+    let r = run("vvp", "iverilog", &dir.0, &["-n", "tb.vvp"]);
+    assert!(
+        r.status.success(),
+        "vvp: {}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    std::fs::read_to_string(dir.0.join(out))
+        .expect("the testbench wrote its results")
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn quantizer_codes_equal_the_twin_formula() {
+    let p = config::load("tiny").unwrap();
+    let f = p.fixed;
+    let (ib, sb, ifr, sf) = (f.in_bits, f.scaler_bits, f.in_frac, f.scaler_frac);
+    let g = gca::rtl::quantizer::group_lanes(&p) as u32;
+    let cb = gca::rtl::quantizer::code_bits(&p);
+    let ow = gca::rtl::quantizer::offset_half_bits(&p);
+    let k = ifr + sf;
+    let (max_q, max_kv) = (
+        p.hardware.levels.q as i128 - 1,
+        p.hardware.levels.kv as i128 - 1,
+    );
+    let mut rng = Rng::new(7);
+    let n = 600;
+    let width = 1 + sb + ow + g * ib;
+    let (mut vecs, mut want) = (String::new(), Vec::new());
+    let mut ties = 0;
+    for v in 0..n {
+        let is_q = rng.below(2) as i128;
+        let mut gain = pick(&mut rng, sb);
+        let mut xs: Vec<i128> = (0..g).map(|_| pick(&mut rng, ib)).collect();
+        let mut off = pick(&mut rng, sb);
+        if v % 3 == 0 {
+            // A tie in lane 0: x * gain + off * 2^ifr = (2j + 1) * 2^(k-1).
+            gain = (gain >> ifr) << ifr;
+            let (lo, hi) = signed_range(sb);
+            let need = (1i128 << (k - 1)) - xs[0] * gain;
+            let base = need >> ifr; // exact: gain is a multiple of 2^ifr
+            let turns = rng.below(64) as i128 - 32;
+            off = (base + (turns << sf)).clamp(lo, hi);
+            if (off - base) % (1 << sf) != 0 {
+                // No tie within the register's range for this product: any offset will do.
+                off = pick(&mut rng, sb);
+            }
+        }
+        let acc0 = xs[0] * gain + (off << ifr);
+        ties += usize::from(k > 0 && acc0.rem_euclid(1 << k) == 1 << (k - 1));
+        let offh = if sf > 0 {
+            off + (1i128 << (sf - 1))
+        } else {
+            off
+        };
+        let mut fields = vec![(1, is_q), (sb, gain), (ow, offh)];
+        for &x in xs.iter().rev() {
+            fields.push((ib, x));
+        }
+        writeln!(vecs, "{}", hex(width, &fields)).unwrap();
+        let max = if is_q == 1 { max_q } else { max_kv };
+        want.push(
+            xs.iter()
+                .map(|&x| shift_round_even(x * gain + (off << ifr), k).clamp(0, max))
+                .collect::<Vec<_>>(),
+        );
+    }
+    let dir = TempDir::new("arith-quantizer");
+    dir.write("gca_quantizer.v", &module(&p, "gca_quantizer"));
+    dir.write("q.hex", &vecs);
+    dir.write(
+        "tb.v",
+        &format!(
+            r#"`timescale 1ns/1ps
+module tb;
+  localparam N = {n};
+  reg clk = 1'b0, rst_n = 1'b0, load = 1'b0, is_q = 1'b0;
+  reg signed [{sbm}:0] gain = 0;
+  reg signed [{owm}:0] offset = 0;
+  reg [{xm}:0] x = 0;
+  wire [{cm}:0] code;
+  reg [{wm}:0] vec [0:N-1];
+  integer i, f;
+  gca_quantizer dut (.clk(clk), .rst_n(rst_n), .load(load), .gain(gain), .offset(offset),
+    .x(x), .is_q(is_q), .code(code));
+  always #5 clk = ~clk;
+  initial begin
+    $readmemh("q.hex", vec);
+    f = $fopen("q.out", "w");
+    #12 rst_n = 1'b1;
+    for (i = 0; i < N; i = i + 1) begin
+      @(negedge clk) {{is_q, gain, offset, x}} = vec[i]; load = 1'b1;
+      @(negedge clk) load = 1'b0;
+      @(negedge clk) $fdisplay(f, "%h", code);
+    end
+    $fclose(f);
+    $finish;
+  end
+endmodule
+"#,
+            sbm = sb - 1,
+            owm = ow - 1,
+            xm = g * ib - 1,
+            cm = g * cb - 1,
+            wm = width - 1,
+        ),
+    );
+    let got = simulate(&dir, &["tb.v", "gca_quantizer.v"], "q.out");
+    assert_eq!(got.len(), n);
+    for (v, (line, lanes)) in got.iter().zip(&want).enumerate() {
+        let word = u128::from_str_radix(line.trim(), 16).expect("hex code word");
+        for (lane, &w) in lanes.iter().enumerate() {
+            let c = (word >> (cb * lane as u32)) & ((1 << cb) - 1);
+            assert_eq!(c as i128, w, "vector {v}, lane {lane}: RTL {c}, twin {w}");
+        }
+    }
+    assert!(ties >= n / 10, "the vectors hold ties ({ties})");
+}
+
+#[test]
+fn output_scaler_equals_the_twin_formula() {
+    let p = config::load("tiny").unwrap();
+    let (sb, sf, ob) = (p.fixed.scaler_bits, p.fixed.scaler_frac, p.fixed.out_bits);
+    let sw = p.widths.tile_sum;
+    let g = gca::rtl::out_scale::group_lanes(&p) as u32;
+    let mut rng = Rng::new(11);
+    let n = 500;
+    let width = sb + ob + g * sw;
+    let (mut vecs, mut want) = (String::new(), Vec::new());
+    let (mut sat_hi, mut sat_lo) = (0, 0);
+    for v in 0..n {
+        let mut gain = pick(&mut rng, sb);
+        let off = pick(&mut rng, ob);
+        let mut sums: Vec<i128> = (0..g).map(|_| pick(&mut rng, sw)).collect();
+        if v % 4 == 0 && sf > 0 {
+            // A tie in lane 0: an odd sum times an odd multiple of 2^(f-1).
+            gain = ((gain >> sf) << sf) | (1 << (sf - 1));
+            sums[0] |= 1;
+        }
+        let mut fields = vec![(sb, gain), (ob, off)];
+        for &s in sums.iter().rev() {
+            fields.push((sw, s));
+        }
+        writeln!(vecs, "{}", hex(width, &fields)).unwrap();
+        let ys: Vec<i128> = sums
+            .iter()
+            .map(|&s| saturate(shift_round_even(s * gain, sf) + off, ob) as i128)
+            .collect();
+        let (lo, hi) = signed_range(ob);
+        sat_hi += ys.iter().filter(|&&y| y == hi).count();
+        sat_lo += ys.iter().filter(|&&y| y == lo).count();
+        want.push(ys);
+    }
+    let dir = TempDir::new("arith-out-scale");
+    dir.write("gca_out_scale.v", &module(&p, "gca_out_scale"));
+    dir.write("s.hex", &vecs);
+    dir.write(
+        "tb.v",
+        &format!(
+            r#"`timescale 1ns/1ps
+module tb;
+  localparam N = {n};
+  reg clk = 1'b0, rst_n = 1'b0;
+  reg signed [{sbm}:0] gain = 0;
+  reg signed [{obm}:0] offset = 0;
+  reg [{sm}:0] sums = 0;
+  wire [{ym}:0] y;
+  reg [{wm}:0] vec [0:N-1];
+  integer i, f;
+  gca_out_scale dut (.clk(clk), .rst_n(rst_n), .sums(sums), .gain(gain), .offset(offset),
+    .mul_en(1'b1), .add_en(1'b1), .en(1'b1), .y(y));
+  always #5 clk = ~clk;
+  initial begin
+    $readmemh("s.hex", vec);
+    f = $fopen("s.out", "w");
+    #12 rst_n = 1'b1;
+    for (i = 0; i < N; i = i + 1) begin
+      @(negedge clk) {{gain, offset, sums}} = vec[i];
+      repeat (6) @(negedge clk);
+      $fdisplay(f, "%h", y);
+    end
+    $fclose(f);
+    $finish;
+  end
+endmodule
+"#,
+            sbm = sb - 1,
+            obm = ob - 1,
+            sm = g * sw - 1,
+            ym = g * ob - 1,
+            wm = width - 1,
+        ),
+    );
+    let got = simulate(&dir, &["tb.v", "gca_out_scale.v"], "s.out");
+    assert_eq!(got.len(), n);
+    for (v, (line, lanes)) in got.iter().zip(&want).enumerate() {
+        let word = u128::from_str_radix(line.trim(), 16).expect("hex result word");
+        for (lane, &w) in lanes.iter().enumerate() {
+            let raw = (word >> (ob * lane as u32)) & ((1 << ob) - 1);
+            let y = ((raw << (128 - ob)) as i128) >> (128 - ob);
+            assert_eq!(y, w, "vector {v}, lane {lane}: RTL {y}, twin {w}");
+        }
+    }
+    assert!(
+        sat_hi > 0 && sat_lo > 0,
+        "the vectors saturate on both sides"
+    );
+}
