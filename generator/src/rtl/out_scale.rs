@@ -17,7 +17,7 @@ use crate::config::Params;
 use crate::hdl::{e, Decl, Expr, Kind, Module, Stmt};
 
 use super::common::header_comment;
-use super::wires::{booth_rows, carry_save, clock_and_reset, let_wire, sum_is_zero};
+use super::wires::{booth_rows, carry_save, clock_and_reset, let_wire, round_parts};
 
 /// Dimensions of one output scaler group: the largest divisor of D up to 8.
 pub fn group_lanes(p: &Params) -> usize {
@@ -96,27 +96,19 @@ pub fn build(p: &Params) -> Module {
         }
         stage1.push(Stmt::nonblocking(&ps, &cs));
         stage1.push(Stmt::nonblocking(&pc, &cc));
-        // Stage 2: t >> f rounds half up; a tie (low f bits of t zero) clears the LSB.
-        let value: Expr = if sf == 0 {
-            ps.add(&pc)
+        // Stage 2: t >> f rounds half up (the high bits for both carries out of the low f
+        // bits, selected by that carry); a tie (low f bits of t zero) clears the LSB.
+        let parts = round_parts(&mut m, &format!("t{i}"), &ps, &pc, sf);
+        let r = let_wire(
+            &mut m,
+            &format!("r{i}"),
+            parts.cin.mux(&parts.hi1, &parts.hi0).as_signed(),
+        );
+        let lsb = r.bit(0).land(parts.tie.lnot());
+        let value: Expr = if rw == 1 {
+            lsb
         } else {
-            let t = m.decl(Decl::new(&format!("t{i}"), Kind::Wire, w).waive(
-                "UNUSEDSIGNAL",
-                "the fraction bits only carry into the rounded value",
-            ));
-            m.assign(&t, ps.add(&pc));
-            let tie = sum_is_zero(
-                &mut m,
-                &format!("tie{i}"),
-                ps.slice(sf - 1, 0),
-                pc.slice(sf - 1, 0),
-            );
-            let lsb = t.bit(sf).land(tie.lnot());
-            if rw == 1 {
-                lsb
-            } else {
-                e::cat(vec![t.slice(w - 1, sf + 1), lsb])
-            }
+            e::cat(vec![r.slice(rw - 1, 1), lsb])
         };
         stage2.push(Stmt::nonblocking(&rh, value));
         rounded.push(rh);

@@ -22,7 +22,7 @@ use crate::config::Params;
 use crate::hdl::{e, Decl, Expr, Kind, Module, Signal, Stmt};
 
 use super::common::header_comment;
-use super::wires::{booth_rows, carry_save, clock_and_reset, let_wire, sum_is_zero};
+use super::wires::{booth_rows, carry_save, clock_and_reset, let_wire, round_parts};
 
 /// Values of one beat that belong to one vector (a vector starts on a fresh beat).
 pub fn lanes(p: &Params) -> usize {
@@ -194,31 +194,10 @@ pub fn build(p: &Params) -> Module {
     );
     let mut codes = Vec::new();
     for i in 0..g as usize {
-        let (ps, pc) = (&sums[i], &carries[i]);
-        let (cin, tie): (Expr, Expr) = if k == 0 {
-            (e::lit(1, 0), e::lit(1, 0))
-        } else {
-            let lsum = m.decl(
-                Decl::new(&format!("lsum{i}"), Kind::Wire, k + 1)
-                    .waive("UNUSEDSIGNAL", "only the carry out of the low bits is used"),
-            );
-            m.assign(
-                &lsum,
-                e::zext(ps.slice(k - 1, 0), k + 1).add(e::zext(pc.slice(k - 1, 0), k + 1)),
-            );
-            let z = sum_is_zero(
-                &mut m,
-                &format!("tie{i}"),
-                ps.slice(k - 1, 0),
-                pc.slice(k - 1, 0),
-            );
-            (lsum.bit(k), z.e())
-        };
+        let parts = round_parts(&mut m, &format!("t{i}"), &sums[i], &carries[i], k);
+        let tie = parts.tie.clone();
         let mut picks = Vec::new();
-        for carry in 0..2u128 {
-            let h = ps.slice(w - 1, k).add(pc.slice(w - 1, k));
-            let h = if carry == 1 { h.add(e::lit(rw, 1)) } else { h };
-            let r = let_wire(&mut m, &format!("r{i}_{carry}"), h.as_signed());
+        for (carry, r) in [&parts.hi0, &parts.hi1].into_iter().enumerate() {
             let lsb = r.bit(0).land(tie.clone().lnot());
             let neg = r.bit(rw - 1);
             let low: Expr = if cb == 1 {
@@ -240,7 +219,11 @@ pub fn build(p: &Params) -> Module {
                 neg.mux(e::lit(cb, 0), big.mux(&max, low)),
             ));
         }
-        let c = let_wire(&mut m, &format!("code{i}"), cin.mux(&picks[1], &picks[0]));
+        let c = let_wire(
+            &mut m,
+            &format!("code{i}"),
+            parts.cin.mux(&picks[1], &picks[0]),
+        );
         codes.push(c.e());
     }
     codes.reverse();

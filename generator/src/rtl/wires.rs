@@ -184,3 +184,46 @@ pub fn sum_is_zero(m: &mut Module, name: &str, a: Expr, b: Expr) -> Signal {
     let o1 = e::cat(vec![o.slice(n - 2, 0), e::lit(1, 0)]);
     let_wire(m, name, x.e().xor(o1).red_or().not())
 }
+
+/// The pieces of `(a + b) >> k` rounded half to even, for two w-bit carry-save rows whose sum
+/// is the value with the rounding half already added: the high part for a carry in of 0 and
+/// of 1 (`hi0`, `hi1`, w - k bits, signed), the carry out of the low k bits (`cin`), and the
+/// tie (`tie`: the low k bits of the sum are zero; the rounded value's LSB must then be
+/// cleared). The two high parts and the carry are computed side by side (carry select).
+pub struct RoundParts {
+    pub hi0: Signal,
+    pub hi1: Signal,
+    pub cin: Expr,
+    pub tie: Expr,
+}
+
+pub fn round_parts(m: &mut Module, name: &str, a: &Signal, b: &Signal, k: u32) -> RoundParts {
+    let w = a.width;
+    let (cin, tie) = if k == 0 {
+        (e::lit(1, 0), e::lit(1, 0))
+    } else {
+        let lsum = m.decl(
+            Decl::new(&format!("{name}_lsum"), Kind::Wire, k + 1)
+                .waive("UNUSEDSIGNAL", "only the carry out of the low bits is used"),
+        );
+        m.assign(
+            &lsum,
+            e::zext(a.slice(k - 1, 0), k + 1).add(e::zext(b.slice(k - 1, 0), k + 1)),
+        );
+        let z = sum_is_zero(
+            m,
+            &format!("{name}_tie"),
+            a.slice(k - 1, 0),
+            b.slice(k - 1, 0),
+        );
+        (lsum.bit(k), z.e())
+    };
+    let h = a.slice(w - 1, k).add(b.slice(w - 1, k));
+    let hi0 = let_wire(m, &format!("{name}_hi0"), h.clone().as_signed());
+    let hi1 = let_wire(
+        m,
+        &format!("{name}_hi1"),
+        h.add(e::lit(w - k, 1)).as_signed(),
+    );
+    RoundParts { hi0, hi1, cin, tie }
+}

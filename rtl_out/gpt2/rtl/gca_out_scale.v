@@ -64,16 +64,19 @@ module gca_out_scale (
   reg         [26:0] ps0;       // lane 0: sum * gain + half, carry-save sum
   reg         [26:0] pc0;       // carry-save carries
   reg  signed [16:0] rh0;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: the fraction bits only carry into the rounded value
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [26:0] t0;
+  wire        [10:0] t0_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [9:0]  tie0_x;
+  wire        [9:0]  t0_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  tie0_o;
+  wire        [9:0]  t0_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               tie0;
+  wire               t0_tie;
+  wire signed [16:0] t0_hi0;
+  wire signed [16:0] t0_hi1;
+  wire signed [16:0] r0;
   wire signed [9:0]  sum1;
   wire signed [26:0] m1_a1;
   wire        [26:0] m1_a2;
@@ -117,16 +120,19 @@ module gca_out_scale (
   reg         [26:0] ps1;       // lane 1: sum * gain + half, carry-save sum
   reg         [26:0] pc1;       // carry-save carries
   reg  signed [16:0] rh1;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: the fraction bits only carry into the rounded value
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [26:0] t1;
+  wire        [10:0] t1_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [9:0]  tie1_x;
+  wire        [9:0]  t1_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  tie1_o;
+  wire        [9:0]  t1_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               tie1;
+  wire               t1_tie;
+  wire signed [16:0] t1_hi0;
+  wire signed [16:0] t1_hi1;
+  wire signed [16:0] r1;
   wire signed [9:0]  sum2;
   wire signed [26:0] m2_a1;
   wire        [26:0] m2_a2;
@@ -170,16 +176,19 @@ module gca_out_scale (
   reg         [26:0] ps2;       // lane 2: sum * gain + half, carry-save sum
   reg         [26:0] pc2;       // carry-save carries
   reg  signed [16:0] rh2;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: the fraction bits only carry into the rounded value
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [26:0] t2;
+  wire        [10:0] t2_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [9:0]  tie2_x;
+  wire        [9:0]  t2_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  tie2_o;
+  wire        [9:0]  t2_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               tie2;
+  wire               t2_tie;
+  wire signed [16:0] t2_hi0;
+  wire signed [16:0] t2_hi1;
+  wire signed [16:0] r2;
   wire signed [9:0]  sum3;
   wire signed [26:0] m3_a1;
   wire        [26:0] m3_a2;
@@ -223,16 +232,19 @@ module gca_out_scale (
   reg         [26:0] ps3;       // lane 3: sum * gain + half, carry-save sum
   reg         [26:0] pc3;       // carry-save carries
   reg  signed [16:0] rh3;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: the fraction bits only carry into the rounded value
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [26:0] t3;
+  wire        [10:0] t3_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [9:0]  tie3_x;
+  wire        [9:0]  t3_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  tie3_o;
+  wire        [9:0]  t3_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               tie3;
+  wire               t3_tie;
+  wire signed [16:0] t3_hi0;
+  wire signed [16:0] t3_hi1;
+  wire signed [16:0] r3;
   wire signed [9:0]  sum4;
   wire signed [26:0] m4_a1;
   wire        [26:0] m4_a2;
@@ -276,16 +288,19 @@ module gca_out_scale (
   reg         [26:0] ps4;       // lane 4: sum * gain + half, carry-save sum
   reg         [26:0] pc4;       // carry-save carries
   reg  signed [16:0] rh4;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: the fraction bits only carry into the rounded value
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [26:0] t4;
+  wire        [10:0] t4_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [9:0]  tie4_x;
+  wire        [9:0]  t4_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  tie4_o;
+  wire        [9:0]  t4_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               tie4;
+  wire               t4_tie;
+  wire signed [16:0] t4_hi0;
+  wire signed [16:0] t4_hi1;
+  wire signed [16:0] r4;
   wire signed [9:0]  sum5;
   wire signed [26:0] m5_a1;
   wire        [26:0] m5_a2;
@@ -329,16 +344,19 @@ module gca_out_scale (
   reg         [26:0] ps5;       // lane 5: sum * gain + half, carry-save sum
   reg         [26:0] pc5;       // carry-save carries
   reg  signed [16:0] rh5;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: the fraction bits only carry into the rounded value
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [26:0] t5;
+  wire        [10:0] t5_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [9:0]  tie5_x;
+  wire        [9:0]  t5_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  tie5_o;
+  wire        [9:0]  t5_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               tie5;
+  wire               t5_tie;
+  wire signed [16:0] t5_hi0;
+  wire signed [16:0] t5_hi1;
+  wire signed [16:0] r5;
   wire signed [9:0]  sum6;
   wire signed [26:0] m6_a1;
   wire        [26:0] m6_a2;
@@ -382,16 +400,19 @@ module gca_out_scale (
   reg         [26:0] ps6;       // lane 6: sum * gain + half, carry-save sum
   reg         [26:0] pc6;       // carry-save carries
   reg  signed [16:0] rh6;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: the fraction bits only carry into the rounded value
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [26:0] t6;
+  wire        [10:0] t6_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [9:0]  tie6_x;
+  wire        [9:0]  t6_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  tie6_o;
+  wire        [9:0]  t6_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               tie6;
+  wire               t6_tie;
+  wire signed [16:0] t6_hi0;
+  wire signed [16:0] t6_hi1;
+  wire signed [16:0] r6;
   wire signed [9:0]  sum7;
   wire signed [26:0] m7_a1;
   wire        [26:0] m7_a2;
@@ -435,16 +456,19 @@ module gca_out_scale (
   reg         [26:0] ps7;       // lane 7: sum * gain + half, carry-save sum
   reg         [26:0] pc7;       // carry-save carries
   reg  signed [16:0] rh7;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: the fraction bits only carry into the rounded value
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [26:0] t7;
+  wire        [10:0] t7_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [9:0]  tie7_x;
+  wire        [9:0]  t7_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  tie7_o;
+  wire        [9:0]  t7_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               tie7;
+  wire               t7_tie;
+  wire signed [16:0] t7_hi0;
+  wire signed [16:0] t7_hi1;
+  wire signed [16:0] r7;
   reg  signed [17:0] lim_hi;    // MAX - offset: a larger rounded value saturates
   reg  signed [17:0] lim_lo;    // MIN - offset: a smaller rounded value saturates
   wire signed [17:0] off_w;
@@ -545,10 +569,13 @@ module gca_out_scale (
   assign m0_l2_0_s = (m0_l1_0_s ^ m0_l1_0_c) ^ m0_l0_1_c;
   assign m0_l2_0_m = ((m0_l1_0_s[25:0] & m0_l1_0_c[25:0]) | (m0_l1_0_s[25:0] & m0_l0_1_c[25:0])) | (m0_l1_0_c[25:0] & m0_l0_1_c[25:0]);
   assign m0_l2_0_c = {m0_l2_0_m, 1'd0};
-  assign t0 = ps0 + pc0;
-  assign tie0_x = ps0[9:0] ^ pc0[9:0];
-  assign tie0_o = ps0[9:0] | pc0[9:0];
-  assign tie0 = ~(|(tie0_x ^ {tie0_o[8:0], 1'd0}));
+  assign t0_lsum = {1'd0, ps0[9:0]} + {1'd0, pc0[9:0]};
+  assign t0_tie_x = ps0[9:0] ^ pc0[9:0];
+  assign t0_tie_o = ps0[9:0] | pc0[9:0];
+  assign t0_tie = ~(|(t0_tie_x ^ {t0_tie_o[8:0], 1'd0}));
+  assign t0_hi0 = $signed(ps0[26:10] + pc0[26:10]);
+  assign t0_hi1 = $signed((ps0[26:10] + pc0[26:10]) + 17'd1);
+  assign r0 = $signed(t0_lsum[10] ? t0_hi1 : t0_hi0);
   assign sum1 = $signed(sums[19:10]);
   assign m1_a1 = $signed({{11{gain_r[15]}}, gain_r});
   assign m1_a2 = {m1_a1[25:0], 1'd0};
@@ -589,10 +616,13 @@ module gca_out_scale (
   assign m1_l2_0_s = (m1_l1_0_s ^ m1_l1_0_c) ^ m1_l0_1_c;
   assign m1_l2_0_m = ((m1_l1_0_s[25:0] & m1_l1_0_c[25:0]) | (m1_l1_0_s[25:0] & m1_l0_1_c[25:0])) | (m1_l1_0_c[25:0] & m1_l0_1_c[25:0]);
   assign m1_l2_0_c = {m1_l2_0_m, 1'd0};
-  assign t1 = ps1 + pc1;
-  assign tie1_x = ps1[9:0] ^ pc1[9:0];
-  assign tie1_o = ps1[9:0] | pc1[9:0];
-  assign tie1 = ~(|(tie1_x ^ {tie1_o[8:0], 1'd0}));
+  assign t1_lsum = {1'd0, ps1[9:0]} + {1'd0, pc1[9:0]};
+  assign t1_tie_x = ps1[9:0] ^ pc1[9:0];
+  assign t1_tie_o = ps1[9:0] | pc1[9:0];
+  assign t1_tie = ~(|(t1_tie_x ^ {t1_tie_o[8:0], 1'd0}));
+  assign t1_hi0 = $signed(ps1[26:10] + pc1[26:10]);
+  assign t1_hi1 = $signed((ps1[26:10] + pc1[26:10]) + 17'd1);
+  assign r1 = $signed(t1_lsum[10] ? t1_hi1 : t1_hi0);
   assign sum2 = $signed(sums[29:20]);
   assign m2_a1 = $signed({{11{gain_r[15]}}, gain_r});
   assign m2_a2 = {m2_a1[25:0], 1'd0};
@@ -633,10 +663,13 @@ module gca_out_scale (
   assign m2_l2_0_s = (m2_l1_0_s ^ m2_l1_0_c) ^ m2_l0_1_c;
   assign m2_l2_0_m = ((m2_l1_0_s[25:0] & m2_l1_0_c[25:0]) | (m2_l1_0_s[25:0] & m2_l0_1_c[25:0])) | (m2_l1_0_c[25:0] & m2_l0_1_c[25:0]);
   assign m2_l2_0_c = {m2_l2_0_m, 1'd0};
-  assign t2 = ps2 + pc2;
-  assign tie2_x = ps2[9:0] ^ pc2[9:0];
-  assign tie2_o = ps2[9:0] | pc2[9:0];
-  assign tie2 = ~(|(tie2_x ^ {tie2_o[8:0], 1'd0}));
+  assign t2_lsum = {1'd0, ps2[9:0]} + {1'd0, pc2[9:0]};
+  assign t2_tie_x = ps2[9:0] ^ pc2[9:0];
+  assign t2_tie_o = ps2[9:0] | pc2[9:0];
+  assign t2_tie = ~(|(t2_tie_x ^ {t2_tie_o[8:0], 1'd0}));
+  assign t2_hi0 = $signed(ps2[26:10] + pc2[26:10]);
+  assign t2_hi1 = $signed((ps2[26:10] + pc2[26:10]) + 17'd1);
+  assign r2 = $signed(t2_lsum[10] ? t2_hi1 : t2_hi0);
   assign sum3 = $signed(sums[39:30]);
   assign m3_a1 = $signed({{11{gain_r[15]}}, gain_r});
   assign m3_a2 = {m3_a1[25:0], 1'd0};
@@ -677,10 +710,13 @@ module gca_out_scale (
   assign m3_l2_0_s = (m3_l1_0_s ^ m3_l1_0_c) ^ m3_l0_1_c;
   assign m3_l2_0_m = ((m3_l1_0_s[25:0] & m3_l1_0_c[25:0]) | (m3_l1_0_s[25:0] & m3_l0_1_c[25:0])) | (m3_l1_0_c[25:0] & m3_l0_1_c[25:0]);
   assign m3_l2_0_c = {m3_l2_0_m, 1'd0};
-  assign t3 = ps3 + pc3;
-  assign tie3_x = ps3[9:0] ^ pc3[9:0];
-  assign tie3_o = ps3[9:0] | pc3[9:0];
-  assign tie3 = ~(|(tie3_x ^ {tie3_o[8:0], 1'd0}));
+  assign t3_lsum = {1'd0, ps3[9:0]} + {1'd0, pc3[9:0]};
+  assign t3_tie_x = ps3[9:0] ^ pc3[9:0];
+  assign t3_tie_o = ps3[9:0] | pc3[9:0];
+  assign t3_tie = ~(|(t3_tie_x ^ {t3_tie_o[8:0], 1'd0}));
+  assign t3_hi0 = $signed(ps3[26:10] + pc3[26:10]);
+  assign t3_hi1 = $signed((ps3[26:10] + pc3[26:10]) + 17'd1);
+  assign r3 = $signed(t3_lsum[10] ? t3_hi1 : t3_hi0);
   assign sum4 = $signed(sums[49:40]);
   assign m4_a1 = $signed({{11{gain_r[15]}}, gain_r});
   assign m4_a2 = {m4_a1[25:0], 1'd0};
@@ -721,10 +757,13 @@ module gca_out_scale (
   assign m4_l2_0_s = (m4_l1_0_s ^ m4_l1_0_c) ^ m4_l0_1_c;
   assign m4_l2_0_m = ((m4_l1_0_s[25:0] & m4_l1_0_c[25:0]) | (m4_l1_0_s[25:0] & m4_l0_1_c[25:0])) | (m4_l1_0_c[25:0] & m4_l0_1_c[25:0]);
   assign m4_l2_0_c = {m4_l2_0_m, 1'd0};
-  assign t4 = ps4 + pc4;
-  assign tie4_x = ps4[9:0] ^ pc4[9:0];
-  assign tie4_o = ps4[9:0] | pc4[9:0];
-  assign tie4 = ~(|(tie4_x ^ {tie4_o[8:0], 1'd0}));
+  assign t4_lsum = {1'd0, ps4[9:0]} + {1'd0, pc4[9:0]};
+  assign t4_tie_x = ps4[9:0] ^ pc4[9:0];
+  assign t4_tie_o = ps4[9:0] | pc4[9:0];
+  assign t4_tie = ~(|(t4_tie_x ^ {t4_tie_o[8:0], 1'd0}));
+  assign t4_hi0 = $signed(ps4[26:10] + pc4[26:10]);
+  assign t4_hi1 = $signed((ps4[26:10] + pc4[26:10]) + 17'd1);
+  assign r4 = $signed(t4_lsum[10] ? t4_hi1 : t4_hi0);
   assign sum5 = $signed(sums[59:50]);
   assign m5_a1 = $signed({{11{gain_r[15]}}, gain_r});
   assign m5_a2 = {m5_a1[25:0], 1'd0};
@@ -765,10 +804,13 @@ module gca_out_scale (
   assign m5_l2_0_s = (m5_l1_0_s ^ m5_l1_0_c) ^ m5_l0_1_c;
   assign m5_l2_0_m = ((m5_l1_0_s[25:0] & m5_l1_0_c[25:0]) | (m5_l1_0_s[25:0] & m5_l0_1_c[25:0])) | (m5_l1_0_c[25:0] & m5_l0_1_c[25:0]);
   assign m5_l2_0_c = {m5_l2_0_m, 1'd0};
-  assign t5 = ps5 + pc5;
-  assign tie5_x = ps5[9:0] ^ pc5[9:0];
-  assign tie5_o = ps5[9:0] | pc5[9:0];
-  assign tie5 = ~(|(tie5_x ^ {tie5_o[8:0], 1'd0}));
+  assign t5_lsum = {1'd0, ps5[9:0]} + {1'd0, pc5[9:0]};
+  assign t5_tie_x = ps5[9:0] ^ pc5[9:0];
+  assign t5_tie_o = ps5[9:0] | pc5[9:0];
+  assign t5_tie = ~(|(t5_tie_x ^ {t5_tie_o[8:0], 1'd0}));
+  assign t5_hi0 = $signed(ps5[26:10] + pc5[26:10]);
+  assign t5_hi1 = $signed((ps5[26:10] + pc5[26:10]) + 17'd1);
+  assign r5 = $signed(t5_lsum[10] ? t5_hi1 : t5_hi0);
   assign sum6 = $signed(sums[69:60]);
   assign m6_a1 = $signed({{11{gain_r[15]}}, gain_r});
   assign m6_a2 = {m6_a1[25:0], 1'd0};
@@ -809,10 +851,13 @@ module gca_out_scale (
   assign m6_l2_0_s = (m6_l1_0_s ^ m6_l1_0_c) ^ m6_l0_1_c;
   assign m6_l2_0_m = ((m6_l1_0_s[25:0] & m6_l1_0_c[25:0]) | (m6_l1_0_s[25:0] & m6_l0_1_c[25:0])) | (m6_l1_0_c[25:0] & m6_l0_1_c[25:0]);
   assign m6_l2_0_c = {m6_l2_0_m, 1'd0};
-  assign t6 = ps6 + pc6;
-  assign tie6_x = ps6[9:0] ^ pc6[9:0];
-  assign tie6_o = ps6[9:0] | pc6[9:0];
-  assign tie6 = ~(|(tie6_x ^ {tie6_o[8:0], 1'd0}));
+  assign t6_lsum = {1'd0, ps6[9:0]} + {1'd0, pc6[9:0]};
+  assign t6_tie_x = ps6[9:0] ^ pc6[9:0];
+  assign t6_tie_o = ps6[9:0] | pc6[9:0];
+  assign t6_tie = ~(|(t6_tie_x ^ {t6_tie_o[8:0], 1'd0}));
+  assign t6_hi0 = $signed(ps6[26:10] + pc6[26:10]);
+  assign t6_hi1 = $signed((ps6[26:10] + pc6[26:10]) + 17'd1);
+  assign r6 = $signed(t6_lsum[10] ? t6_hi1 : t6_hi0);
   assign sum7 = $signed(sums[79:70]);
   assign m7_a1 = $signed({{11{gain_r[15]}}, gain_r});
   assign m7_a2 = {m7_a1[25:0], 1'd0};
@@ -853,10 +898,13 @@ module gca_out_scale (
   assign m7_l2_0_s = (m7_l1_0_s ^ m7_l1_0_c) ^ m7_l0_1_c;
   assign m7_l2_0_m = ((m7_l1_0_s[25:0] & m7_l1_0_c[25:0]) | (m7_l1_0_s[25:0] & m7_l0_1_c[25:0])) | (m7_l1_0_c[25:0] & m7_l0_1_c[25:0]);
   assign m7_l2_0_c = {m7_l2_0_m, 1'd0};
-  assign t7 = ps7 + pc7;
-  assign tie7_x = ps7[9:0] ^ pc7[9:0];
-  assign tie7_o = ps7[9:0] | pc7[9:0];
-  assign tie7 = ~(|(tie7_x ^ {tie7_o[8:0], 1'd0}));
+  assign t7_lsum = {1'd0, ps7[9:0]} + {1'd0, pc7[9:0]};
+  assign t7_tie_x = ps7[9:0] ^ pc7[9:0];
+  assign t7_tie_o = ps7[9:0] | pc7[9:0];
+  assign t7_tie = ~(|(t7_tie_x ^ {t7_tie_o[8:0], 1'd0}));
+  assign t7_hi0 = $signed(ps7[26:10] + pc7[26:10]);
+  assign t7_hi1 = $signed((ps7[26:10] + pc7[26:10]) + 17'd1);
+  assign r7 = $signed(t7_lsum[10] ? t7_hi1 : t7_hi0);
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
@@ -908,14 +956,14 @@ module gca_out_scale (
         pc7 <= m7_l2_0_c;
       end
       if (add_en) begin
-        rh0 <= {t0[26:11], t0[10] && (!tie0)};
-        rh1 <= {t1[26:11], t1[10] && (!tie1)};
-        rh2 <= {t2[26:11], t2[10] && (!tie2)};
-        rh3 <= {t3[26:11], t3[10] && (!tie3)};
-        rh4 <= {t4[26:11], t4[10] && (!tie4)};
-        rh5 <= {t5[26:11], t5[10] && (!tie5)};
-        rh6 <= {t6[26:11], t6[10] && (!tie6)};
-        rh7 <= {t7[26:11], t7[10] && (!tie7)};
+        rh0 <= {r0[16:1], r0[0] && (!t0_tie)};
+        rh1 <= {r1[16:1], r1[0] && (!t1_tie)};
+        rh2 <= {r2[16:1], r2[0] && (!t2_tie)};
+        rh3 <= {r3[16:1], r3[0] && (!t3_tie)};
+        rh4 <= {r4[16:1], r4[0] && (!t4_tie)};
+        rh5 <= {r5[16:1], r5[0] && (!t5_tie)};
+        rh6 <= {r6[16:1], r6[0] && (!t6_tie)};
+        rh7 <= {r7[16:1], r7[0] && (!t7_tie)};
       end
     end
   end

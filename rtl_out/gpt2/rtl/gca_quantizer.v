@@ -323,137 +323,137 @@ module gca_quantizer (
   wire        [3:0]  max_code;
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [15:0] lsum0;
+  wire        [15:0] t0_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [14:0] tie0_x;
+  wire        [14:0] t0_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] tie0_o;
+  wire        [14:0] t0_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               tie0;
-  wire signed [9:0]  r0_0;
+  wire               t0_tie;
+  wire signed [9:0]  t0_hi0;
+  wire signed [9:0]  t0_hi1;
   wire        [3:0]  low0_0;
   wire        [3:0]  code0_0;
-  wire signed [9:0]  r0_1;
   wire        [3:0]  low0_1;
   wire        [3:0]  code0_1;
   wire        [3:0]  code0;
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [15:0] lsum1;
+  wire        [15:0] t1_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [14:0] tie1_x;
+  wire        [14:0] t1_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] tie1_o;
+  wire        [14:0] t1_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               tie1;
-  wire signed [9:0]  r1_0;
+  wire               t1_tie;
+  wire signed [9:0]  t1_hi0;
+  wire signed [9:0]  t1_hi1;
   wire        [3:0]  low1_0;
   wire        [3:0]  code1_0;
-  wire signed [9:0]  r1_1;
   wire        [3:0]  low1_1;
   wire        [3:0]  code1_1;
   wire        [3:0]  code1;
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [15:0] lsum2;
+  wire        [15:0] t2_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [14:0] tie2_x;
+  wire        [14:0] t2_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] tie2_o;
+  wire        [14:0] t2_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               tie2;
-  wire signed [9:0]  r2_0;
+  wire               t2_tie;
+  wire signed [9:0]  t2_hi0;
+  wire signed [9:0]  t2_hi1;
   wire        [3:0]  low2_0;
   wire        [3:0]  code2_0;
-  wire signed [9:0]  r2_1;
   wire        [3:0]  low2_1;
   wire        [3:0]  code2_1;
   wire        [3:0]  code2;
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [15:0] lsum3;
+  wire        [15:0] t3_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [14:0] tie3_x;
+  wire        [14:0] t3_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] tie3_o;
+  wire        [14:0] t3_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               tie3;
-  wire signed [9:0]  r3_0;
+  wire               t3_tie;
+  wire signed [9:0]  t3_hi0;
+  wire signed [9:0]  t3_hi1;
   wire        [3:0]  low3_0;
   wire        [3:0]  code3_0;
-  wire signed [9:0]  r3_1;
   wire        [3:0]  low3_1;
   wire        [3:0]  code3_1;
   wire        [3:0]  code3;
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [15:0] lsum4;
+  wire        [15:0] t4_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [14:0] tie4_x;
+  wire        [14:0] t4_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] tie4_o;
+  wire        [14:0] t4_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               tie4;
-  wire signed [9:0]  r4_0;
+  wire               t4_tie;
+  wire signed [9:0]  t4_hi0;
+  wire signed [9:0]  t4_hi1;
   wire        [3:0]  low4_0;
   wire        [3:0]  code4_0;
-  wire signed [9:0]  r4_1;
   wire        [3:0]  low4_1;
   wire        [3:0]  code4_1;
   wire        [3:0]  code4;
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [15:0] lsum5;
+  wire        [15:0] t5_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [14:0] tie5_x;
+  wire        [14:0] t5_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] tie5_o;
+  wire        [14:0] t5_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               tie5;
-  wire signed [9:0]  r5_0;
+  wire               t5_tie;
+  wire signed [9:0]  t5_hi0;
+  wire signed [9:0]  t5_hi1;
   wire        [3:0]  low5_0;
   wire        [3:0]  code5_0;
-  wire signed [9:0]  r5_1;
   wire        [3:0]  low5_1;
   wire        [3:0]  code5_1;
   wire        [3:0]  code5;
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [15:0] lsum6;
+  wire        [15:0] t6_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [14:0] tie6_x;
+  wire        [14:0] t6_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] tie6_o;
+  wire        [14:0] t6_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               tie6;
-  wire signed [9:0]  r6_0;
+  wire               t6_tie;
+  wire signed [9:0]  t6_hi0;
+  wire signed [9:0]  t6_hi1;
   wire        [3:0]  low6_0;
   wire        [3:0]  code6_0;
-  wire signed [9:0]  r6_1;
   wire        [3:0]  low6_1;
   wire        [3:0]  code6_1;
   wire        [3:0]  code6;
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [15:0] lsum7;
+  wire        [15:0] t7_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [14:0] tie7_x;
+  wire        [14:0] t7_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] tie7_o;
+  wire        [14:0] t7_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               tie7;
-  wire signed [9:0]  r7_0;
+  wire               t7_tie;
+  wire signed [9:0]  t7_hi0;
+  wire signed [9:0]  t7_hi1;
   wire        [3:0]  low7_0;
   wire        [3:0]  code7_0;
-  wire signed [9:0]  r7_1;
   wire        [3:0]  low7_1;
   wire        [3:0]  code7_1;
   wire        [3:0]  code7;
@@ -794,94 +794,94 @@ module gca_quantizer (
   end
 
   assign max_code = is_q ? 4'd15 : 4'd7;
-  assign lsum0 = {1'd0, ps0[14:0]} + {1'd0, pc0[14:0]};
-  assign tie0_x = ps0[14:0] ^ pc0[14:0];
-  assign tie0_o = ps0[14:0] | pc0[14:0];
-  assign tie0 = ~(|(tie0_x ^ {tie0_o[13:0], 1'd0}));
-  assign r0_0 = $signed(ps0[24:15] + pc0[24:15]);
-  assign low0_0 = {r0_0[3:1], r0_0[0] && (!tie0)};
-  assign code0_0 = r0_0[9] ? 4'd0 : (((|r0_0[8:4]) || (low0_0 > max_code)) ? max_code : low0_0);
-  assign r0_1 = $signed((ps0[24:15] + pc0[24:15]) + 10'd1);
-  assign low0_1 = {r0_1[3:1], r0_1[0] && (!tie0)};
-  assign code0_1 = r0_1[9] ? 4'd0 : (((|r0_1[8:4]) || (low0_1 > max_code)) ? max_code : low0_1);
-  assign code0 = lsum0[15] ? code0_1 : code0_0;
-  assign lsum1 = {1'd0, ps1[14:0]} + {1'd0, pc1[14:0]};
-  assign tie1_x = ps1[14:0] ^ pc1[14:0];
-  assign tie1_o = ps1[14:0] | pc1[14:0];
-  assign tie1 = ~(|(tie1_x ^ {tie1_o[13:0], 1'd0}));
-  assign r1_0 = $signed(ps1[24:15] + pc1[24:15]);
-  assign low1_0 = {r1_0[3:1], r1_0[0] && (!tie1)};
-  assign code1_0 = r1_0[9] ? 4'd0 : (((|r1_0[8:4]) || (low1_0 > max_code)) ? max_code : low1_0);
-  assign r1_1 = $signed((ps1[24:15] + pc1[24:15]) + 10'd1);
-  assign low1_1 = {r1_1[3:1], r1_1[0] && (!tie1)};
-  assign code1_1 = r1_1[9] ? 4'd0 : (((|r1_1[8:4]) || (low1_1 > max_code)) ? max_code : low1_1);
-  assign code1 = lsum1[15] ? code1_1 : code1_0;
-  assign lsum2 = {1'd0, ps2[14:0]} + {1'd0, pc2[14:0]};
-  assign tie2_x = ps2[14:0] ^ pc2[14:0];
-  assign tie2_o = ps2[14:0] | pc2[14:0];
-  assign tie2 = ~(|(tie2_x ^ {tie2_o[13:0], 1'd0}));
-  assign r2_0 = $signed(ps2[24:15] + pc2[24:15]);
-  assign low2_0 = {r2_0[3:1], r2_0[0] && (!tie2)};
-  assign code2_0 = r2_0[9] ? 4'd0 : (((|r2_0[8:4]) || (low2_0 > max_code)) ? max_code : low2_0);
-  assign r2_1 = $signed((ps2[24:15] + pc2[24:15]) + 10'd1);
-  assign low2_1 = {r2_1[3:1], r2_1[0] && (!tie2)};
-  assign code2_1 = r2_1[9] ? 4'd0 : (((|r2_1[8:4]) || (low2_1 > max_code)) ? max_code : low2_1);
-  assign code2 = lsum2[15] ? code2_1 : code2_0;
-  assign lsum3 = {1'd0, ps3[14:0]} + {1'd0, pc3[14:0]};
-  assign tie3_x = ps3[14:0] ^ pc3[14:0];
-  assign tie3_o = ps3[14:0] | pc3[14:0];
-  assign tie3 = ~(|(tie3_x ^ {tie3_o[13:0], 1'd0}));
-  assign r3_0 = $signed(ps3[24:15] + pc3[24:15]);
-  assign low3_0 = {r3_0[3:1], r3_0[0] && (!tie3)};
-  assign code3_0 = r3_0[9] ? 4'd0 : (((|r3_0[8:4]) || (low3_0 > max_code)) ? max_code : low3_0);
-  assign r3_1 = $signed((ps3[24:15] + pc3[24:15]) + 10'd1);
-  assign low3_1 = {r3_1[3:1], r3_1[0] && (!tie3)};
-  assign code3_1 = r3_1[9] ? 4'd0 : (((|r3_1[8:4]) || (low3_1 > max_code)) ? max_code : low3_1);
-  assign code3 = lsum3[15] ? code3_1 : code3_0;
-  assign lsum4 = {1'd0, ps4[14:0]} + {1'd0, pc4[14:0]};
-  assign tie4_x = ps4[14:0] ^ pc4[14:0];
-  assign tie4_o = ps4[14:0] | pc4[14:0];
-  assign tie4 = ~(|(tie4_x ^ {tie4_o[13:0], 1'd0}));
-  assign r4_0 = $signed(ps4[24:15] + pc4[24:15]);
-  assign low4_0 = {r4_0[3:1], r4_0[0] && (!tie4)};
-  assign code4_0 = r4_0[9] ? 4'd0 : (((|r4_0[8:4]) || (low4_0 > max_code)) ? max_code : low4_0);
-  assign r4_1 = $signed((ps4[24:15] + pc4[24:15]) + 10'd1);
-  assign low4_1 = {r4_1[3:1], r4_1[0] && (!tie4)};
-  assign code4_1 = r4_1[9] ? 4'd0 : (((|r4_1[8:4]) || (low4_1 > max_code)) ? max_code : low4_1);
-  assign code4 = lsum4[15] ? code4_1 : code4_0;
-  assign lsum5 = {1'd0, ps5[14:0]} + {1'd0, pc5[14:0]};
-  assign tie5_x = ps5[14:0] ^ pc5[14:0];
-  assign tie5_o = ps5[14:0] | pc5[14:0];
-  assign tie5 = ~(|(tie5_x ^ {tie5_o[13:0], 1'd0}));
-  assign r5_0 = $signed(ps5[24:15] + pc5[24:15]);
-  assign low5_0 = {r5_0[3:1], r5_0[0] && (!tie5)};
-  assign code5_0 = r5_0[9] ? 4'd0 : (((|r5_0[8:4]) || (low5_0 > max_code)) ? max_code : low5_0);
-  assign r5_1 = $signed((ps5[24:15] + pc5[24:15]) + 10'd1);
-  assign low5_1 = {r5_1[3:1], r5_1[0] && (!tie5)};
-  assign code5_1 = r5_1[9] ? 4'd0 : (((|r5_1[8:4]) || (low5_1 > max_code)) ? max_code : low5_1);
-  assign code5 = lsum5[15] ? code5_1 : code5_0;
-  assign lsum6 = {1'd0, ps6[14:0]} + {1'd0, pc6[14:0]};
-  assign tie6_x = ps6[14:0] ^ pc6[14:0];
-  assign tie6_o = ps6[14:0] | pc6[14:0];
-  assign tie6 = ~(|(tie6_x ^ {tie6_o[13:0], 1'd0}));
-  assign r6_0 = $signed(ps6[24:15] + pc6[24:15]);
-  assign low6_0 = {r6_0[3:1], r6_0[0] && (!tie6)};
-  assign code6_0 = r6_0[9] ? 4'd0 : (((|r6_0[8:4]) || (low6_0 > max_code)) ? max_code : low6_0);
-  assign r6_1 = $signed((ps6[24:15] + pc6[24:15]) + 10'd1);
-  assign low6_1 = {r6_1[3:1], r6_1[0] && (!tie6)};
-  assign code6_1 = r6_1[9] ? 4'd0 : (((|r6_1[8:4]) || (low6_1 > max_code)) ? max_code : low6_1);
-  assign code6 = lsum6[15] ? code6_1 : code6_0;
-  assign lsum7 = {1'd0, ps7[14:0]} + {1'd0, pc7[14:0]};
-  assign tie7_x = ps7[14:0] ^ pc7[14:0];
-  assign tie7_o = ps7[14:0] | pc7[14:0];
-  assign tie7 = ~(|(tie7_x ^ {tie7_o[13:0], 1'd0}));
-  assign r7_0 = $signed(ps7[24:15] + pc7[24:15]);
-  assign low7_0 = {r7_0[3:1], r7_0[0] && (!tie7)};
-  assign code7_0 = r7_0[9] ? 4'd0 : (((|r7_0[8:4]) || (low7_0 > max_code)) ? max_code : low7_0);
-  assign r7_1 = $signed((ps7[24:15] + pc7[24:15]) + 10'd1);
-  assign low7_1 = {r7_1[3:1], r7_1[0] && (!tie7)};
-  assign code7_1 = r7_1[9] ? 4'd0 : (((|r7_1[8:4]) || (low7_1 > max_code)) ? max_code : low7_1);
-  assign code7 = lsum7[15] ? code7_1 : code7_0;
+  assign t0_lsum = {1'd0, ps0[14:0]} + {1'd0, pc0[14:0]};
+  assign t0_tie_x = ps0[14:0] ^ pc0[14:0];
+  assign t0_tie_o = ps0[14:0] | pc0[14:0];
+  assign t0_tie = ~(|(t0_tie_x ^ {t0_tie_o[13:0], 1'd0}));
+  assign t0_hi0 = $signed(ps0[24:15] + pc0[24:15]);
+  assign t0_hi1 = $signed((ps0[24:15] + pc0[24:15]) + 10'd1);
+  assign low0_0 = {t0_hi0[3:1], t0_hi0[0] && (!t0_tie)};
+  assign code0_0 = t0_hi0[9] ? 4'd0 : (((|t0_hi0[8:4]) || (low0_0 > max_code)) ? max_code : low0_0);
+  assign low0_1 = {t0_hi1[3:1], t0_hi1[0] && (!t0_tie)};
+  assign code0_1 = t0_hi1[9] ? 4'd0 : (((|t0_hi1[8:4]) || (low0_1 > max_code)) ? max_code : low0_1);
+  assign code0 = t0_lsum[15] ? code0_1 : code0_0;
+  assign t1_lsum = {1'd0, ps1[14:0]} + {1'd0, pc1[14:0]};
+  assign t1_tie_x = ps1[14:0] ^ pc1[14:0];
+  assign t1_tie_o = ps1[14:0] | pc1[14:0];
+  assign t1_tie = ~(|(t1_tie_x ^ {t1_tie_o[13:0], 1'd0}));
+  assign t1_hi0 = $signed(ps1[24:15] + pc1[24:15]);
+  assign t1_hi1 = $signed((ps1[24:15] + pc1[24:15]) + 10'd1);
+  assign low1_0 = {t1_hi0[3:1], t1_hi0[0] && (!t1_tie)};
+  assign code1_0 = t1_hi0[9] ? 4'd0 : (((|t1_hi0[8:4]) || (low1_0 > max_code)) ? max_code : low1_0);
+  assign low1_1 = {t1_hi1[3:1], t1_hi1[0] && (!t1_tie)};
+  assign code1_1 = t1_hi1[9] ? 4'd0 : (((|t1_hi1[8:4]) || (low1_1 > max_code)) ? max_code : low1_1);
+  assign code1 = t1_lsum[15] ? code1_1 : code1_0;
+  assign t2_lsum = {1'd0, ps2[14:0]} + {1'd0, pc2[14:0]};
+  assign t2_tie_x = ps2[14:0] ^ pc2[14:0];
+  assign t2_tie_o = ps2[14:0] | pc2[14:0];
+  assign t2_tie = ~(|(t2_tie_x ^ {t2_tie_o[13:0], 1'd0}));
+  assign t2_hi0 = $signed(ps2[24:15] + pc2[24:15]);
+  assign t2_hi1 = $signed((ps2[24:15] + pc2[24:15]) + 10'd1);
+  assign low2_0 = {t2_hi0[3:1], t2_hi0[0] && (!t2_tie)};
+  assign code2_0 = t2_hi0[9] ? 4'd0 : (((|t2_hi0[8:4]) || (low2_0 > max_code)) ? max_code : low2_0);
+  assign low2_1 = {t2_hi1[3:1], t2_hi1[0] && (!t2_tie)};
+  assign code2_1 = t2_hi1[9] ? 4'd0 : (((|t2_hi1[8:4]) || (low2_1 > max_code)) ? max_code : low2_1);
+  assign code2 = t2_lsum[15] ? code2_1 : code2_0;
+  assign t3_lsum = {1'd0, ps3[14:0]} + {1'd0, pc3[14:0]};
+  assign t3_tie_x = ps3[14:0] ^ pc3[14:0];
+  assign t3_tie_o = ps3[14:0] | pc3[14:0];
+  assign t3_tie = ~(|(t3_tie_x ^ {t3_tie_o[13:0], 1'd0}));
+  assign t3_hi0 = $signed(ps3[24:15] + pc3[24:15]);
+  assign t3_hi1 = $signed((ps3[24:15] + pc3[24:15]) + 10'd1);
+  assign low3_0 = {t3_hi0[3:1], t3_hi0[0] && (!t3_tie)};
+  assign code3_0 = t3_hi0[9] ? 4'd0 : (((|t3_hi0[8:4]) || (low3_0 > max_code)) ? max_code : low3_0);
+  assign low3_1 = {t3_hi1[3:1], t3_hi1[0] && (!t3_tie)};
+  assign code3_1 = t3_hi1[9] ? 4'd0 : (((|t3_hi1[8:4]) || (low3_1 > max_code)) ? max_code : low3_1);
+  assign code3 = t3_lsum[15] ? code3_1 : code3_0;
+  assign t4_lsum = {1'd0, ps4[14:0]} + {1'd0, pc4[14:0]};
+  assign t4_tie_x = ps4[14:0] ^ pc4[14:0];
+  assign t4_tie_o = ps4[14:0] | pc4[14:0];
+  assign t4_tie = ~(|(t4_tie_x ^ {t4_tie_o[13:0], 1'd0}));
+  assign t4_hi0 = $signed(ps4[24:15] + pc4[24:15]);
+  assign t4_hi1 = $signed((ps4[24:15] + pc4[24:15]) + 10'd1);
+  assign low4_0 = {t4_hi0[3:1], t4_hi0[0] && (!t4_tie)};
+  assign code4_0 = t4_hi0[9] ? 4'd0 : (((|t4_hi0[8:4]) || (low4_0 > max_code)) ? max_code : low4_0);
+  assign low4_1 = {t4_hi1[3:1], t4_hi1[0] && (!t4_tie)};
+  assign code4_1 = t4_hi1[9] ? 4'd0 : (((|t4_hi1[8:4]) || (low4_1 > max_code)) ? max_code : low4_1);
+  assign code4 = t4_lsum[15] ? code4_1 : code4_0;
+  assign t5_lsum = {1'd0, ps5[14:0]} + {1'd0, pc5[14:0]};
+  assign t5_tie_x = ps5[14:0] ^ pc5[14:0];
+  assign t5_tie_o = ps5[14:0] | pc5[14:0];
+  assign t5_tie = ~(|(t5_tie_x ^ {t5_tie_o[13:0], 1'd0}));
+  assign t5_hi0 = $signed(ps5[24:15] + pc5[24:15]);
+  assign t5_hi1 = $signed((ps5[24:15] + pc5[24:15]) + 10'd1);
+  assign low5_0 = {t5_hi0[3:1], t5_hi0[0] && (!t5_tie)};
+  assign code5_0 = t5_hi0[9] ? 4'd0 : (((|t5_hi0[8:4]) || (low5_0 > max_code)) ? max_code : low5_0);
+  assign low5_1 = {t5_hi1[3:1], t5_hi1[0] && (!t5_tie)};
+  assign code5_1 = t5_hi1[9] ? 4'd0 : (((|t5_hi1[8:4]) || (low5_1 > max_code)) ? max_code : low5_1);
+  assign code5 = t5_lsum[15] ? code5_1 : code5_0;
+  assign t6_lsum = {1'd0, ps6[14:0]} + {1'd0, pc6[14:0]};
+  assign t6_tie_x = ps6[14:0] ^ pc6[14:0];
+  assign t6_tie_o = ps6[14:0] | pc6[14:0];
+  assign t6_tie = ~(|(t6_tie_x ^ {t6_tie_o[13:0], 1'd0}));
+  assign t6_hi0 = $signed(ps6[24:15] + pc6[24:15]);
+  assign t6_hi1 = $signed((ps6[24:15] + pc6[24:15]) + 10'd1);
+  assign low6_0 = {t6_hi0[3:1], t6_hi0[0] && (!t6_tie)};
+  assign code6_0 = t6_hi0[9] ? 4'd0 : (((|t6_hi0[8:4]) || (low6_0 > max_code)) ? max_code : low6_0);
+  assign low6_1 = {t6_hi1[3:1], t6_hi1[0] && (!t6_tie)};
+  assign code6_1 = t6_hi1[9] ? 4'd0 : (((|t6_hi1[8:4]) || (low6_1 > max_code)) ? max_code : low6_1);
+  assign code6 = t6_lsum[15] ? code6_1 : code6_0;
+  assign t7_lsum = {1'd0, ps7[14:0]} + {1'd0, pc7[14:0]};
+  assign t7_tie_x = ps7[14:0] ^ pc7[14:0];
+  assign t7_tie_o = ps7[14:0] | pc7[14:0];
+  assign t7_tie = ~(|(t7_tie_x ^ {t7_tie_o[13:0], 1'd0}));
+  assign t7_hi0 = $signed(ps7[24:15] + pc7[24:15]);
+  assign t7_hi1 = $signed((ps7[24:15] + pc7[24:15]) + 10'd1);
+  assign low7_0 = {t7_hi0[3:1], t7_hi0[0] && (!t7_tie)};
+  assign code7_0 = t7_hi0[9] ? 4'd0 : (((|t7_hi0[8:4]) || (low7_0 > max_code)) ? max_code : low7_0);
+  assign low7_1 = {t7_hi1[3:1], t7_hi1[0] && (!t7_tie)};
+  assign code7_1 = t7_hi1[9] ? 4'd0 : (((|t7_hi1[8:4]) || (low7_1 > max_code)) ? max_code : low7_1);
+  assign code7 = t7_lsum[15] ? code7_1 : code7_0;
   assign code = {code7, code6, code5, code4, code3, code2, code1, code0};
 
 endmodule
