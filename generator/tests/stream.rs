@@ -615,6 +615,7 @@ $POS_REGS$
   reg [31:0] err_pos = 32'd0;
   wire err_ack;
   wire ev_result;
+  reg p_done = 1'b0;  // res_done of the previous cycle (ev_result is registered)
 
   gca_egress dut (
     .clk(clk), .rst_n(rst_n),
@@ -687,7 +688,8 @@ $POS_REGS$
     if (res_done != 0 && !(m_axis_tvalid && m_axis_tready && m_axis_tlast))
       fail("res_done without the last beat");
     if ((res_done & (res_done - 1)) != 0) fail("res_done not one-hot");
-    if (ev_result !== (res_done != 0)) fail("ev_result differs from res_done");
+    if (ev_result !== p_done) fail("ev_result differs from the previous cycle's res_done");
+    p_done = (res_done != 0);
     if (err_ack && !(m_axis_tvalid && m_axis_tready && m_axis_tlast))
       fail("err_ack without the error beat");
     if (err_ack) n_ack = n_ack + 1;

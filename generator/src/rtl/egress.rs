@@ -13,7 +13,8 @@
 //!   TLAST; `err_ack` is high in the cycle it is accepted.
 //! - Result packet: header (status 0, layer, `res_pos` of the layer), then `H * out_beats` data
 //!   beats with TDATA = `res_data` of the layer while `res_beat` counts 0, 1, ...; TLAST on the
-//!   last; `res_done[l]` and `ev_result` are high in the cycle the last beat is accepted.
+//!   last; `res_done[l]` is high in the cycle the last beat is accepted, `ev_result` (registered)
+//!   in the cycle after.
 //! - Timing: no idle cycle between packets: the cycle after the last beat of a packet is an
 //!   idle cycle of the arbiter, which offers the next header in that same cycle. This relies on
 //!   the sources dropping (or replacing) their valid at the end of the cycle of `err_ack` /
@@ -169,10 +170,10 @@ pub fn build(p: &Params) -> Module {
     m.group("Events (to the CSR counters)");
     let ev_result = port(
         &mut m,
-        Kind::Output,
+        Kind::OutputReg,
         "ev_result",
         1,
-        "one cycle: a result packet was completed",
+        "one cycle, registered: a result packet was completed in the previous cycle",
     );
 
     // ---- state ----
@@ -284,7 +285,14 @@ pub fn build(p: &Params) -> Module {
     m.assign(&accept, tvalid.land(&tready));
     m.assign(&done, accept.land(&in_data).land(&last_beat));
     m.assign(&err_ack, accept.land(in_data.lnot()).land(&sel_err));
-    m.assign(&ev_result, &done);
+    // Registered, like gca_ingress's events: the CSR counter counts a cycle later and the
+    // stream handshake is not in front of its increment.
+    m.seq(
+        &clk,
+        &rst_n,
+        vec![crate::hdl::clear(&ev_result)],
+        vec![Stmt::nonblocking(&ev_result, &done)],
+    );
     let done_bits: Vec<Expr> = (0..n_layer)
         .rev()
         .map(|l| done.land(src_layer.eq(lit(lw, l as u128))))

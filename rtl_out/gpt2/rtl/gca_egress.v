@@ -34,7 +34,7 @@ module gca_egress (
   input  wire [31:0]   err_pos,
   output wire          err_ack,       // one cycle: the error packet was accepted
   // Events (to the CSR counters)
-  output wire          ev_result      // one cycle: a result packet was completed
+  output reg           ev_result      // one cycle, registered: a result packet was completed in the previous cycle
 );
 
   localparam [1:0] S_IDLE   = 2'd0;
@@ -204,7 +204,15 @@ module gca_egress (
   assign accept = m_axis_tvalid && m_axis_tready;
   assign done = (accept && in_data) && last_beat;
   assign err_ack = (accept && (!in_data)) && sel_err;
-  assign ev_result = done;
+
+  always @(posedge clk or negedge rst_n) begin
+    if (!rst_n) begin
+      ev_result <= 1'd0;
+    end else begin
+      ev_result <= done;
+    end
+  end
+
   assign res_done = {done && (src_layer == 4'd11), done && (src_layer == 4'd10), done && (src_layer == 4'd9), done && (src_layer == 4'd8), done && (src_layer == 4'd7), done && (src_layer == 4'd6), done && (src_layer == 4'd5), done && (src_layer == 4'd4), done && (src_layer == 4'd3), done && (src_layer == 4'd2), done && (src_layer == 4'd1), done && (src_layer == 4'd0)};
 
   // Packet state: the chosen source is registered whenever a header is offered.
