@@ -35,3 +35,10 @@ pub fn header_comment(p: &Params, what: &str) -> Vec<String> {
 pub fn index_width(n: usize) -> u32 {
     index_bits(n as u64)
 }
+
+/// Lanes of one arithmetic group (a quantizer or output scaler instance with its own copy of
+/// the scaler registers): the largest divisor of `n` up to 8, so that a copy drives at most 8
+/// multipliers.
+pub fn lane_group(n: usize) -> usize {
+    (1..=8.min(n)).rev().find(|g| n % g == 0).unwrap_or(1)
+}

@@ -16,13 +16,12 @@
 use crate::config::Params;
 use crate::hdl::{e, Decl, Expr, Kind, Module, Stmt};
 
-use super::common::header_comment;
+use super::common::{header_comment, lane_group};
 use super::wires::{booth_rows, carry_save, clock_and_reset, let_wire, round_parts};
 
-/// Dimensions of one output scaler group: the largest divisor of D up to 8.
+/// Dimensions of one output scaler group ([`lane_group`] of D).
 pub fn group_lanes(p: &Params) -> usize {
-    let d = p.shape.d_head;
-    (1..=8.min(d)).rev().find(|g| d % g == 0).unwrap_or(1)
+    lane_group(p.shape.d_head)
 }
 
 pub fn build(p: &Params) -> Module {

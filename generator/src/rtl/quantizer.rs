@@ -21,7 +21,7 @@
 use crate::config::Params;
 use crate::hdl::{e, Decl, Expr, Kind, Module, Signal, Stmt};
 
-use super::common::header_comment;
+use super::common::{header_comment, lane_group};
 use super::wires::{booth_rows, carry_save, clock_and_reset, let_wire, round_parts};
 
 /// Values of one beat that belong to one vector (a vector starts on a fresh beat).
@@ -29,11 +29,9 @@ pub fn lanes(p: &Params) -> usize {
     p.stream.in_values_per_beat.min(p.shape.d_head)
 }
 
-/// Lanes of one quantizer group: the largest divisor of [`lanes`] up to 8, so that each copy
-/// of the scaler registers drives at most 8 multipliers.
+/// Lanes of one quantizer group ([`lane_group`] of [`lanes`]).
 pub fn group_lanes(p: &Params) -> usize {
-    let n = lanes(p);
-    (1..=8.min(n)).rev().find(|g| n % g == 0).unwrap_or(1)
+    lane_group(lanes(p))
 }
 
 /// Width of a lane's code output: the wider of the q and k/v codes.
