@@ -40,5 +40,8 @@ pub fn index_width(n: usize) -> u32 {
 /// the scaler registers): the largest divisor of `n` up to 8, so that a copy drives at most 8
 /// multipliers.
 pub fn lane_group(n: usize) -> usize {
-    (1..=8.min(n)).rev().find(|g| n % g == 0).unwrap_or(1)
+    (1..=8.min(n))
+        .rev()
+        .find(|g| n.is_multiple_of(*g))
+        .unwrap_or(1)
 }

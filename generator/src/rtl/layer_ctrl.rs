@@ -34,8 +34,8 @@ pub fn build(p: &Params) -> Module {
     let cy = p.cycles;
     let qb = p.widths.q_code;
     let tree = cy.tree as u32;
-    // The tail's elastic stages: the adder tree's, then the output scaler's product stage (the
-    // result register is the scaler's second stage).
+    // The tail's elastic stages: the adder tree's, then the output scaler's first two (its
+    // carry-save products and its rounded products; the result register is its third stage).
     assert_eq!(cy.scale, 3, "gca_out_scale has three stages");
     assert_eq!(cy.quant, 3, "gca_quantizer has three stages");
     let stages = tree + 2;

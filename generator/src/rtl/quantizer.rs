@@ -116,7 +116,10 @@ pub fn build(p: &Params) -> Module {
             .signed()
             .doc("stage 1: its offset"),
     );
-    let v1 = m.decl(Decl::new("v1", Kind::Reg, 1).doc("stage 1 holds a beat"));
+    let v1 = m.decl(
+        Decl::new("v1", Kind::Reg, 1)
+            .doc("stage 1 holds a beat (the group's own copy: it enables the group's products)"),
+    );
     let sums: Vec<Signal> = (0..g)
         .map(|i| {
             m.decl(
@@ -200,7 +203,7 @@ pub fn build(p: &Params) -> Module {
             let neg = r.bit(rw - 1);
             let low: Expr = if cb == 1 {
                 lsb
-            } else if rw - 1 >= cb {
+            } else if rw > cb {
                 e::cat(vec![r.slice(cb - 1, 1), lsb])
             } else {
                 e::zext(e::cat(vec![r.slice(rw - 2, 1), lsb]), cb)

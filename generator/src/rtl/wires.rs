@@ -113,10 +113,8 @@ pub fn booth_rows(
                 .and(lo.clone().not())
                 .or(hi.not().and(mid).and(lo)),
         );
+        // 2i < b bits <= w - a bits: every row has bits above its shift.
         let shift = 2 * i;
-        if shift >= w {
-            continue;
-        }
         // The row's bits above the shift: (one ? a : two ? 2a : 0) ^ neg.
         let n = w - shift;
         let low = |x: &Signal| if n == w { x.e() } else { x.slice(n - 1, 0) };

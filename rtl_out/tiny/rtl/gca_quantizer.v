@@ -21,7 +21,7 @@ module gca_quantizer (
 
   reg  signed [15:0] gain_s;    // stage 1: the beat's gain
   reg  signed [16:0] offh_s1;   // stage 1: its offset
-  reg                v1;        // stage 1 holds a beat
+  reg                v1;        // stage 1 holds a beat (the group's own copy: it enables the group's products)
   reg         [24:0] ps0;       // lane 0: x * gain, carry-save sum
   reg         [24:0] ps1;       // lane 1: x * gain, carry-save sum
   reg         [24:0] ps2;       // lane 2: x * gain, carry-save sum
