@@ -66,12 +66,12 @@ pub fn build(p: &Params) -> Module {
     );
     m.group("Timing (gca_layer_ctrl) and window (gca_window)");
     let pwm_load = m.input("pwm_load", 1);
-    let ph_qk = m.input("ph_qk", 1);
-    let qk_step = m.input("qk_step", qb);
-    let ph_av = m.input("ph_av", 1);
-    let ph_ro = m.input("ph_ro", 1);
-    let ro_first = m.input("ro_first", 1);
-    let ro_count = m.input("ro_count", 1);
+    let qk_next = m.input("qk_next", 1);
+    let qk_step_next = m.input("qk_step_next", qb);
+    let av_next = m.input("av_next", 1);
+    let ro_next = m.input("ro_next", 1);
+    let ro_first_next = m.input("ro_first_next", 1);
+    let ro_count_next = m.input("ro_count_next", 1);
     let wr_we = m.input("wr_we", 1);
     let age_tick = m.input("age_tick", 1);
     let mut wtile_decl = Decl::new("wtile", Kind::Input, tw).doc("tile of the write slot");
@@ -218,6 +218,32 @@ pub fn build(p: &Params) -> Module {
         )],
     );
 
+    // The phase strobes of the sub-tiles and the counters' controls, registered here from the
+    // controller's next-cycle values: this head's copy drives its T sub-tiles and T x D
+    // counters from a flip-flop.
+    let ctrl =
+        |m: &mut Module, name: &str, doc: &str| m.decl(Decl::new(name, Kind::Reg, 1).doc(doc));
+    let ph_qk = ctrl(&mut m, "ph_qk", "QK phase");
+    let ph_av = ctrl(&mut m, "ph_av", "AV phase");
+    let ph_ro = ctrl(&mut m, "ph_ro", "READOUT phase");
+    let ro_first = ctrl(&mut m, "ro_first", "first READOUT cycle");
+    let ro_count = ctrl(&mut m, "ro_count", "last cycle of a READOUT PWM step");
+    m.seq(
+        &clk,
+        &rst_n,
+        [&ph_qk, &ph_av, &ph_ro, &ro_first, &ro_count]
+            .into_iter()
+            .map(crate::hdl::clear)
+            .collect(),
+        vec![
+            Stmt::nonblocking(&ph_qk, &qk_next),
+            Stmt::nonblocking(&ph_av, &av_next),
+            Stmt::nonblocking(&ph_ro, &ro_next),
+            Stmt::nonblocking(&ro_first, &ro_first_next),
+            Stmt::nonblocking(&ro_count, &ro_count_next),
+        ],
+    );
+
     // PWM generators.
     let row = m.wire("row_pulse", d);
     m.instance(
@@ -226,8 +252,8 @@ pub fn build(p: &Params) -> Module {
             .pin("rst_n", &rst_n)
             .pin("q_codes", &q_codes)
             .pin("load", &pwm_load)
-            .pin("ph_qk", &ph_qk)
-            .pin("qk_step", &qk_step)
+            .pin("qk_next", &qk_next)
+            .pin("qk_step_next", &qk_step_next)
             .pin("row_pulse", &row),
     );
 

@@ -91,12 +91,12 @@ pub fn build(p: &Params) -> Module {
     let age_tick = w(&mut m, "age_tick", 1);
     let win_advance = w(&mut m, "win_advance", 1);
     let pwm_load = w(&mut m, "pwm_load", 1);
-    let ph_qk = w(&mut m, "ph_qk", 1);
-    let qk_step = w(&mut m, "qk_step", qb);
-    let ph_av = w(&mut m, "ph_av", 1);
-    let ph_ro = w(&mut m, "ph_ro", 1);
-    let ro_first = w(&mut m, "ro_first", 1);
-    let ro_count = w(&mut m, "ro_count", 1);
+    let qk_next = w(&mut m, "qk_next", 1);
+    let qk_step_next = w(&mut m, "qk_step_next", qb);
+    let av_next = w(&mut m, "av_next", 1);
+    let ro_next = w(&mut m, "ro_next", 1);
+    let ro_first_next = w(&mut m, "ro_first_next", 1);
+    let ro_count_next = w(&mut m, "ro_count_next", 1);
     let tail_en = w(&mut m, "tail_en", stages);
     let mul_en = w(&mut m, "mul_en", 1);
     let add_en = w(&mut m, "add_en", 1);
@@ -115,12 +115,12 @@ pub fn build(p: &Params) -> Module {
             .pin("age_tick", &age_tick)
             .pin("win_advance", &win_advance)
             .pin("pwm_load", &pwm_load)
-            .pin("ph_qk", &ph_qk)
-            .pin("qk_step", &qk_step)
-            .pin("ph_av", &ph_av)
-            .pin("ph_ro", &ph_ro)
-            .pin("ro_first", &ro_first)
-            .pin("ro_count", &ro_count)
+            .pin("qk_next", &qk_next)
+            .pin("qk_step_next", &qk_step_next)
+            .pin("av_next", &av_next)
+            .pin("ro_next", &ro_next)
+            .pin("ro_first_next", &ro_first_next)
+            .pin("ro_count_next", &ro_count_next)
             .pin("tail_en", &tail_en)
             .pin("mul_en", &mul_en)
             .pin("add_en", &add_en)
@@ -167,12 +167,12 @@ pub fn build(p: &Params) -> Module {
                 .pin("beat_data", &lanes_data)
                 .pin("scalers", scalers.slice(sbh * head + sbh - 1, sbh * head))
                 .pin("pwm_load", &pwm_load)
-                .pin("ph_qk", &ph_qk)
-                .pin("qk_step", &qk_step)
-                .pin("ph_av", &ph_av)
-                .pin("ph_ro", &ph_ro)
-                .pin("ro_first", &ro_first)
-                .pin("ro_count", &ro_count)
+                .pin("qk_next", &qk_next)
+                .pin("qk_step_next", &qk_step_next)
+                .pin("av_next", &av_next)
+                .pin("ro_next", &ro_next)
+                .pin("ro_first_next", &ro_first_next)
+                .pin("ro_count_next", &ro_count_next)
                 .pin("wr_we", &wr_we)
                 .pin("age_tick", &age_tick)
                 .pin("wtile", &wtile)

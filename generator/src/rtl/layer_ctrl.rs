@@ -64,16 +64,24 @@ pub fn build(p: &Params) -> Module {
     let wr_we = m.port(Decl::new("wr_we", Kind::Output, 1).doc("write phase"));
     let age_tick = m.port(Decl::new("age_tick", Kind::Output, 1).doc("first write cycle"));
     let win_advance = m.port(Decl::new("win_advance", Kind::Output, 1).doc("last write cycle"));
-    m.group("Read engine");
+    m.group("Read engine, one cycle ahead (every head registers its own copy)");
     let pwm_load = m.port(Decl::new("pwm_load", Kind::Output, 1).doc("QK starts next cycle"));
-    let ph_qk = m.output("ph_qk", 1);
-    let qk_step = m.port(Decl::new("qk_step", Kind::Output, qb).doc("PWM step index within QK"));
-    let ph_av = m.output("ph_av", 1);
-    let ph_ro = m.output("ph_ro", 1);
-    let ro_first =
-        m.port(Decl::new("ro_first", Kind::Output, 1).doc("first READOUT cycle: counters restart"));
-    let ro_count =
-        m.port(Decl::new("ro_count", Kind::Output, 1).doc("last cycle of a READOUT PWM step"));
+    let qk_next = m.port(Decl::new("qk_next", Kind::Output, 1).doc("next cycle is a QK cycle"));
+    let qk_step_next = m.port(
+        Decl::new("qk_step_next", Kind::Output, qb)
+            .doc("PWM step index of the next cycle (valid with qk_next)"),
+    );
+    let av_next = m.port(Decl::new("av_next", Kind::Output, 1).doc("next cycle is an AV cycle"));
+    let ro_next =
+        m.port(Decl::new("ro_next", Kind::Output, 1).doc("next cycle is a READOUT cycle"));
+    let ro_first_next = m.port(
+        Decl::new("ro_first_next", Kind::Output, 1)
+            .doc("next cycle is the first READOUT cycle: counters restart"),
+    );
+    let ro_count_next = m.port(
+        Decl::new("ro_count_next", Kind::Output, 1)
+            .doc("next cycle is the last cycle of a READOUT PWM step"),
+    );
     m.group("Tail and result");
     let tail_en = m.port(Decl::new("tail_en", Kind::Output, tree).doc("adder-tree stage s loads"));
     let mul_en = m.port(
@@ -175,10 +183,12 @@ pub fn build(p: &Params) -> Module {
     m.assign(&age_tick, wr_busy.land(wr_cnt.eq(e::lit(wb, 0))));
     m.assign(&win_advance, &wr_last);
     m.assign(&pwm_load, &qk_go);
-    m.assign(&ph_qk, is(QK));
-    m.assign(&ph_av, is(AV));
-    m.assign(&ph_ro, is(RO));
-    m.assign(&ro_first, is(RO).land(rd_cnt.eq(e::lit(rb, 0))));
+    // The phase of the next cycle, from the read engine's transitions below.
+    m.assign(&qk_next, qk_go.lor(is(QK).land(qk_last.lnot())));
+    m.assign(&av_next, qk_last.lor(is(AV).land(av_last.lnot())));
+    let ro_stay = let_wire(&mut m, "ro_stay", is(RO).land(ro_last.lnot()));
+    m.assign(&ro_next, ro_go.lor(&ro_stay));
+    m.assign(&ro_first_next, &ro_go);
     let mut tail_bits: Vec<Expr> = en[..tree as usize].iter().rev().map(|s| s.e()).collect();
     if tail_bits.len() == 1 {
         m.assign(&tail_en, tail_bits.pop().expect("one"));
@@ -200,14 +210,18 @@ pub fn build(p: &Params) -> Module {
     // PWM step index (QK) and step ends (READOUT).
     let mut regs_reset = vec![];
     let mut regs_body = vec![];
-    if step == 1 {
-        let v = if rb >= qb {
-            rd_cnt.slice(qb - 1, 0)
+    // The step index of the next QK cycle: 0 in the first, then the index's increment.
+    let low = |x: &Signal, width: u32| {
+        if width >= qb {
+            x.slice(qb - 1, 0)
         } else {
-            e::zext(&rd_cnt, qb)
-        };
-        m.assign(&qk_step, v);
-        m.assign(&ro_count, is(RO));
+            e::zext(x, qb)
+        }
+    };
+    if step == 1 {
+        let inc = let_wire(&mut m, "rd_cnt_inc", rd_cnt.add(e::lit(rb, 1)));
+        m.assign(&qk_step_next, qk_go.mux(e::lit(qb, 0), low(&inc, rb)));
+        m.assign(&ro_count_next, &ro_next);
     } else {
         let sbits = counter_bits(step);
         let nsteps = (p.hardware.levels.q - 1).max(u64::from(p.widths.out_code_max));
@@ -215,8 +229,17 @@ pub fn build(p: &Params) -> Module {
         let sub = m.reg("sub", sbits);
         let step_idx = m.reg("step_idx", stb);
         let sub_last = sub.eq(e::lit(sbits, step as u128 - 1));
-        m.assign(&qk_step, step_idx.slice(qb - 1, 0));
-        m.assign(&ro_count, is(RO).land(sub_last.clone()));
+        let inc = let_wire(&mut m, "step_idx_inc", step_idx.add(e::lit(stb, 1)));
+        let next_idx = sub_last
+            .clone()
+            .mux(low(&inc, stb), step_idx.slice(qb - 1, 0));
+        m.assign(&qk_step_next, qk_go.mux(e::lit(qb, 0), next_idx));
+        // A READOUT cycle that stays in READOUT is never one that enters it, so its step
+        // counter moves on: the next cycle ends a step when this one is the step's last but one.
+        m.assign(
+            &ro_count_next,
+            ro_stay.land(sub.eq(e::lit(sbits, step as u128 - 2))),
+        );
         regs_reset.extend([clear(&sub), clear(&step_idx)]);
         let entering = qk_go.lor(&ro_go);
         regs_body.push(Stmt::if_else(
@@ -224,10 +247,7 @@ pub fn build(p: &Params) -> Module {
             vec![clear(&sub), clear(&step_idx)],
             vec![Stmt::if_else(
                 sub_last,
-                vec![
-                    clear(&sub),
-                    Stmt::nonblocking(&step_idx, step_idx.add(e::lit(stb, 1))),
-                ],
+                vec![clear(&sub), Stmt::nonblocking(&step_idx, &inc)],
                 vec![Stmt::nonblocking(&sub, sub.add(e::lit(sbits, 1)))],
             )],
         ));

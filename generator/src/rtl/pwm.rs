@@ -1,6 +1,10 @@
 //! gca_pwm: the D read word lines of a head. The q codes are latched when the controller
 //! starts QK (`load`, the cycle before the first QK cycle); during QK, row d is high while the
 //! current PWM step index is below q_d: a pulse of q_d * STEP cycles from the first QK cycle.
+//!
+//! The word lines are registered: every row drives the same pin of all T sub-tiles, so it
+//! starts at a flip-flop, computed a cycle ahead from the controller's `qk_next` and
+//! `qk_step_next` (and, in the loading cycle, from the q codes being latched).
 
 use crate::config::Params;
 use crate::hdl::{e, Decl, Kind, Module, Stmt};
@@ -19,25 +23,26 @@ pub fn build(p: &Params) -> Module {
         Decl::new("q_codes", Kind::Input, d * qb).doc("q code of dimension d in bits [QB*d +: QB]"),
     );
     let load = m.port(Decl::new("load", Kind::Input, 1).doc("latch q_codes (cycle before QK)"));
-    let ph_qk = m.port(Decl::new("ph_qk", Kind::Input, 1).doc("QK phase"));
-    let step = m.port(Decl::new("qk_step", Kind::Input, qb).doc("PWM step index within QK"));
+    let qk_next = m.port(Decl::new("qk_next", Kind::Input, 1).doc("next cycle is a QK cycle"));
+    let step =
+        m.port(Decl::new("qk_step_next", Kind::Input, qb).doc("PWM step index of the next cycle"));
     m.group("Read word lines");
-    let row = m.output("row_pulse", d);
+    let row = m.port(Decl::new("row_pulse", Kind::OutputReg, d).doc("registered"));
     let q_lat = m.decl(Decl::new("q_lat", Kind::Reg, d * qb).doc("q codes of the token in QK"));
+    let mut bits = Vec::new();
+    for i in (0..d).rev() {
+        let lat = q_lat.slice(qb * i + qb - 1, qb * i);
+        let code = q_codes.slice(qb * i + qb - 1, qb * i);
+        bits.push(qk_next.land(load.mux(code, lat).gt(&step)));
+    }
     m.seq(
         &clk,
         &rst_n,
-        vec![crate::hdl::clear(&q_lat)],
-        vec![Stmt::if_then(
-            &load,
-            vec![Stmt::nonblocking(&q_lat, &q_codes)],
-        )],
+        vec![crate::hdl::clear(&q_lat), crate::hdl::clear(&row)],
+        vec![
+            Stmt::if_then(&load, vec![Stmt::nonblocking(&q_lat, &q_codes)]),
+            Stmt::nonblocking(&row, e::cat(bits)),
+        ],
     );
-    let mut bits = Vec::new();
-    for i in (0..d).rev() {
-        let qi = q_lat.slice(qb * i + qb - 1, qb * i);
-        bits.push(ph_qk.land(qi.gt(&step)));
-    }
-    m.assign(&row, e::cat(bits));
     m
 }

@@ -6,35 +6,35 @@
 
 module gca_layer_ctrl (
   // Clock and active-low asynchronous reset
-  input  wire        clk,         // clock
-  input  wire        rst_n,       // asynchronous assert, synchronous release
+  input  wire        clk,           // clock
+  input  wire        rst_n,         // asynchronous assert, synchronous release
   // From gca_ingress and gca_egress
-  input  wire        commit,      // last beat of a good token of this layer accepted
-  input  wire [31:0] commit_pos,  // its position
-  input  wire        res_done,    // the egress sent the result
+  input  wire        commit,        // last beat of a good token of this layer accepted
+  input  wire [31:0] commit_pos,    // its position
+  input  wire        res_done,      // the egress sent the result
   // Status
-  output wire        stage_free,  // data beats may be accepted
-  output wire        layer_idle,  // nothing staged, written or being read
-  output wire        busy,        // any token in the layer
+  output wire        stage_free,    // data beats may be accepted
+  output wire        layer_idle,    // nothing staged, written or being read
+  output wire        busy,          // any token in the layer
   // Write engine
-  output wire        wr_we,       // write phase
-  output wire        age_tick,    // first write cycle
-  output wire        win_advance, // last write cycle
-  // Read engine
-  output wire        pwm_load,    // QK starts next cycle
-  output wire        ph_qk,
-  output wire [3:0]  qk_step,     // PWM step index within QK
-  output wire        ph_av,
-  output wire        ph_ro,
-  output wire        ro_first,    // first READOUT cycle: counters restart
-  output wire        ro_count,    // last cycle of a READOUT PWM step
+  output wire        wr_we,         // write phase
+  output wire        age_tick,      // first write cycle
+  output wire        win_advance,   // last write cycle
+  // Read engine, one cycle ahead (every head registers its own copy)
+  output wire        pwm_load,      // QK starts next cycle
+  output wire        qk_next,       // next cycle is a QK cycle
+  output wire [3:0]  qk_step_next,  // PWM step index of the next cycle (valid with qk_next)
+  output wire        av_next,       // next cycle is an AV cycle
+  output wire        ro_next,       // next cycle is a READOUT cycle
+  output wire        ro_first_next, // next cycle is the first READOUT cycle: counters restart
+  output wire        ro_count_next, // next cycle is the last cycle of a READOUT PWM step
   // Tail and result
-  output wire [1:0]  tail_en,     // adder-tree stage s loads
-  output wire        mul_en,      // the output scaler's carry-save stage loads
-  output wire        add_en,      // the output scaler's product stage loads
-  output wire        scale_en,    // the result register loads
-  output reg         res_valid,   // a result waits for the egress
-  output reg  [31:0] res_pos      // its position
+  output wire [1:0]  tail_en,       // adder-tree stage s loads
+  output wire        mul_en,        // the output scaler's carry-save stage loads
+  output wire        add_en,        // the output scaler's product stage loads
+  output wire        scale_en,      // the result register loads
+  output reg         res_valid,     // a result waits for the egress
+  output reg  [31:0] res_pos        // its position
 );
 
   reg         staged;
@@ -68,6 +68,8 @@ module gca_layer_ctrl (
   wire        tail_go1;
   wire        tail_go0;
   wire        ro_go;
+  wire        ro_stay;
+  wire [3:0]  rd_cnt_inc;
 
   assign wr_last = wr_busy && (wr_cnt == 4'd9);
   assign qk_last = (rd_state == 3'd1) && (rd_cnt == 4'd14);
@@ -89,17 +91,19 @@ module gca_layer_ctrl (
   assign age_tick = wr_busy && (wr_cnt == 4'd0);
   assign win_advance = wr_last;
   assign pwm_load = qk_go;
-  assign ph_qk = rd_state == 3'd1;
-  assign ph_av = rd_state == 3'd2;
-  assign ph_ro = rd_state == 3'd4;
-  assign ro_first = (rd_state == 3'd4) && (rd_cnt == 4'd0);
+  assign qk_next = qk_go || ((rd_state == 3'd1) && (!qk_last));
+  assign av_next = qk_last || ((rd_state == 3'd2) && (!av_last));
+  assign ro_stay = (rd_state == 3'd4) && (!ro_last);
+  assign ro_next = ro_go || ro_stay;
+  assign ro_first_next = ro_go;
   assign tail_en = {tail_go1, tail_go0};
   assign mul_en = tail_go2;
   assign add_en = tail_go3;
   assign scale_en = scale_go;
   assign busy = (((!layer_idle) || cnt_full) || (|tv)) || res_valid;
-  assign qk_step = rd_cnt[3:0];
-  assign ro_count = rd_state == 3'd4;
+  assign rd_cnt_inc = rd_cnt + 4'd1;
+  assign qk_step_next = qk_go ? 4'd0 : rd_cnt_inc[3:0];
+  assign ro_count_next = ro_next;
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin

@@ -6,38 +6,38 @@
 
 module gca_head (
   // Clock and active-low asynchronous reset
-  input  wire         clk,       // clock
-  input  wire         rst_n,     // asynchronous assert, synchronous release
+  input  wire         clk,           // clock
+  input  wire         rst_n,         // asynchronous assert, synchronous release
   // Identity
-  input  wire         head_id,   // this head's index in its layer (a constant)
+  input  wire         head_id,       // this head's index in its layer (a constant)
   // Beats of this layer (gca_ingress through gca_layer)
-  input  wire         beat_en,   // a data beat of this layer is accepted
+  input  wire         beat_en,       // a data beat of this layer is accepted
   input  wire         beat_head,
-  input  wire [1:0]   beat_kind, // 0 q, 1 k, 2 v
+  input  wire [1:0]   beat_kind,     // 0 q, 1 k, 2 v
   // lint: UNUSEDSIGNAL: every vector fits one beat
   /* verilator lint_off UNUSEDSIGNAL */
-  input  wire         beat_part, // beat within the vector
+  input  wire         beat_part,     // beat within the vector
   /* verilator lint_on UNUSEDSIGNAL */
-  input  wire [63:0]  beat_data, // the lanes of the beat accepted in the previous cycle (registered)
+  input  wire [63:0]  beat_data,     // the lanes of the beat accepted in the previous cycle (registered)
   // Scalers (gca_csr)
-  input  wire [127:0] scalers,   // q, k, v gain/offset, out gain, out offset from bit 0
+  input  wire [127:0] scalers,       // q, k, v gain/offset, out gain, out offset from bit 0
   // Timing (gca_layer_ctrl) and window (gca_window)
   input  wire         pwm_load,
-  input  wire         ph_qk,
-  input  wire [3:0]   qk_step,
-  input  wire         ph_av,
-  input  wire         ph_ro,
-  input  wire         ro_first,
-  input  wire         ro_count,
+  input  wire         qk_next,
+  input  wire [3:0]   qk_step_next,
+  input  wire         av_next,
+  input  wire         ro_next,
+  input  wire         ro_first_next,
+  input  wire         ro_count_next,
   input  wire         wr_we,
   input  wire         age_tick,
-  input  wire         wtile,     // tile of the write slot
+  input  wire         wtile,         // tile of the write slot
   input  wire [5:0]   wcol,
   input  wire [127:0] col_en,
   input  wire         tail_en,
-  input  wire         mul_en,    // output scaler stage 1 loads
-  input  wire         add_en,    // output scaler stage 2 loads
-  input  wire         scale_en,  // result register loads
+  input  wire         mul_en,        // output scaler stage 1 loads
+  input  wire         add_en,        // output scaler stage 2 loads
+  input  wire         scale_en,      // result register loads
   // Result register
   output wire [127:0] y
 );
@@ -74,6 +74,11 @@ module gca_head (
   reg         [31:0]  q_codes;    // staged q codes
   reg         [23:0]  k_codes;    // staged k codes
   reg         [23:0]  v_codes;    // staged v codes
+  reg                 ph_qk;      // QK phase
+  reg                 ph_av;      // AV phase
+  reg                 ph_ro;      // READOUT phase
+  reg                 ro_first;   // first READOUT cycle
+  reg                 ro_count;   // last cycle of a READOUT PWM step
   wire        [7:0]   row_pulse;
   wire                we0;
   wire        [7:0]   out_pulse0;
@@ -180,14 +185,30 @@ module gca_head (
     end
   end
 
+  always @(posedge clk or negedge rst_n) begin
+    if (!rst_n) begin
+      ph_qk <= 1'd0;
+      ph_av <= 1'd0;
+      ph_ro <= 1'd0;
+      ro_first <= 1'd0;
+      ro_count <= 1'd0;
+    end else begin
+      ph_qk <= qk_next;
+      ph_av <= av_next;
+      ph_ro <= ro_next;
+      ro_first <= ro_first_next;
+      ro_count <= ro_count_next;
+    end
+  end
+
   gca_pwm u_pwm (
-    .clk      (clk),
-    .rst_n    (rst_n),
-    .q_codes  (q_codes),
-    .load     (pwm_load),
-    .ph_qk    (ph_qk),
-    .qk_step  (qk_step),
-    .row_pulse(row_pulse)
+    .clk         (clk),
+    .rst_n       (rst_n),
+    .q_codes     (q_codes),
+    .load        (pwm_load),
+    .qk_next     (qk_next),
+    .qk_step_next(qk_step_next),
+    .row_pulse   (row_pulse)
   );
 
   assign we0 = wr_we && (wtile == 1'd0);

@@ -41,17 +41,17 @@ module gca_layer (
   wire         hit;
   wire         beat_en;
   wire         commit_en;
-  reg          win_clear;   // empty the window (a cycle after the request)
+  reg          win_clear;     // empty the window (a cycle after the request)
   wire         wr_we;
   wire         age_tick;
   wire         win_advance;
   wire         pwm_load;
-  wire         ph_qk;
-  wire [3:0]   qk_step;
-  wire         ph_av;
-  wire         ph_ro;
-  wire         ro_first;
-  wire         ro_count;
+  wire         qk_next;
+  wire [3:0]   qk_step_next;
+  wire         av_next;
+  wire         ro_next;
+  wire         ro_first_next;
+  wire         ro_count_next;
   wire         tail_en;
   wire         mul_en;
   wire         add_en;
@@ -80,30 +80,30 @@ module gca_layer (
   end
 
   gca_layer_ctrl u_ctrl (
-    .clk        (clk),
-    .rst_n      (rst_n),
-    .commit     (commit_en),
-    .commit_pos (beat_pos),
-    .res_done   (res_done),
-    .stage_free (stage_free),
-    .layer_idle (layer_idle),
-    .busy       (busy),
-    .wr_we      (wr_we),
-    .age_tick   (age_tick),
-    .win_advance(win_advance),
-    .pwm_load   (pwm_load),
-    .ph_qk      (ph_qk),
-    .qk_step    (qk_step),
-    .ph_av      (ph_av),
-    .ph_ro      (ph_ro),
-    .ro_first   (ro_first),
-    .ro_count   (ro_count),
-    .tail_en    (tail_en),
-    .mul_en     (mul_en),
-    .add_en     (add_en),
-    .scale_en   (scale_en),
-    .res_valid  (res_valid),
-    .res_pos    (res_pos)
+    .clk          (clk),
+    .rst_n        (rst_n),
+    .commit       (commit_en),
+    .commit_pos   (beat_pos),
+    .res_done     (res_done),
+    .stage_free   (stage_free),
+    .layer_idle   (layer_idle),
+    .busy         (busy),
+    .wr_we        (wr_we),
+    .age_tick     (age_tick),
+    .win_advance  (win_advance),
+    .pwm_load     (pwm_load),
+    .qk_next      (qk_next),
+    .qk_step_next (qk_step_next),
+    .av_next      (av_next),
+    .ro_next      (ro_next),
+    .ro_first_next(ro_first_next),
+    .ro_count_next(ro_count_next),
+    .tail_en      (tail_en),
+    .mul_en       (mul_en),
+    .add_en       (add_en),
+    .scale_en     (scale_en),
+    .res_valid    (res_valid),
+    .res_pos      (res_pos)
   );
 
   gca_window u_window (
@@ -120,61 +120,61 @@ module gca_layer (
   assign beat_lanes = beat_data[63:0];
 
   gca_head u_head0 (
-    .clk      (clk),
-    .head_id  (1'd0),
-    .rst_n    (rst_n),
-    .beat_en  (beat_en),
-    .beat_head(beat_head),
-    .beat_kind(beat_kind),
-    .beat_part(beat_part),
-    .beat_data(beat_lanes),
-    .scalers  (scalers[127:0]),
-    .pwm_load (pwm_load),
-    .ph_qk    (ph_qk),
-    .qk_step  (qk_step),
-    .ph_av    (ph_av),
-    .ph_ro    (ph_ro),
-    .ro_first (ro_first),
-    .ro_count (ro_count),
-    .wr_we    (wr_we),
-    .age_tick (age_tick),
-    .wtile    (wtile),
-    .wcol     (wcol),
-    .col_en   (col_en),
-    .tail_en  (tail_en),
-    .mul_en   (mul_en),
-    .add_en   (add_en),
-    .scale_en (scale_en),
-    .y        (y0)
+    .clk          (clk),
+    .head_id      (1'd0),
+    .rst_n        (rst_n),
+    .beat_en      (beat_en),
+    .beat_head    (beat_head),
+    .beat_kind    (beat_kind),
+    .beat_part    (beat_part),
+    .beat_data    (beat_lanes),
+    .scalers      (scalers[127:0]),
+    .pwm_load     (pwm_load),
+    .qk_next      (qk_next),
+    .qk_step_next (qk_step_next),
+    .av_next      (av_next),
+    .ro_next      (ro_next),
+    .ro_first_next(ro_first_next),
+    .ro_count_next(ro_count_next),
+    .wr_we        (wr_we),
+    .age_tick     (age_tick),
+    .wtile        (wtile),
+    .wcol         (wcol),
+    .col_en       (col_en),
+    .tail_en      (tail_en),
+    .mul_en       (mul_en),
+    .add_en       (add_en),
+    .scale_en     (scale_en),
+    .y            (y0)
   );
 
   gca_head u_head1 (
-    .clk      (clk),
-    .head_id  (1'd1),
-    .rst_n    (rst_n),
-    .beat_en  (beat_en),
-    .beat_head(beat_head),
-    .beat_kind(beat_kind),
-    .beat_part(beat_part),
-    .beat_data(beat_lanes),
-    .scalers  (scalers[255:128]),
-    .pwm_load (pwm_load),
-    .ph_qk    (ph_qk),
-    .qk_step  (qk_step),
-    .ph_av    (ph_av),
-    .ph_ro    (ph_ro),
-    .ro_first (ro_first),
-    .ro_count (ro_count),
-    .wr_we    (wr_we),
-    .age_tick (age_tick),
-    .wtile    (wtile),
-    .wcol     (wcol),
-    .col_en   (col_en),
-    .tail_en  (tail_en),
-    .mul_en   (mul_en),
-    .add_en   (add_en),
-    .scale_en (scale_en),
-    .y        (y1)
+    .clk          (clk),
+    .head_id      (1'd1),
+    .rst_n        (rst_n),
+    .beat_en      (beat_en),
+    .beat_head    (beat_head),
+    .beat_kind    (beat_kind),
+    .beat_part    (beat_part),
+    .beat_data    (beat_lanes),
+    .scalers      (scalers[255:128]),
+    .pwm_load     (pwm_load),
+    .qk_next      (qk_next),
+    .qk_step_next (qk_step_next),
+    .av_next      (av_next),
+    .ro_next      (ro_next),
+    .ro_first_next(ro_first_next),
+    .ro_count_next(ro_count_next),
+    .wr_we        (wr_we),
+    .age_tick     (age_tick),
+    .wtile        (wtile),
+    .wcol         (wcol),
+    .col_en       (col_en),
+    .tail_en      (tail_en),
+    .mul_en       (mul_en),
+    .add_en       (add_en),
+    .scale_en     (scale_en),
+    .y            (y1)
   );
 
   always @* begin

@@ -6,15 +6,15 @@
 
 module gca_pwm (
   // Clock and active-low asynchronous reset
-  input  wire        clk,      // clock
-  input  wire        rst_n,    // asynchronous assert, synchronous release
+  input  wire        clk,          // clock
+  input  wire        rst_n,        // asynchronous assert, synchronous release
   // From the staging register and the layer controller
-  input  wire [31:0] q_codes,  // q code of dimension d in bits [QB*d +: QB]
-  input  wire        load,     // latch q_codes (cycle before QK)
-  input  wire        ph_qk,    // QK phase
-  input  wire [3:0]  qk_step,  // PWM step index within QK
+  input  wire [31:0] q_codes,      // q code of dimension d in bits [QB*d +: QB]
+  input  wire        load,         // latch q_codes (cycle before QK)
+  input  wire        qk_next,      // next cycle is a QK cycle
+  input  wire [3:0]  qk_step_next, // PWM step index of the next cycle
   // Read word lines
-  output wire [7:0]  row_pulse
+  output reg  [7:0]  row_pulse     // registered
 );
 
   reg [31:0] q_lat; // q codes of the token in QK
@@ -22,14 +22,14 @@ module gca_pwm (
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
       q_lat <= 32'd0;
+      row_pulse <= 8'd0;
     end else begin
       if (load) begin
         q_lat <= q_codes;
       end
+      row_pulse <= {qk_next && ((load ? q_codes[31:28] : q_lat[31:28]) > qk_step_next), qk_next && ((load ? q_codes[27:24] : q_lat[27:24]) > qk_step_next), qk_next && ((load ? q_codes[23:20] : q_lat[23:20]) > qk_step_next), qk_next && ((load ? q_codes[19:16] : q_lat[19:16]) > qk_step_next), qk_next && ((load ? q_codes[15:12] : q_lat[15:12]) > qk_step_next), qk_next && ((load ? q_codes[11:8] : q_lat[11:8]) > qk_step_next), qk_next && ((load ? q_codes[7:4] : q_lat[7:4]) > qk_step_next), qk_next && ((load ? q_codes[3:0] : q_lat[3:0]) > qk_step_next)};
     end
   end
-
-  assign row_pulse = {ph_qk && (q_lat[31:28] > qk_step), ph_qk && (q_lat[27:24] > qk_step), ph_qk && (q_lat[23:20] > qk_step), ph_qk && (q_lat[19:16] > qk_step), ph_qk && (q_lat[15:12] > qk_step), ph_qk && (q_lat[11:8] > qk_step), ph_qk && (q_lat[7:4] > qk_step), ph_qk && (q_lat[3:0] > qk_step)};
 
 endmodule
 
