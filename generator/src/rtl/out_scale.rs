@@ -17,7 +17,9 @@ use crate::config::Params;
 use crate::hdl::{e, Decl, Expr, Kind, Module, Stmt};
 
 use super::common::{header_comment, lane_group};
-use super::wires::{booth_rows, carry_save, clock_and_reset, let_wire, round_parts};
+use super::wires::{
+    booth_rows, carry_save, clock_and_reset, let_wire, prefix, round_parts, signed_less,
+};
 
 /// Dimensions of one output scaler group ([`lane_group`] of D).
 pub fn group_lanes(p: &Params) -> usize {
@@ -158,9 +160,10 @@ pub fn build(p: &Params) -> Module {
             "UNUSEDSIGNAL",
             "the bits above out_bits are covered by the limits",
         ));
-        m.assign(&sum, rw_.add(&off_w));
-        let over = rw_.gt(&lim_hi);
-        let under = rw_.lt(&lim_lo);
+        let add = prefix(&mut m, &format!("a{i}"), rw_.e(), off_w.e());
+        m.assign(&sum, add.sum(false));
+        let over = signed_less(&mut m, &format!("ov{i}"), &lim_hi, &rw_);
+        let under = signed_less(&mut m, &format!("un{i}"), &rw_, &lim_lo);
         let sat = let_wire(
             &mut m,
             &format!("sat{i}"),

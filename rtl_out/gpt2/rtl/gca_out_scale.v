@@ -64,9 +64,45 @@ module gca_out_scale (
   reg         [26:0] ps0;       // lane 0: sum * gain + half, carry-save sum
   reg         [26:0] pc0;       // carry-save carries
   reg  signed [16:0] rh0;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [10:0] t0_lsum;
+  wire        [9:0]  t0_l_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t0_l_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t0_l_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t0_l_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t0_l_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t0_l_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t0_l_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t0_l_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t0_l_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t0_l_p4;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [9:0]  t0_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -74,6 +110,54 @@ module gca_out_scale (
   wire        [9:0]  t0_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t0_tie;
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t0_h_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t0_h_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t0_h_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t0_h_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t0_h_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t0_h_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t0_h_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t0_h_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t0_h_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t0_h_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t0_h_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t0_h_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire signed [16:0] t0_hi0;
   wire signed [16:0] t0_hi1;
   wire signed [16:0] r0;
@@ -120,9 +204,45 @@ module gca_out_scale (
   reg         [26:0] ps1;       // lane 1: sum * gain + half, carry-save sum
   reg         [26:0] pc1;       // carry-save carries
   reg  signed [16:0] rh1;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [10:0] t1_lsum;
+  wire        [9:0]  t1_l_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t1_l_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t1_l_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t1_l_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t1_l_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t1_l_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t1_l_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t1_l_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t1_l_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t1_l_p4;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [9:0]  t1_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -130,6 +250,54 @@ module gca_out_scale (
   wire        [9:0]  t1_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t1_tie;
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t1_h_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t1_h_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t1_h_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t1_h_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t1_h_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t1_h_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t1_h_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t1_h_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t1_h_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t1_h_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t1_h_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t1_h_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire signed [16:0] t1_hi0;
   wire signed [16:0] t1_hi1;
   wire signed [16:0] r1;
@@ -176,9 +344,45 @@ module gca_out_scale (
   reg         [26:0] ps2;       // lane 2: sum * gain + half, carry-save sum
   reg         [26:0] pc2;       // carry-save carries
   reg  signed [16:0] rh2;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [10:0] t2_lsum;
+  wire        [9:0]  t2_l_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t2_l_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t2_l_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t2_l_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t2_l_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t2_l_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t2_l_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t2_l_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t2_l_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t2_l_p4;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [9:0]  t2_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -186,6 +390,54 @@ module gca_out_scale (
   wire        [9:0]  t2_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t2_tie;
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t2_h_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t2_h_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t2_h_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t2_h_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t2_h_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t2_h_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t2_h_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t2_h_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t2_h_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t2_h_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t2_h_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t2_h_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire signed [16:0] t2_hi0;
   wire signed [16:0] t2_hi1;
   wire signed [16:0] r2;
@@ -232,9 +484,45 @@ module gca_out_scale (
   reg         [26:0] ps3;       // lane 3: sum * gain + half, carry-save sum
   reg         [26:0] pc3;       // carry-save carries
   reg  signed [16:0] rh3;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [10:0] t3_lsum;
+  wire        [9:0]  t3_l_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t3_l_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t3_l_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t3_l_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t3_l_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t3_l_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t3_l_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t3_l_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t3_l_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t3_l_p4;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [9:0]  t3_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -242,6 +530,54 @@ module gca_out_scale (
   wire        [9:0]  t3_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t3_tie;
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t3_h_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t3_h_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t3_h_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t3_h_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t3_h_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t3_h_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t3_h_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t3_h_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t3_h_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t3_h_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t3_h_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t3_h_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire signed [16:0] t3_hi0;
   wire signed [16:0] t3_hi1;
   wire signed [16:0] r3;
@@ -288,9 +624,45 @@ module gca_out_scale (
   reg         [26:0] ps4;       // lane 4: sum * gain + half, carry-save sum
   reg         [26:0] pc4;       // carry-save carries
   reg  signed [16:0] rh4;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [10:0] t4_lsum;
+  wire        [9:0]  t4_l_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t4_l_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t4_l_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t4_l_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t4_l_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t4_l_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t4_l_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t4_l_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t4_l_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t4_l_p4;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [9:0]  t4_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -298,6 +670,54 @@ module gca_out_scale (
   wire        [9:0]  t4_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t4_tie;
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t4_h_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t4_h_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t4_h_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t4_h_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t4_h_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t4_h_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t4_h_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t4_h_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t4_h_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t4_h_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t4_h_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t4_h_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire signed [16:0] t4_hi0;
   wire signed [16:0] t4_hi1;
   wire signed [16:0] r4;
@@ -344,9 +764,45 @@ module gca_out_scale (
   reg         [26:0] ps5;       // lane 5: sum * gain + half, carry-save sum
   reg         [26:0] pc5;       // carry-save carries
   reg  signed [16:0] rh5;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [10:0] t5_lsum;
+  wire        [9:0]  t5_l_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t5_l_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t5_l_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t5_l_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t5_l_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t5_l_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t5_l_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t5_l_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t5_l_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t5_l_p4;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [9:0]  t5_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -354,6 +810,54 @@ module gca_out_scale (
   wire        [9:0]  t5_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t5_tie;
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t5_h_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t5_h_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t5_h_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t5_h_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t5_h_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t5_h_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t5_h_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t5_h_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t5_h_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t5_h_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t5_h_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t5_h_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire signed [16:0] t5_hi0;
   wire signed [16:0] t5_hi1;
   wire signed [16:0] r5;
@@ -400,9 +904,45 @@ module gca_out_scale (
   reg         [26:0] ps6;       // lane 6: sum * gain + half, carry-save sum
   reg         [26:0] pc6;       // carry-save carries
   reg  signed [16:0] rh6;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [10:0] t6_lsum;
+  wire        [9:0]  t6_l_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t6_l_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t6_l_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t6_l_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t6_l_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t6_l_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t6_l_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t6_l_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t6_l_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t6_l_p4;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [9:0]  t6_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -410,6 +950,54 @@ module gca_out_scale (
   wire        [9:0]  t6_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t6_tie;
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t6_h_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t6_h_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t6_h_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t6_h_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t6_h_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t6_h_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t6_h_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t6_h_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t6_h_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t6_h_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t6_h_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t6_h_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire signed [16:0] t6_hi0;
   wire signed [16:0] t6_hi1;
   wire signed [16:0] r6;
@@ -456,9 +1044,45 @@ module gca_out_scale (
   reg         [26:0] ps7;       // lane 7: sum * gain + half, carry-save sum
   reg         [26:0] pc7;       // carry-save carries
   reg  signed [16:0] rh7;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [10:0] t7_lsum;
+  wire        [9:0]  t7_l_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t7_l_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t7_l_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t7_l_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t7_l_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t7_l_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t7_l_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t7_l_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t7_l_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [9:0]  t7_l_p4;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [9:0]  t7_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -466,6 +1090,54 @@ module gca_out_scale (
   wire        [9:0]  t7_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t7_tie;
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t7_h_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t7_h_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t7_h_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t7_h_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t7_h_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t7_h_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t7_h_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t7_h_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t7_h_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t7_h_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t7_h_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [16:0] t7_h_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire signed [16:0] t7_hi0;
   wire signed [16:0] t7_hi1;
   wire signed [16:0] r7;
@@ -477,12 +1149,300 @@ module gca_out_scale (
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [17:0] b0;
   /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a0_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a0_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a0_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a0_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a0_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a0_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a0_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a0_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a0_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a0_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a0_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a0_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov0_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov0_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov0_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov0_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov0_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov0_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov0_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov0_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov0_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov0_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov0_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov0_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un0_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un0_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un0_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un0_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un0_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un0_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un0_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un0_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un0_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un0_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un0_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un0_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire signed [15:0] sat0;
   reg  signed [15:0] y0;
   wire signed [17:0] rw1;
   // lint: UNUSEDSIGNAL: the bits above out_bits are covered by the limits
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [17:0] b1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a1_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a1_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a1_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a1_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a1_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a1_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a1_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a1_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a1_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a1_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a1_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a1_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov1_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov1_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov1_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov1_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov1_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov1_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov1_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov1_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov1_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov1_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov1_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov1_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un1_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un1_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un1_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un1_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un1_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un1_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un1_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un1_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un1_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un1_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un1_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un1_p5;
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [15:0] sat1;
   reg  signed [15:0] y1;
@@ -491,12 +1451,300 @@ module gca_out_scale (
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [17:0] b2;
   /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a2_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a2_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a2_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a2_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a2_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a2_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a2_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a2_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a2_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a2_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a2_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a2_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov2_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov2_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov2_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov2_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov2_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov2_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov2_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov2_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov2_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov2_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov2_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov2_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un2_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un2_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un2_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un2_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un2_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un2_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un2_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un2_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un2_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un2_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un2_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un2_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire signed [15:0] sat2;
   reg  signed [15:0] y2;
   wire signed [17:0] rw3;
   // lint: UNUSEDSIGNAL: the bits above out_bits are covered by the limits
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [17:0] b3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a3_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a3_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a3_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a3_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a3_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a3_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a3_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a3_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a3_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a3_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a3_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a3_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov3_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov3_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov3_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov3_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov3_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov3_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov3_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov3_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov3_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov3_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov3_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov3_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un3_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un3_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un3_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un3_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un3_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un3_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un3_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un3_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un3_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un3_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un3_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un3_p5;
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [15:0] sat3;
   reg  signed [15:0] y3;
@@ -505,12 +1753,300 @@ module gca_out_scale (
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [17:0] b4;
   /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a4_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a4_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a4_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a4_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a4_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a4_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a4_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a4_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a4_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a4_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a4_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a4_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov4_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov4_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov4_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov4_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov4_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov4_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov4_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov4_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov4_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov4_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov4_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov4_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un4_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un4_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un4_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un4_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un4_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un4_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un4_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un4_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un4_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un4_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un4_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un4_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire signed [15:0] sat4;
   reg  signed [15:0] y4;
   wire signed [17:0] rw5;
   // lint: UNUSEDSIGNAL: the bits above out_bits are covered by the limits
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [17:0] b5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a5_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a5_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a5_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a5_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a5_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a5_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a5_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a5_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a5_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a5_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a5_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a5_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov5_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov5_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov5_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov5_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov5_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov5_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov5_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov5_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov5_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov5_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov5_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov5_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un5_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un5_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un5_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un5_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un5_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un5_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un5_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un5_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un5_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un5_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un5_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un5_p5;
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [15:0] sat5;
   reg  signed [15:0] y5;
@@ -519,12 +2055,300 @@ module gca_out_scale (
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [17:0] b6;
   /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a6_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a6_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a6_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a6_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a6_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a6_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a6_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a6_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a6_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a6_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a6_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a6_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov6_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov6_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov6_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov6_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov6_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov6_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov6_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov6_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov6_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov6_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov6_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov6_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un6_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un6_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un6_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un6_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un6_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un6_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un6_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un6_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un6_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un6_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un6_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un6_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
   wire signed [15:0] sat6;
   reg  signed [15:0] y6;
   wire signed [17:0] rw7;
   // lint: UNUSEDSIGNAL: the bits above out_bits are covered by the limits
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [17:0] b7;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a7_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a7_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a7_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a7_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a7_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a7_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a7_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a7_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a7_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a7_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a7_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] a7_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov7_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov7_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov7_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov7_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov7_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov7_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov7_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov7_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov7_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov7_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov7_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] ov7_p5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un7_x;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un7_g0;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un7_g1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un7_p1;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un7_g2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un7_p2;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un7_g3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un7_p3;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un7_g4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un7_p4;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un7_g5;
+  /* verilator lint_on UNUSEDSIGNAL */
+  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  /* verilator lint_off UNUSEDSIGNAL */
+  wire        [17:0] un7_p5;
   /* verilator lint_on UNUSEDSIGNAL */
   wire signed [15:0] sat7;
   reg  signed [15:0] y7;
@@ -569,13 +2393,34 @@ module gca_out_scale (
   assign m0_l2_0_s = (m0_l1_0_s ^ m0_l1_0_c) ^ m0_l0_1_c;
   assign m0_l2_0_m = ((m0_l1_0_s[25:0] & m0_l1_0_c[25:0]) | (m0_l1_0_s[25:0] & m0_l0_1_c[25:0])) | (m0_l1_0_c[25:0] & m0_l0_1_c[25:0]);
   assign m0_l2_0_c = {m0_l2_0_m, 1'd0};
-  assign t0_lsum = {1'd0, ps0[9:0]} + {1'd0, pc0[9:0]};
+  assign t0_l_x = ps0[9:0] ^ pc0[9:0];
+  assign t0_l_g0 = ps0[9:0] & pc0[9:0];
+  assign t0_l_g1 = t0_l_g0 | (t0_l_x & {t0_l_g0[8:0], 1'd0});
+  assign t0_l_p1 = t0_l_x & {t0_l_x[8:0], 1'd1};
+  assign t0_l_g2 = t0_l_g1 | (t0_l_p1 & {t0_l_g1[7:0], 2'd0});
+  assign t0_l_p2 = t0_l_p1 & {t0_l_p1[7:0], 2'd3};
+  assign t0_l_g3 = t0_l_g2 | (t0_l_p2 & {t0_l_g2[5:0], 4'd0});
+  assign t0_l_p3 = t0_l_p2 & {t0_l_p2[5:0], 4'd15};
+  assign t0_l_g4 = t0_l_g3 | (t0_l_p3 & {t0_l_g3[1:0], 8'd0});
+  assign t0_l_p4 = t0_l_p3 & {t0_l_p3[1:0], 8'd255};
   assign t0_tie_x = ps0[9:0] ^ pc0[9:0];
   assign t0_tie_o = ps0[9:0] | pc0[9:0];
   assign t0_tie = ~(|(t0_tie_x ^ {t0_tie_o[8:0], 1'd0}));
-  assign t0_hi0 = $signed(ps0[26:10] + pc0[26:10]);
-  assign t0_hi1 = $signed((ps0[26:10] + pc0[26:10]) + 17'd1);
-  assign r0 = $signed(t0_lsum[10] ? t0_hi1 : t0_hi0);
+  assign t0_h_x = ps0[26:10] ^ pc0[26:10];
+  assign t0_h_g0 = ps0[26:10] & pc0[26:10];
+  assign t0_h_g1 = t0_h_g0 | (t0_h_x & {t0_h_g0[15:0], 1'd0});
+  assign t0_h_p1 = t0_h_x & {t0_h_x[15:0], 1'd1};
+  assign t0_h_g2 = t0_h_g1 | (t0_h_p1 & {t0_h_g1[14:0], 2'd0});
+  assign t0_h_p2 = t0_h_p1 & {t0_h_p1[14:0], 2'd3};
+  assign t0_h_g3 = t0_h_g2 | (t0_h_p2 & {t0_h_g2[12:0], 4'd0});
+  assign t0_h_p3 = t0_h_p2 & {t0_h_p2[12:0], 4'd15};
+  assign t0_h_g4 = t0_h_g3 | (t0_h_p3 & {t0_h_g3[8:0], 8'd0});
+  assign t0_h_p4 = t0_h_p3 & {t0_h_p3[8:0], 8'd255};
+  assign t0_h_g5 = t0_h_g4 | (t0_h_p4 & {t0_h_g4[0], 16'd0});
+  assign t0_h_p5 = t0_h_p4 & {t0_h_p4[0], 16'd65535};
+  assign t0_hi0 = $signed(t0_h_x ^ {t0_h_g5[15:0], 1'd0});
+  assign t0_hi1 = $signed(t0_h_x ^ {t0_h_g5[15:0] | t0_h_p5[15:0], 1'd1});
+  assign r0 = $signed(t0_l_g4[9] ? t0_hi1 : t0_hi0);
   assign sum1 = $signed(sums[19:10]);
   assign m1_a1 = $signed({{11{gain_r[15]}}, gain_r});
   assign m1_a2 = {m1_a1[25:0], 1'd0};
@@ -616,13 +2461,34 @@ module gca_out_scale (
   assign m1_l2_0_s = (m1_l1_0_s ^ m1_l1_0_c) ^ m1_l0_1_c;
   assign m1_l2_0_m = ((m1_l1_0_s[25:0] & m1_l1_0_c[25:0]) | (m1_l1_0_s[25:0] & m1_l0_1_c[25:0])) | (m1_l1_0_c[25:0] & m1_l0_1_c[25:0]);
   assign m1_l2_0_c = {m1_l2_0_m, 1'd0};
-  assign t1_lsum = {1'd0, ps1[9:0]} + {1'd0, pc1[9:0]};
+  assign t1_l_x = ps1[9:0] ^ pc1[9:0];
+  assign t1_l_g0 = ps1[9:0] & pc1[9:0];
+  assign t1_l_g1 = t1_l_g0 | (t1_l_x & {t1_l_g0[8:0], 1'd0});
+  assign t1_l_p1 = t1_l_x & {t1_l_x[8:0], 1'd1};
+  assign t1_l_g2 = t1_l_g1 | (t1_l_p1 & {t1_l_g1[7:0], 2'd0});
+  assign t1_l_p2 = t1_l_p1 & {t1_l_p1[7:0], 2'd3};
+  assign t1_l_g3 = t1_l_g2 | (t1_l_p2 & {t1_l_g2[5:0], 4'd0});
+  assign t1_l_p3 = t1_l_p2 & {t1_l_p2[5:0], 4'd15};
+  assign t1_l_g4 = t1_l_g3 | (t1_l_p3 & {t1_l_g3[1:0], 8'd0});
+  assign t1_l_p4 = t1_l_p3 & {t1_l_p3[1:0], 8'd255};
   assign t1_tie_x = ps1[9:0] ^ pc1[9:0];
   assign t1_tie_o = ps1[9:0] | pc1[9:0];
   assign t1_tie = ~(|(t1_tie_x ^ {t1_tie_o[8:0], 1'd0}));
-  assign t1_hi0 = $signed(ps1[26:10] + pc1[26:10]);
-  assign t1_hi1 = $signed((ps1[26:10] + pc1[26:10]) + 17'd1);
-  assign r1 = $signed(t1_lsum[10] ? t1_hi1 : t1_hi0);
+  assign t1_h_x = ps1[26:10] ^ pc1[26:10];
+  assign t1_h_g0 = ps1[26:10] & pc1[26:10];
+  assign t1_h_g1 = t1_h_g0 | (t1_h_x & {t1_h_g0[15:0], 1'd0});
+  assign t1_h_p1 = t1_h_x & {t1_h_x[15:0], 1'd1};
+  assign t1_h_g2 = t1_h_g1 | (t1_h_p1 & {t1_h_g1[14:0], 2'd0});
+  assign t1_h_p2 = t1_h_p1 & {t1_h_p1[14:0], 2'd3};
+  assign t1_h_g3 = t1_h_g2 | (t1_h_p2 & {t1_h_g2[12:0], 4'd0});
+  assign t1_h_p3 = t1_h_p2 & {t1_h_p2[12:0], 4'd15};
+  assign t1_h_g4 = t1_h_g3 | (t1_h_p3 & {t1_h_g3[8:0], 8'd0});
+  assign t1_h_p4 = t1_h_p3 & {t1_h_p3[8:0], 8'd255};
+  assign t1_h_g5 = t1_h_g4 | (t1_h_p4 & {t1_h_g4[0], 16'd0});
+  assign t1_h_p5 = t1_h_p4 & {t1_h_p4[0], 16'd65535};
+  assign t1_hi0 = $signed(t1_h_x ^ {t1_h_g5[15:0], 1'd0});
+  assign t1_hi1 = $signed(t1_h_x ^ {t1_h_g5[15:0] | t1_h_p5[15:0], 1'd1});
+  assign r1 = $signed(t1_l_g4[9] ? t1_hi1 : t1_hi0);
   assign sum2 = $signed(sums[29:20]);
   assign m2_a1 = $signed({{11{gain_r[15]}}, gain_r});
   assign m2_a2 = {m2_a1[25:0], 1'd0};
@@ -663,13 +2529,34 @@ module gca_out_scale (
   assign m2_l2_0_s = (m2_l1_0_s ^ m2_l1_0_c) ^ m2_l0_1_c;
   assign m2_l2_0_m = ((m2_l1_0_s[25:0] & m2_l1_0_c[25:0]) | (m2_l1_0_s[25:0] & m2_l0_1_c[25:0])) | (m2_l1_0_c[25:0] & m2_l0_1_c[25:0]);
   assign m2_l2_0_c = {m2_l2_0_m, 1'd0};
-  assign t2_lsum = {1'd0, ps2[9:0]} + {1'd0, pc2[9:0]};
+  assign t2_l_x = ps2[9:0] ^ pc2[9:0];
+  assign t2_l_g0 = ps2[9:0] & pc2[9:0];
+  assign t2_l_g1 = t2_l_g0 | (t2_l_x & {t2_l_g0[8:0], 1'd0});
+  assign t2_l_p1 = t2_l_x & {t2_l_x[8:0], 1'd1};
+  assign t2_l_g2 = t2_l_g1 | (t2_l_p1 & {t2_l_g1[7:0], 2'd0});
+  assign t2_l_p2 = t2_l_p1 & {t2_l_p1[7:0], 2'd3};
+  assign t2_l_g3 = t2_l_g2 | (t2_l_p2 & {t2_l_g2[5:0], 4'd0});
+  assign t2_l_p3 = t2_l_p2 & {t2_l_p2[5:0], 4'd15};
+  assign t2_l_g4 = t2_l_g3 | (t2_l_p3 & {t2_l_g3[1:0], 8'd0});
+  assign t2_l_p4 = t2_l_p3 & {t2_l_p3[1:0], 8'd255};
   assign t2_tie_x = ps2[9:0] ^ pc2[9:0];
   assign t2_tie_o = ps2[9:0] | pc2[9:0];
   assign t2_tie = ~(|(t2_tie_x ^ {t2_tie_o[8:0], 1'd0}));
-  assign t2_hi0 = $signed(ps2[26:10] + pc2[26:10]);
-  assign t2_hi1 = $signed((ps2[26:10] + pc2[26:10]) + 17'd1);
-  assign r2 = $signed(t2_lsum[10] ? t2_hi1 : t2_hi0);
+  assign t2_h_x = ps2[26:10] ^ pc2[26:10];
+  assign t2_h_g0 = ps2[26:10] & pc2[26:10];
+  assign t2_h_g1 = t2_h_g0 | (t2_h_x & {t2_h_g0[15:0], 1'd0});
+  assign t2_h_p1 = t2_h_x & {t2_h_x[15:0], 1'd1};
+  assign t2_h_g2 = t2_h_g1 | (t2_h_p1 & {t2_h_g1[14:0], 2'd0});
+  assign t2_h_p2 = t2_h_p1 & {t2_h_p1[14:0], 2'd3};
+  assign t2_h_g3 = t2_h_g2 | (t2_h_p2 & {t2_h_g2[12:0], 4'd0});
+  assign t2_h_p3 = t2_h_p2 & {t2_h_p2[12:0], 4'd15};
+  assign t2_h_g4 = t2_h_g3 | (t2_h_p3 & {t2_h_g3[8:0], 8'd0});
+  assign t2_h_p4 = t2_h_p3 & {t2_h_p3[8:0], 8'd255};
+  assign t2_h_g5 = t2_h_g4 | (t2_h_p4 & {t2_h_g4[0], 16'd0});
+  assign t2_h_p5 = t2_h_p4 & {t2_h_p4[0], 16'd65535};
+  assign t2_hi0 = $signed(t2_h_x ^ {t2_h_g5[15:0], 1'd0});
+  assign t2_hi1 = $signed(t2_h_x ^ {t2_h_g5[15:0] | t2_h_p5[15:0], 1'd1});
+  assign r2 = $signed(t2_l_g4[9] ? t2_hi1 : t2_hi0);
   assign sum3 = $signed(sums[39:30]);
   assign m3_a1 = $signed({{11{gain_r[15]}}, gain_r});
   assign m3_a2 = {m3_a1[25:0], 1'd0};
@@ -710,13 +2597,34 @@ module gca_out_scale (
   assign m3_l2_0_s = (m3_l1_0_s ^ m3_l1_0_c) ^ m3_l0_1_c;
   assign m3_l2_0_m = ((m3_l1_0_s[25:0] & m3_l1_0_c[25:0]) | (m3_l1_0_s[25:0] & m3_l0_1_c[25:0])) | (m3_l1_0_c[25:0] & m3_l0_1_c[25:0]);
   assign m3_l2_0_c = {m3_l2_0_m, 1'd0};
-  assign t3_lsum = {1'd0, ps3[9:0]} + {1'd0, pc3[9:0]};
+  assign t3_l_x = ps3[9:0] ^ pc3[9:0];
+  assign t3_l_g0 = ps3[9:0] & pc3[9:0];
+  assign t3_l_g1 = t3_l_g0 | (t3_l_x & {t3_l_g0[8:0], 1'd0});
+  assign t3_l_p1 = t3_l_x & {t3_l_x[8:0], 1'd1};
+  assign t3_l_g2 = t3_l_g1 | (t3_l_p1 & {t3_l_g1[7:0], 2'd0});
+  assign t3_l_p2 = t3_l_p1 & {t3_l_p1[7:0], 2'd3};
+  assign t3_l_g3 = t3_l_g2 | (t3_l_p2 & {t3_l_g2[5:0], 4'd0});
+  assign t3_l_p3 = t3_l_p2 & {t3_l_p2[5:0], 4'd15};
+  assign t3_l_g4 = t3_l_g3 | (t3_l_p3 & {t3_l_g3[1:0], 8'd0});
+  assign t3_l_p4 = t3_l_p3 & {t3_l_p3[1:0], 8'd255};
   assign t3_tie_x = ps3[9:0] ^ pc3[9:0];
   assign t3_tie_o = ps3[9:0] | pc3[9:0];
   assign t3_tie = ~(|(t3_tie_x ^ {t3_tie_o[8:0], 1'd0}));
-  assign t3_hi0 = $signed(ps3[26:10] + pc3[26:10]);
-  assign t3_hi1 = $signed((ps3[26:10] + pc3[26:10]) + 17'd1);
-  assign r3 = $signed(t3_lsum[10] ? t3_hi1 : t3_hi0);
+  assign t3_h_x = ps3[26:10] ^ pc3[26:10];
+  assign t3_h_g0 = ps3[26:10] & pc3[26:10];
+  assign t3_h_g1 = t3_h_g0 | (t3_h_x & {t3_h_g0[15:0], 1'd0});
+  assign t3_h_p1 = t3_h_x & {t3_h_x[15:0], 1'd1};
+  assign t3_h_g2 = t3_h_g1 | (t3_h_p1 & {t3_h_g1[14:0], 2'd0});
+  assign t3_h_p2 = t3_h_p1 & {t3_h_p1[14:0], 2'd3};
+  assign t3_h_g3 = t3_h_g2 | (t3_h_p2 & {t3_h_g2[12:0], 4'd0});
+  assign t3_h_p3 = t3_h_p2 & {t3_h_p2[12:0], 4'd15};
+  assign t3_h_g4 = t3_h_g3 | (t3_h_p3 & {t3_h_g3[8:0], 8'd0});
+  assign t3_h_p4 = t3_h_p3 & {t3_h_p3[8:0], 8'd255};
+  assign t3_h_g5 = t3_h_g4 | (t3_h_p4 & {t3_h_g4[0], 16'd0});
+  assign t3_h_p5 = t3_h_p4 & {t3_h_p4[0], 16'd65535};
+  assign t3_hi0 = $signed(t3_h_x ^ {t3_h_g5[15:0], 1'd0});
+  assign t3_hi1 = $signed(t3_h_x ^ {t3_h_g5[15:0] | t3_h_p5[15:0], 1'd1});
+  assign r3 = $signed(t3_l_g4[9] ? t3_hi1 : t3_hi0);
   assign sum4 = $signed(sums[49:40]);
   assign m4_a1 = $signed({{11{gain_r[15]}}, gain_r});
   assign m4_a2 = {m4_a1[25:0], 1'd0};
@@ -757,13 +2665,34 @@ module gca_out_scale (
   assign m4_l2_0_s = (m4_l1_0_s ^ m4_l1_0_c) ^ m4_l0_1_c;
   assign m4_l2_0_m = ((m4_l1_0_s[25:0] & m4_l1_0_c[25:0]) | (m4_l1_0_s[25:0] & m4_l0_1_c[25:0])) | (m4_l1_0_c[25:0] & m4_l0_1_c[25:0]);
   assign m4_l2_0_c = {m4_l2_0_m, 1'd0};
-  assign t4_lsum = {1'd0, ps4[9:0]} + {1'd0, pc4[9:0]};
+  assign t4_l_x = ps4[9:0] ^ pc4[9:0];
+  assign t4_l_g0 = ps4[9:0] & pc4[9:0];
+  assign t4_l_g1 = t4_l_g0 | (t4_l_x & {t4_l_g0[8:0], 1'd0});
+  assign t4_l_p1 = t4_l_x & {t4_l_x[8:0], 1'd1};
+  assign t4_l_g2 = t4_l_g1 | (t4_l_p1 & {t4_l_g1[7:0], 2'd0});
+  assign t4_l_p2 = t4_l_p1 & {t4_l_p1[7:0], 2'd3};
+  assign t4_l_g3 = t4_l_g2 | (t4_l_p2 & {t4_l_g2[5:0], 4'd0});
+  assign t4_l_p3 = t4_l_p2 & {t4_l_p2[5:0], 4'd15};
+  assign t4_l_g4 = t4_l_g3 | (t4_l_p3 & {t4_l_g3[1:0], 8'd0});
+  assign t4_l_p4 = t4_l_p3 & {t4_l_p3[1:0], 8'd255};
   assign t4_tie_x = ps4[9:0] ^ pc4[9:0];
   assign t4_tie_o = ps4[9:0] | pc4[9:0];
   assign t4_tie = ~(|(t4_tie_x ^ {t4_tie_o[8:0], 1'd0}));
-  assign t4_hi0 = $signed(ps4[26:10] + pc4[26:10]);
-  assign t4_hi1 = $signed((ps4[26:10] + pc4[26:10]) + 17'd1);
-  assign r4 = $signed(t4_lsum[10] ? t4_hi1 : t4_hi0);
+  assign t4_h_x = ps4[26:10] ^ pc4[26:10];
+  assign t4_h_g0 = ps4[26:10] & pc4[26:10];
+  assign t4_h_g1 = t4_h_g0 | (t4_h_x & {t4_h_g0[15:0], 1'd0});
+  assign t4_h_p1 = t4_h_x & {t4_h_x[15:0], 1'd1};
+  assign t4_h_g2 = t4_h_g1 | (t4_h_p1 & {t4_h_g1[14:0], 2'd0});
+  assign t4_h_p2 = t4_h_p1 & {t4_h_p1[14:0], 2'd3};
+  assign t4_h_g3 = t4_h_g2 | (t4_h_p2 & {t4_h_g2[12:0], 4'd0});
+  assign t4_h_p3 = t4_h_p2 & {t4_h_p2[12:0], 4'd15};
+  assign t4_h_g4 = t4_h_g3 | (t4_h_p3 & {t4_h_g3[8:0], 8'd0});
+  assign t4_h_p4 = t4_h_p3 & {t4_h_p3[8:0], 8'd255};
+  assign t4_h_g5 = t4_h_g4 | (t4_h_p4 & {t4_h_g4[0], 16'd0});
+  assign t4_h_p5 = t4_h_p4 & {t4_h_p4[0], 16'd65535};
+  assign t4_hi0 = $signed(t4_h_x ^ {t4_h_g5[15:0], 1'd0});
+  assign t4_hi1 = $signed(t4_h_x ^ {t4_h_g5[15:0] | t4_h_p5[15:0], 1'd1});
+  assign r4 = $signed(t4_l_g4[9] ? t4_hi1 : t4_hi0);
   assign sum5 = $signed(sums[59:50]);
   assign m5_a1 = $signed({{11{gain_r[15]}}, gain_r});
   assign m5_a2 = {m5_a1[25:0], 1'd0};
@@ -804,13 +2733,34 @@ module gca_out_scale (
   assign m5_l2_0_s = (m5_l1_0_s ^ m5_l1_0_c) ^ m5_l0_1_c;
   assign m5_l2_0_m = ((m5_l1_0_s[25:0] & m5_l1_0_c[25:0]) | (m5_l1_0_s[25:0] & m5_l0_1_c[25:0])) | (m5_l1_0_c[25:0] & m5_l0_1_c[25:0]);
   assign m5_l2_0_c = {m5_l2_0_m, 1'd0};
-  assign t5_lsum = {1'd0, ps5[9:0]} + {1'd0, pc5[9:0]};
+  assign t5_l_x = ps5[9:0] ^ pc5[9:0];
+  assign t5_l_g0 = ps5[9:0] & pc5[9:0];
+  assign t5_l_g1 = t5_l_g0 | (t5_l_x & {t5_l_g0[8:0], 1'd0});
+  assign t5_l_p1 = t5_l_x & {t5_l_x[8:0], 1'd1};
+  assign t5_l_g2 = t5_l_g1 | (t5_l_p1 & {t5_l_g1[7:0], 2'd0});
+  assign t5_l_p2 = t5_l_p1 & {t5_l_p1[7:0], 2'd3};
+  assign t5_l_g3 = t5_l_g2 | (t5_l_p2 & {t5_l_g2[5:0], 4'd0});
+  assign t5_l_p3 = t5_l_p2 & {t5_l_p2[5:0], 4'd15};
+  assign t5_l_g4 = t5_l_g3 | (t5_l_p3 & {t5_l_g3[1:0], 8'd0});
+  assign t5_l_p4 = t5_l_p3 & {t5_l_p3[1:0], 8'd255};
   assign t5_tie_x = ps5[9:0] ^ pc5[9:0];
   assign t5_tie_o = ps5[9:0] | pc5[9:0];
   assign t5_tie = ~(|(t5_tie_x ^ {t5_tie_o[8:0], 1'd0}));
-  assign t5_hi0 = $signed(ps5[26:10] + pc5[26:10]);
-  assign t5_hi1 = $signed((ps5[26:10] + pc5[26:10]) + 17'd1);
-  assign r5 = $signed(t5_lsum[10] ? t5_hi1 : t5_hi0);
+  assign t5_h_x = ps5[26:10] ^ pc5[26:10];
+  assign t5_h_g0 = ps5[26:10] & pc5[26:10];
+  assign t5_h_g1 = t5_h_g0 | (t5_h_x & {t5_h_g0[15:0], 1'd0});
+  assign t5_h_p1 = t5_h_x & {t5_h_x[15:0], 1'd1};
+  assign t5_h_g2 = t5_h_g1 | (t5_h_p1 & {t5_h_g1[14:0], 2'd0});
+  assign t5_h_p2 = t5_h_p1 & {t5_h_p1[14:0], 2'd3};
+  assign t5_h_g3 = t5_h_g2 | (t5_h_p2 & {t5_h_g2[12:0], 4'd0});
+  assign t5_h_p3 = t5_h_p2 & {t5_h_p2[12:0], 4'd15};
+  assign t5_h_g4 = t5_h_g3 | (t5_h_p3 & {t5_h_g3[8:0], 8'd0});
+  assign t5_h_p4 = t5_h_p3 & {t5_h_p3[8:0], 8'd255};
+  assign t5_h_g5 = t5_h_g4 | (t5_h_p4 & {t5_h_g4[0], 16'd0});
+  assign t5_h_p5 = t5_h_p4 & {t5_h_p4[0], 16'd65535};
+  assign t5_hi0 = $signed(t5_h_x ^ {t5_h_g5[15:0], 1'd0});
+  assign t5_hi1 = $signed(t5_h_x ^ {t5_h_g5[15:0] | t5_h_p5[15:0], 1'd1});
+  assign r5 = $signed(t5_l_g4[9] ? t5_hi1 : t5_hi0);
   assign sum6 = $signed(sums[69:60]);
   assign m6_a1 = $signed({{11{gain_r[15]}}, gain_r});
   assign m6_a2 = {m6_a1[25:0], 1'd0};
@@ -851,13 +2801,34 @@ module gca_out_scale (
   assign m6_l2_0_s = (m6_l1_0_s ^ m6_l1_0_c) ^ m6_l0_1_c;
   assign m6_l2_0_m = ((m6_l1_0_s[25:0] & m6_l1_0_c[25:0]) | (m6_l1_0_s[25:0] & m6_l0_1_c[25:0])) | (m6_l1_0_c[25:0] & m6_l0_1_c[25:0]);
   assign m6_l2_0_c = {m6_l2_0_m, 1'd0};
-  assign t6_lsum = {1'd0, ps6[9:0]} + {1'd0, pc6[9:0]};
+  assign t6_l_x = ps6[9:0] ^ pc6[9:0];
+  assign t6_l_g0 = ps6[9:0] & pc6[9:0];
+  assign t6_l_g1 = t6_l_g0 | (t6_l_x & {t6_l_g0[8:0], 1'd0});
+  assign t6_l_p1 = t6_l_x & {t6_l_x[8:0], 1'd1};
+  assign t6_l_g2 = t6_l_g1 | (t6_l_p1 & {t6_l_g1[7:0], 2'd0});
+  assign t6_l_p2 = t6_l_p1 & {t6_l_p1[7:0], 2'd3};
+  assign t6_l_g3 = t6_l_g2 | (t6_l_p2 & {t6_l_g2[5:0], 4'd0});
+  assign t6_l_p3 = t6_l_p2 & {t6_l_p2[5:0], 4'd15};
+  assign t6_l_g4 = t6_l_g3 | (t6_l_p3 & {t6_l_g3[1:0], 8'd0});
+  assign t6_l_p4 = t6_l_p3 & {t6_l_p3[1:0], 8'd255};
   assign t6_tie_x = ps6[9:0] ^ pc6[9:0];
   assign t6_tie_o = ps6[9:0] | pc6[9:0];
   assign t6_tie = ~(|(t6_tie_x ^ {t6_tie_o[8:0], 1'd0}));
-  assign t6_hi0 = $signed(ps6[26:10] + pc6[26:10]);
-  assign t6_hi1 = $signed((ps6[26:10] + pc6[26:10]) + 17'd1);
-  assign r6 = $signed(t6_lsum[10] ? t6_hi1 : t6_hi0);
+  assign t6_h_x = ps6[26:10] ^ pc6[26:10];
+  assign t6_h_g0 = ps6[26:10] & pc6[26:10];
+  assign t6_h_g1 = t6_h_g0 | (t6_h_x & {t6_h_g0[15:0], 1'd0});
+  assign t6_h_p1 = t6_h_x & {t6_h_x[15:0], 1'd1};
+  assign t6_h_g2 = t6_h_g1 | (t6_h_p1 & {t6_h_g1[14:0], 2'd0});
+  assign t6_h_p2 = t6_h_p1 & {t6_h_p1[14:0], 2'd3};
+  assign t6_h_g3 = t6_h_g2 | (t6_h_p2 & {t6_h_g2[12:0], 4'd0});
+  assign t6_h_p3 = t6_h_p2 & {t6_h_p2[12:0], 4'd15};
+  assign t6_h_g4 = t6_h_g3 | (t6_h_p3 & {t6_h_g3[8:0], 8'd0});
+  assign t6_h_p4 = t6_h_p3 & {t6_h_p3[8:0], 8'd255};
+  assign t6_h_g5 = t6_h_g4 | (t6_h_p4 & {t6_h_g4[0], 16'd0});
+  assign t6_h_p5 = t6_h_p4 & {t6_h_p4[0], 16'd65535};
+  assign t6_hi0 = $signed(t6_h_x ^ {t6_h_g5[15:0], 1'd0});
+  assign t6_hi1 = $signed(t6_h_x ^ {t6_h_g5[15:0] | t6_h_p5[15:0], 1'd1});
+  assign r6 = $signed(t6_l_g4[9] ? t6_hi1 : t6_hi0);
   assign sum7 = $signed(sums[79:70]);
   assign m7_a1 = $signed({{11{gain_r[15]}}, gain_r});
   assign m7_a2 = {m7_a1[25:0], 1'd0};
@@ -898,13 +2869,34 @@ module gca_out_scale (
   assign m7_l2_0_s = (m7_l1_0_s ^ m7_l1_0_c) ^ m7_l0_1_c;
   assign m7_l2_0_m = ((m7_l1_0_s[25:0] & m7_l1_0_c[25:0]) | (m7_l1_0_s[25:0] & m7_l0_1_c[25:0])) | (m7_l1_0_c[25:0] & m7_l0_1_c[25:0]);
   assign m7_l2_0_c = {m7_l2_0_m, 1'd0};
-  assign t7_lsum = {1'd0, ps7[9:0]} + {1'd0, pc7[9:0]};
+  assign t7_l_x = ps7[9:0] ^ pc7[9:0];
+  assign t7_l_g0 = ps7[9:0] & pc7[9:0];
+  assign t7_l_g1 = t7_l_g0 | (t7_l_x & {t7_l_g0[8:0], 1'd0});
+  assign t7_l_p1 = t7_l_x & {t7_l_x[8:0], 1'd1};
+  assign t7_l_g2 = t7_l_g1 | (t7_l_p1 & {t7_l_g1[7:0], 2'd0});
+  assign t7_l_p2 = t7_l_p1 & {t7_l_p1[7:0], 2'd3};
+  assign t7_l_g3 = t7_l_g2 | (t7_l_p2 & {t7_l_g2[5:0], 4'd0});
+  assign t7_l_p3 = t7_l_p2 & {t7_l_p2[5:0], 4'd15};
+  assign t7_l_g4 = t7_l_g3 | (t7_l_p3 & {t7_l_g3[1:0], 8'd0});
+  assign t7_l_p4 = t7_l_p3 & {t7_l_p3[1:0], 8'd255};
   assign t7_tie_x = ps7[9:0] ^ pc7[9:0];
   assign t7_tie_o = ps7[9:0] | pc7[9:0];
   assign t7_tie = ~(|(t7_tie_x ^ {t7_tie_o[8:0], 1'd0}));
-  assign t7_hi0 = $signed(ps7[26:10] + pc7[26:10]);
-  assign t7_hi1 = $signed((ps7[26:10] + pc7[26:10]) + 17'd1);
-  assign r7 = $signed(t7_lsum[10] ? t7_hi1 : t7_hi0);
+  assign t7_h_x = ps7[26:10] ^ pc7[26:10];
+  assign t7_h_g0 = ps7[26:10] & pc7[26:10];
+  assign t7_h_g1 = t7_h_g0 | (t7_h_x & {t7_h_g0[15:0], 1'd0});
+  assign t7_h_p1 = t7_h_x & {t7_h_x[15:0], 1'd1};
+  assign t7_h_g2 = t7_h_g1 | (t7_h_p1 & {t7_h_g1[14:0], 2'd0});
+  assign t7_h_p2 = t7_h_p1 & {t7_h_p1[14:0], 2'd3};
+  assign t7_h_g3 = t7_h_g2 | (t7_h_p2 & {t7_h_g2[12:0], 4'd0});
+  assign t7_h_p3 = t7_h_p2 & {t7_h_p2[12:0], 4'd15};
+  assign t7_h_g4 = t7_h_g3 | (t7_h_p3 & {t7_h_g3[8:0], 8'd0});
+  assign t7_h_p4 = t7_h_p3 & {t7_h_p3[8:0], 8'd255};
+  assign t7_h_g5 = t7_h_g4 | (t7_h_p4 & {t7_h_g4[0], 16'd0});
+  assign t7_h_p5 = t7_h_p4 & {t7_h_p4[0], 16'd65535};
+  assign t7_hi0 = $signed(t7_h_x ^ {t7_h_g5[15:0], 1'd0});
+  assign t7_hi1 = $signed(t7_h_x ^ {t7_h_g5[15:0] | t7_h_p5[15:0], 1'd1});
+  assign r7 = $signed(t7_l_g4[9] ? t7_hi1 : t7_hi0);
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
@@ -981,29 +2973,317 @@ module gca_out_scale (
   end
 
   assign rw0 = $signed({rh0[16], rh0});
-  assign b0 = rw0 + off_w;
-  assign sat0 = (rw0 > lim_hi) ? 16'sd32767 : ((rw0 < lim_lo) ? 16'sh8000 : $signed(b0[15:0]));
+  assign a0_x = rw0 ^ off_w;
+  assign a0_g0 = rw0 & off_w;
+  assign a0_g1 = a0_g0 | (a0_x & {a0_g0[16:0], 1'd0});
+  assign a0_p1 = a0_x & {a0_x[16:0], 1'd1};
+  assign a0_g2 = a0_g1 | (a0_p1 & {a0_g1[15:0], 2'd0});
+  assign a0_p2 = a0_p1 & {a0_p1[15:0], 2'd3};
+  assign a0_g3 = a0_g2 | (a0_p2 & {a0_g2[13:0], 4'd0});
+  assign a0_p3 = a0_p2 & {a0_p2[13:0], 4'd15};
+  assign a0_g4 = a0_g3 | (a0_p3 & {a0_g3[9:0], 8'd0});
+  assign a0_p4 = a0_p3 & {a0_p3[9:0], 8'd255};
+  assign a0_g5 = a0_g4 | (a0_p4 & {a0_g4[1:0], 16'd0});
+  assign a0_p5 = a0_p4 & {a0_p4[1:0], 16'd65535};
+  assign b0 = a0_x ^ {a0_g5[16:0], 1'd0};
+  assign ov0_x = (lim_hi ^ 18'd131072) ^ (rw0 ^ 18'd131071);
+  assign ov0_g0 = (lim_hi ^ 18'd131072) & (rw0 ^ 18'd131071);
+  assign ov0_g1 = ov0_g0 | (ov0_x & {ov0_g0[16:0], 1'd0});
+  assign ov0_p1 = ov0_x & {ov0_x[16:0], 1'd1};
+  assign ov0_g2 = ov0_g1 | (ov0_p1 & {ov0_g1[15:0], 2'd0});
+  assign ov0_p2 = ov0_p1 & {ov0_p1[15:0], 2'd3};
+  assign ov0_g3 = ov0_g2 | (ov0_p2 & {ov0_g2[13:0], 4'd0});
+  assign ov0_p3 = ov0_p2 & {ov0_p2[13:0], 4'd15};
+  assign ov0_g4 = ov0_g3 | (ov0_p3 & {ov0_g3[9:0], 8'd0});
+  assign ov0_p4 = ov0_p3 & {ov0_p3[9:0], 8'd255};
+  assign ov0_g5 = ov0_g4 | (ov0_p4 & {ov0_g4[1:0], 16'd0});
+  assign ov0_p5 = ov0_p4 & {ov0_p4[1:0], 16'd65535};
+  assign un0_x = (rw0 ^ 18'd131072) ^ (lim_lo ^ 18'd131071);
+  assign un0_g0 = (rw0 ^ 18'd131072) & (lim_lo ^ 18'd131071);
+  assign un0_g1 = un0_g0 | (un0_x & {un0_g0[16:0], 1'd0});
+  assign un0_p1 = un0_x & {un0_x[16:0], 1'd1};
+  assign un0_g2 = un0_g1 | (un0_p1 & {un0_g1[15:0], 2'd0});
+  assign un0_p2 = un0_p1 & {un0_p1[15:0], 2'd3};
+  assign un0_g3 = un0_g2 | (un0_p2 & {un0_g2[13:0], 4'd0});
+  assign un0_p3 = un0_p2 & {un0_p2[13:0], 4'd15};
+  assign un0_g4 = un0_g3 | (un0_p3 & {un0_g3[9:0], 8'd0});
+  assign un0_p4 = un0_p3 & {un0_p3[9:0], 8'd255};
+  assign un0_g5 = un0_g4 | (un0_p4 & {un0_g4[1:0], 16'd0});
+  assign un0_p5 = un0_p4 & {un0_p4[1:0], 16'd65535};
+  assign sat0 = ~(ov0_g5[17] | ov0_p5[17]) ? 16'sd32767 : (~(un0_g5[17] | un0_p5[17]) ? 16'sh8000 : $signed(b0[15:0]));
   assign rw1 = $signed({rh1[16], rh1});
-  assign b1 = rw1 + off_w;
-  assign sat1 = (rw1 > lim_hi) ? 16'sd32767 : ((rw1 < lim_lo) ? 16'sh8000 : $signed(b1[15:0]));
+  assign a1_x = rw1 ^ off_w;
+  assign a1_g0 = rw1 & off_w;
+  assign a1_g1 = a1_g0 | (a1_x & {a1_g0[16:0], 1'd0});
+  assign a1_p1 = a1_x & {a1_x[16:0], 1'd1};
+  assign a1_g2 = a1_g1 | (a1_p1 & {a1_g1[15:0], 2'd0});
+  assign a1_p2 = a1_p1 & {a1_p1[15:0], 2'd3};
+  assign a1_g3 = a1_g2 | (a1_p2 & {a1_g2[13:0], 4'd0});
+  assign a1_p3 = a1_p2 & {a1_p2[13:0], 4'd15};
+  assign a1_g4 = a1_g3 | (a1_p3 & {a1_g3[9:0], 8'd0});
+  assign a1_p4 = a1_p3 & {a1_p3[9:0], 8'd255};
+  assign a1_g5 = a1_g4 | (a1_p4 & {a1_g4[1:0], 16'd0});
+  assign a1_p5 = a1_p4 & {a1_p4[1:0], 16'd65535};
+  assign b1 = a1_x ^ {a1_g5[16:0], 1'd0};
+  assign ov1_x = (lim_hi ^ 18'd131072) ^ (rw1 ^ 18'd131071);
+  assign ov1_g0 = (lim_hi ^ 18'd131072) & (rw1 ^ 18'd131071);
+  assign ov1_g1 = ov1_g0 | (ov1_x & {ov1_g0[16:0], 1'd0});
+  assign ov1_p1 = ov1_x & {ov1_x[16:0], 1'd1};
+  assign ov1_g2 = ov1_g1 | (ov1_p1 & {ov1_g1[15:0], 2'd0});
+  assign ov1_p2 = ov1_p1 & {ov1_p1[15:0], 2'd3};
+  assign ov1_g3 = ov1_g2 | (ov1_p2 & {ov1_g2[13:0], 4'd0});
+  assign ov1_p3 = ov1_p2 & {ov1_p2[13:0], 4'd15};
+  assign ov1_g4 = ov1_g3 | (ov1_p3 & {ov1_g3[9:0], 8'd0});
+  assign ov1_p4 = ov1_p3 & {ov1_p3[9:0], 8'd255};
+  assign ov1_g5 = ov1_g4 | (ov1_p4 & {ov1_g4[1:0], 16'd0});
+  assign ov1_p5 = ov1_p4 & {ov1_p4[1:0], 16'd65535};
+  assign un1_x = (rw1 ^ 18'd131072) ^ (lim_lo ^ 18'd131071);
+  assign un1_g0 = (rw1 ^ 18'd131072) & (lim_lo ^ 18'd131071);
+  assign un1_g1 = un1_g0 | (un1_x & {un1_g0[16:0], 1'd0});
+  assign un1_p1 = un1_x & {un1_x[16:0], 1'd1};
+  assign un1_g2 = un1_g1 | (un1_p1 & {un1_g1[15:0], 2'd0});
+  assign un1_p2 = un1_p1 & {un1_p1[15:0], 2'd3};
+  assign un1_g3 = un1_g2 | (un1_p2 & {un1_g2[13:0], 4'd0});
+  assign un1_p3 = un1_p2 & {un1_p2[13:0], 4'd15};
+  assign un1_g4 = un1_g3 | (un1_p3 & {un1_g3[9:0], 8'd0});
+  assign un1_p4 = un1_p3 & {un1_p3[9:0], 8'd255};
+  assign un1_g5 = un1_g4 | (un1_p4 & {un1_g4[1:0], 16'd0});
+  assign un1_p5 = un1_p4 & {un1_p4[1:0], 16'd65535};
+  assign sat1 = ~(ov1_g5[17] | ov1_p5[17]) ? 16'sd32767 : (~(un1_g5[17] | un1_p5[17]) ? 16'sh8000 : $signed(b1[15:0]));
   assign rw2 = $signed({rh2[16], rh2});
-  assign b2 = rw2 + off_w;
-  assign sat2 = (rw2 > lim_hi) ? 16'sd32767 : ((rw2 < lim_lo) ? 16'sh8000 : $signed(b2[15:0]));
+  assign a2_x = rw2 ^ off_w;
+  assign a2_g0 = rw2 & off_w;
+  assign a2_g1 = a2_g0 | (a2_x & {a2_g0[16:0], 1'd0});
+  assign a2_p1 = a2_x & {a2_x[16:0], 1'd1};
+  assign a2_g2 = a2_g1 | (a2_p1 & {a2_g1[15:0], 2'd0});
+  assign a2_p2 = a2_p1 & {a2_p1[15:0], 2'd3};
+  assign a2_g3 = a2_g2 | (a2_p2 & {a2_g2[13:0], 4'd0});
+  assign a2_p3 = a2_p2 & {a2_p2[13:0], 4'd15};
+  assign a2_g4 = a2_g3 | (a2_p3 & {a2_g3[9:0], 8'd0});
+  assign a2_p4 = a2_p3 & {a2_p3[9:0], 8'd255};
+  assign a2_g5 = a2_g4 | (a2_p4 & {a2_g4[1:0], 16'd0});
+  assign a2_p5 = a2_p4 & {a2_p4[1:0], 16'd65535};
+  assign b2 = a2_x ^ {a2_g5[16:0], 1'd0};
+  assign ov2_x = (lim_hi ^ 18'd131072) ^ (rw2 ^ 18'd131071);
+  assign ov2_g0 = (lim_hi ^ 18'd131072) & (rw2 ^ 18'd131071);
+  assign ov2_g1 = ov2_g0 | (ov2_x & {ov2_g0[16:0], 1'd0});
+  assign ov2_p1 = ov2_x & {ov2_x[16:0], 1'd1};
+  assign ov2_g2 = ov2_g1 | (ov2_p1 & {ov2_g1[15:0], 2'd0});
+  assign ov2_p2 = ov2_p1 & {ov2_p1[15:0], 2'd3};
+  assign ov2_g3 = ov2_g2 | (ov2_p2 & {ov2_g2[13:0], 4'd0});
+  assign ov2_p3 = ov2_p2 & {ov2_p2[13:0], 4'd15};
+  assign ov2_g4 = ov2_g3 | (ov2_p3 & {ov2_g3[9:0], 8'd0});
+  assign ov2_p4 = ov2_p3 & {ov2_p3[9:0], 8'd255};
+  assign ov2_g5 = ov2_g4 | (ov2_p4 & {ov2_g4[1:0], 16'd0});
+  assign ov2_p5 = ov2_p4 & {ov2_p4[1:0], 16'd65535};
+  assign un2_x = (rw2 ^ 18'd131072) ^ (lim_lo ^ 18'd131071);
+  assign un2_g0 = (rw2 ^ 18'd131072) & (lim_lo ^ 18'd131071);
+  assign un2_g1 = un2_g0 | (un2_x & {un2_g0[16:0], 1'd0});
+  assign un2_p1 = un2_x & {un2_x[16:0], 1'd1};
+  assign un2_g2 = un2_g1 | (un2_p1 & {un2_g1[15:0], 2'd0});
+  assign un2_p2 = un2_p1 & {un2_p1[15:0], 2'd3};
+  assign un2_g3 = un2_g2 | (un2_p2 & {un2_g2[13:0], 4'd0});
+  assign un2_p3 = un2_p2 & {un2_p2[13:0], 4'd15};
+  assign un2_g4 = un2_g3 | (un2_p3 & {un2_g3[9:0], 8'd0});
+  assign un2_p4 = un2_p3 & {un2_p3[9:0], 8'd255};
+  assign un2_g5 = un2_g4 | (un2_p4 & {un2_g4[1:0], 16'd0});
+  assign un2_p5 = un2_p4 & {un2_p4[1:0], 16'd65535};
+  assign sat2 = ~(ov2_g5[17] | ov2_p5[17]) ? 16'sd32767 : (~(un2_g5[17] | un2_p5[17]) ? 16'sh8000 : $signed(b2[15:0]));
   assign rw3 = $signed({rh3[16], rh3});
-  assign b3 = rw3 + off_w;
-  assign sat3 = (rw3 > lim_hi) ? 16'sd32767 : ((rw3 < lim_lo) ? 16'sh8000 : $signed(b3[15:0]));
+  assign a3_x = rw3 ^ off_w;
+  assign a3_g0 = rw3 & off_w;
+  assign a3_g1 = a3_g0 | (a3_x & {a3_g0[16:0], 1'd0});
+  assign a3_p1 = a3_x & {a3_x[16:0], 1'd1};
+  assign a3_g2 = a3_g1 | (a3_p1 & {a3_g1[15:0], 2'd0});
+  assign a3_p2 = a3_p1 & {a3_p1[15:0], 2'd3};
+  assign a3_g3 = a3_g2 | (a3_p2 & {a3_g2[13:0], 4'd0});
+  assign a3_p3 = a3_p2 & {a3_p2[13:0], 4'd15};
+  assign a3_g4 = a3_g3 | (a3_p3 & {a3_g3[9:0], 8'd0});
+  assign a3_p4 = a3_p3 & {a3_p3[9:0], 8'd255};
+  assign a3_g5 = a3_g4 | (a3_p4 & {a3_g4[1:0], 16'd0});
+  assign a3_p5 = a3_p4 & {a3_p4[1:0], 16'd65535};
+  assign b3 = a3_x ^ {a3_g5[16:0], 1'd0};
+  assign ov3_x = (lim_hi ^ 18'd131072) ^ (rw3 ^ 18'd131071);
+  assign ov3_g0 = (lim_hi ^ 18'd131072) & (rw3 ^ 18'd131071);
+  assign ov3_g1 = ov3_g0 | (ov3_x & {ov3_g0[16:0], 1'd0});
+  assign ov3_p1 = ov3_x & {ov3_x[16:0], 1'd1};
+  assign ov3_g2 = ov3_g1 | (ov3_p1 & {ov3_g1[15:0], 2'd0});
+  assign ov3_p2 = ov3_p1 & {ov3_p1[15:0], 2'd3};
+  assign ov3_g3 = ov3_g2 | (ov3_p2 & {ov3_g2[13:0], 4'd0});
+  assign ov3_p3 = ov3_p2 & {ov3_p2[13:0], 4'd15};
+  assign ov3_g4 = ov3_g3 | (ov3_p3 & {ov3_g3[9:0], 8'd0});
+  assign ov3_p4 = ov3_p3 & {ov3_p3[9:0], 8'd255};
+  assign ov3_g5 = ov3_g4 | (ov3_p4 & {ov3_g4[1:0], 16'd0});
+  assign ov3_p5 = ov3_p4 & {ov3_p4[1:0], 16'd65535};
+  assign un3_x = (rw3 ^ 18'd131072) ^ (lim_lo ^ 18'd131071);
+  assign un3_g0 = (rw3 ^ 18'd131072) & (lim_lo ^ 18'd131071);
+  assign un3_g1 = un3_g0 | (un3_x & {un3_g0[16:0], 1'd0});
+  assign un3_p1 = un3_x & {un3_x[16:0], 1'd1};
+  assign un3_g2 = un3_g1 | (un3_p1 & {un3_g1[15:0], 2'd0});
+  assign un3_p2 = un3_p1 & {un3_p1[15:0], 2'd3};
+  assign un3_g3 = un3_g2 | (un3_p2 & {un3_g2[13:0], 4'd0});
+  assign un3_p3 = un3_p2 & {un3_p2[13:0], 4'd15};
+  assign un3_g4 = un3_g3 | (un3_p3 & {un3_g3[9:0], 8'd0});
+  assign un3_p4 = un3_p3 & {un3_p3[9:0], 8'd255};
+  assign un3_g5 = un3_g4 | (un3_p4 & {un3_g4[1:0], 16'd0});
+  assign un3_p5 = un3_p4 & {un3_p4[1:0], 16'd65535};
+  assign sat3 = ~(ov3_g5[17] | ov3_p5[17]) ? 16'sd32767 : (~(un3_g5[17] | un3_p5[17]) ? 16'sh8000 : $signed(b3[15:0]));
   assign rw4 = $signed({rh4[16], rh4});
-  assign b4 = rw4 + off_w;
-  assign sat4 = (rw4 > lim_hi) ? 16'sd32767 : ((rw4 < lim_lo) ? 16'sh8000 : $signed(b4[15:0]));
+  assign a4_x = rw4 ^ off_w;
+  assign a4_g0 = rw4 & off_w;
+  assign a4_g1 = a4_g0 | (a4_x & {a4_g0[16:0], 1'd0});
+  assign a4_p1 = a4_x & {a4_x[16:0], 1'd1};
+  assign a4_g2 = a4_g1 | (a4_p1 & {a4_g1[15:0], 2'd0});
+  assign a4_p2 = a4_p1 & {a4_p1[15:0], 2'd3};
+  assign a4_g3 = a4_g2 | (a4_p2 & {a4_g2[13:0], 4'd0});
+  assign a4_p3 = a4_p2 & {a4_p2[13:0], 4'd15};
+  assign a4_g4 = a4_g3 | (a4_p3 & {a4_g3[9:0], 8'd0});
+  assign a4_p4 = a4_p3 & {a4_p3[9:0], 8'd255};
+  assign a4_g5 = a4_g4 | (a4_p4 & {a4_g4[1:0], 16'd0});
+  assign a4_p5 = a4_p4 & {a4_p4[1:0], 16'd65535};
+  assign b4 = a4_x ^ {a4_g5[16:0], 1'd0};
+  assign ov4_x = (lim_hi ^ 18'd131072) ^ (rw4 ^ 18'd131071);
+  assign ov4_g0 = (lim_hi ^ 18'd131072) & (rw4 ^ 18'd131071);
+  assign ov4_g1 = ov4_g0 | (ov4_x & {ov4_g0[16:0], 1'd0});
+  assign ov4_p1 = ov4_x & {ov4_x[16:0], 1'd1};
+  assign ov4_g2 = ov4_g1 | (ov4_p1 & {ov4_g1[15:0], 2'd0});
+  assign ov4_p2 = ov4_p1 & {ov4_p1[15:0], 2'd3};
+  assign ov4_g3 = ov4_g2 | (ov4_p2 & {ov4_g2[13:0], 4'd0});
+  assign ov4_p3 = ov4_p2 & {ov4_p2[13:0], 4'd15};
+  assign ov4_g4 = ov4_g3 | (ov4_p3 & {ov4_g3[9:0], 8'd0});
+  assign ov4_p4 = ov4_p3 & {ov4_p3[9:0], 8'd255};
+  assign ov4_g5 = ov4_g4 | (ov4_p4 & {ov4_g4[1:0], 16'd0});
+  assign ov4_p5 = ov4_p4 & {ov4_p4[1:0], 16'd65535};
+  assign un4_x = (rw4 ^ 18'd131072) ^ (lim_lo ^ 18'd131071);
+  assign un4_g0 = (rw4 ^ 18'd131072) & (lim_lo ^ 18'd131071);
+  assign un4_g1 = un4_g0 | (un4_x & {un4_g0[16:0], 1'd0});
+  assign un4_p1 = un4_x & {un4_x[16:0], 1'd1};
+  assign un4_g2 = un4_g1 | (un4_p1 & {un4_g1[15:0], 2'd0});
+  assign un4_p2 = un4_p1 & {un4_p1[15:0], 2'd3};
+  assign un4_g3 = un4_g2 | (un4_p2 & {un4_g2[13:0], 4'd0});
+  assign un4_p3 = un4_p2 & {un4_p2[13:0], 4'd15};
+  assign un4_g4 = un4_g3 | (un4_p3 & {un4_g3[9:0], 8'd0});
+  assign un4_p4 = un4_p3 & {un4_p3[9:0], 8'd255};
+  assign un4_g5 = un4_g4 | (un4_p4 & {un4_g4[1:0], 16'd0});
+  assign un4_p5 = un4_p4 & {un4_p4[1:0], 16'd65535};
+  assign sat4 = ~(ov4_g5[17] | ov4_p5[17]) ? 16'sd32767 : (~(un4_g5[17] | un4_p5[17]) ? 16'sh8000 : $signed(b4[15:0]));
   assign rw5 = $signed({rh5[16], rh5});
-  assign b5 = rw5 + off_w;
-  assign sat5 = (rw5 > lim_hi) ? 16'sd32767 : ((rw5 < lim_lo) ? 16'sh8000 : $signed(b5[15:0]));
+  assign a5_x = rw5 ^ off_w;
+  assign a5_g0 = rw5 & off_w;
+  assign a5_g1 = a5_g0 | (a5_x & {a5_g0[16:0], 1'd0});
+  assign a5_p1 = a5_x & {a5_x[16:0], 1'd1};
+  assign a5_g2 = a5_g1 | (a5_p1 & {a5_g1[15:0], 2'd0});
+  assign a5_p2 = a5_p1 & {a5_p1[15:0], 2'd3};
+  assign a5_g3 = a5_g2 | (a5_p2 & {a5_g2[13:0], 4'd0});
+  assign a5_p3 = a5_p2 & {a5_p2[13:0], 4'd15};
+  assign a5_g4 = a5_g3 | (a5_p3 & {a5_g3[9:0], 8'd0});
+  assign a5_p4 = a5_p3 & {a5_p3[9:0], 8'd255};
+  assign a5_g5 = a5_g4 | (a5_p4 & {a5_g4[1:0], 16'd0});
+  assign a5_p5 = a5_p4 & {a5_p4[1:0], 16'd65535};
+  assign b5 = a5_x ^ {a5_g5[16:0], 1'd0};
+  assign ov5_x = (lim_hi ^ 18'd131072) ^ (rw5 ^ 18'd131071);
+  assign ov5_g0 = (lim_hi ^ 18'd131072) & (rw5 ^ 18'd131071);
+  assign ov5_g1 = ov5_g0 | (ov5_x & {ov5_g0[16:0], 1'd0});
+  assign ov5_p1 = ov5_x & {ov5_x[16:0], 1'd1};
+  assign ov5_g2 = ov5_g1 | (ov5_p1 & {ov5_g1[15:0], 2'd0});
+  assign ov5_p2 = ov5_p1 & {ov5_p1[15:0], 2'd3};
+  assign ov5_g3 = ov5_g2 | (ov5_p2 & {ov5_g2[13:0], 4'd0});
+  assign ov5_p3 = ov5_p2 & {ov5_p2[13:0], 4'd15};
+  assign ov5_g4 = ov5_g3 | (ov5_p3 & {ov5_g3[9:0], 8'd0});
+  assign ov5_p4 = ov5_p3 & {ov5_p3[9:0], 8'd255};
+  assign ov5_g5 = ov5_g4 | (ov5_p4 & {ov5_g4[1:0], 16'd0});
+  assign ov5_p5 = ov5_p4 & {ov5_p4[1:0], 16'd65535};
+  assign un5_x = (rw5 ^ 18'd131072) ^ (lim_lo ^ 18'd131071);
+  assign un5_g0 = (rw5 ^ 18'd131072) & (lim_lo ^ 18'd131071);
+  assign un5_g1 = un5_g0 | (un5_x & {un5_g0[16:0], 1'd0});
+  assign un5_p1 = un5_x & {un5_x[16:0], 1'd1};
+  assign un5_g2 = un5_g1 | (un5_p1 & {un5_g1[15:0], 2'd0});
+  assign un5_p2 = un5_p1 & {un5_p1[15:0], 2'd3};
+  assign un5_g3 = un5_g2 | (un5_p2 & {un5_g2[13:0], 4'd0});
+  assign un5_p3 = un5_p2 & {un5_p2[13:0], 4'd15};
+  assign un5_g4 = un5_g3 | (un5_p3 & {un5_g3[9:0], 8'd0});
+  assign un5_p4 = un5_p3 & {un5_p3[9:0], 8'd255};
+  assign un5_g5 = un5_g4 | (un5_p4 & {un5_g4[1:0], 16'd0});
+  assign un5_p5 = un5_p4 & {un5_p4[1:0], 16'd65535};
+  assign sat5 = ~(ov5_g5[17] | ov5_p5[17]) ? 16'sd32767 : (~(un5_g5[17] | un5_p5[17]) ? 16'sh8000 : $signed(b5[15:0]));
   assign rw6 = $signed({rh6[16], rh6});
-  assign b6 = rw6 + off_w;
-  assign sat6 = (rw6 > lim_hi) ? 16'sd32767 : ((rw6 < lim_lo) ? 16'sh8000 : $signed(b6[15:0]));
+  assign a6_x = rw6 ^ off_w;
+  assign a6_g0 = rw6 & off_w;
+  assign a6_g1 = a6_g0 | (a6_x & {a6_g0[16:0], 1'd0});
+  assign a6_p1 = a6_x & {a6_x[16:0], 1'd1};
+  assign a6_g2 = a6_g1 | (a6_p1 & {a6_g1[15:0], 2'd0});
+  assign a6_p2 = a6_p1 & {a6_p1[15:0], 2'd3};
+  assign a6_g3 = a6_g2 | (a6_p2 & {a6_g2[13:0], 4'd0});
+  assign a6_p3 = a6_p2 & {a6_p2[13:0], 4'd15};
+  assign a6_g4 = a6_g3 | (a6_p3 & {a6_g3[9:0], 8'd0});
+  assign a6_p4 = a6_p3 & {a6_p3[9:0], 8'd255};
+  assign a6_g5 = a6_g4 | (a6_p4 & {a6_g4[1:0], 16'd0});
+  assign a6_p5 = a6_p4 & {a6_p4[1:0], 16'd65535};
+  assign b6 = a6_x ^ {a6_g5[16:0], 1'd0};
+  assign ov6_x = (lim_hi ^ 18'd131072) ^ (rw6 ^ 18'd131071);
+  assign ov6_g0 = (lim_hi ^ 18'd131072) & (rw6 ^ 18'd131071);
+  assign ov6_g1 = ov6_g0 | (ov6_x & {ov6_g0[16:0], 1'd0});
+  assign ov6_p1 = ov6_x & {ov6_x[16:0], 1'd1};
+  assign ov6_g2 = ov6_g1 | (ov6_p1 & {ov6_g1[15:0], 2'd0});
+  assign ov6_p2 = ov6_p1 & {ov6_p1[15:0], 2'd3};
+  assign ov6_g3 = ov6_g2 | (ov6_p2 & {ov6_g2[13:0], 4'd0});
+  assign ov6_p3 = ov6_p2 & {ov6_p2[13:0], 4'd15};
+  assign ov6_g4 = ov6_g3 | (ov6_p3 & {ov6_g3[9:0], 8'd0});
+  assign ov6_p4 = ov6_p3 & {ov6_p3[9:0], 8'd255};
+  assign ov6_g5 = ov6_g4 | (ov6_p4 & {ov6_g4[1:0], 16'd0});
+  assign ov6_p5 = ov6_p4 & {ov6_p4[1:0], 16'd65535};
+  assign un6_x = (rw6 ^ 18'd131072) ^ (lim_lo ^ 18'd131071);
+  assign un6_g0 = (rw6 ^ 18'd131072) & (lim_lo ^ 18'd131071);
+  assign un6_g1 = un6_g0 | (un6_x & {un6_g0[16:0], 1'd0});
+  assign un6_p1 = un6_x & {un6_x[16:0], 1'd1};
+  assign un6_g2 = un6_g1 | (un6_p1 & {un6_g1[15:0], 2'd0});
+  assign un6_p2 = un6_p1 & {un6_p1[15:0], 2'd3};
+  assign un6_g3 = un6_g2 | (un6_p2 & {un6_g2[13:0], 4'd0});
+  assign un6_p3 = un6_p2 & {un6_p2[13:0], 4'd15};
+  assign un6_g4 = un6_g3 | (un6_p3 & {un6_g3[9:0], 8'd0});
+  assign un6_p4 = un6_p3 & {un6_p3[9:0], 8'd255};
+  assign un6_g5 = un6_g4 | (un6_p4 & {un6_g4[1:0], 16'd0});
+  assign un6_p5 = un6_p4 & {un6_p4[1:0], 16'd65535};
+  assign sat6 = ~(ov6_g5[17] | ov6_p5[17]) ? 16'sd32767 : (~(un6_g5[17] | un6_p5[17]) ? 16'sh8000 : $signed(b6[15:0]));
   assign rw7 = $signed({rh7[16], rh7});
-  assign b7 = rw7 + off_w;
-  assign sat7 = (rw7 > lim_hi) ? 16'sd32767 : ((rw7 < lim_lo) ? 16'sh8000 : $signed(b7[15:0]));
+  assign a7_x = rw7 ^ off_w;
+  assign a7_g0 = rw7 & off_w;
+  assign a7_g1 = a7_g0 | (a7_x & {a7_g0[16:0], 1'd0});
+  assign a7_p1 = a7_x & {a7_x[16:0], 1'd1};
+  assign a7_g2 = a7_g1 | (a7_p1 & {a7_g1[15:0], 2'd0});
+  assign a7_p2 = a7_p1 & {a7_p1[15:0], 2'd3};
+  assign a7_g3 = a7_g2 | (a7_p2 & {a7_g2[13:0], 4'd0});
+  assign a7_p3 = a7_p2 & {a7_p2[13:0], 4'd15};
+  assign a7_g4 = a7_g3 | (a7_p3 & {a7_g3[9:0], 8'd0});
+  assign a7_p4 = a7_p3 & {a7_p3[9:0], 8'd255};
+  assign a7_g5 = a7_g4 | (a7_p4 & {a7_g4[1:0], 16'd0});
+  assign a7_p5 = a7_p4 & {a7_p4[1:0], 16'd65535};
+  assign b7 = a7_x ^ {a7_g5[16:0], 1'd0};
+  assign ov7_x = (lim_hi ^ 18'd131072) ^ (rw7 ^ 18'd131071);
+  assign ov7_g0 = (lim_hi ^ 18'd131072) & (rw7 ^ 18'd131071);
+  assign ov7_g1 = ov7_g0 | (ov7_x & {ov7_g0[16:0], 1'd0});
+  assign ov7_p1 = ov7_x & {ov7_x[16:0], 1'd1};
+  assign ov7_g2 = ov7_g1 | (ov7_p1 & {ov7_g1[15:0], 2'd0});
+  assign ov7_p2 = ov7_p1 & {ov7_p1[15:0], 2'd3};
+  assign ov7_g3 = ov7_g2 | (ov7_p2 & {ov7_g2[13:0], 4'd0});
+  assign ov7_p3 = ov7_p2 & {ov7_p2[13:0], 4'd15};
+  assign ov7_g4 = ov7_g3 | (ov7_p3 & {ov7_g3[9:0], 8'd0});
+  assign ov7_p4 = ov7_p3 & {ov7_p3[9:0], 8'd255};
+  assign ov7_g5 = ov7_g4 | (ov7_p4 & {ov7_g4[1:0], 16'd0});
+  assign ov7_p5 = ov7_p4 & {ov7_p4[1:0], 16'd65535};
+  assign un7_x = (rw7 ^ 18'd131072) ^ (lim_lo ^ 18'd131071);
+  assign un7_g0 = (rw7 ^ 18'd131072) & (lim_lo ^ 18'd131071);
+  assign un7_g1 = un7_g0 | (un7_x & {un7_g0[16:0], 1'd0});
+  assign un7_p1 = un7_x & {un7_x[16:0], 1'd1};
+  assign un7_g2 = un7_g1 | (un7_p1 & {un7_g1[15:0], 2'd0});
+  assign un7_p2 = un7_p1 & {un7_p1[15:0], 2'd3};
+  assign un7_g3 = un7_g2 | (un7_p2 & {un7_g2[13:0], 4'd0});
+  assign un7_p3 = un7_p2 & {un7_p2[13:0], 4'd15};
+  assign un7_g4 = un7_g3 | (un7_p3 & {un7_g3[9:0], 8'd0});
+  assign un7_p4 = un7_p3 & {un7_p3[9:0], 8'd255};
+  assign un7_g5 = un7_g4 | (un7_p4 & {un7_g4[1:0], 16'd0});
+  assign un7_p5 = un7_p4 & {un7_p4[1:0], 16'd65535};
+  assign sat7 = ~(ov7_g5[17] | ov7_p5[17]) ? 16'sd32767 : (~(un7_g5[17] | un7_p5[17]) ? 16'sh8000 : $signed(b7[15:0]));
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
