@@ -1,6 +1,6 @@
 //! Small builders the blocks share: a wire declared and assigned in one step, the clock and
-//! reset ports, and the carry-save arithmetic of the scalers (Booth rows, 3:2 trees, the zero
-//! test of a sum without a carry chain).
+//! reset ports, and the arithmetic of the scalers: carry-save (Booth rows, 3:2 trees, the zero
+//! test of a sum without a carry chain) and parallel-prefix adders and compares.
 
 use crate::hdl::{e, Decl, Expr, Kind, Module, Signal};
 
