@@ -23,7 +23,7 @@ use crate::flow::{self, Options};
 /// not: see "meets_timing"), 1 when a tool or library is missing or a tool failed (with the
 /// tool's own error lines), 2 for a bad configuration.
 ///
-/// Run times on a 2-core machine: tiny about 1 minute, gpt2-head about 8 minutes (24 when the
+/// Run times on a 2-core machine: tiny about 1 minute, gpt2-head about 5 minutes (longer when the
 /// machine is shared with other builds).
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -16,7 +16,7 @@ pub mod quantizer;
 pub mod tile_adder;
 pub mod top;
 pub mod window;
-mod wires;
+pub mod wires;
 
 pub use common::{config_hash, header_comment, GENERATOR_VERSION};
 
