@@ -2,7 +2,7 @@
 //! and the result beats it presents to the egress.
 
 use crate::config::Params;
-use crate::hdl::{e, Decl, Expr, Instance, Kind, Module, Stmt};
+use crate::hdl::{e, Decl, Expr, Instance, Kind, Module, Signal, Stmt};
 
 use super::common::{header_comment, index_width};
 use super::head::scaler_bits;
@@ -87,46 +87,46 @@ pub fn build(p: &Params) -> Module {
     );
 
     let w = |m: &mut Module, name: &str, width: u32| m.wire(name, width);
-    let wr_we = w(&mut m, "wr_we", 1);
-    let age_tick = w(&mut m, "age_tick", 1);
     let win_advance = w(&mut m, "win_advance", 1);
-    let pwm_load = w(&mut m, "pwm_load", 1);
-    let qk_next = w(&mut m, "qk_next", 1);
-    let qk_step_next = w(&mut m, "qk_step_next", qb);
-    let av_next = w(&mut m, "av_next", 1);
-    let ro_next = w(&mut m, "ro_next", 1);
-    let ro_first_next = w(&mut m, "ro_first_next", 1);
-    let ro_count_next = w(&mut m, "ro_count_next", 1);
-    let tail_en = w(&mut m, "tail_en", stages);
-    let mul_en = w(&mut m, "mul_en", 1);
-    let add_en = w(&mut m, "add_en", 1);
-    let scale_en = w(&mut m, "scale_en", 1);
+    // The controller's timing outputs, each wired to the head port of the same name.
+    let timing: Vec<Signal> = [
+        ("wr_we", 1),
+        ("age_tick", 1),
+        ("pwm_load", 1),
+        ("qk_next", 1),
+        ("qk_step_next", qb),
+        ("av_next", 1),
+        ("ro_next", 1),
+        ("ro_first_next", 1),
+        ("ro_count_next", 1),
+        ("tail_en", stages),
+        ("mul_en", 1),
+        ("add_en", 1),
+        ("scale_en", 1),
+    ]
+    .into_iter()
+    .map(|(name, width)| w(&mut m, name, width))
+    .collect();
+    let with_timing = |inst: Instance| {
+        timing
+            .iter()
+            .fold(inst, |inst, s| inst.pin(s.name.as_str(), s))
+    };
     m.instance(
-        Instance::new("gca_layer_ctrl", "u_ctrl")
-            .pin("clk", &clk)
-            .pin("rst_n", &rst_n)
-            .pin("commit", &commit_en)
-            .pin("commit_pos", &beat_pos)
-            .pin("res_done", &res_done)
-            .pin("stage_free", &stage_free)
-            .pin("layer_idle", &layer_idle)
-            .pin("busy", &busy)
-            .pin("wr_we", &wr_we)
-            .pin("age_tick", &age_tick)
-            .pin("win_advance", &win_advance)
-            .pin("pwm_load", &pwm_load)
-            .pin("qk_next", &qk_next)
-            .pin("qk_step_next", &qk_step_next)
-            .pin("av_next", &av_next)
-            .pin("ro_next", &ro_next)
-            .pin("ro_first_next", &ro_first_next)
-            .pin("ro_count_next", &ro_count_next)
-            .pin("tail_en", &tail_en)
-            .pin("mul_en", &mul_en)
-            .pin("add_en", &add_en)
-            .pin("scale_en", &scale_en)
-            .pin("res_valid", &res_valid)
-            .pin("res_pos", &res_pos),
+        with_timing(
+            Instance::new("gca_layer_ctrl", "u_ctrl")
+                .pin("clk", &clk)
+                .pin("rst_n", &rst_n)
+                .pin("commit", &commit_en)
+                .pin("commit_pos", &beat_pos)
+                .pin("res_done", &res_done)
+                .pin("stage_free", &stage_free)
+                .pin("layer_idle", &layer_idle)
+                .pin("busy", &busy),
+        )
+        .pin("win_advance", &win_advance)
+        .pin("res_valid", &res_valid)
+        .pin("res_pos", &res_pos),
     );
     let wtile = w(&mut m, "wtile", tw);
     let wcol = w(&mut m, "wcol", cw);
@@ -156,33 +156,22 @@ pub fn build(p: &Params) -> Module {
     for head in 0..h {
         let y = m.wire(&format!("y{head}"), d * ob);
         m.instance(
-            Instance::new("gca_head", &format!("u_head{head}"))
-                .pin("clk", &clk)
-                .pin("head_id", e::lit(hw, head as u128))
-                .pin("rst_n", &rst_n)
-                .pin("beat_en", &beat_en)
-                .pin("beat_head", &beat_head)
-                .pin("beat_kind", &beat_kind)
-                .pin("beat_part", &beat_part)
-                .pin("beat_data", &lanes_data)
-                .pin("scalers", scalers.slice(sbh * head + sbh - 1, sbh * head))
-                .pin("pwm_load", &pwm_load)
-                .pin("qk_next", &qk_next)
-                .pin("qk_step_next", &qk_step_next)
-                .pin("av_next", &av_next)
-                .pin("ro_next", &ro_next)
-                .pin("ro_first_next", &ro_first_next)
-                .pin("ro_count_next", &ro_count_next)
-                .pin("wr_we", &wr_we)
-                .pin("age_tick", &age_tick)
-                .pin("wtile", &wtile)
-                .pin("wcol", &wcol)
-                .pin("col_en", &col_en)
-                .pin("tail_en", &tail_en)
-                .pin("mul_en", &mul_en)
-                .pin("add_en", &add_en)
-                .pin("scale_en", &scale_en)
-                .pin("y", &y),
+            with_timing(
+                Instance::new("gca_head", &format!("u_head{head}"))
+                    .pin("clk", &clk)
+                    .pin("head_id", e::lit(hw, head as u128))
+                    .pin("rst_n", &rst_n)
+                    .pin("beat_en", &beat_en)
+                    .pin("beat_head", &beat_head)
+                    .pin("beat_kind", &beat_kind)
+                    .pin("beat_part", &beat_part)
+                    .pin("beat_data", &lanes_data)
+                    .pin("scalers", scalers.slice(sbh * head + sbh - 1, sbh * head)),
+            )
+            .pin("wtile", &wtile)
+            .pin("wcol", &wcol)
+            .pin("col_en", &col_en)
+            .pin("y", &y),
         );
         ys.push(y);
     }

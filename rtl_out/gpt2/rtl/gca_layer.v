@@ -39,9 +39,9 @@ module gca_layer (
   wire          beat_en;
   wire          commit_en;
   reg           win_clear;     // empty the window (a cycle after the request)
+  wire          win_advance;
   wire          wr_we;
   wire          age_tick;
-  wire          win_advance;
   wire          pwm_load;
   wire          qk_next;
   wire [3:0]    qk_step_next;
@@ -97,7 +97,6 @@ module gca_layer (
     .busy         (busy),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
-    .win_advance  (win_advance),
     .pwm_load     (pwm_load),
     .qk_next      (qk_next),
     .qk_step_next (qk_step_next),
@@ -109,6 +108,7 @@ module gca_layer (
     .mul_en       (mul_en),
     .add_en       (add_en),
     .scale_en     (scale_en),
+    .win_advance  (win_advance),
     .res_valid    (res_valid),
     .res_pos      (res_pos)
   );
@@ -136,6 +136,8 @@ module gca_layer (
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
     .scalers      (scalers[127:0]),
+    .wr_we        (wr_we),
+    .age_tick     (age_tick),
     .pwm_load     (pwm_load),
     .qk_next      (qk_next),
     .qk_step_next (qk_step_next),
@@ -143,15 +145,13 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .wr_we        (wr_we),
-    .age_tick     (age_tick),
-    .wtile        (wtile),
-    .wcol         (wcol),
-    .col_en       (col_en),
     .tail_en      (tail_en),
     .mul_en       (mul_en),
     .add_en       (add_en),
     .scale_en     (scale_en),
+    .wtile        (wtile),
+    .wcol         (wcol),
+    .col_en       (col_en),
     .y            (y0)
   );
 
@@ -165,6 +165,8 @@ module gca_layer (
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
     .scalers      (scalers[255:128]),
+    .wr_we        (wr_we),
+    .age_tick     (age_tick),
     .pwm_load     (pwm_load),
     .qk_next      (qk_next),
     .qk_step_next (qk_step_next),
@@ -172,15 +174,13 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .wr_we        (wr_we),
-    .age_tick     (age_tick),
-    .wtile        (wtile),
-    .wcol         (wcol),
-    .col_en       (col_en),
     .tail_en      (tail_en),
     .mul_en       (mul_en),
     .add_en       (add_en),
     .scale_en     (scale_en),
+    .wtile        (wtile),
+    .wcol         (wcol),
+    .col_en       (col_en),
     .y            (y1)
   );
 
@@ -194,6 +194,8 @@ module gca_layer (
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
     .scalers      (scalers[383:256]),
+    .wr_we        (wr_we),
+    .age_tick     (age_tick),
     .pwm_load     (pwm_load),
     .qk_next      (qk_next),
     .qk_step_next (qk_step_next),
@@ -201,15 +203,13 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .wr_we        (wr_we),
-    .age_tick     (age_tick),
-    .wtile        (wtile),
-    .wcol         (wcol),
-    .col_en       (col_en),
     .tail_en      (tail_en),
     .mul_en       (mul_en),
     .add_en       (add_en),
     .scale_en     (scale_en),
+    .wtile        (wtile),
+    .wcol         (wcol),
+    .col_en       (col_en),
     .y            (y2)
   );
 
@@ -223,6 +223,8 @@ module gca_layer (
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
     .scalers      (scalers[511:384]),
+    .wr_we        (wr_we),
+    .age_tick     (age_tick),
     .pwm_load     (pwm_load),
     .qk_next      (qk_next),
     .qk_step_next (qk_step_next),
@@ -230,15 +232,13 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .wr_we        (wr_we),
-    .age_tick     (age_tick),
-    .wtile        (wtile),
-    .wcol         (wcol),
-    .col_en       (col_en),
     .tail_en      (tail_en),
     .mul_en       (mul_en),
     .add_en       (add_en),
     .scale_en     (scale_en),
+    .wtile        (wtile),
+    .wcol         (wcol),
+    .col_en       (col_en),
     .y            (y3)
   );
 
@@ -252,6 +252,8 @@ module gca_layer (
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
     .scalers      (scalers[639:512]),
+    .wr_we        (wr_we),
+    .age_tick     (age_tick),
     .pwm_load     (pwm_load),
     .qk_next      (qk_next),
     .qk_step_next (qk_step_next),
@@ -259,15 +261,13 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .wr_we        (wr_we),
-    .age_tick     (age_tick),
-    .wtile        (wtile),
-    .wcol         (wcol),
-    .col_en       (col_en),
     .tail_en      (tail_en),
     .mul_en       (mul_en),
     .add_en       (add_en),
     .scale_en     (scale_en),
+    .wtile        (wtile),
+    .wcol         (wcol),
+    .col_en       (col_en),
     .y            (y4)
   );
 
@@ -281,6 +281,8 @@ module gca_layer (
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
     .scalers      (scalers[767:640]),
+    .wr_we        (wr_we),
+    .age_tick     (age_tick),
     .pwm_load     (pwm_load),
     .qk_next      (qk_next),
     .qk_step_next (qk_step_next),
@@ -288,15 +290,13 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .wr_we        (wr_we),
-    .age_tick     (age_tick),
-    .wtile        (wtile),
-    .wcol         (wcol),
-    .col_en       (col_en),
     .tail_en      (tail_en),
     .mul_en       (mul_en),
     .add_en       (add_en),
     .scale_en     (scale_en),
+    .wtile        (wtile),
+    .wcol         (wcol),
+    .col_en       (col_en),
     .y            (y5)
   );
 
@@ -310,6 +310,8 @@ module gca_layer (
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
     .scalers      (scalers[895:768]),
+    .wr_we        (wr_we),
+    .age_tick     (age_tick),
     .pwm_load     (pwm_load),
     .qk_next      (qk_next),
     .qk_step_next (qk_step_next),
@@ -317,15 +319,13 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .wr_we        (wr_we),
-    .age_tick     (age_tick),
-    .wtile        (wtile),
-    .wcol         (wcol),
-    .col_en       (col_en),
     .tail_en      (tail_en),
     .mul_en       (mul_en),
     .add_en       (add_en),
     .scale_en     (scale_en),
+    .wtile        (wtile),
+    .wcol         (wcol),
+    .col_en       (col_en),
     .y            (y6)
   );
 
@@ -339,6 +339,8 @@ module gca_layer (
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
     .scalers      (scalers[1023:896]),
+    .wr_we        (wr_we),
+    .age_tick     (age_tick),
     .pwm_load     (pwm_load),
     .qk_next      (qk_next),
     .qk_step_next (qk_step_next),
@@ -346,15 +348,13 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .wr_we        (wr_we),
-    .age_tick     (age_tick),
-    .wtile        (wtile),
-    .wcol         (wcol),
-    .col_en       (col_en),
     .tail_en      (tail_en),
     .mul_en       (mul_en),
     .add_en       (add_en),
     .scale_en     (scale_en),
+    .wtile        (wtile),
+    .wcol         (wcol),
+    .col_en       (col_en),
     .y            (y7)
   );
 
@@ -368,6 +368,8 @@ module gca_layer (
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
     .scalers      (scalers[1151:1024]),
+    .wr_we        (wr_we),
+    .age_tick     (age_tick),
     .pwm_load     (pwm_load),
     .qk_next      (qk_next),
     .qk_step_next (qk_step_next),
@@ -375,15 +377,13 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .wr_we        (wr_we),
-    .age_tick     (age_tick),
-    .wtile        (wtile),
-    .wcol         (wcol),
-    .col_en       (col_en),
     .tail_en      (tail_en),
     .mul_en       (mul_en),
     .add_en       (add_en),
     .scale_en     (scale_en),
+    .wtile        (wtile),
+    .wcol         (wcol),
+    .col_en       (col_en),
     .y            (y8)
   );
 
@@ -397,6 +397,8 @@ module gca_layer (
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
     .scalers      (scalers[1279:1152]),
+    .wr_we        (wr_we),
+    .age_tick     (age_tick),
     .pwm_load     (pwm_load),
     .qk_next      (qk_next),
     .qk_step_next (qk_step_next),
@@ -404,15 +406,13 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .wr_we        (wr_we),
-    .age_tick     (age_tick),
-    .wtile        (wtile),
-    .wcol         (wcol),
-    .col_en       (col_en),
     .tail_en      (tail_en),
     .mul_en       (mul_en),
     .add_en       (add_en),
     .scale_en     (scale_en),
+    .wtile        (wtile),
+    .wcol         (wcol),
+    .col_en       (col_en),
     .y            (y9)
   );
 
@@ -426,6 +426,8 @@ module gca_layer (
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
     .scalers      (scalers[1407:1280]),
+    .wr_we        (wr_we),
+    .age_tick     (age_tick),
     .pwm_load     (pwm_load),
     .qk_next      (qk_next),
     .qk_step_next (qk_step_next),
@@ -433,15 +435,13 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .wr_we        (wr_we),
-    .age_tick     (age_tick),
-    .wtile        (wtile),
-    .wcol         (wcol),
-    .col_en       (col_en),
     .tail_en      (tail_en),
     .mul_en       (mul_en),
     .add_en       (add_en),
     .scale_en     (scale_en),
+    .wtile        (wtile),
+    .wcol         (wcol),
+    .col_en       (col_en),
     .y            (y10)
   );
 
@@ -455,6 +455,8 @@ module gca_layer (
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
     .scalers      (scalers[1535:1408]),
+    .wr_we        (wr_we),
+    .age_tick     (age_tick),
     .pwm_load     (pwm_load),
     .qk_next      (qk_next),
     .qk_step_next (qk_step_next),
@@ -462,15 +464,13 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .wr_we        (wr_we),
-    .age_tick     (age_tick),
-    .wtile        (wtile),
-    .wcol         (wcol),
-    .col_en       (col_en),
     .tail_en      (tail_en),
     .mul_en       (mul_en),
     .add_en       (add_en),
     .scale_en     (scale_en),
+    .wtile        (wtile),
+    .wcol         (wcol),
+    .col_en       (col_en),
     .y            (y11)
   );
 

@@ -42,9 +42,9 @@ module gca_layer (
   wire         beat_en;
   wire         commit_en;
   reg          win_clear;     // empty the window (a cycle after the request)
+  wire         win_advance;
   wire         wr_we;
   wire         age_tick;
-  wire         win_advance;
   wire         pwm_load;
   wire         qk_next;
   wire [3:0]   qk_step_next;
@@ -90,7 +90,6 @@ module gca_layer (
     .busy         (busy),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
-    .win_advance  (win_advance),
     .pwm_load     (pwm_load),
     .qk_next      (qk_next),
     .qk_step_next (qk_step_next),
@@ -102,6 +101,7 @@ module gca_layer (
     .mul_en       (mul_en),
     .add_en       (add_en),
     .scale_en     (scale_en),
+    .win_advance  (win_advance),
     .res_valid    (res_valid),
     .res_pos      (res_pos)
   );
@@ -129,6 +129,8 @@ module gca_layer (
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
     .scalers      (scalers[127:0]),
+    .wr_we        (wr_we),
+    .age_tick     (age_tick),
     .pwm_load     (pwm_load),
     .qk_next      (qk_next),
     .qk_step_next (qk_step_next),
@@ -136,15 +138,13 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .wr_we        (wr_we),
-    .age_tick     (age_tick),
-    .wtile        (wtile),
-    .wcol         (wcol),
-    .col_en       (col_en),
     .tail_en      (tail_en),
     .mul_en       (mul_en),
     .add_en       (add_en),
     .scale_en     (scale_en),
+    .wtile        (wtile),
+    .wcol         (wcol),
+    .col_en       (col_en),
     .y            (y0)
   );
 
@@ -158,6 +158,8 @@ module gca_layer (
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
     .scalers      (scalers[255:128]),
+    .wr_we        (wr_we),
+    .age_tick     (age_tick),
     .pwm_load     (pwm_load),
     .qk_next      (qk_next),
     .qk_step_next (qk_step_next),
@@ -165,15 +167,13 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .wr_we        (wr_we),
-    .age_tick     (age_tick),
-    .wtile        (wtile),
-    .wcol         (wcol),
-    .col_en       (col_en),
     .tail_en      (tail_en),
     .mul_en       (mul_en),
     .add_en       (add_en),
     .scale_en     (scale_en),
+    .wtile        (wtile),
+    .wcol         (wcol),
+    .col_en       (col_en),
     .y            (y1)
   );
 
