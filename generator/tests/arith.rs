@@ -3,7 +3,7 @@
 //! ties to even, clamp) and `gca_out_scale` (carry-save products, rounding, offset, saturation
 //! against registered limits). Random vectors plus the corners the co-simulation rarely
 //! reaches: ties, extreme gains and offsets, saturation on both sides, the clamp on both sides.
-//! The prefix adders and compares both use are checked exhaustively at small widths.
+//! The carry-select adders and split compares both use are checked exhaustively at small widths.
 
 mod common;
 
@@ -269,69 +269,64 @@ endmodule
     );
 }
 
-/// `wires::prefix` (sums with carry in 0 and 1, carry outs) and `wires::signed_less`, against
-/// Verilog's own `+` and signed `<`, for every pair of operands of widths 1 to 7.
+/// `wires::select_sums` (a + b and a + b + 1 of a bit range, by carry select) and
+/// `wires::signed_less` (split signed compare), against Verilog's own `+` and signed `<`, for
+/// every pair of operands of widths below, at and above the split width.
 #[test]
-fn prefix_adders_and_compares_are_exact() {
+fn carry_select_adders_and_split_compares_are_exact() {
     use gca::hdl::{Decl, Design, Kind, Module};
-    use gca::rtl::wires::{let_wire, prefix, signed_less};
-    let widths = [1u32, 2, 3, 5, 7];
+    use gca::rtl::wires::{let_wire, select_sums, signed_less};
+    let widths = [3u32, 7, 8, 9];
     let mut modules = Vec::new();
     for &n in &widths {
-        let mut m = Module::new(&format!("pfx{n}"));
-        let a = m.port(Decl::new("a", Kind::Input, n));
-        let b = m.port(Decl::new("b", Kind::Input, n));
-        let out = |m: &mut Module, name: &str, w: u32| m.port(Decl::new(name, Kind::Output, w));
-        let (s0, s1) = (out(&mut m, "s0", n), out(&mut m, "s1", n));
-        let (c0, c1, lt) = (
-            out(&mut m, "c0", 1),
-            out(&mut m, "c1", 1),
-            out(&mut m, "lt", 1),
-        );
-        let t = prefix(&mut m, "t", a.e(), b.e());
-        m.assign(&s0, t.sum(false));
-        m.assign(&s1, t.sum(true));
-        m.assign(&c0, t.carry_out(false));
-        m.assign(&c1, t.carry_out(true));
-        let sa = let_wire(&mut m, "sa", a.e().as_signed());
-        let sb = let_wire(&mut m, "sb", b.e().as_signed());
+        // The operands carry two bits below the summed range, as the rounding's do.
+        let mut m = Module::new(&format!("sel{n}"));
+        let a = m.port(Decl::new("a", Kind::Input, n + 2));
+        let b = m.port(Decl::new("b", Kind::Input, n + 2));
+        let s0 = m.port(Decl::new("s0", Kind::Output, n));
+        let s1 = m.port(Decl::new("s1", Kind::Output, n));
+        let lt = m.port(Decl::new("lt", Kind::Output, 1));
+        let (x, y) = select_sums(&mut m, "t", &a, &b, 2, n + 1, true);
+        m.assign(&s0, x.e().as_unsigned());
+        m.assign(&s1, y.expect("asked for").e().as_unsigned());
+        let sa = let_wire(&mut m, "sa", a.slice(n + 1, 2).as_signed());
+        let sb = let_wire(&mut m, "sb", b.slice(n + 1, 2).as_signed());
         let less = signed_less(&mut m, "cmp", &sa, &sb);
         m.assign(&lt, less);
         modules.push(m);
     }
     let design = Design::new(modules);
     assert!(design.check().is_empty(), "{:?}", design.check());
-    let dir = TempDir::new("arith_prefix");
+    let dir = TempDir::new("arith_select");
     let mut files = vec!["tb.v".to_string()];
-    let mut tb = String::from("`timescale 1ns/1ps\nmodule tb;\n  integer fd, i, j, bad;\n");
     for m in &design.modules {
         let file = format!("{}.v", m.name);
         std::fs::write(dir.0.join(&file), gca::hdl::print_module(m)).unwrap();
         files.push(file);
     }
+    let mut tb = String::from("`timescale 1ns/1ps\nmodule tb;\n  integer fd, i, j, bad;\n");
     for &n in &widths {
         writeln!(
             tb,
-            "  reg [{h}:0] a{n}, b{n};\n  wire [{h}:0] s0_{n}, s1_{n};\n  wire c0_{n}, c1_{n}, lt_{n};\n  \
-             wire [{n}:0] r0_{n} = a{n} + b{n};\n  wire [{n}:0] r1_{n} = a{n} + b{n} + 1'b1;\n  \
-             pfx{n} u{n} (.a(a{n}), .b(b{n}), .s0(s0_{n}), .s1(s1_{n}), .c0(c0_{n}), .c1(c1_{n}), .lt(lt_{n}));",
-            h = n - 1
+            "  reg [{h}:0] x{n}, y{n};\n  wire [{n1}:0] a{n} = {{x{n}, 2'b01}};\n  \
+             wire [{n1}:0] b{n} = {{y{n}, 2'b11}};\n  wire [{h}:0] s0_{n}, s1_{n};\n  wire lt_{n};\n  \
+             wire [{h}:0] r0_{n} = x{n} + y{n};\n  wire [{h}:0] r1_{n} = x{n} + y{n} + 1'b1;\n  \
+             sel{n} u{n} (.a(a{n}), .b(b{n}), .s0(s0_{n}), .s1(s1_{n}), .lt(lt_{n}));",
+            h = n - 1,
+            n1 = n + 1
         )
         .unwrap();
     }
     tb.push_str("  initial begin\n    fd = $fopen(\"out.txt\", \"w\");\n    bad = 0;\n");
     for &n in &widths {
-        let h = n - 1;
         writeln!(
             tb,
             "    for (i = 0; i < {m}; i = i + 1) for (j = 0; j < {m}; j = j + 1) begin\n      \
-             a{n} = i; b{n} = j; #1;\n      \
-             if ({{c0_{n}, s0_{n}}} !== r0_{n} || {{c1_{n}, s1_{n}}} !== r1_{n} || \
-             lt_{n} !== ($signed(a{n}) < $signed(b{n}))) begin\n        \
+             x{n} = i; y{n} = j; #1;\n      \
+             if (s0_{n} !== r0_{n} || s1_{n} !== r1_{n} || lt_{n} !== ($signed(x{n}) < $signed(y{n}))) begin\n        \
              bad = bad + 1;\n        \
-             if (bad < 10) $fdisplay(fd, \"width {n}: a %0d b %0d: sum %0d/%0d carry %0d/%0d lt %0d\", \
-             a{n}, b{n}, s0_{n}, s1_{n}, c0_{n}, c1_{n}, lt_{n});\n      end\n    end\n    \
-             $fdisplay(fd, \"width {n} checked %0d pairs\", {m} * {m});\n    a{n} = {n}'d0; b{n} = {n}'d{h};",
+             if (bad < 10) $fdisplay(fd, \"width {n}: x %0d y %0d: sums %0d/%0d lt %0d\", x{n}, y{n}, s0_{n}, s1_{n}, lt_{n});\n      \
+             end\n    end\n    $fdisplay(fd, \"width {n} checked %0d pairs\", {m} * {m});",
             m = 1u32 << n,
         )
         .unwrap();

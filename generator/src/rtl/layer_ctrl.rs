@@ -219,7 +219,12 @@ pub fn build(p: &Params) -> Module {
         }
     };
     if step == 1 {
-        let inc = let_wire(&mut m, "rd_cnt_inc", rd_cnt.add(e::lit(rb, 1)));
+        let mut inc = Decl::new("rd_cnt_inc", Kind::Wire, rb);
+        if rb > qb {
+            inc = inc.waive("UNUSEDSIGNAL", "QK needs the low bits of the count only");
+        }
+        let inc = m.decl(inc);
+        m.assign(&inc, rd_cnt.add(e::lit(rb, 1)));
         m.assign(&qk_step_next, qk_go.mux(e::lit(qb, 0), low(&inc, rb)));
         m.assign(&ro_count_next, &ro_next);
     } else {

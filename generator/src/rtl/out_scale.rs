@@ -18,7 +18,7 @@ use crate::hdl::{e, Decl, Expr, Kind, Module, Stmt};
 
 use super::common::{header_comment, lane_group};
 use super::wires::{
-    booth_rows, carry_save, clock_and_reset, let_wire, prefix, round_parts, signed_less,
+    booth_rows, carry_save, clock_and_reset, let_wire, round_parts, select_sums, signed_less,
 };
 
 /// Dimensions of one output scaler group ([`lane_group`] of D).
@@ -160,8 +160,8 @@ pub fn build(p: &Params) -> Module {
             "UNUSEDSIGNAL",
             "the bits above out_bits are covered by the limits",
         ));
-        let add = prefix(&mut m, &format!("a{i}"), rw_.e(), off_w.e());
-        m.assign(&sum, add.sum(false));
+        let (add, _) = select_sums(&mut m, &format!("oadd{i}"), &rw_, &off_w, 0, ws - 1, false);
+        m.assign(&sum, &add);
         let over = signed_less(&mut m, &format!("ov{i}"), &lim_hi, &rw_);
         let under = signed_less(&mut m, &format!("un{i}"), &rw_, &lim_lo);
         let sat = let_wire(

@@ -1,6 +1,6 @@
 //! Small builders the blocks share: a wire declared and assigned in one step, the clock and
 //! reset ports, and the arithmetic of the scalers: carry-save (Booth rows, 3:2 trees, the zero
-//! test of a sum without a carry chain) and parallel-prefix adders and compares.
+//! test of a sum without a carry chain), carry-select adders and split compares.
 
 use crate::hdl::{e, Decl, Expr, Kind, Module, Signal};
 
@@ -183,86 +183,11 @@ pub fn sum_is_zero(m: &mut Module, name: &str, a: Expr, b: Expr) -> Signal {
     let_wire(m, name, x.e().xor(o1).red_or().not())
 }
 
-/// A Kogge-Stone parallel prefix of two n-bit operands: `x = a ^ b`, and for every bit i the
-/// generate `g[i]` and propagate `p[i]` of bits [i:0], in ceil(log2(n)) levels of and-or.
-/// Yosys maps `+` to a Brent-Kung tree (about twice the depth); the scalers' adders sit on the
-/// critical paths, so they are written out as prefix trees.
-pub struct Prefix {
-    pub x: Signal,
-    pub g: Signal,
-    pub p: Signal,
-}
-
-impl Prefix {
-    /// `a + b + cin` (mod 2^n): bit i is x[i] ^ the carry out of bits [i-1:0].
-    pub fn sum(&self, cin: bool) -> Expr {
-        let n = self.x.width;
-        let c = e::lit(1, cin as u128);
-        if n == 1 {
-            return self.x.xor(c);
-        }
-        let (g, p) = (self.g.slice(n - 2, 0), self.p.slice(n - 2, 0));
-        let carries = if cin { g.or(p) } else { g };
-        self.x.xor(e::cat(vec![carries, c]))
-    }
-
-    /// The carry out of `a + b + cin`.
-    pub fn carry_out(&self, cin: bool) -> Expr {
-        let top = self.x.width - 1;
-        if cin {
-            self.g.bit(top).or(self.p.bit(top))
-        } else {
-            self.g.bit(top)
-        }
-    }
-}
-
-/// [`Prefix`] of `a` and `b` (equal widths); its wires are named `{name}_x`, `{name}_g{l}`,
-/// `{name}_p{l}` (level l). Bits a caller does not use are waived for the linter.
-pub fn prefix(m: &mut Module, name: &str, a: Expr, b: Expr) -> Prefix {
-    let n = a.width();
-    assert_eq!(n, b.width(), "prefix `{name}`: operands of equal width");
-    let unused = |d: Decl| d.waive("UNUSEDSIGNAL", "a prefix tree: the caller uses some bits");
-    let wire = |m: &mut Module, nm: String, v: Expr| {
-        let s = m.decl(unused(Decl::new(&nm, Kind::Wire, n)));
-        m.assign(&s, v);
-        s
-    };
-    let x = wire(m, format!("{name}_x"), a.clone().xor(b.clone()));
-    let mut g = wire(m, format!("{name}_g0"), a.clone().and(b.clone()));
-    let mut p = x.clone();
-    let mut d = 1;
-    let mut level = 1;
-    while d < n {
-        // Bits below d already span [i:0]: shift in 0 (generate) and 1 (propagate).
-        let g_sh = e::cat(vec![g.slice(n - 1 - d, 0), e::lit(d, 0)]);
-        let p_sh = e::cat(vec![p.slice(n - 1 - d, 0), e::lit(d, (1u128 << d) - 1)]);
-        let g2 = wire(m, format!("{name}_g{level}"), g.or(p.and(g_sh)));
-        let p2 = wire(m, format!("{name}_p{level}"), p.and(p_sh));
-        g = g2;
-        p = p2;
-        d *= 2;
-        level += 1;
-    }
-    Prefix { x, g, p }
-}
-
-/// `a < b` for two signed signals of equal width: with the sign bits flipped (offset binary),
-/// a >= b exactly when a + ~b + 1 carries out; from a [`prefix`] tree.
-pub fn signed_less(m: &mut Module, name: &str, a: &Signal, b: &Signal) -> Expr {
-    let n = a.width;
-    assert_eq!(n, b.width, "signed_less `{name}`: operands of equal width");
-    let msb = 1u128 << (n - 1);
-    let t = prefix(m, name, a.xor(e::lit(n, msb)), b.xor(e::lit(n, msb - 1)));
-    t.carry_out(true).not()
-}
-
 /// The pieces of `(a + b) >> k` rounded half to even, for two w-bit carry-save rows whose sum
 /// is the value with the rounding half already added: the high part for a carry in of 0 and
 /// of 1 (`hi0`, `hi1`, w - k bits, signed), the carry out of the low k bits (`cin`), and the
 /// tie (`tie`: the low k bits of the sum are zero; the rounded value's LSB must then be
-/// cleared). The two high parts and the carry are computed side by side (carry select), each
-/// by a [`prefix`] tree.
+/// cleared). The two high parts and the carry are computed side by side (carry select).
 pub struct RoundParts {
     pub hi0: Signal,
     pub hi1: Signal,
@@ -275,11 +200,13 @@ pub fn round_parts(m: &mut Module, name: &str, a: &Signal, b: &Signal, k: u32) -
     let (cin, tie) = if k == 0 {
         (e::lit(1, 0), e::lit(1, 0))
     } else {
-        let low = prefix(
-            m,
-            &format!("{name}_l"),
-            a.slice(k - 1, 0),
-            b.slice(k - 1, 0),
+        let lsum = m.decl(
+            Decl::new(&format!("{name}_lsum"), Kind::Wire, k + 1)
+                .waive("UNUSEDSIGNAL", "only the carry out of the low bits is used"),
+        );
+        m.assign(
+            &lsum,
+            e::zext(a.slice(k - 1, 0), k + 1).add(e::zext(b.slice(k - 1, 0), k + 1)),
         );
         let z = sum_is_zero(
             m,
@@ -287,15 +214,90 @@ pub fn round_parts(m: &mut Module, name: &str, a: &Signal, b: &Signal, k: u32) -
             a.slice(k - 1, 0),
             b.slice(k - 1, 0),
         );
-        (low.carry_out(false), z.e())
+        (lsum.bit(k), z.e())
     };
-    let h = prefix(
-        m,
-        &format!("{name}_h"),
-        a.slice(w - 1, k),
-        b.slice(w - 1, k),
-    );
-    let hi0 = let_wire(m, &format!("{name}_hi0"), h.sum(false).as_signed());
-    let hi1 = let_wire(m, &format!("{name}_hi1"), h.sum(true).as_signed());
+    let (hi0, hi1) = select_sums(m, &format!("{name}_hi"), a, b, k, w - 1, true);
+    let hi1 = hi1.expect("asked for");
     RoundParts { hi0, hi1, cin, tie }
+}
+
+/// Below this width an adder or compare is left whole to Yosys.
+const SPLIT_MIN: u32 = 8;
+
+/// Bits [hi:lo] of `a` + bits [hi:lo] of `b` (mod 2^n, n = hi - lo + 1, signed wires), and with
+/// `plus_one` also that sum + 1: a carry-select adder. The low and high halves are added side
+/// by side, the high half for both carries out of the low half, and each low half's carry
+/// picks one. Yosys maps `+` to Brent-Kung trees (about 2 log2 n levels); halving n saves about
+/// two levels, and the simulators still evaluate a handful of word operations.
+pub fn select_sums(
+    m: &mut Module,
+    name: &str,
+    a: &Signal,
+    b: &Signal,
+    lo: u32,
+    hi: u32,
+    plus_one: bool,
+) -> (Signal, Option<Signal>) {
+    let n = hi - lo + 1;
+    let (x, y) = (a.slice(hi, lo), b.slice(hi, lo));
+    if n < SPLIT_MIN {
+        let s0 = let_wire(m, &format!("{name}0"), x.clone().add(y.clone()).as_signed());
+        let s1 = plus_one.then(|| {
+            let_wire(
+                m,
+                &format!("{name}1"),
+                x.add(y).add(e::lit(n, 1)).as_signed(),
+            )
+        });
+        return (s0, s1);
+    }
+    let h = n / 2;
+    let low = |m: &mut Module, one: bool| {
+        let mut v =
+            e::zext(a.slice(lo + h - 1, lo), h + 1).add(e::zext(b.slice(lo + h - 1, lo), h + 1));
+        if one {
+            v = v.add(e::lit(h + 1, 1));
+        }
+        let_wire(m, &format!("{name}_l{}", one as u8), v)
+    };
+    let (ua, ub) = (a.slice(hi, lo + h), b.slice(hi, lo + h));
+    let u0 = let_wire(m, &format!("{name}_u0"), ua.clone().add(ub.clone()));
+    let u1 = let_wire(m, &format!("{name}_u1"), ua.add(ub).add(e::lit(n - h, 1)));
+    let pick = |m: &mut Module, one: bool| {
+        let l = low(m, one);
+        let upper = l.bit(h).mux(&u1, &u0);
+        let_wire(
+            m,
+            &format!("{name}{}", one as u8),
+            e::cat(vec![upper, l.slice(h - 1, 0)]).as_signed(),
+        )
+    };
+    let s0 = pick(m, false);
+    let s1 = plus_one.then(|| pick(m, true));
+    (s0, s1)
+}
+
+/// `a < b` for two signed signals of equal width: the high halves compared signed, the low
+/// halves unsigned and used when the high halves are equal, side by side (see
+/// [`select_sums`] for why).
+pub fn signed_less(m: &mut Module, name: &str, a: &Signal, b: &Signal) -> Expr {
+    let n = a.width;
+    assert_eq!(n, b.width, "signed_less `{name}`: operands of equal width");
+    if n < SPLIT_MIN {
+        return a.e().as_signed().lt(b.e().as_signed());
+    }
+    let h = n / 2;
+    let (ah, bh) = (a.slice(n - 1, h), b.slice(n - 1, h));
+    let hl = let_wire(
+        m,
+        &format!("{name}_hl"),
+        ah.clone().as_signed().lt(bh.clone().as_signed()),
+    );
+    let he = let_wire(m, &format!("{name}_he"), ah.eq(bh));
+    let ll = let_wire(
+        m,
+        &format!("{name}_ll"),
+        a.slice(h - 1, 0).lt(b.slice(h - 1, 0)),
+    );
+    hl.lor(he.land(&ll))
 }

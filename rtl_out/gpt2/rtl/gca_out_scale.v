@@ -64,45 +64,9 @@ module gca_out_scale (
   reg         [26:0] ps0;       // lane 0: sum * gain + half, carry-save sum
   reg         [26:0] pc0;       // carry-save carries
   reg  signed [16:0] rh0;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t0_l_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t0_l_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t0_l_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t0_l_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t0_l_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t0_l_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t0_l_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t0_l_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t0_l_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t0_l_p4;
+  wire        [10:0] t0_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [9:0]  t0_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -110,55 +74,11 @@ module gca_out_scale (
   wire        [9:0]  t0_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t0_tie;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t0_h_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t0_h_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t0_h_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t0_h_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t0_h_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t0_h_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t0_h_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t0_h_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t0_h_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t0_h_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t0_h_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t0_h_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [8:0]  t0_hi_u0;
+  wire        [8:0]  t0_hi_u1;
+  wire        [8:0]  t0_hi_l0;
   wire signed [16:0] t0_hi0;
+  wire        [8:0]  t0_hi_l1;
   wire signed [16:0] t0_hi1;
   wire signed [16:0] r0;
   wire signed [9:0]  sum1;
@@ -204,45 +124,9 @@ module gca_out_scale (
   reg         [26:0] ps1;       // lane 1: sum * gain + half, carry-save sum
   reg         [26:0] pc1;       // carry-save carries
   reg  signed [16:0] rh1;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t1_l_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t1_l_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t1_l_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t1_l_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t1_l_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t1_l_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t1_l_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t1_l_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t1_l_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t1_l_p4;
+  wire        [10:0] t1_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [9:0]  t1_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -250,55 +134,11 @@ module gca_out_scale (
   wire        [9:0]  t1_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t1_tie;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t1_h_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t1_h_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t1_h_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t1_h_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t1_h_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t1_h_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t1_h_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t1_h_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t1_h_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t1_h_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t1_h_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t1_h_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [8:0]  t1_hi_u0;
+  wire        [8:0]  t1_hi_u1;
+  wire        [8:0]  t1_hi_l0;
   wire signed [16:0] t1_hi0;
+  wire        [8:0]  t1_hi_l1;
   wire signed [16:0] t1_hi1;
   wire signed [16:0] r1;
   wire signed [9:0]  sum2;
@@ -344,45 +184,9 @@ module gca_out_scale (
   reg         [26:0] ps2;       // lane 2: sum * gain + half, carry-save sum
   reg         [26:0] pc2;       // carry-save carries
   reg  signed [16:0] rh2;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t2_l_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t2_l_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t2_l_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t2_l_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t2_l_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t2_l_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t2_l_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t2_l_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t2_l_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t2_l_p4;
+  wire        [10:0] t2_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [9:0]  t2_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -390,55 +194,11 @@ module gca_out_scale (
   wire        [9:0]  t2_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t2_tie;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t2_h_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t2_h_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t2_h_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t2_h_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t2_h_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t2_h_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t2_h_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t2_h_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t2_h_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t2_h_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t2_h_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t2_h_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [8:0]  t2_hi_u0;
+  wire        [8:0]  t2_hi_u1;
+  wire        [8:0]  t2_hi_l0;
   wire signed [16:0] t2_hi0;
+  wire        [8:0]  t2_hi_l1;
   wire signed [16:0] t2_hi1;
   wire signed [16:0] r2;
   wire signed [9:0]  sum3;
@@ -484,45 +244,9 @@ module gca_out_scale (
   reg         [26:0] ps3;       // lane 3: sum * gain + half, carry-save sum
   reg         [26:0] pc3;       // carry-save carries
   reg  signed [16:0] rh3;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t3_l_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t3_l_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t3_l_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t3_l_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t3_l_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t3_l_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t3_l_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t3_l_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t3_l_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t3_l_p4;
+  wire        [10:0] t3_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [9:0]  t3_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -530,55 +254,11 @@ module gca_out_scale (
   wire        [9:0]  t3_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t3_tie;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t3_h_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t3_h_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t3_h_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t3_h_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t3_h_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t3_h_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t3_h_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t3_h_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t3_h_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t3_h_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t3_h_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t3_h_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [8:0]  t3_hi_u0;
+  wire        [8:0]  t3_hi_u1;
+  wire        [8:0]  t3_hi_l0;
   wire signed [16:0] t3_hi0;
+  wire        [8:0]  t3_hi_l1;
   wire signed [16:0] t3_hi1;
   wire signed [16:0] r3;
   wire signed [9:0]  sum4;
@@ -624,45 +304,9 @@ module gca_out_scale (
   reg         [26:0] ps4;       // lane 4: sum * gain + half, carry-save sum
   reg         [26:0] pc4;       // carry-save carries
   reg  signed [16:0] rh4;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t4_l_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t4_l_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t4_l_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t4_l_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t4_l_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t4_l_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t4_l_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t4_l_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t4_l_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t4_l_p4;
+  wire        [10:0] t4_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [9:0]  t4_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -670,55 +314,11 @@ module gca_out_scale (
   wire        [9:0]  t4_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t4_tie;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t4_h_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t4_h_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t4_h_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t4_h_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t4_h_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t4_h_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t4_h_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t4_h_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t4_h_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t4_h_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t4_h_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t4_h_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [8:0]  t4_hi_u0;
+  wire        [8:0]  t4_hi_u1;
+  wire        [8:0]  t4_hi_l0;
   wire signed [16:0] t4_hi0;
+  wire        [8:0]  t4_hi_l1;
   wire signed [16:0] t4_hi1;
   wire signed [16:0] r4;
   wire signed [9:0]  sum5;
@@ -764,45 +364,9 @@ module gca_out_scale (
   reg         [26:0] ps5;       // lane 5: sum * gain + half, carry-save sum
   reg         [26:0] pc5;       // carry-save carries
   reg  signed [16:0] rh5;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t5_l_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t5_l_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t5_l_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t5_l_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t5_l_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t5_l_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t5_l_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t5_l_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t5_l_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t5_l_p4;
+  wire        [10:0] t5_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [9:0]  t5_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -810,55 +374,11 @@ module gca_out_scale (
   wire        [9:0]  t5_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t5_tie;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t5_h_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t5_h_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t5_h_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t5_h_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t5_h_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t5_h_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t5_h_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t5_h_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t5_h_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t5_h_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t5_h_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t5_h_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [8:0]  t5_hi_u0;
+  wire        [8:0]  t5_hi_u1;
+  wire        [8:0]  t5_hi_l0;
   wire signed [16:0] t5_hi0;
+  wire        [8:0]  t5_hi_l1;
   wire signed [16:0] t5_hi1;
   wire signed [16:0] r5;
   wire signed [9:0]  sum6;
@@ -904,45 +424,9 @@ module gca_out_scale (
   reg         [26:0] ps6;       // lane 6: sum * gain + half, carry-save sum
   reg         [26:0] pc6;       // carry-save carries
   reg  signed [16:0] rh6;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t6_l_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t6_l_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t6_l_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t6_l_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t6_l_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t6_l_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t6_l_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t6_l_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t6_l_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t6_l_p4;
+  wire        [10:0] t6_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [9:0]  t6_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -950,55 +434,11 @@ module gca_out_scale (
   wire        [9:0]  t6_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t6_tie;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t6_h_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t6_h_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t6_h_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t6_h_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t6_h_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t6_h_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t6_h_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t6_h_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t6_h_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t6_h_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t6_h_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t6_h_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [8:0]  t6_hi_u0;
+  wire        [8:0]  t6_hi_u1;
+  wire        [8:0]  t6_hi_l0;
   wire signed [16:0] t6_hi0;
+  wire        [8:0]  t6_hi_l1;
   wire signed [16:0] t6_hi1;
   wire signed [16:0] r6;
   wire signed [9:0]  sum7;
@@ -1044,45 +484,9 @@ module gca_out_scale (
   reg         [26:0] ps7;       // lane 7: sum * gain + half, carry-save sum
   reg         [26:0] pc7;       // carry-save carries
   reg  signed [16:0] rh7;       // sum * gain / 2^f, rounded half to even
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t7_l_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t7_l_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t7_l_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t7_l_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t7_l_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t7_l_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t7_l_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t7_l_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t7_l_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t7_l_p4;
+  wire        [10:0] t7_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [9:0]  t7_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -1090,55 +494,11 @@ module gca_out_scale (
   wire        [9:0]  t7_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t7_tie;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t7_h_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t7_h_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t7_h_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t7_h_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t7_h_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t7_h_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t7_h_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t7_h_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t7_h_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t7_h_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t7_h_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] t7_h_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [8:0]  t7_hi_u0;
+  wire        [8:0]  t7_hi_u1;
+  wire        [8:0]  t7_hi_l0;
   wire signed [16:0] t7_hi0;
+  wire        [8:0]  t7_hi_l1;
   wire signed [16:0] t7_hi1;
   wire signed [16:0] r7;
   reg  signed [17:0] lim_hi;    // MAX - offset: a larger rounded value saturates
@@ -1149,150 +509,16 @@ module gca_out_scale (
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [17:0] b0;
   /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a0_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a0_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a0_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a0_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a0_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a0_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a0_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a0_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a0_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a0_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a0_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a0_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov0_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov0_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov0_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov0_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov0_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov0_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov0_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov0_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov0_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov0_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov0_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov0_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un0_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un0_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un0_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un0_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un0_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un0_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un0_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un0_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un0_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un0_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un0_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un0_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [8:0]  oadd0_u0;
+  wire        [8:0]  oadd0_u1;
+  wire        [9:0]  oadd0_l0;
+  wire signed [17:0] oadd00;
+  wire               ov0_hl;
+  wire               ov0_he;
+  wire               ov0_ll;
+  wire               un0_hl;
+  wire               un0_he;
+  wire               un0_ll;
   wire signed [15:0] sat0;
   reg  signed [15:0] y0;
   wire signed [17:0] rw1;
@@ -1300,150 +526,16 @@ module gca_out_scale (
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [17:0] b1;
   /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a1_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a1_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a1_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a1_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a1_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a1_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a1_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a1_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a1_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a1_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a1_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a1_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov1_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov1_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov1_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov1_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov1_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov1_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov1_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov1_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov1_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov1_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov1_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov1_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un1_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un1_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un1_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un1_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un1_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un1_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un1_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un1_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un1_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un1_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un1_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un1_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [8:0]  oadd1_u0;
+  wire        [8:0]  oadd1_u1;
+  wire        [9:0]  oadd1_l0;
+  wire signed [17:0] oadd10;
+  wire               ov1_hl;
+  wire               ov1_he;
+  wire               ov1_ll;
+  wire               un1_hl;
+  wire               un1_he;
+  wire               un1_ll;
   wire signed [15:0] sat1;
   reg  signed [15:0] y1;
   wire signed [17:0] rw2;
@@ -1451,150 +543,16 @@ module gca_out_scale (
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [17:0] b2;
   /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a2_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a2_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a2_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a2_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a2_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a2_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a2_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a2_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a2_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a2_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a2_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a2_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov2_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov2_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov2_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov2_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov2_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov2_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov2_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov2_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov2_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov2_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov2_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov2_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un2_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un2_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un2_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un2_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un2_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un2_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un2_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un2_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un2_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un2_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un2_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un2_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [8:0]  oadd2_u0;
+  wire        [8:0]  oadd2_u1;
+  wire        [9:0]  oadd2_l0;
+  wire signed [17:0] oadd20;
+  wire               ov2_hl;
+  wire               ov2_he;
+  wire               ov2_ll;
+  wire               un2_hl;
+  wire               un2_he;
+  wire               un2_ll;
   wire signed [15:0] sat2;
   reg  signed [15:0] y2;
   wire signed [17:0] rw3;
@@ -1602,150 +560,16 @@ module gca_out_scale (
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [17:0] b3;
   /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a3_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a3_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a3_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a3_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a3_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a3_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a3_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a3_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a3_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a3_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a3_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a3_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov3_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov3_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov3_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov3_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov3_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov3_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov3_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov3_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov3_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov3_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov3_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov3_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un3_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un3_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un3_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un3_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un3_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un3_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un3_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un3_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un3_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un3_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un3_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un3_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [8:0]  oadd3_u0;
+  wire        [8:0]  oadd3_u1;
+  wire        [9:0]  oadd3_l0;
+  wire signed [17:0] oadd30;
+  wire               ov3_hl;
+  wire               ov3_he;
+  wire               ov3_ll;
+  wire               un3_hl;
+  wire               un3_he;
+  wire               un3_ll;
   wire signed [15:0] sat3;
   reg  signed [15:0] y3;
   wire signed [17:0] rw4;
@@ -1753,150 +577,16 @@ module gca_out_scale (
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [17:0] b4;
   /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a4_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a4_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a4_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a4_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a4_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a4_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a4_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a4_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a4_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a4_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a4_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a4_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov4_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov4_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov4_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov4_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov4_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov4_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov4_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov4_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov4_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov4_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov4_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov4_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un4_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un4_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un4_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un4_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un4_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un4_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un4_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un4_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un4_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un4_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un4_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un4_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [8:0]  oadd4_u0;
+  wire        [8:0]  oadd4_u1;
+  wire        [9:0]  oadd4_l0;
+  wire signed [17:0] oadd40;
+  wire               ov4_hl;
+  wire               ov4_he;
+  wire               ov4_ll;
+  wire               un4_hl;
+  wire               un4_he;
+  wire               un4_ll;
   wire signed [15:0] sat4;
   reg  signed [15:0] y4;
   wire signed [17:0] rw5;
@@ -1904,150 +594,16 @@ module gca_out_scale (
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [17:0] b5;
   /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a5_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a5_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a5_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a5_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a5_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a5_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a5_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a5_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a5_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a5_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a5_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a5_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov5_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov5_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov5_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov5_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov5_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov5_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov5_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov5_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov5_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov5_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov5_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov5_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un5_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un5_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un5_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un5_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un5_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un5_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un5_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un5_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un5_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un5_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un5_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un5_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [8:0]  oadd5_u0;
+  wire        [8:0]  oadd5_u1;
+  wire        [9:0]  oadd5_l0;
+  wire signed [17:0] oadd50;
+  wire               ov5_hl;
+  wire               ov5_he;
+  wire               ov5_ll;
+  wire               un5_hl;
+  wire               un5_he;
+  wire               un5_ll;
   wire signed [15:0] sat5;
   reg  signed [15:0] y5;
   wire signed [17:0] rw6;
@@ -2055,150 +611,16 @@ module gca_out_scale (
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [17:0] b6;
   /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a6_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a6_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a6_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a6_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a6_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a6_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a6_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a6_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a6_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a6_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a6_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a6_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov6_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov6_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov6_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov6_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov6_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov6_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov6_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov6_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov6_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov6_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov6_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov6_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un6_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un6_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un6_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un6_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un6_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un6_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un6_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un6_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un6_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un6_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un6_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un6_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [8:0]  oadd6_u0;
+  wire        [8:0]  oadd6_u1;
+  wire        [9:0]  oadd6_l0;
+  wire signed [17:0] oadd60;
+  wire               ov6_hl;
+  wire               ov6_he;
+  wire               ov6_ll;
+  wire               un6_hl;
+  wire               un6_he;
+  wire               un6_ll;
   wire signed [15:0] sat6;
   reg  signed [15:0] y6;
   wire signed [17:0] rw7;
@@ -2206,150 +628,16 @@ module gca_out_scale (
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [17:0] b7;
   /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a7_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a7_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a7_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a7_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a7_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a7_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a7_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a7_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a7_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a7_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a7_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] a7_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov7_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov7_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov7_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov7_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov7_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov7_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov7_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov7_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov7_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov7_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov7_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] ov7_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un7_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un7_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un7_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un7_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un7_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un7_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un7_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un7_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un7_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un7_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un7_g5;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [17:0] un7_p5;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [8:0]  oadd7_u0;
+  wire        [8:0]  oadd7_u1;
+  wire        [9:0]  oadd7_l0;
+  wire signed [17:0] oadd70;
+  wire               ov7_hl;
+  wire               ov7_he;
+  wire               ov7_ll;
+  wire               un7_hl;
+  wire               un7_he;
+  wire               un7_ll;
   wire signed [15:0] sat7;
   reg  signed [15:0] y7;
 
@@ -2393,34 +681,17 @@ module gca_out_scale (
   assign m0_l2_0_s = (m0_l1_0_s ^ m0_l1_0_c) ^ m0_l0_1_c;
   assign m0_l2_0_m = ((m0_l1_0_s[25:0] & m0_l1_0_c[25:0]) | (m0_l1_0_s[25:0] & m0_l0_1_c[25:0])) | (m0_l1_0_c[25:0] & m0_l0_1_c[25:0]);
   assign m0_l2_0_c = {m0_l2_0_m, 1'd0};
-  assign t0_l_x = ps0[9:0] ^ pc0[9:0];
-  assign t0_l_g0 = ps0[9:0] & pc0[9:0];
-  assign t0_l_g1 = t0_l_g0 | (t0_l_x & {t0_l_g0[8:0], 1'd0});
-  assign t0_l_p1 = t0_l_x & {t0_l_x[8:0], 1'd1};
-  assign t0_l_g2 = t0_l_g1 | (t0_l_p1 & {t0_l_g1[7:0], 2'd0});
-  assign t0_l_p2 = t0_l_p1 & {t0_l_p1[7:0], 2'd3};
-  assign t0_l_g3 = t0_l_g2 | (t0_l_p2 & {t0_l_g2[5:0], 4'd0});
-  assign t0_l_p3 = t0_l_p2 & {t0_l_p2[5:0], 4'd15};
-  assign t0_l_g4 = t0_l_g3 | (t0_l_p3 & {t0_l_g3[1:0], 8'd0});
-  assign t0_l_p4 = t0_l_p3 & {t0_l_p3[1:0], 8'd255};
+  assign t0_lsum = {1'd0, ps0[9:0]} + {1'd0, pc0[9:0]};
   assign t0_tie_x = ps0[9:0] ^ pc0[9:0];
   assign t0_tie_o = ps0[9:0] | pc0[9:0];
   assign t0_tie = ~(|(t0_tie_x ^ {t0_tie_o[8:0], 1'd0}));
-  assign t0_h_x = ps0[26:10] ^ pc0[26:10];
-  assign t0_h_g0 = ps0[26:10] & pc0[26:10];
-  assign t0_h_g1 = t0_h_g0 | (t0_h_x & {t0_h_g0[15:0], 1'd0});
-  assign t0_h_p1 = t0_h_x & {t0_h_x[15:0], 1'd1};
-  assign t0_h_g2 = t0_h_g1 | (t0_h_p1 & {t0_h_g1[14:0], 2'd0});
-  assign t0_h_p2 = t0_h_p1 & {t0_h_p1[14:0], 2'd3};
-  assign t0_h_g3 = t0_h_g2 | (t0_h_p2 & {t0_h_g2[12:0], 4'd0});
-  assign t0_h_p3 = t0_h_p2 & {t0_h_p2[12:0], 4'd15};
-  assign t0_h_g4 = t0_h_g3 | (t0_h_p3 & {t0_h_g3[8:0], 8'd0});
-  assign t0_h_p4 = t0_h_p3 & {t0_h_p3[8:0], 8'd255};
-  assign t0_h_g5 = t0_h_g4 | (t0_h_p4 & {t0_h_g4[0], 16'd0});
-  assign t0_h_p5 = t0_h_p4 & {t0_h_p4[0], 16'd65535};
-  assign t0_hi0 = $signed(t0_h_x ^ {t0_h_g5[15:0], 1'd0});
-  assign t0_hi1 = $signed(t0_h_x ^ {t0_h_g5[15:0] | t0_h_p5[15:0], 1'd1});
-  assign r0 = $signed(t0_l_g4[9] ? t0_hi1 : t0_hi0);
+  assign t0_hi_u0 = ps0[26:18] + pc0[26:18];
+  assign t0_hi_u1 = (ps0[26:18] + pc0[26:18]) + 9'd1;
+  assign t0_hi_l0 = {1'd0, ps0[17:10]} + {1'd0, pc0[17:10]};
+  assign t0_hi0 = $signed({t0_hi_l0[8] ? t0_hi_u1 : t0_hi_u0, t0_hi_l0[7:0]});
+  assign t0_hi_l1 = ({1'd0, ps0[17:10]} + {1'd0, pc0[17:10]}) + 9'd1;
+  assign t0_hi1 = $signed({t0_hi_l1[8] ? t0_hi_u1 : t0_hi_u0, t0_hi_l1[7:0]});
+  assign r0 = $signed(t0_lsum[10] ? t0_hi1 : t0_hi0);
   assign sum1 = $signed(sums[19:10]);
   assign m1_a1 = $signed({{11{gain_r[15]}}, gain_r});
   assign m1_a2 = {m1_a1[25:0], 1'd0};
@@ -2461,34 +732,17 @@ module gca_out_scale (
   assign m1_l2_0_s = (m1_l1_0_s ^ m1_l1_0_c) ^ m1_l0_1_c;
   assign m1_l2_0_m = ((m1_l1_0_s[25:0] & m1_l1_0_c[25:0]) | (m1_l1_0_s[25:0] & m1_l0_1_c[25:0])) | (m1_l1_0_c[25:0] & m1_l0_1_c[25:0]);
   assign m1_l2_0_c = {m1_l2_0_m, 1'd0};
-  assign t1_l_x = ps1[9:0] ^ pc1[9:0];
-  assign t1_l_g0 = ps1[9:0] & pc1[9:0];
-  assign t1_l_g1 = t1_l_g0 | (t1_l_x & {t1_l_g0[8:0], 1'd0});
-  assign t1_l_p1 = t1_l_x & {t1_l_x[8:0], 1'd1};
-  assign t1_l_g2 = t1_l_g1 | (t1_l_p1 & {t1_l_g1[7:0], 2'd0});
-  assign t1_l_p2 = t1_l_p1 & {t1_l_p1[7:0], 2'd3};
-  assign t1_l_g3 = t1_l_g2 | (t1_l_p2 & {t1_l_g2[5:0], 4'd0});
-  assign t1_l_p3 = t1_l_p2 & {t1_l_p2[5:0], 4'd15};
-  assign t1_l_g4 = t1_l_g3 | (t1_l_p3 & {t1_l_g3[1:0], 8'd0});
-  assign t1_l_p4 = t1_l_p3 & {t1_l_p3[1:0], 8'd255};
+  assign t1_lsum = {1'd0, ps1[9:0]} + {1'd0, pc1[9:0]};
   assign t1_tie_x = ps1[9:0] ^ pc1[9:0];
   assign t1_tie_o = ps1[9:0] | pc1[9:0];
   assign t1_tie = ~(|(t1_tie_x ^ {t1_tie_o[8:0], 1'd0}));
-  assign t1_h_x = ps1[26:10] ^ pc1[26:10];
-  assign t1_h_g0 = ps1[26:10] & pc1[26:10];
-  assign t1_h_g1 = t1_h_g0 | (t1_h_x & {t1_h_g0[15:0], 1'd0});
-  assign t1_h_p1 = t1_h_x & {t1_h_x[15:0], 1'd1};
-  assign t1_h_g2 = t1_h_g1 | (t1_h_p1 & {t1_h_g1[14:0], 2'd0});
-  assign t1_h_p2 = t1_h_p1 & {t1_h_p1[14:0], 2'd3};
-  assign t1_h_g3 = t1_h_g2 | (t1_h_p2 & {t1_h_g2[12:0], 4'd0});
-  assign t1_h_p3 = t1_h_p2 & {t1_h_p2[12:0], 4'd15};
-  assign t1_h_g4 = t1_h_g3 | (t1_h_p3 & {t1_h_g3[8:0], 8'd0});
-  assign t1_h_p4 = t1_h_p3 & {t1_h_p3[8:0], 8'd255};
-  assign t1_h_g5 = t1_h_g4 | (t1_h_p4 & {t1_h_g4[0], 16'd0});
-  assign t1_h_p5 = t1_h_p4 & {t1_h_p4[0], 16'd65535};
-  assign t1_hi0 = $signed(t1_h_x ^ {t1_h_g5[15:0], 1'd0});
-  assign t1_hi1 = $signed(t1_h_x ^ {t1_h_g5[15:0] | t1_h_p5[15:0], 1'd1});
-  assign r1 = $signed(t1_l_g4[9] ? t1_hi1 : t1_hi0);
+  assign t1_hi_u0 = ps1[26:18] + pc1[26:18];
+  assign t1_hi_u1 = (ps1[26:18] + pc1[26:18]) + 9'd1;
+  assign t1_hi_l0 = {1'd0, ps1[17:10]} + {1'd0, pc1[17:10]};
+  assign t1_hi0 = $signed({t1_hi_l0[8] ? t1_hi_u1 : t1_hi_u0, t1_hi_l0[7:0]});
+  assign t1_hi_l1 = ({1'd0, ps1[17:10]} + {1'd0, pc1[17:10]}) + 9'd1;
+  assign t1_hi1 = $signed({t1_hi_l1[8] ? t1_hi_u1 : t1_hi_u0, t1_hi_l1[7:0]});
+  assign r1 = $signed(t1_lsum[10] ? t1_hi1 : t1_hi0);
   assign sum2 = $signed(sums[29:20]);
   assign m2_a1 = $signed({{11{gain_r[15]}}, gain_r});
   assign m2_a2 = {m2_a1[25:0], 1'd0};
@@ -2529,34 +783,17 @@ module gca_out_scale (
   assign m2_l2_0_s = (m2_l1_0_s ^ m2_l1_0_c) ^ m2_l0_1_c;
   assign m2_l2_0_m = ((m2_l1_0_s[25:0] & m2_l1_0_c[25:0]) | (m2_l1_0_s[25:0] & m2_l0_1_c[25:0])) | (m2_l1_0_c[25:0] & m2_l0_1_c[25:0]);
   assign m2_l2_0_c = {m2_l2_0_m, 1'd0};
-  assign t2_l_x = ps2[9:0] ^ pc2[9:0];
-  assign t2_l_g0 = ps2[9:0] & pc2[9:0];
-  assign t2_l_g1 = t2_l_g0 | (t2_l_x & {t2_l_g0[8:0], 1'd0});
-  assign t2_l_p1 = t2_l_x & {t2_l_x[8:0], 1'd1};
-  assign t2_l_g2 = t2_l_g1 | (t2_l_p1 & {t2_l_g1[7:0], 2'd0});
-  assign t2_l_p2 = t2_l_p1 & {t2_l_p1[7:0], 2'd3};
-  assign t2_l_g3 = t2_l_g2 | (t2_l_p2 & {t2_l_g2[5:0], 4'd0});
-  assign t2_l_p3 = t2_l_p2 & {t2_l_p2[5:0], 4'd15};
-  assign t2_l_g4 = t2_l_g3 | (t2_l_p3 & {t2_l_g3[1:0], 8'd0});
-  assign t2_l_p4 = t2_l_p3 & {t2_l_p3[1:0], 8'd255};
+  assign t2_lsum = {1'd0, ps2[9:0]} + {1'd0, pc2[9:0]};
   assign t2_tie_x = ps2[9:0] ^ pc2[9:0];
   assign t2_tie_o = ps2[9:0] | pc2[9:0];
   assign t2_tie = ~(|(t2_tie_x ^ {t2_tie_o[8:0], 1'd0}));
-  assign t2_h_x = ps2[26:10] ^ pc2[26:10];
-  assign t2_h_g0 = ps2[26:10] & pc2[26:10];
-  assign t2_h_g1 = t2_h_g0 | (t2_h_x & {t2_h_g0[15:0], 1'd0});
-  assign t2_h_p1 = t2_h_x & {t2_h_x[15:0], 1'd1};
-  assign t2_h_g2 = t2_h_g1 | (t2_h_p1 & {t2_h_g1[14:0], 2'd0});
-  assign t2_h_p2 = t2_h_p1 & {t2_h_p1[14:0], 2'd3};
-  assign t2_h_g3 = t2_h_g2 | (t2_h_p2 & {t2_h_g2[12:0], 4'd0});
-  assign t2_h_p3 = t2_h_p2 & {t2_h_p2[12:0], 4'd15};
-  assign t2_h_g4 = t2_h_g3 | (t2_h_p3 & {t2_h_g3[8:0], 8'd0});
-  assign t2_h_p4 = t2_h_p3 & {t2_h_p3[8:0], 8'd255};
-  assign t2_h_g5 = t2_h_g4 | (t2_h_p4 & {t2_h_g4[0], 16'd0});
-  assign t2_h_p5 = t2_h_p4 & {t2_h_p4[0], 16'd65535};
-  assign t2_hi0 = $signed(t2_h_x ^ {t2_h_g5[15:0], 1'd0});
-  assign t2_hi1 = $signed(t2_h_x ^ {t2_h_g5[15:0] | t2_h_p5[15:0], 1'd1});
-  assign r2 = $signed(t2_l_g4[9] ? t2_hi1 : t2_hi0);
+  assign t2_hi_u0 = ps2[26:18] + pc2[26:18];
+  assign t2_hi_u1 = (ps2[26:18] + pc2[26:18]) + 9'd1;
+  assign t2_hi_l0 = {1'd0, ps2[17:10]} + {1'd0, pc2[17:10]};
+  assign t2_hi0 = $signed({t2_hi_l0[8] ? t2_hi_u1 : t2_hi_u0, t2_hi_l0[7:0]});
+  assign t2_hi_l1 = ({1'd0, ps2[17:10]} + {1'd0, pc2[17:10]}) + 9'd1;
+  assign t2_hi1 = $signed({t2_hi_l1[8] ? t2_hi_u1 : t2_hi_u0, t2_hi_l1[7:0]});
+  assign r2 = $signed(t2_lsum[10] ? t2_hi1 : t2_hi0);
   assign sum3 = $signed(sums[39:30]);
   assign m3_a1 = $signed({{11{gain_r[15]}}, gain_r});
   assign m3_a2 = {m3_a1[25:0], 1'd0};
@@ -2597,34 +834,17 @@ module gca_out_scale (
   assign m3_l2_0_s = (m3_l1_0_s ^ m3_l1_0_c) ^ m3_l0_1_c;
   assign m3_l2_0_m = ((m3_l1_0_s[25:0] & m3_l1_0_c[25:0]) | (m3_l1_0_s[25:0] & m3_l0_1_c[25:0])) | (m3_l1_0_c[25:0] & m3_l0_1_c[25:0]);
   assign m3_l2_0_c = {m3_l2_0_m, 1'd0};
-  assign t3_l_x = ps3[9:0] ^ pc3[9:0];
-  assign t3_l_g0 = ps3[9:0] & pc3[9:0];
-  assign t3_l_g1 = t3_l_g0 | (t3_l_x & {t3_l_g0[8:0], 1'd0});
-  assign t3_l_p1 = t3_l_x & {t3_l_x[8:0], 1'd1};
-  assign t3_l_g2 = t3_l_g1 | (t3_l_p1 & {t3_l_g1[7:0], 2'd0});
-  assign t3_l_p2 = t3_l_p1 & {t3_l_p1[7:0], 2'd3};
-  assign t3_l_g3 = t3_l_g2 | (t3_l_p2 & {t3_l_g2[5:0], 4'd0});
-  assign t3_l_p3 = t3_l_p2 & {t3_l_p2[5:0], 4'd15};
-  assign t3_l_g4 = t3_l_g3 | (t3_l_p3 & {t3_l_g3[1:0], 8'd0});
-  assign t3_l_p4 = t3_l_p3 & {t3_l_p3[1:0], 8'd255};
+  assign t3_lsum = {1'd0, ps3[9:0]} + {1'd0, pc3[9:0]};
   assign t3_tie_x = ps3[9:0] ^ pc3[9:0];
   assign t3_tie_o = ps3[9:0] | pc3[9:0];
   assign t3_tie = ~(|(t3_tie_x ^ {t3_tie_o[8:0], 1'd0}));
-  assign t3_h_x = ps3[26:10] ^ pc3[26:10];
-  assign t3_h_g0 = ps3[26:10] & pc3[26:10];
-  assign t3_h_g1 = t3_h_g0 | (t3_h_x & {t3_h_g0[15:0], 1'd0});
-  assign t3_h_p1 = t3_h_x & {t3_h_x[15:0], 1'd1};
-  assign t3_h_g2 = t3_h_g1 | (t3_h_p1 & {t3_h_g1[14:0], 2'd0});
-  assign t3_h_p2 = t3_h_p1 & {t3_h_p1[14:0], 2'd3};
-  assign t3_h_g3 = t3_h_g2 | (t3_h_p2 & {t3_h_g2[12:0], 4'd0});
-  assign t3_h_p3 = t3_h_p2 & {t3_h_p2[12:0], 4'd15};
-  assign t3_h_g4 = t3_h_g3 | (t3_h_p3 & {t3_h_g3[8:0], 8'd0});
-  assign t3_h_p4 = t3_h_p3 & {t3_h_p3[8:0], 8'd255};
-  assign t3_h_g5 = t3_h_g4 | (t3_h_p4 & {t3_h_g4[0], 16'd0});
-  assign t3_h_p5 = t3_h_p4 & {t3_h_p4[0], 16'd65535};
-  assign t3_hi0 = $signed(t3_h_x ^ {t3_h_g5[15:0], 1'd0});
-  assign t3_hi1 = $signed(t3_h_x ^ {t3_h_g5[15:0] | t3_h_p5[15:0], 1'd1});
-  assign r3 = $signed(t3_l_g4[9] ? t3_hi1 : t3_hi0);
+  assign t3_hi_u0 = ps3[26:18] + pc3[26:18];
+  assign t3_hi_u1 = (ps3[26:18] + pc3[26:18]) + 9'd1;
+  assign t3_hi_l0 = {1'd0, ps3[17:10]} + {1'd0, pc3[17:10]};
+  assign t3_hi0 = $signed({t3_hi_l0[8] ? t3_hi_u1 : t3_hi_u0, t3_hi_l0[7:0]});
+  assign t3_hi_l1 = ({1'd0, ps3[17:10]} + {1'd0, pc3[17:10]}) + 9'd1;
+  assign t3_hi1 = $signed({t3_hi_l1[8] ? t3_hi_u1 : t3_hi_u0, t3_hi_l1[7:0]});
+  assign r3 = $signed(t3_lsum[10] ? t3_hi1 : t3_hi0);
   assign sum4 = $signed(sums[49:40]);
   assign m4_a1 = $signed({{11{gain_r[15]}}, gain_r});
   assign m4_a2 = {m4_a1[25:0], 1'd0};
@@ -2665,34 +885,17 @@ module gca_out_scale (
   assign m4_l2_0_s = (m4_l1_0_s ^ m4_l1_0_c) ^ m4_l0_1_c;
   assign m4_l2_0_m = ((m4_l1_0_s[25:0] & m4_l1_0_c[25:0]) | (m4_l1_0_s[25:0] & m4_l0_1_c[25:0])) | (m4_l1_0_c[25:0] & m4_l0_1_c[25:0]);
   assign m4_l2_0_c = {m4_l2_0_m, 1'd0};
-  assign t4_l_x = ps4[9:0] ^ pc4[9:0];
-  assign t4_l_g0 = ps4[9:0] & pc4[9:0];
-  assign t4_l_g1 = t4_l_g0 | (t4_l_x & {t4_l_g0[8:0], 1'd0});
-  assign t4_l_p1 = t4_l_x & {t4_l_x[8:0], 1'd1};
-  assign t4_l_g2 = t4_l_g1 | (t4_l_p1 & {t4_l_g1[7:0], 2'd0});
-  assign t4_l_p2 = t4_l_p1 & {t4_l_p1[7:0], 2'd3};
-  assign t4_l_g3 = t4_l_g2 | (t4_l_p2 & {t4_l_g2[5:0], 4'd0});
-  assign t4_l_p3 = t4_l_p2 & {t4_l_p2[5:0], 4'd15};
-  assign t4_l_g4 = t4_l_g3 | (t4_l_p3 & {t4_l_g3[1:0], 8'd0});
-  assign t4_l_p4 = t4_l_p3 & {t4_l_p3[1:0], 8'd255};
+  assign t4_lsum = {1'd0, ps4[9:0]} + {1'd0, pc4[9:0]};
   assign t4_tie_x = ps4[9:0] ^ pc4[9:0];
   assign t4_tie_o = ps4[9:0] | pc4[9:0];
   assign t4_tie = ~(|(t4_tie_x ^ {t4_tie_o[8:0], 1'd0}));
-  assign t4_h_x = ps4[26:10] ^ pc4[26:10];
-  assign t4_h_g0 = ps4[26:10] & pc4[26:10];
-  assign t4_h_g1 = t4_h_g0 | (t4_h_x & {t4_h_g0[15:0], 1'd0});
-  assign t4_h_p1 = t4_h_x & {t4_h_x[15:0], 1'd1};
-  assign t4_h_g2 = t4_h_g1 | (t4_h_p1 & {t4_h_g1[14:0], 2'd0});
-  assign t4_h_p2 = t4_h_p1 & {t4_h_p1[14:0], 2'd3};
-  assign t4_h_g3 = t4_h_g2 | (t4_h_p2 & {t4_h_g2[12:0], 4'd0});
-  assign t4_h_p3 = t4_h_p2 & {t4_h_p2[12:0], 4'd15};
-  assign t4_h_g4 = t4_h_g3 | (t4_h_p3 & {t4_h_g3[8:0], 8'd0});
-  assign t4_h_p4 = t4_h_p3 & {t4_h_p3[8:0], 8'd255};
-  assign t4_h_g5 = t4_h_g4 | (t4_h_p4 & {t4_h_g4[0], 16'd0});
-  assign t4_h_p5 = t4_h_p4 & {t4_h_p4[0], 16'd65535};
-  assign t4_hi0 = $signed(t4_h_x ^ {t4_h_g5[15:0], 1'd0});
-  assign t4_hi1 = $signed(t4_h_x ^ {t4_h_g5[15:0] | t4_h_p5[15:0], 1'd1});
-  assign r4 = $signed(t4_l_g4[9] ? t4_hi1 : t4_hi0);
+  assign t4_hi_u0 = ps4[26:18] + pc4[26:18];
+  assign t4_hi_u1 = (ps4[26:18] + pc4[26:18]) + 9'd1;
+  assign t4_hi_l0 = {1'd0, ps4[17:10]} + {1'd0, pc4[17:10]};
+  assign t4_hi0 = $signed({t4_hi_l0[8] ? t4_hi_u1 : t4_hi_u0, t4_hi_l0[7:0]});
+  assign t4_hi_l1 = ({1'd0, ps4[17:10]} + {1'd0, pc4[17:10]}) + 9'd1;
+  assign t4_hi1 = $signed({t4_hi_l1[8] ? t4_hi_u1 : t4_hi_u0, t4_hi_l1[7:0]});
+  assign r4 = $signed(t4_lsum[10] ? t4_hi1 : t4_hi0);
   assign sum5 = $signed(sums[59:50]);
   assign m5_a1 = $signed({{11{gain_r[15]}}, gain_r});
   assign m5_a2 = {m5_a1[25:0], 1'd0};
@@ -2733,34 +936,17 @@ module gca_out_scale (
   assign m5_l2_0_s = (m5_l1_0_s ^ m5_l1_0_c) ^ m5_l0_1_c;
   assign m5_l2_0_m = ((m5_l1_0_s[25:0] & m5_l1_0_c[25:0]) | (m5_l1_0_s[25:0] & m5_l0_1_c[25:0])) | (m5_l1_0_c[25:0] & m5_l0_1_c[25:0]);
   assign m5_l2_0_c = {m5_l2_0_m, 1'd0};
-  assign t5_l_x = ps5[9:0] ^ pc5[9:0];
-  assign t5_l_g0 = ps5[9:0] & pc5[9:0];
-  assign t5_l_g1 = t5_l_g0 | (t5_l_x & {t5_l_g0[8:0], 1'd0});
-  assign t5_l_p1 = t5_l_x & {t5_l_x[8:0], 1'd1};
-  assign t5_l_g2 = t5_l_g1 | (t5_l_p1 & {t5_l_g1[7:0], 2'd0});
-  assign t5_l_p2 = t5_l_p1 & {t5_l_p1[7:0], 2'd3};
-  assign t5_l_g3 = t5_l_g2 | (t5_l_p2 & {t5_l_g2[5:0], 4'd0});
-  assign t5_l_p3 = t5_l_p2 & {t5_l_p2[5:0], 4'd15};
-  assign t5_l_g4 = t5_l_g3 | (t5_l_p3 & {t5_l_g3[1:0], 8'd0});
-  assign t5_l_p4 = t5_l_p3 & {t5_l_p3[1:0], 8'd255};
+  assign t5_lsum = {1'd0, ps5[9:0]} + {1'd0, pc5[9:0]};
   assign t5_tie_x = ps5[9:0] ^ pc5[9:0];
   assign t5_tie_o = ps5[9:0] | pc5[9:0];
   assign t5_tie = ~(|(t5_tie_x ^ {t5_tie_o[8:0], 1'd0}));
-  assign t5_h_x = ps5[26:10] ^ pc5[26:10];
-  assign t5_h_g0 = ps5[26:10] & pc5[26:10];
-  assign t5_h_g1 = t5_h_g0 | (t5_h_x & {t5_h_g0[15:0], 1'd0});
-  assign t5_h_p1 = t5_h_x & {t5_h_x[15:0], 1'd1};
-  assign t5_h_g2 = t5_h_g1 | (t5_h_p1 & {t5_h_g1[14:0], 2'd0});
-  assign t5_h_p2 = t5_h_p1 & {t5_h_p1[14:0], 2'd3};
-  assign t5_h_g3 = t5_h_g2 | (t5_h_p2 & {t5_h_g2[12:0], 4'd0});
-  assign t5_h_p3 = t5_h_p2 & {t5_h_p2[12:0], 4'd15};
-  assign t5_h_g4 = t5_h_g3 | (t5_h_p3 & {t5_h_g3[8:0], 8'd0});
-  assign t5_h_p4 = t5_h_p3 & {t5_h_p3[8:0], 8'd255};
-  assign t5_h_g5 = t5_h_g4 | (t5_h_p4 & {t5_h_g4[0], 16'd0});
-  assign t5_h_p5 = t5_h_p4 & {t5_h_p4[0], 16'd65535};
-  assign t5_hi0 = $signed(t5_h_x ^ {t5_h_g5[15:0], 1'd0});
-  assign t5_hi1 = $signed(t5_h_x ^ {t5_h_g5[15:0] | t5_h_p5[15:0], 1'd1});
-  assign r5 = $signed(t5_l_g4[9] ? t5_hi1 : t5_hi0);
+  assign t5_hi_u0 = ps5[26:18] + pc5[26:18];
+  assign t5_hi_u1 = (ps5[26:18] + pc5[26:18]) + 9'd1;
+  assign t5_hi_l0 = {1'd0, ps5[17:10]} + {1'd0, pc5[17:10]};
+  assign t5_hi0 = $signed({t5_hi_l0[8] ? t5_hi_u1 : t5_hi_u0, t5_hi_l0[7:0]});
+  assign t5_hi_l1 = ({1'd0, ps5[17:10]} + {1'd0, pc5[17:10]}) + 9'd1;
+  assign t5_hi1 = $signed({t5_hi_l1[8] ? t5_hi_u1 : t5_hi_u0, t5_hi_l1[7:0]});
+  assign r5 = $signed(t5_lsum[10] ? t5_hi1 : t5_hi0);
   assign sum6 = $signed(sums[69:60]);
   assign m6_a1 = $signed({{11{gain_r[15]}}, gain_r});
   assign m6_a2 = {m6_a1[25:0], 1'd0};
@@ -2801,34 +987,17 @@ module gca_out_scale (
   assign m6_l2_0_s = (m6_l1_0_s ^ m6_l1_0_c) ^ m6_l0_1_c;
   assign m6_l2_0_m = ((m6_l1_0_s[25:0] & m6_l1_0_c[25:0]) | (m6_l1_0_s[25:0] & m6_l0_1_c[25:0])) | (m6_l1_0_c[25:0] & m6_l0_1_c[25:0]);
   assign m6_l2_0_c = {m6_l2_0_m, 1'd0};
-  assign t6_l_x = ps6[9:0] ^ pc6[9:0];
-  assign t6_l_g0 = ps6[9:0] & pc6[9:0];
-  assign t6_l_g1 = t6_l_g0 | (t6_l_x & {t6_l_g0[8:0], 1'd0});
-  assign t6_l_p1 = t6_l_x & {t6_l_x[8:0], 1'd1};
-  assign t6_l_g2 = t6_l_g1 | (t6_l_p1 & {t6_l_g1[7:0], 2'd0});
-  assign t6_l_p2 = t6_l_p1 & {t6_l_p1[7:0], 2'd3};
-  assign t6_l_g3 = t6_l_g2 | (t6_l_p2 & {t6_l_g2[5:0], 4'd0});
-  assign t6_l_p3 = t6_l_p2 & {t6_l_p2[5:0], 4'd15};
-  assign t6_l_g4 = t6_l_g3 | (t6_l_p3 & {t6_l_g3[1:0], 8'd0});
-  assign t6_l_p4 = t6_l_p3 & {t6_l_p3[1:0], 8'd255};
+  assign t6_lsum = {1'd0, ps6[9:0]} + {1'd0, pc6[9:0]};
   assign t6_tie_x = ps6[9:0] ^ pc6[9:0];
   assign t6_tie_o = ps6[9:0] | pc6[9:0];
   assign t6_tie = ~(|(t6_tie_x ^ {t6_tie_o[8:0], 1'd0}));
-  assign t6_h_x = ps6[26:10] ^ pc6[26:10];
-  assign t6_h_g0 = ps6[26:10] & pc6[26:10];
-  assign t6_h_g1 = t6_h_g0 | (t6_h_x & {t6_h_g0[15:0], 1'd0});
-  assign t6_h_p1 = t6_h_x & {t6_h_x[15:0], 1'd1};
-  assign t6_h_g2 = t6_h_g1 | (t6_h_p1 & {t6_h_g1[14:0], 2'd0});
-  assign t6_h_p2 = t6_h_p1 & {t6_h_p1[14:0], 2'd3};
-  assign t6_h_g3 = t6_h_g2 | (t6_h_p2 & {t6_h_g2[12:0], 4'd0});
-  assign t6_h_p3 = t6_h_p2 & {t6_h_p2[12:0], 4'd15};
-  assign t6_h_g4 = t6_h_g3 | (t6_h_p3 & {t6_h_g3[8:0], 8'd0});
-  assign t6_h_p4 = t6_h_p3 & {t6_h_p3[8:0], 8'd255};
-  assign t6_h_g5 = t6_h_g4 | (t6_h_p4 & {t6_h_g4[0], 16'd0});
-  assign t6_h_p5 = t6_h_p4 & {t6_h_p4[0], 16'd65535};
-  assign t6_hi0 = $signed(t6_h_x ^ {t6_h_g5[15:0], 1'd0});
-  assign t6_hi1 = $signed(t6_h_x ^ {t6_h_g5[15:0] | t6_h_p5[15:0], 1'd1});
-  assign r6 = $signed(t6_l_g4[9] ? t6_hi1 : t6_hi0);
+  assign t6_hi_u0 = ps6[26:18] + pc6[26:18];
+  assign t6_hi_u1 = (ps6[26:18] + pc6[26:18]) + 9'd1;
+  assign t6_hi_l0 = {1'd0, ps6[17:10]} + {1'd0, pc6[17:10]};
+  assign t6_hi0 = $signed({t6_hi_l0[8] ? t6_hi_u1 : t6_hi_u0, t6_hi_l0[7:0]});
+  assign t6_hi_l1 = ({1'd0, ps6[17:10]} + {1'd0, pc6[17:10]}) + 9'd1;
+  assign t6_hi1 = $signed({t6_hi_l1[8] ? t6_hi_u1 : t6_hi_u0, t6_hi_l1[7:0]});
+  assign r6 = $signed(t6_lsum[10] ? t6_hi1 : t6_hi0);
   assign sum7 = $signed(sums[79:70]);
   assign m7_a1 = $signed({{11{gain_r[15]}}, gain_r});
   assign m7_a2 = {m7_a1[25:0], 1'd0};
@@ -2869,34 +1038,17 @@ module gca_out_scale (
   assign m7_l2_0_s = (m7_l1_0_s ^ m7_l1_0_c) ^ m7_l0_1_c;
   assign m7_l2_0_m = ((m7_l1_0_s[25:0] & m7_l1_0_c[25:0]) | (m7_l1_0_s[25:0] & m7_l0_1_c[25:0])) | (m7_l1_0_c[25:0] & m7_l0_1_c[25:0]);
   assign m7_l2_0_c = {m7_l2_0_m, 1'd0};
-  assign t7_l_x = ps7[9:0] ^ pc7[9:0];
-  assign t7_l_g0 = ps7[9:0] & pc7[9:0];
-  assign t7_l_g1 = t7_l_g0 | (t7_l_x & {t7_l_g0[8:0], 1'd0});
-  assign t7_l_p1 = t7_l_x & {t7_l_x[8:0], 1'd1};
-  assign t7_l_g2 = t7_l_g1 | (t7_l_p1 & {t7_l_g1[7:0], 2'd0});
-  assign t7_l_p2 = t7_l_p1 & {t7_l_p1[7:0], 2'd3};
-  assign t7_l_g3 = t7_l_g2 | (t7_l_p2 & {t7_l_g2[5:0], 4'd0});
-  assign t7_l_p3 = t7_l_p2 & {t7_l_p2[5:0], 4'd15};
-  assign t7_l_g4 = t7_l_g3 | (t7_l_p3 & {t7_l_g3[1:0], 8'd0});
-  assign t7_l_p4 = t7_l_p3 & {t7_l_p3[1:0], 8'd255};
+  assign t7_lsum = {1'd0, ps7[9:0]} + {1'd0, pc7[9:0]};
   assign t7_tie_x = ps7[9:0] ^ pc7[9:0];
   assign t7_tie_o = ps7[9:0] | pc7[9:0];
   assign t7_tie = ~(|(t7_tie_x ^ {t7_tie_o[8:0], 1'd0}));
-  assign t7_h_x = ps7[26:10] ^ pc7[26:10];
-  assign t7_h_g0 = ps7[26:10] & pc7[26:10];
-  assign t7_h_g1 = t7_h_g0 | (t7_h_x & {t7_h_g0[15:0], 1'd0});
-  assign t7_h_p1 = t7_h_x & {t7_h_x[15:0], 1'd1};
-  assign t7_h_g2 = t7_h_g1 | (t7_h_p1 & {t7_h_g1[14:0], 2'd0});
-  assign t7_h_p2 = t7_h_p1 & {t7_h_p1[14:0], 2'd3};
-  assign t7_h_g3 = t7_h_g2 | (t7_h_p2 & {t7_h_g2[12:0], 4'd0});
-  assign t7_h_p3 = t7_h_p2 & {t7_h_p2[12:0], 4'd15};
-  assign t7_h_g4 = t7_h_g3 | (t7_h_p3 & {t7_h_g3[8:0], 8'd0});
-  assign t7_h_p4 = t7_h_p3 & {t7_h_p3[8:0], 8'd255};
-  assign t7_h_g5 = t7_h_g4 | (t7_h_p4 & {t7_h_g4[0], 16'd0});
-  assign t7_h_p5 = t7_h_p4 & {t7_h_p4[0], 16'd65535};
-  assign t7_hi0 = $signed(t7_h_x ^ {t7_h_g5[15:0], 1'd0});
-  assign t7_hi1 = $signed(t7_h_x ^ {t7_h_g5[15:0] | t7_h_p5[15:0], 1'd1});
-  assign r7 = $signed(t7_l_g4[9] ? t7_hi1 : t7_hi0);
+  assign t7_hi_u0 = ps7[26:18] + pc7[26:18];
+  assign t7_hi_u1 = (ps7[26:18] + pc7[26:18]) + 9'd1;
+  assign t7_hi_l0 = {1'd0, ps7[17:10]} + {1'd0, pc7[17:10]};
+  assign t7_hi0 = $signed({t7_hi_l0[8] ? t7_hi_u1 : t7_hi_u0, t7_hi_l0[7:0]});
+  assign t7_hi_l1 = ({1'd0, ps7[17:10]} + {1'd0, pc7[17:10]}) + 9'd1;
+  assign t7_hi1 = $signed({t7_hi_l1[8] ? t7_hi_u1 : t7_hi_u0, t7_hi_l1[7:0]});
+  assign r7 = $signed(t7_lsum[10] ? t7_hi1 : t7_hi0);
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
@@ -2973,317 +1125,109 @@ module gca_out_scale (
   end
 
   assign rw0 = $signed({rh0[16], rh0});
-  assign a0_x = rw0 ^ off_w;
-  assign a0_g0 = rw0 & off_w;
-  assign a0_g1 = a0_g0 | (a0_x & {a0_g0[16:0], 1'd0});
-  assign a0_p1 = a0_x & {a0_x[16:0], 1'd1};
-  assign a0_g2 = a0_g1 | (a0_p1 & {a0_g1[15:0], 2'd0});
-  assign a0_p2 = a0_p1 & {a0_p1[15:0], 2'd3};
-  assign a0_g3 = a0_g2 | (a0_p2 & {a0_g2[13:0], 4'd0});
-  assign a0_p3 = a0_p2 & {a0_p2[13:0], 4'd15};
-  assign a0_g4 = a0_g3 | (a0_p3 & {a0_g3[9:0], 8'd0});
-  assign a0_p4 = a0_p3 & {a0_p3[9:0], 8'd255};
-  assign a0_g5 = a0_g4 | (a0_p4 & {a0_g4[1:0], 16'd0});
-  assign a0_p5 = a0_p4 & {a0_p4[1:0], 16'd65535};
-  assign b0 = a0_x ^ {a0_g5[16:0], 1'd0};
-  assign ov0_x = (lim_hi ^ 18'd131072) ^ (rw0 ^ 18'd131071);
-  assign ov0_g0 = (lim_hi ^ 18'd131072) & (rw0 ^ 18'd131071);
-  assign ov0_g1 = ov0_g0 | (ov0_x & {ov0_g0[16:0], 1'd0});
-  assign ov0_p1 = ov0_x & {ov0_x[16:0], 1'd1};
-  assign ov0_g2 = ov0_g1 | (ov0_p1 & {ov0_g1[15:0], 2'd0});
-  assign ov0_p2 = ov0_p1 & {ov0_p1[15:0], 2'd3};
-  assign ov0_g3 = ov0_g2 | (ov0_p2 & {ov0_g2[13:0], 4'd0});
-  assign ov0_p3 = ov0_p2 & {ov0_p2[13:0], 4'd15};
-  assign ov0_g4 = ov0_g3 | (ov0_p3 & {ov0_g3[9:0], 8'd0});
-  assign ov0_p4 = ov0_p3 & {ov0_p3[9:0], 8'd255};
-  assign ov0_g5 = ov0_g4 | (ov0_p4 & {ov0_g4[1:0], 16'd0});
-  assign ov0_p5 = ov0_p4 & {ov0_p4[1:0], 16'd65535};
-  assign un0_x = (rw0 ^ 18'd131072) ^ (lim_lo ^ 18'd131071);
-  assign un0_g0 = (rw0 ^ 18'd131072) & (lim_lo ^ 18'd131071);
-  assign un0_g1 = un0_g0 | (un0_x & {un0_g0[16:0], 1'd0});
-  assign un0_p1 = un0_x & {un0_x[16:0], 1'd1};
-  assign un0_g2 = un0_g1 | (un0_p1 & {un0_g1[15:0], 2'd0});
-  assign un0_p2 = un0_p1 & {un0_p1[15:0], 2'd3};
-  assign un0_g3 = un0_g2 | (un0_p2 & {un0_g2[13:0], 4'd0});
-  assign un0_p3 = un0_p2 & {un0_p2[13:0], 4'd15};
-  assign un0_g4 = un0_g3 | (un0_p3 & {un0_g3[9:0], 8'd0});
-  assign un0_p4 = un0_p3 & {un0_p3[9:0], 8'd255};
-  assign un0_g5 = un0_g4 | (un0_p4 & {un0_g4[1:0], 16'd0});
-  assign un0_p5 = un0_p4 & {un0_p4[1:0], 16'd65535};
-  assign sat0 = ~(ov0_g5[17] | ov0_p5[17]) ? 16'sd32767 : (~(un0_g5[17] | un0_p5[17]) ? 16'sh8000 : $signed(b0[15:0]));
+  assign oadd0_u0 = rw0[17:9] + off_w[17:9];
+  assign oadd0_u1 = (rw0[17:9] + off_w[17:9]) + 9'd1;
+  assign oadd0_l0 = {1'd0, rw0[8:0]} + {1'd0, off_w[8:0]};
+  assign oadd00 = $signed({oadd0_l0[9] ? oadd0_u1 : oadd0_u0, oadd0_l0[8:0]});
+  assign b0 = oadd00;
+  assign ov0_hl = $signed(lim_hi[17:9]) < $signed(rw0[17:9]);
+  assign ov0_he = lim_hi[17:9] == rw0[17:9];
+  assign ov0_ll = lim_hi[8:0] < rw0[8:0];
+  assign un0_hl = $signed(rw0[17:9]) < $signed(lim_lo[17:9]);
+  assign un0_he = rw0[17:9] == lim_lo[17:9];
+  assign un0_ll = rw0[8:0] < lim_lo[8:0];
+  assign sat0 = (ov0_hl || (ov0_he && ov0_ll)) ? 16'sd32767 : ((un0_hl || (un0_he && un0_ll)) ? 16'sh8000 : $signed(b0[15:0]));
   assign rw1 = $signed({rh1[16], rh1});
-  assign a1_x = rw1 ^ off_w;
-  assign a1_g0 = rw1 & off_w;
-  assign a1_g1 = a1_g0 | (a1_x & {a1_g0[16:0], 1'd0});
-  assign a1_p1 = a1_x & {a1_x[16:0], 1'd1};
-  assign a1_g2 = a1_g1 | (a1_p1 & {a1_g1[15:0], 2'd0});
-  assign a1_p2 = a1_p1 & {a1_p1[15:0], 2'd3};
-  assign a1_g3 = a1_g2 | (a1_p2 & {a1_g2[13:0], 4'd0});
-  assign a1_p3 = a1_p2 & {a1_p2[13:0], 4'd15};
-  assign a1_g4 = a1_g3 | (a1_p3 & {a1_g3[9:0], 8'd0});
-  assign a1_p4 = a1_p3 & {a1_p3[9:0], 8'd255};
-  assign a1_g5 = a1_g4 | (a1_p4 & {a1_g4[1:0], 16'd0});
-  assign a1_p5 = a1_p4 & {a1_p4[1:0], 16'd65535};
-  assign b1 = a1_x ^ {a1_g5[16:0], 1'd0};
-  assign ov1_x = (lim_hi ^ 18'd131072) ^ (rw1 ^ 18'd131071);
-  assign ov1_g0 = (lim_hi ^ 18'd131072) & (rw1 ^ 18'd131071);
-  assign ov1_g1 = ov1_g0 | (ov1_x & {ov1_g0[16:0], 1'd0});
-  assign ov1_p1 = ov1_x & {ov1_x[16:0], 1'd1};
-  assign ov1_g2 = ov1_g1 | (ov1_p1 & {ov1_g1[15:0], 2'd0});
-  assign ov1_p2 = ov1_p1 & {ov1_p1[15:0], 2'd3};
-  assign ov1_g3 = ov1_g2 | (ov1_p2 & {ov1_g2[13:0], 4'd0});
-  assign ov1_p3 = ov1_p2 & {ov1_p2[13:0], 4'd15};
-  assign ov1_g4 = ov1_g3 | (ov1_p3 & {ov1_g3[9:0], 8'd0});
-  assign ov1_p4 = ov1_p3 & {ov1_p3[9:0], 8'd255};
-  assign ov1_g5 = ov1_g4 | (ov1_p4 & {ov1_g4[1:0], 16'd0});
-  assign ov1_p5 = ov1_p4 & {ov1_p4[1:0], 16'd65535};
-  assign un1_x = (rw1 ^ 18'd131072) ^ (lim_lo ^ 18'd131071);
-  assign un1_g0 = (rw1 ^ 18'd131072) & (lim_lo ^ 18'd131071);
-  assign un1_g1 = un1_g0 | (un1_x & {un1_g0[16:0], 1'd0});
-  assign un1_p1 = un1_x & {un1_x[16:0], 1'd1};
-  assign un1_g2 = un1_g1 | (un1_p1 & {un1_g1[15:0], 2'd0});
-  assign un1_p2 = un1_p1 & {un1_p1[15:0], 2'd3};
-  assign un1_g3 = un1_g2 | (un1_p2 & {un1_g2[13:0], 4'd0});
-  assign un1_p3 = un1_p2 & {un1_p2[13:0], 4'd15};
-  assign un1_g4 = un1_g3 | (un1_p3 & {un1_g3[9:0], 8'd0});
-  assign un1_p4 = un1_p3 & {un1_p3[9:0], 8'd255};
-  assign un1_g5 = un1_g4 | (un1_p4 & {un1_g4[1:0], 16'd0});
-  assign un1_p5 = un1_p4 & {un1_p4[1:0], 16'd65535};
-  assign sat1 = ~(ov1_g5[17] | ov1_p5[17]) ? 16'sd32767 : (~(un1_g5[17] | un1_p5[17]) ? 16'sh8000 : $signed(b1[15:0]));
+  assign oadd1_u0 = rw1[17:9] + off_w[17:9];
+  assign oadd1_u1 = (rw1[17:9] + off_w[17:9]) + 9'd1;
+  assign oadd1_l0 = {1'd0, rw1[8:0]} + {1'd0, off_w[8:0]};
+  assign oadd10 = $signed({oadd1_l0[9] ? oadd1_u1 : oadd1_u0, oadd1_l0[8:0]});
+  assign b1 = oadd10;
+  assign ov1_hl = $signed(lim_hi[17:9]) < $signed(rw1[17:9]);
+  assign ov1_he = lim_hi[17:9] == rw1[17:9];
+  assign ov1_ll = lim_hi[8:0] < rw1[8:0];
+  assign un1_hl = $signed(rw1[17:9]) < $signed(lim_lo[17:9]);
+  assign un1_he = rw1[17:9] == lim_lo[17:9];
+  assign un1_ll = rw1[8:0] < lim_lo[8:0];
+  assign sat1 = (ov1_hl || (ov1_he && ov1_ll)) ? 16'sd32767 : ((un1_hl || (un1_he && un1_ll)) ? 16'sh8000 : $signed(b1[15:0]));
   assign rw2 = $signed({rh2[16], rh2});
-  assign a2_x = rw2 ^ off_w;
-  assign a2_g0 = rw2 & off_w;
-  assign a2_g1 = a2_g0 | (a2_x & {a2_g0[16:0], 1'd0});
-  assign a2_p1 = a2_x & {a2_x[16:0], 1'd1};
-  assign a2_g2 = a2_g1 | (a2_p1 & {a2_g1[15:0], 2'd0});
-  assign a2_p2 = a2_p1 & {a2_p1[15:0], 2'd3};
-  assign a2_g3 = a2_g2 | (a2_p2 & {a2_g2[13:0], 4'd0});
-  assign a2_p3 = a2_p2 & {a2_p2[13:0], 4'd15};
-  assign a2_g4 = a2_g3 | (a2_p3 & {a2_g3[9:0], 8'd0});
-  assign a2_p4 = a2_p3 & {a2_p3[9:0], 8'd255};
-  assign a2_g5 = a2_g4 | (a2_p4 & {a2_g4[1:0], 16'd0});
-  assign a2_p5 = a2_p4 & {a2_p4[1:0], 16'd65535};
-  assign b2 = a2_x ^ {a2_g5[16:0], 1'd0};
-  assign ov2_x = (lim_hi ^ 18'd131072) ^ (rw2 ^ 18'd131071);
-  assign ov2_g0 = (lim_hi ^ 18'd131072) & (rw2 ^ 18'd131071);
-  assign ov2_g1 = ov2_g0 | (ov2_x & {ov2_g0[16:0], 1'd0});
-  assign ov2_p1 = ov2_x & {ov2_x[16:0], 1'd1};
-  assign ov2_g2 = ov2_g1 | (ov2_p1 & {ov2_g1[15:0], 2'd0});
-  assign ov2_p2 = ov2_p1 & {ov2_p1[15:0], 2'd3};
-  assign ov2_g3 = ov2_g2 | (ov2_p2 & {ov2_g2[13:0], 4'd0});
-  assign ov2_p3 = ov2_p2 & {ov2_p2[13:0], 4'd15};
-  assign ov2_g4 = ov2_g3 | (ov2_p3 & {ov2_g3[9:0], 8'd0});
-  assign ov2_p4 = ov2_p3 & {ov2_p3[9:0], 8'd255};
-  assign ov2_g5 = ov2_g4 | (ov2_p4 & {ov2_g4[1:0], 16'd0});
-  assign ov2_p5 = ov2_p4 & {ov2_p4[1:0], 16'd65535};
-  assign un2_x = (rw2 ^ 18'd131072) ^ (lim_lo ^ 18'd131071);
-  assign un2_g0 = (rw2 ^ 18'd131072) & (lim_lo ^ 18'd131071);
-  assign un2_g1 = un2_g0 | (un2_x & {un2_g0[16:0], 1'd0});
-  assign un2_p1 = un2_x & {un2_x[16:0], 1'd1};
-  assign un2_g2 = un2_g1 | (un2_p1 & {un2_g1[15:0], 2'd0});
-  assign un2_p2 = un2_p1 & {un2_p1[15:0], 2'd3};
-  assign un2_g3 = un2_g2 | (un2_p2 & {un2_g2[13:0], 4'd0});
-  assign un2_p3 = un2_p2 & {un2_p2[13:0], 4'd15};
-  assign un2_g4 = un2_g3 | (un2_p3 & {un2_g3[9:0], 8'd0});
-  assign un2_p4 = un2_p3 & {un2_p3[9:0], 8'd255};
-  assign un2_g5 = un2_g4 | (un2_p4 & {un2_g4[1:0], 16'd0});
-  assign un2_p5 = un2_p4 & {un2_p4[1:0], 16'd65535};
-  assign sat2 = ~(ov2_g5[17] | ov2_p5[17]) ? 16'sd32767 : (~(un2_g5[17] | un2_p5[17]) ? 16'sh8000 : $signed(b2[15:0]));
+  assign oadd2_u0 = rw2[17:9] + off_w[17:9];
+  assign oadd2_u1 = (rw2[17:9] + off_w[17:9]) + 9'd1;
+  assign oadd2_l0 = {1'd0, rw2[8:0]} + {1'd0, off_w[8:0]};
+  assign oadd20 = $signed({oadd2_l0[9] ? oadd2_u1 : oadd2_u0, oadd2_l0[8:0]});
+  assign b2 = oadd20;
+  assign ov2_hl = $signed(lim_hi[17:9]) < $signed(rw2[17:9]);
+  assign ov2_he = lim_hi[17:9] == rw2[17:9];
+  assign ov2_ll = lim_hi[8:0] < rw2[8:0];
+  assign un2_hl = $signed(rw2[17:9]) < $signed(lim_lo[17:9]);
+  assign un2_he = rw2[17:9] == lim_lo[17:9];
+  assign un2_ll = rw2[8:0] < lim_lo[8:0];
+  assign sat2 = (ov2_hl || (ov2_he && ov2_ll)) ? 16'sd32767 : ((un2_hl || (un2_he && un2_ll)) ? 16'sh8000 : $signed(b2[15:0]));
   assign rw3 = $signed({rh3[16], rh3});
-  assign a3_x = rw3 ^ off_w;
-  assign a3_g0 = rw3 & off_w;
-  assign a3_g1 = a3_g0 | (a3_x & {a3_g0[16:0], 1'd0});
-  assign a3_p1 = a3_x & {a3_x[16:0], 1'd1};
-  assign a3_g2 = a3_g1 | (a3_p1 & {a3_g1[15:0], 2'd0});
-  assign a3_p2 = a3_p1 & {a3_p1[15:0], 2'd3};
-  assign a3_g3 = a3_g2 | (a3_p2 & {a3_g2[13:0], 4'd0});
-  assign a3_p3 = a3_p2 & {a3_p2[13:0], 4'd15};
-  assign a3_g4 = a3_g3 | (a3_p3 & {a3_g3[9:0], 8'd0});
-  assign a3_p4 = a3_p3 & {a3_p3[9:0], 8'd255};
-  assign a3_g5 = a3_g4 | (a3_p4 & {a3_g4[1:0], 16'd0});
-  assign a3_p5 = a3_p4 & {a3_p4[1:0], 16'd65535};
-  assign b3 = a3_x ^ {a3_g5[16:0], 1'd0};
-  assign ov3_x = (lim_hi ^ 18'd131072) ^ (rw3 ^ 18'd131071);
-  assign ov3_g0 = (lim_hi ^ 18'd131072) & (rw3 ^ 18'd131071);
-  assign ov3_g1 = ov3_g0 | (ov3_x & {ov3_g0[16:0], 1'd0});
-  assign ov3_p1 = ov3_x & {ov3_x[16:0], 1'd1};
-  assign ov3_g2 = ov3_g1 | (ov3_p1 & {ov3_g1[15:0], 2'd0});
-  assign ov3_p2 = ov3_p1 & {ov3_p1[15:0], 2'd3};
-  assign ov3_g3 = ov3_g2 | (ov3_p2 & {ov3_g2[13:0], 4'd0});
-  assign ov3_p3 = ov3_p2 & {ov3_p2[13:0], 4'd15};
-  assign ov3_g4 = ov3_g3 | (ov3_p3 & {ov3_g3[9:0], 8'd0});
-  assign ov3_p4 = ov3_p3 & {ov3_p3[9:0], 8'd255};
-  assign ov3_g5 = ov3_g4 | (ov3_p4 & {ov3_g4[1:0], 16'd0});
-  assign ov3_p5 = ov3_p4 & {ov3_p4[1:0], 16'd65535};
-  assign un3_x = (rw3 ^ 18'd131072) ^ (lim_lo ^ 18'd131071);
-  assign un3_g0 = (rw3 ^ 18'd131072) & (lim_lo ^ 18'd131071);
-  assign un3_g1 = un3_g0 | (un3_x & {un3_g0[16:0], 1'd0});
-  assign un3_p1 = un3_x & {un3_x[16:0], 1'd1};
-  assign un3_g2 = un3_g1 | (un3_p1 & {un3_g1[15:0], 2'd0});
-  assign un3_p2 = un3_p1 & {un3_p1[15:0], 2'd3};
-  assign un3_g3 = un3_g2 | (un3_p2 & {un3_g2[13:0], 4'd0});
-  assign un3_p3 = un3_p2 & {un3_p2[13:0], 4'd15};
-  assign un3_g4 = un3_g3 | (un3_p3 & {un3_g3[9:0], 8'd0});
-  assign un3_p4 = un3_p3 & {un3_p3[9:0], 8'd255};
-  assign un3_g5 = un3_g4 | (un3_p4 & {un3_g4[1:0], 16'd0});
-  assign un3_p5 = un3_p4 & {un3_p4[1:0], 16'd65535};
-  assign sat3 = ~(ov3_g5[17] | ov3_p5[17]) ? 16'sd32767 : (~(un3_g5[17] | un3_p5[17]) ? 16'sh8000 : $signed(b3[15:0]));
+  assign oadd3_u0 = rw3[17:9] + off_w[17:9];
+  assign oadd3_u1 = (rw3[17:9] + off_w[17:9]) + 9'd1;
+  assign oadd3_l0 = {1'd0, rw3[8:0]} + {1'd0, off_w[8:0]};
+  assign oadd30 = $signed({oadd3_l0[9] ? oadd3_u1 : oadd3_u0, oadd3_l0[8:0]});
+  assign b3 = oadd30;
+  assign ov3_hl = $signed(lim_hi[17:9]) < $signed(rw3[17:9]);
+  assign ov3_he = lim_hi[17:9] == rw3[17:9];
+  assign ov3_ll = lim_hi[8:0] < rw3[8:0];
+  assign un3_hl = $signed(rw3[17:9]) < $signed(lim_lo[17:9]);
+  assign un3_he = rw3[17:9] == lim_lo[17:9];
+  assign un3_ll = rw3[8:0] < lim_lo[8:0];
+  assign sat3 = (ov3_hl || (ov3_he && ov3_ll)) ? 16'sd32767 : ((un3_hl || (un3_he && un3_ll)) ? 16'sh8000 : $signed(b3[15:0]));
   assign rw4 = $signed({rh4[16], rh4});
-  assign a4_x = rw4 ^ off_w;
-  assign a4_g0 = rw4 & off_w;
-  assign a4_g1 = a4_g0 | (a4_x & {a4_g0[16:0], 1'd0});
-  assign a4_p1 = a4_x & {a4_x[16:0], 1'd1};
-  assign a4_g2 = a4_g1 | (a4_p1 & {a4_g1[15:0], 2'd0});
-  assign a4_p2 = a4_p1 & {a4_p1[15:0], 2'd3};
-  assign a4_g3 = a4_g2 | (a4_p2 & {a4_g2[13:0], 4'd0});
-  assign a4_p3 = a4_p2 & {a4_p2[13:0], 4'd15};
-  assign a4_g4 = a4_g3 | (a4_p3 & {a4_g3[9:0], 8'd0});
-  assign a4_p4 = a4_p3 & {a4_p3[9:0], 8'd255};
-  assign a4_g5 = a4_g4 | (a4_p4 & {a4_g4[1:0], 16'd0});
-  assign a4_p5 = a4_p4 & {a4_p4[1:0], 16'd65535};
-  assign b4 = a4_x ^ {a4_g5[16:0], 1'd0};
-  assign ov4_x = (lim_hi ^ 18'd131072) ^ (rw4 ^ 18'd131071);
-  assign ov4_g0 = (lim_hi ^ 18'd131072) & (rw4 ^ 18'd131071);
-  assign ov4_g1 = ov4_g0 | (ov4_x & {ov4_g0[16:0], 1'd0});
-  assign ov4_p1 = ov4_x & {ov4_x[16:0], 1'd1};
-  assign ov4_g2 = ov4_g1 | (ov4_p1 & {ov4_g1[15:0], 2'd0});
-  assign ov4_p2 = ov4_p1 & {ov4_p1[15:0], 2'd3};
-  assign ov4_g3 = ov4_g2 | (ov4_p2 & {ov4_g2[13:0], 4'd0});
-  assign ov4_p3 = ov4_p2 & {ov4_p2[13:0], 4'd15};
-  assign ov4_g4 = ov4_g3 | (ov4_p3 & {ov4_g3[9:0], 8'd0});
-  assign ov4_p4 = ov4_p3 & {ov4_p3[9:0], 8'd255};
-  assign ov4_g5 = ov4_g4 | (ov4_p4 & {ov4_g4[1:0], 16'd0});
-  assign ov4_p5 = ov4_p4 & {ov4_p4[1:0], 16'd65535};
-  assign un4_x = (rw4 ^ 18'd131072) ^ (lim_lo ^ 18'd131071);
-  assign un4_g0 = (rw4 ^ 18'd131072) & (lim_lo ^ 18'd131071);
-  assign un4_g1 = un4_g0 | (un4_x & {un4_g0[16:0], 1'd0});
-  assign un4_p1 = un4_x & {un4_x[16:0], 1'd1};
-  assign un4_g2 = un4_g1 | (un4_p1 & {un4_g1[15:0], 2'd0});
-  assign un4_p2 = un4_p1 & {un4_p1[15:0], 2'd3};
-  assign un4_g3 = un4_g2 | (un4_p2 & {un4_g2[13:0], 4'd0});
-  assign un4_p3 = un4_p2 & {un4_p2[13:0], 4'd15};
-  assign un4_g4 = un4_g3 | (un4_p3 & {un4_g3[9:0], 8'd0});
-  assign un4_p4 = un4_p3 & {un4_p3[9:0], 8'd255};
-  assign un4_g5 = un4_g4 | (un4_p4 & {un4_g4[1:0], 16'd0});
-  assign un4_p5 = un4_p4 & {un4_p4[1:0], 16'd65535};
-  assign sat4 = ~(ov4_g5[17] | ov4_p5[17]) ? 16'sd32767 : (~(un4_g5[17] | un4_p5[17]) ? 16'sh8000 : $signed(b4[15:0]));
+  assign oadd4_u0 = rw4[17:9] + off_w[17:9];
+  assign oadd4_u1 = (rw4[17:9] + off_w[17:9]) + 9'd1;
+  assign oadd4_l0 = {1'd0, rw4[8:0]} + {1'd0, off_w[8:0]};
+  assign oadd40 = $signed({oadd4_l0[9] ? oadd4_u1 : oadd4_u0, oadd4_l0[8:0]});
+  assign b4 = oadd40;
+  assign ov4_hl = $signed(lim_hi[17:9]) < $signed(rw4[17:9]);
+  assign ov4_he = lim_hi[17:9] == rw4[17:9];
+  assign ov4_ll = lim_hi[8:0] < rw4[8:0];
+  assign un4_hl = $signed(rw4[17:9]) < $signed(lim_lo[17:9]);
+  assign un4_he = rw4[17:9] == lim_lo[17:9];
+  assign un4_ll = rw4[8:0] < lim_lo[8:0];
+  assign sat4 = (ov4_hl || (ov4_he && ov4_ll)) ? 16'sd32767 : ((un4_hl || (un4_he && un4_ll)) ? 16'sh8000 : $signed(b4[15:0]));
   assign rw5 = $signed({rh5[16], rh5});
-  assign a5_x = rw5 ^ off_w;
-  assign a5_g0 = rw5 & off_w;
-  assign a5_g1 = a5_g0 | (a5_x & {a5_g0[16:0], 1'd0});
-  assign a5_p1 = a5_x & {a5_x[16:0], 1'd1};
-  assign a5_g2 = a5_g1 | (a5_p1 & {a5_g1[15:0], 2'd0});
-  assign a5_p2 = a5_p1 & {a5_p1[15:0], 2'd3};
-  assign a5_g3 = a5_g2 | (a5_p2 & {a5_g2[13:0], 4'd0});
-  assign a5_p3 = a5_p2 & {a5_p2[13:0], 4'd15};
-  assign a5_g4 = a5_g3 | (a5_p3 & {a5_g3[9:0], 8'd0});
-  assign a5_p4 = a5_p3 & {a5_p3[9:0], 8'd255};
-  assign a5_g5 = a5_g4 | (a5_p4 & {a5_g4[1:0], 16'd0});
-  assign a5_p5 = a5_p4 & {a5_p4[1:0], 16'd65535};
-  assign b5 = a5_x ^ {a5_g5[16:0], 1'd0};
-  assign ov5_x = (lim_hi ^ 18'd131072) ^ (rw5 ^ 18'd131071);
-  assign ov5_g0 = (lim_hi ^ 18'd131072) & (rw5 ^ 18'd131071);
-  assign ov5_g1 = ov5_g0 | (ov5_x & {ov5_g0[16:0], 1'd0});
-  assign ov5_p1 = ov5_x & {ov5_x[16:0], 1'd1};
-  assign ov5_g2 = ov5_g1 | (ov5_p1 & {ov5_g1[15:0], 2'd0});
-  assign ov5_p2 = ov5_p1 & {ov5_p1[15:0], 2'd3};
-  assign ov5_g3 = ov5_g2 | (ov5_p2 & {ov5_g2[13:0], 4'd0});
-  assign ov5_p3 = ov5_p2 & {ov5_p2[13:0], 4'd15};
-  assign ov5_g4 = ov5_g3 | (ov5_p3 & {ov5_g3[9:0], 8'd0});
-  assign ov5_p4 = ov5_p3 & {ov5_p3[9:0], 8'd255};
-  assign ov5_g5 = ov5_g4 | (ov5_p4 & {ov5_g4[1:0], 16'd0});
-  assign ov5_p5 = ov5_p4 & {ov5_p4[1:0], 16'd65535};
-  assign un5_x = (rw5 ^ 18'd131072) ^ (lim_lo ^ 18'd131071);
-  assign un5_g0 = (rw5 ^ 18'd131072) & (lim_lo ^ 18'd131071);
-  assign un5_g1 = un5_g0 | (un5_x & {un5_g0[16:0], 1'd0});
-  assign un5_p1 = un5_x & {un5_x[16:0], 1'd1};
-  assign un5_g2 = un5_g1 | (un5_p1 & {un5_g1[15:0], 2'd0});
-  assign un5_p2 = un5_p1 & {un5_p1[15:0], 2'd3};
-  assign un5_g3 = un5_g2 | (un5_p2 & {un5_g2[13:0], 4'd0});
-  assign un5_p3 = un5_p2 & {un5_p2[13:0], 4'd15};
-  assign un5_g4 = un5_g3 | (un5_p3 & {un5_g3[9:0], 8'd0});
-  assign un5_p4 = un5_p3 & {un5_p3[9:0], 8'd255};
-  assign un5_g5 = un5_g4 | (un5_p4 & {un5_g4[1:0], 16'd0});
-  assign un5_p5 = un5_p4 & {un5_p4[1:0], 16'd65535};
-  assign sat5 = ~(ov5_g5[17] | ov5_p5[17]) ? 16'sd32767 : (~(un5_g5[17] | un5_p5[17]) ? 16'sh8000 : $signed(b5[15:0]));
+  assign oadd5_u0 = rw5[17:9] + off_w[17:9];
+  assign oadd5_u1 = (rw5[17:9] + off_w[17:9]) + 9'd1;
+  assign oadd5_l0 = {1'd0, rw5[8:0]} + {1'd0, off_w[8:0]};
+  assign oadd50 = $signed({oadd5_l0[9] ? oadd5_u1 : oadd5_u0, oadd5_l0[8:0]});
+  assign b5 = oadd50;
+  assign ov5_hl = $signed(lim_hi[17:9]) < $signed(rw5[17:9]);
+  assign ov5_he = lim_hi[17:9] == rw5[17:9];
+  assign ov5_ll = lim_hi[8:0] < rw5[8:0];
+  assign un5_hl = $signed(rw5[17:9]) < $signed(lim_lo[17:9]);
+  assign un5_he = rw5[17:9] == lim_lo[17:9];
+  assign un5_ll = rw5[8:0] < lim_lo[8:0];
+  assign sat5 = (ov5_hl || (ov5_he && ov5_ll)) ? 16'sd32767 : ((un5_hl || (un5_he && un5_ll)) ? 16'sh8000 : $signed(b5[15:0]));
   assign rw6 = $signed({rh6[16], rh6});
-  assign a6_x = rw6 ^ off_w;
-  assign a6_g0 = rw6 & off_w;
-  assign a6_g1 = a6_g0 | (a6_x & {a6_g0[16:0], 1'd0});
-  assign a6_p1 = a6_x & {a6_x[16:0], 1'd1};
-  assign a6_g2 = a6_g1 | (a6_p1 & {a6_g1[15:0], 2'd0});
-  assign a6_p2 = a6_p1 & {a6_p1[15:0], 2'd3};
-  assign a6_g3 = a6_g2 | (a6_p2 & {a6_g2[13:0], 4'd0});
-  assign a6_p3 = a6_p2 & {a6_p2[13:0], 4'd15};
-  assign a6_g4 = a6_g3 | (a6_p3 & {a6_g3[9:0], 8'd0});
-  assign a6_p4 = a6_p3 & {a6_p3[9:0], 8'd255};
-  assign a6_g5 = a6_g4 | (a6_p4 & {a6_g4[1:0], 16'd0});
-  assign a6_p5 = a6_p4 & {a6_p4[1:0], 16'd65535};
-  assign b6 = a6_x ^ {a6_g5[16:0], 1'd0};
-  assign ov6_x = (lim_hi ^ 18'd131072) ^ (rw6 ^ 18'd131071);
-  assign ov6_g0 = (lim_hi ^ 18'd131072) & (rw6 ^ 18'd131071);
-  assign ov6_g1 = ov6_g0 | (ov6_x & {ov6_g0[16:0], 1'd0});
-  assign ov6_p1 = ov6_x & {ov6_x[16:0], 1'd1};
-  assign ov6_g2 = ov6_g1 | (ov6_p1 & {ov6_g1[15:0], 2'd0});
-  assign ov6_p2 = ov6_p1 & {ov6_p1[15:0], 2'd3};
-  assign ov6_g3 = ov6_g2 | (ov6_p2 & {ov6_g2[13:0], 4'd0});
-  assign ov6_p3 = ov6_p2 & {ov6_p2[13:0], 4'd15};
-  assign ov6_g4 = ov6_g3 | (ov6_p3 & {ov6_g3[9:0], 8'd0});
-  assign ov6_p4 = ov6_p3 & {ov6_p3[9:0], 8'd255};
-  assign ov6_g5 = ov6_g4 | (ov6_p4 & {ov6_g4[1:0], 16'd0});
-  assign ov6_p5 = ov6_p4 & {ov6_p4[1:0], 16'd65535};
-  assign un6_x = (rw6 ^ 18'd131072) ^ (lim_lo ^ 18'd131071);
-  assign un6_g0 = (rw6 ^ 18'd131072) & (lim_lo ^ 18'd131071);
-  assign un6_g1 = un6_g0 | (un6_x & {un6_g0[16:0], 1'd0});
-  assign un6_p1 = un6_x & {un6_x[16:0], 1'd1};
-  assign un6_g2 = un6_g1 | (un6_p1 & {un6_g1[15:0], 2'd0});
-  assign un6_p2 = un6_p1 & {un6_p1[15:0], 2'd3};
-  assign un6_g3 = un6_g2 | (un6_p2 & {un6_g2[13:0], 4'd0});
-  assign un6_p3 = un6_p2 & {un6_p2[13:0], 4'd15};
-  assign un6_g4 = un6_g3 | (un6_p3 & {un6_g3[9:0], 8'd0});
-  assign un6_p4 = un6_p3 & {un6_p3[9:0], 8'd255};
-  assign un6_g5 = un6_g4 | (un6_p4 & {un6_g4[1:0], 16'd0});
-  assign un6_p5 = un6_p4 & {un6_p4[1:0], 16'd65535};
-  assign sat6 = ~(ov6_g5[17] | ov6_p5[17]) ? 16'sd32767 : (~(un6_g5[17] | un6_p5[17]) ? 16'sh8000 : $signed(b6[15:0]));
+  assign oadd6_u0 = rw6[17:9] + off_w[17:9];
+  assign oadd6_u1 = (rw6[17:9] + off_w[17:9]) + 9'd1;
+  assign oadd6_l0 = {1'd0, rw6[8:0]} + {1'd0, off_w[8:0]};
+  assign oadd60 = $signed({oadd6_l0[9] ? oadd6_u1 : oadd6_u0, oadd6_l0[8:0]});
+  assign b6 = oadd60;
+  assign ov6_hl = $signed(lim_hi[17:9]) < $signed(rw6[17:9]);
+  assign ov6_he = lim_hi[17:9] == rw6[17:9];
+  assign ov6_ll = lim_hi[8:0] < rw6[8:0];
+  assign un6_hl = $signed(rw6[17:9]) < $signed(lim_lo[17:9]);
+  assign un6_he = rw6[17:9] == lim_lo[17:9];
+  assign un6_ll = rw6[8:0] < lim_lo[8:0];
+  assign sat6 = (ov6_hl || (ov6_he && ov6_ll)) ? 16'sd32767 : ((un6_hl || (un6_he && un6_ll)) ? 16'sh8000 : $signed(b6[15:0]));
   assign rw7 = $signed({rh7[16], rh7});
-  assign a7_x = rw7 ^ off_w;
-  assign a7_g0 = rw7 & off_w;
-  assign a7_g1 = a7_g0 | (a7_x & {a7_g0[16:0], 1'd0});
-  assign a7_p1 = a7_x & {a7_x[16:0], 1'd1};
-  assign a7_g2 = a7_g1 | (a7_p1 & {a7_g1[15:0], 2'd0});
-  assign a7_p2 = a7_p1 & {a7_p1[15:0], 2'd3};
-  assign a7_g3 = a7_g2 | (a7_p2 & {a7_g2[13:0], 4'd0});
-  assign a7_p3 = a7_p2 & {a7_p2[13:0], 4'd15};
-  assign a7_g4 = a7_g3 | (a7_p3 & {a7_g3[9:0], 8'd0});
-  assign a7_p4 = a7_p3 & {a7_p3[9:0], 8'd255};
-  assign a7_g5 = a7_g4 | (a7_p4 & {a7_g4[1:0], 16'd0});
-  assign a7_p5 = a7_p4 & {a7_p4[1:0], 16'd65535};
-  assign b7 = a7_x ^ {a7_g5[16:0], 1'd0};
-  assign ov7_x = (lim_hi ^ 18'd131072) ^ (rw7 ^ 18'd131071);
-  assign ov7_g0 = (lim_hi ^ 18'd131072) & (rw7 ^ 18'd131071);
-  assign ov7_g1 = ov7_g0 | (ov7_x & {ov7_g0[16:0], 1'd0});
-  assign ov7_p1 = ov7_x & {ov7_x[16:0], 1'd1};
-  assign ov7_g2 = ov7_g1 | (ov7_p1 & {ov7_g1[15:0], 2'd0});
-  assign ov7_p2 = ov7_p1 & {ov7_p1[15:0], 2'd3};
-  assign ov7_g3 = ov7_g2 | (ov7_p2 & {ov7_g2[13:0], 4'd0});
-  assign ov7_p3 = ov7_p2 & {ov7_p2[13:0], 4'd15};
-  assign ov7_g4 = ov7_g3 | (ov7_p3 & {ov7_g3[9:0], 8'd0});
-  assign ov7_p4 = ov7_p3 & {ov7_p3[9:0], 8'd255};
-  assign ov7_g5 = ov7_g4 | (ov7_p4 & {ov7_g4[1:0], 16'd0});
-  assign ov7_p5 = ov7_p4 & {ov7_p4[1:0], 16'd65535};
-  assign un7_x = (rw7 ^ 18'd131072) ^ (lim_lo ^ 18'd131071);
-  assign un7_g0 = (rw7 ^ 18'd131072) & (lim_lo ^ 18'd131071);
-  assign un7_g1 = un7_g0 | (un7_x & {un7_g0[16:0], 1'd0});
-  assign un7_p1 = un7_x & {un7_x[16:0], 1'd1};
-  assign un7_g2 = un7_g1 | (un7_p1 & {un7_g1[15:0], 2'd0});
-  assign un7_p2 = un7_p1 & {un7_p1[15:0], 2'd3};
-  assign un7_g3 = un7_g2 | (un7_p2 & {un7_g2[13:0], 4'd0});
-  assign un7_p3 = un7_p2 & {un7_p2[13:0], 4'd15};
-  assign un7_g4 = un7_g3 | (un7_p3 & {un7_g3[9:0], 8'd0});
-  assign un7_p4 = un7_p3 & {un7_p3[9:0], 8'd255};
-  assign un7_g5 = un7_g4 | (un7_p4 & {un7_g4[1:0], 16'd0});
-  assign un7_p5 = un7_p4 & {un7_p4[1:0], 16'd65535};
-  assign sat7 = ~(ov7_g5[17] | ov7_p5[17]) ? 16'sd32767 : (~(un7_g5[17] | un7_p5[17]) ? 16'sh8000 : $signed(b7[15:0]));
+  assign oadd7_u0 = rw7[17:9] + off_w[17:9];
+  assign oadd7_u1 = (rw7[17:9] + off_w[17:9]) + 9'd1;
+  assign oadd7_l0 = {1'd0, rw7[8:0]} + {1'd0, off_w[8:0]};
+  assign oadd70 = $signed({oadd7_l0[9] ? oadd7_u1 : oadd7_u0, oadd7_l0[8:0]});
+  assign b7 = oadd70;
+  assign ov7_hl = $signed(lim_hi[17:9]) < $signed(rw7[17:9]);
+  assign ov7_he = lim_hi[17:9] == rw7[17:9];
+  assign ov7_ll = lim_hi[8:0] < rw7[8:0];
+  assign un7_hl = $signed(rw7[17:9]) < $signed(lim_lo[17:9]);
+  assign un7_he = rw7[17:9] == lim_lo[17:9];
+  assign un7_ll = rw7[8:0] < lim_lo[8:0];
+  assign sat7 = (ov7_hl || (ov7_he && ov7_ll)) ? 16'sd32767 : ((un7_hl || (un7_he && un7_ll)) ? 16'sh8000 : $signed(b7[15:0]));
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin

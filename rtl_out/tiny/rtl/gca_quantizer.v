@@ -321,45 +321,9 @@ module gca_quantizer (
   wire        [23:0] m7_l2_0_m;
   wire        [24:0] m7_l2_0_c;
   wire        [3:0]  max_code;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t0_l_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t0_l_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t0_l_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t0_l_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t0_l_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t0_l_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t0_l_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t0_l_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t0_l_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t0_l_p4;
+  wire        [15:0] t0_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [14:0] t0_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -367,92 +331,20 @@ module gca_quantizer (
   wire        [14:0] t0_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t0_tie;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t0_h_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t0_h_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t0_h_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t0_h_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t0_h_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t0_h_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t0_h_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t0_h_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t0_h_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t0_h_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [4:0]  t0_hi_u0;
+  wire        [4:0]  t0_hi_u1;
+  wire        [5:0]  t0_hi_l0;
   wire signed [9:0]  t0_hi0;
+  wire        [5:0]  t0_hi_l1;
   wire signed [9:0]  t0_hi1;
   wire        [3:0]  low0_0;
   wire        [3:0]  code0_0;
   wire        [3:0]  low0_1;
   wire        [3:0]  code0_1;
   wire        [3:0]  code0;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t1_l_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t1_l_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t1_l_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t1_l_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t1_l_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t1_l_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t1_l_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t1_l_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t1_l_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t1_l_p4;
+  wire        [15:0] t1_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [14:0] t1_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -460,92 +352,20 @@ module gca_quantizer (
   wire        [14:0] t1_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t1_tie;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t1_h_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t1_h_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t1_h_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t1_h_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t1_h_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t1_h_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t1_h_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t1_h_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t1_h_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t1_h_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [4:0]  t1_hi_u0;
+  wire        [4:0]  t1_hi_u1;
+  wire        [5:0]  t1_hi_l0;
   wire signed [9:0]  t1_hi0;
+  wire        [5:0]  t1_hi_l1;
   wire signed [9:0]  t1_hi1;
   wire        [3:0]  low1_0;
   wire        [3:0]  code1_0;
   wire        [3:0]  low1_1;
   wire        [3:0]  code1_1;
   wire        [3:0]  code1;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t2_l_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t2_l_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t2_l_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t2_l_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t2_l_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t2_l_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t2_l_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t2_l_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t2_l_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t2_l_p4;
+  wire        [15:0] t2_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [14:0] t2_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -553,92 +373,20 @@ module gca_quantizer (
   wire        [14:0] t2_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t2_tie;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t2_h_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t2_h_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t2_h_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t2_h_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t2_h_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t2_h_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t2_h_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t2_h_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t2_h_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t2_h_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [4:0]  t2_hi_u0;
+  wire        [4:0]  t2_hi_u1;
+  wire        [5:0]  t2_hi_l0;
   wire signed [9:0]  t2_hi0;
+  wire        [5:0]  t2_hi_l1;
   wire signed [9:0]  t2_hi1;
   wire        [3:0]  low2_0;
   wire        [3:0]  code2_0;
   wire        [3:0]  low2_1;
   wire        [3:0]  code2_1;
   wire        [3:0]  code2;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t3_l_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t3_l_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t3_l_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t3_l_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t3_l_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t3_l_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t3_l_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t3_l_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t3_l_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t3_l_p4;
+  wire        [15:0] t3_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [14:0] t3_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -646,92 +394,20 @@ module gca_quantizer (
   wire        [14:0] t3_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t3_tie;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t3_h_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t3_h_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t3_h_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t3_h_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t3_h_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t3_h_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t3_h_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t3_h_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t3_h_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t3_h_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [4:0]  t3_hi_u0;
+  wire        [4:0]  t3_hi_u1;
+  wire        [5:0]  t3_hi_l0;
   wire signed [9:0]  t3_hi0;
+  wire        [5:0]  t3_hi_l1;
   wire signed [9:0]  t3_hi1;
   wire        [3:0]  low3_0;
   wire        [3:0]  code3_0;
   wire        [3:0]  low3_1;
   wire        [3:0]  code3_1;
   wire        [3:0]  code3;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t4_l_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t4_l_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t4_l_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t4_l_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t4_l_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t4_l_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t4_l_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t4_l_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t4_l_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t4_l_p4;
+  wire        [15:0] t4_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [14:0] t4_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -739,92 +415,20 @@ module gca_quantizer (
   wire        [14:0] t4_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t4_tie;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t4_h_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t4_h_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t4_h_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t4_h_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t4_h_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t4_h_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t4_h_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t4_h_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t4_h_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t4_h_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [4:0]  t4_hi_u0;
+  wire        [4:0]  t4_hi_u1;
+  wire        [5:0]  t4_hi_l0;
   wire signed [9:0]  t4_hi0;
+  wire        [5:0]  t4_hi_l1;
   wire signed [9:0]  t4_hi1;
   wire        [3:0]  low4_0;
   wire        [3:0]  code4_0;
   wire        [3:0]  low4_1;
   wire        [3:0]  code4_1;
   wire        [3:0]  code4;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t5_l_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t5_l_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t5_l_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t5_l_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t5_l_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t5_l_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t5_l_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t5_l_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t5_l_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t5_l_p4;
+  wire        [15:0] t5_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [14:0] t5_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -832,92 +436,20 @@ module gca_quantizer (
   wire        [14:0] t5_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t5_tie;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t5_h_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t5_h_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t5_h_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t5_h_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t5_h_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t5_h_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t5_h_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t5_h_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t5_h_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t5_h_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [4:0]  t5_hi_u0;
+  wire        [4:0]  t5_hi_u1;
+  wire        [5:0]  t5_hi_l0;
   wire signed [9:0]  t5_hi0;
+  wire        [5:0]  t5_hi_l1;
   wire signed [9:0]  t5_hi1;
   wire        [3:0]  low5_0;
   wire        [3:0]  code5_0;
   wire        [3:0]  low5_1;
   wire        [3:0]  code5_1;
   wire        [3:0]  code5;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t6_l_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t6_l_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t6_l_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t6_l_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t6_l_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t6_l_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t6_l_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t6_l_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t6_l_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t6_l_p4;
+  wire        [15:0] t6_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [14:0] t6_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -925,92 +457,20 @@ module gca_quantizer (
   wire        [14:0] t6_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t6_tie;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t6_h_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t6_h_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t6_h_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t6_h_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t6_h_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t6_h_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t6_h_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t6_h_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t6_h_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t6_h_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [4:0]  t6_hi_u0;
+  wire        [4:0]  t6_hi_u1;
+  wire        [5:0]  t6_hi_l0;
   wire signed [9:0]  t6_hi0;
+  wire        [5:0]  t6_hi_l1;
   wire signed [9:0]  t6_hi1;
   wire        [3:0]  low6_0;
   wire        [3:0]  code6_0;
   wire        [3:0]  low6_1;
   wire        [3:0]  code6_1;
   wire        [3:0]  code6;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
+  // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t7_l_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t7_l_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t7_l_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t7_l_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t7_l_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t7_l_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t7_l_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t7_l_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t7_l_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [14:0] t7_l_p4;
+  wire        [15:0] t7_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [14:0] t7_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
@@ -1018,47 +478,11 @@ module gca_quantizer (
   wire        [14:0] t7_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
   wire               t7_tie;
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t7_h_x;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t7_h_g0;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t7_h_g1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t7_h_p1;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t7_h_g2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t7_h_p2;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t7_h_g3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t7_h_p3;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t7_h_g4;
-  /* verilator lint_on UNUSEDSIGNAL */
-  // lint: UNUSEDSIGNAL: a prefix tree: the caller uses some bits
-  /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t7_h_p4;
-  /* verilator lint_on UNUSEDSIGNAL */
+  wire        [4:0]  t7_hi_u0;
+  wire        [4:0]  t7_hi_u1;
+  wire        [5:0]  t7_hi_l0;
   wire signed [9:0]  t7_hi0;
+  wire        [5:0]  t7_hi_l1;
   wire signed [9:0]  t7_hi1;
   wire        [3:0]  low7_0;
   wire        [3:0]  code7_0;
@@ -1402,246 +826,126 @@ module gca_quantizer (
   end
 
   assign max_code = is_q ? 4'd15 : 4'd7;
-  assign t0_l_x = ps0[14:0] ^ pc0[14:0];
-  assign t0_l_g0 = ps0[14:0] & pc0[14:0];
-  assign t0_l_g1 = t0_l_g0 | (t0_l_x & {t0_l_g0[13:0], 1'd0});
-  assign t0_l_p1 = t0_l_x & {t0_l_x[13:0], 1'd1};
-  assign t0_l_g2 = t0_l_g1 | (t0_l_p1 & {t0_l_g1[12:0], 2'd0});
-  assign t0_l_p2 = t0_l_p1 & {t0_l_p1[12:0], 2'd3};
-  assign t0_l_g3 = t0_l_g2 | (t0_l_p2 & {t0_l_g2[10:0], 4'd0});
-  assign t0_l_p3 = t0_l_p2 & {t0_l_p2[10:0], 4'd15};
-  assign t0_l_g4 = t0_l_g3 | (t0_l_p3 & {t0_l_g3[6:0], 8'd0});
-  assign t0_l_p4 = t0_l_p3 & {t0_l_p3[6:0], 8'd255};
+  assign t0_lsum = {1'd0, ps0[14:0]} + {1'd0, pc0[14:0]};
   assign t0_tie_x = ps0[14:0] ^ pc0[14:0];
   assign t0_tie_o = ps0[14:0] | pc0[14:0];
   assign t0_tie = ~(|(t0_tie_x ^ {t0_tie_o[13:0], 1'd0}));
-  assign t0_h_x = ps0[24:15] ^ pc0[24:15];
-  assign t0_h_g0 = ps0[24:15] & pc0[24:15];
-  assign t0_h_g1 = t0_h_g0 | (t0_h_x & {t0_h_g0[8:0], 1'd0});
-  assign t0_h_p1 = t0_h_x & {t0_h_x[8:0], 1'd1};
-  assign t0_h_g2 = t0_h_g1 | (t0_h_p1 & {t0_h_g1[7:0], 2'd0});
-  assign t0_h_p2 = t0_h_p1 & {t0_h_p1[7:0], 2'd3};
-  assign t0_h_g3 = t0_h_g2 | (t0_h_p2 & {t0_h_g2[5:0], 4'd0});
-  assign t0_h_p3 = t0_h_p2 & {t0_h_p2[5:0], 4'd15};
-  assign t0_h_g4 = t0_h_g3 | (t0_h_p3 & {t0_h_g3[1:0], 8'd0});
-  assign t0_h_p4 = t0_h_p3 & {t0_h_p3[1:0], 8'd255};
-  assign t0_hi0 = $signed(t0_h_x ^ {t0_h_g4[8:0], 1'd0});
-  assign t0_hi1 = $signed(t0_h_x ^ {t0_h_g4[8:0] | t0_h_p4[8:0], 1'd1});
+  assign t0_hi_u0 = ps0[24:20] + pc0[24:20];
+  assign t0_hi_u1 = (ps0[24:20] + pc0[24:20]) + 5'd1;
+  assign t0_hi_l0 = {1'd0, ps0[19:15]} + {1'd0, pc0[19:15]};
+  assign t0_hi0 = $signed({t0_hi_l0[5] ? t0_hi_u1 : t0_hi_u0, t0_hi_l0[4:0]});
+  assign t0_hi_l1 = ({1'd0, ps0[19:15]} + {1'd0, pc0[19:15]}) + 6'd1;
+  assign t0_hi1 = $signed({t0_hi_l1[5] ? t0_hi_u1 : t0_hi_u0, t0_hi_l1[4:0]});
   assign low0_0 = {t0_hi0[3:1], t0_hi0[0] && (!t0_tie)};
   assign code0_0 = t0_hi0[9] ? 4'd0 : (((|t0_hi0[8:4]) || (low0_0 > max_code)) ? max_code : low0_0);
   assign low0_1 = {t0_hi1[3:1], t0_hi1[0] && (!t0_tie)};
   assign code0_1 = t0_hi1[9] ? 4'd0 : (((|t0_hi1[8:4]) || (low0_1 > max_code)) ? max_code : low0_1);
-  assign code0 = t0_l_g4[14] ? code0_1 : code0_0;
-  assign t1_l_x = ps1[14:0] ^ pc1[14:0];
-  assign t1_l_g0 = ps1[14:0] & pc1[14:0];
-  assign t1_l_g1 = t1_l_g0 | (t1_l_x & {t1_l_g0[13:0], 1'd0});
-  assign t1_l_p1 = t1_l_x & {t1_l_x[13:0], 1'd1};
-  assign t1_l_g2 = t1_l_g1 | (t1_l_p1 & {t1_l_g1[12:0], 2'd0});
-  assign t1_l_p2 = t1_l_p1 & {t1_l_p1[12:0], 2'd3};
-  assign t1_l_g3 = t1_l_g2 | (t1_l_p2 & {t1_l_g2[10:0], 4'd0});
-  assign t1_l_p3 = t1_l_p2 & {t1_l_p2[10:0], 4'd15};
-  assign t1_l_g4 = t1_l_g3 | (t1_l_p3 & {t1_l_g3[6:0], 8'd0});
-  assign t1_l_p4 = t1_l_p3 & {t1_l_p3[6:0], 8'd255};
+  assign code0 = t0_lsum[15] ? code0_1 : code0_0;
+  assign t1_lsum = {1'd0, ps1[14:0]} + {1'd0, pc1[14:0]};
   assign t1_tie_x = ps1[14:0] ^ pc1[14:0];
   assign t1_tie_o = ps1[14:0] | pc1[14:0];
   assign t1_tie = ~(|(t1_tie_x ^ {t1_tie_o[13:0], 1'd0}));
-  assign t1_h_x = ps1[24:15] ^ pc1[24:15];
-  assign t1_h_g0 = ps1[24:15] & pc1[24:15];
-  assign t1_h_g1 = t1_h_g0 | (t1_h_x & {t1_h_g0[8:0], 1'd0});
-  assign t1_h_p1 = t1_h_x & {t1_h_x[8:0], 1'd1};
-  assign t1_h_g2 = t1_h_g1 | (t1_h_p1 & {t1_h_g1[7:0], 2'd0});
-  assign t1_h_p2 = t1_h_p1 & {t1_h_p1[7:0], 2'd3};
-  assign t1_h_g3 = t1_h_g2 | (t1_h_p2 & {t1_h_g2[5:0], 4'd0});
-  assign t1_h_p3 = t1_h_p2 & {t1_h_p2[5:0], 4'd15};
-  assign t1_h_g4 = t1_h_g3 | (t1_h_p3 & {t1_h_g3[1:0], 8'd0});
-  assign t1_h_p4 = t1_h_p3 & {t1_h_p3[1:0], 8'd255};
-  assign t1_hi0 = $signed(t1_h_x ^ {t1_h_g4[8:0], 1'd0});
-  assign t1_hi1 = $signed(t1_h_x ^ {t1_h_g4[8:0] | t1_h_p4[8:0], 1'd1});
+  assign t1_hi_u0 = ps1[24:20] + pc1[24:20];
+  assign t1_hi_u1 = (ps1[24:20] + pc1[24:20]) + 5'd1;
+  assign t1_hi_l0 = {1'd0, ps1[19:15]} + {1'd0, pc1[19:15]};
+  assign t1_hi0 = $signed({t1_hi_l0[5] ? t1_hi_u1 : t1_hi_u0, t1_hi_l0[4:0]});
+  assign t1_hi_l1 = ({1'd0, ps1[19:15]} + {1'd0, pc1[19:15]}) + 6'd1;
+  assign t1_hi1 = $signed({t1_hi_l1[5] ? t1_hi_u1 : t1_hi_u0, t1_hi_l1[4:0]});
   assign low1_0 = {t1_hi0[3:1], t1_hi0[0] && (!t1_tie)};
   assign code1_0 = t1_hi0[9] ? 4'd0 : (((|t1_hi0[8:4]) || (low1_0 > max_code)) ? max_code : low1_0);
   assign low1_1 = {t1_hi1[3:1], t1_hi1[0] && (!t1_tie)};
   assign code1_1 = t1_hi1[9] ? 4'd0 : (((|t1_hi1[8:4]) || (low1_1 > max_code)) ? max_code : low1_1);
-  assign code1 = t1_l_g4[14] ? code1_1 : code1_0;
-  assign t2_l_x = ps2[14:0] ^ pc2[14:0];
-  assign t2_l_g0 = ps2[14:0] & pc2[14:0];
-  assign t2_l_g1 = t2_l_g0 | (t2_l_x & {t2_l_g0[13:0], 1'd0});
-  assign t2_l_p1 = t2_l_x & {t2_l_x[13:0], 1'd1};
-  assign t2_l_g2 = t2_l_g1 | (t2_l_p1 & {t2_l_g1[12:0], 2'd0});
-  assign t2_l_p2 = t2_l_p1 & {t2_l_p1[12:0], 2'd3};
-  assign t2_l_g3 = t2_l_g2 | (t2_l_p2 & {t2_l_g2[10:0], 4'd0});
-  assign t2_l_p3 = t2_l_p2 & {t2_l_p2[10:0], 4'd15};
-  assign t2_l_g4 = t2_l_g3 | (t2_l_p3 & {t2_l_g3[6:0], 8'd0});
-  assign t2_l_p4 = t2_l_p3 & {t2_l_p3[6:0], 8'd255};
+  assign code1 = t1_lsum[15] ? code1_1 : code1_0;
+  assign t2_lsum = {1'd0, ps2[14:0]} + {1'd0, pc2[14:0]};
   assign t2_tie_x = ps2[14:0] ^ pc2[14:0];
   assign t2_tie_o = ps2[14:0] | pc2[14:0];
   assign t2_tie = ~(|(t2_tie_x ^ {t2_tie_o[13:0], 1'd0}));
-  assign t2_h_x = ps2[24:15] ^ pc2[24:15];
-  assign t2_h_g0 = ps2[24:15] & pc2[24:15];
-  assign t2_h_g1 = t2_h_g0 | (t2_h_x & {t2_h_g0[8:0], 1'd0});
-  assign t2_h_p1 = t2_h_x & {t2_h_x[8:0], 1'd1};
-  assign t2_h_g2 = t2_h_g1 | (t2_h_p1 & {t2_h_g1[7:0], 2'd0});
-  assign t2_h_p2 = t2_h_p1 & {t2_h_p1[7:0], 2'd3};
-  assign t2_h_g3 = t2_h_g2 | (t2_h_p2 & {t2_h_g2[5:0], 4'd0});
-  assign t2_h_p3 = t2_h_p2 & {t2_h_p2[5:0], 4'd15};
-  assign t2_h_g4 = t2_h_g3 | (t2_h_p3 & {t2_h_g3[1:0], 8'd0});
-  assign t2_h_p4 = t2_h_p3 & {t2_h_p3[1:0], 8'd255};
-  assign t2_hi0 = $signed(t2_h_x ^ {t2_h_g4[8:0], 1'd0});
-  assign t2_hi1 = $signed(t2_h_x ^ {t2_h_g4[8:0] | t2_h_p4[8:0], 1'd1});
+  assign t2_hi_u0 = ps2[24:20] + pc2[24:20];
+  assign t2_hi_u1 = (ps2[24:20] + pc2[24:20]) + 5'd1;
+  assign t2_hi_l0 = {1'd0, ps2[19:15]} + {1'd0, pc2[19:15]};
+  assign t2_hi0 = $signed({t2_hi_l0[5] ? t2_hi_u1 : t2_hi_u0, t2_hi_l0[4:0]});
+  assign t2_hi_l1 = ({1'd0, ps2[19:15]} + {1'd0, pc2[19:15]}) + 6'd1;
+  assign t2_hi1 = $signed({t2_hi_l1[5] ? t2_hi_u1 : t2_hi_u0, t2_hi_l1[4:0]});
   assign low2_0 = {t2_hi0[3:1], t2_hi0[0] && (!t2_tie)};
   assign code2_0 = t2_hi0[9] ? 4'd0 : (((|t2_hi0[8:4]) || (low2_0 > max_code)) ? max_code : low2_0);
   assign low2_1 = {t2_hi1[3:1], t2_hi1[0] && (!t2_tie)};
   assign code2_1 = t2_hi1[9] ? 4'd0 : (((|t2_hi1[8:4]) || (low2_1 > max_code)) ? max_code : low2_1);
-  assign code2 = t2_l_g4[14] ? code2_1 : code2_0;
-  assign t3_l_x = ps3[14:0] ^ pc3[14:0];
-  assign t3_l_g0 = ps3[14:0] & pc3[14:0];
-  assign t3_l_g1 = t3_l_g0 | (t3_l_x & {t3_l_g0[13:0], 1'd0});
-  assign t3_l_p1 = t3_l_x & {t3_l_x[13:0], 1'd1};
-  assign t3_l_g2 = t3_l_g1 | (t3_l_p1 & {t3_l_g1[12:0], 2'd0});
-  assign t3_l_p2 = t3_l_p1 & {t3_l_p1[12:0], 2'd3};
-  assign t3_l_g3 = t3_l_g2 | (t3_l_p2 & {t3_l_g2[10:0], 4'd0});
-  assign t3_l_p3 = t3_l_p2 & {t3_l_p2[10:0], 4'd15};
-  assign t3_l_g4 = t3_l_g3 | (t3_l_p3 & {t3_l_g3[6:0], 8'd0});
-  assign t3_l_p4 = t3_l_p3 & {t3_l_p3[6:0], 8'd255};
+  assign code2 = t2_lsum[15] ? code2_1 : code2_0;
+  assign t3_lsum = {1'd0, ps3[14:0]} + {1'd0, pc3[14:0]};
   assign t3_tie_x = ps3[14:0] ^ pc3[14:0];
   assign t3_tie_o = ps3[14:0] | pc3[14:0];
   assign t3_tie = ~(|(t3_tie_x ^ {t3_tie_o[13:0], 1'd0}));
-  assign t3_h_x = ps3[24:15] ^ pc3[24:15];
-  assign t3_h_g0 = ps3[24:15] & pc3[24:15];
-  assign t3_h_g1 = t3_h_g0 | (t3_h_x & {t3_h_g0[8:0], 1'd0});
-  assign t3_h_p1 = t3_h_x & {t3_h_x[8:0], 1'd1};
-  assign t3_h_g2 = t3_h_g1 | (t3_h_p1 & {t3_h_g1[7:0], 2'd0});
-  assign t3_h_p2 = t3_h_p1 & {t3_h_p1[7:0], 2'd3};
-  assign t3_h_g3 = t3_h_g2 | (t3_h_p2 & {t3_h_g2[5:0], 4'd0});
-  assign t3_h_p3 = t3_h_p2 & {t3_h_p2[5:0], 4'd15};
-  assign t3_h_g4 = t3_h_g3 | (t3_h_p3 & {t3_h_g3[1:0], 8'd0});
-  assign t3_h_p4 = t3_h_p3 & {t3_h_p3[1:0], 8'd255};
-  assign t3_hi0 = $signed(t3_h_x ^ {t3_h_g4[8:0], 1'd0});
-  assign t3_hi1 = $signed(t3_h_x ^ {t3_h_g4[8:0] | t3_h_p4[8:0], 1'd1});
+  assign t3_hi_u0 = ps3[24:20] + pc3[24:20];
+  assign t3_hi_u1 = (ps3[24:20] + pc3[24:20]) + 5'd1;
+  assign t3_hi_l0 = {1'd0, ps3[19:15]} + {1'd0, pc3[19:15]};
+  assign t3_hi0 = $signed({t3_hi_l0[5] ? t3_hi_u1 : t3_hi_u0, t3_hi_l0[4:0]});
+  assign t3_hi_l1 = ({1'd0, ps3[19:15]} + {1'd0, pc3[19:15]}) + 6'd1;
+  assign t3_hi1 = $signed({t3_hi_l1[5] ? t3_hi_u1 : t3_hi_u0, t3_hi_l1[4:0]});
   assign low3_0 = {t3_hi0[3:1], t3_hi0[0] && (!t3_tie)};
   assign code3_0 = t3_hi0[9] ? 4'd0 : (((|t3_hi0[8:4]) || (low3_0 > max_code)) ? max_code : low3_0);
   assign low3_1 = {t3_hi1[3:1], t3_hi1[0] && (!t3_tie)};
   assign code3_1 = t3_hi1[9] ? 4'd0 : (((|t3_hi1[8:4]) || (low3_1 > max_code)) ? max_code : low3_1);
-  assign code3 = t3_l_g4[14] ? code3_1 : code3_0;
-  assign t4_l_x = ps4[14:0] ^ pc4[14:0];
-  assign t4_l_g0 = ps4[14:0] & pc4[14:0];
-  assign t4_l_g1 = t4_l_g0 | (t4_l_x & {t4_l_g0[13:0], 1'd0});
-  assign t4_l_p1 = t4_l_x & {t4_l_x[13:0], 1'd1};
-  assign t4_l_g2 = t4_l_g1 | (t4_l_p1 & {t4_l_g1[12:0], 2'd0});
-  assign t4_l_p2 = t4_l_p1 & {t4_l_p1[12:0], 2'd3};
-  assign t4_l_g3 = t4_l_g2 | (t4_l_p2 & {t4_l_g2[10:0], 4'd0});
-  assign t4_l_p3 = t4_l_p2 & {t4_l_p2[10:0], 4'd15};
-  assign t4_l_g4 = t4_l_g3 | (t4_l_p3 & {t4_l_g3[6:0], 8'd0});
-  assign t4_l_p4 = t4_l_p3 & {t4_l_p3[6:0], 8'd255};
+  assign code3 = t3_lsum[15] ? code3_1 : code3_0;
+  assign t4_lsum = {1'd0, ps4[14:0]} + {1'd0, pc4[14:0]};
   assign t4_tie_x = ps4[14:0] ^ pc4[14:0];
   assign t4_tie_o = ps4[14:0] | pc4[14:0];
   assign t4_tie = ~(|(t4_tie_x ^ {t4_tie_o[13:0], 1'd0}));
-  assign t4_h_x = ps4[24:15] ^ pc4[24:15];
-  assign t4_h_g0 = ps4[24:15] & pc4[24:15];
-  assign t4_h_g1 = t4_h_g0 | (t4_h_x & {t4_h_g0[8:0], 1'd0});
-  assign t4_h_p1 = t4_h_x & {t4_h_x[8:0], 1'd1};
-  assign t4_h_g2 = t4_h_g1 | (t4_h_p1 & {t4_h_g1[7:0], 2'd0});
-  assign t4_h_p2 = t4_h_p1 & {t4_h_p1[7:0], 2'd3};
-  assign t4_h_g3 = t4_h_g2 | (t4_h_p2 & {t4_h_g2[5:0], 4'd0});
-  assign t4_h_p3 = t4_h_p2 & {t4_h_p2[5:0], 4'd15};
-  assign t4_h_g4 = t4_h_g3 | (t4_h_p3 & {t4_h_g3[1:0], 8'd0});
-  assign t4_h_p4 = t4_h_p3 & {t4_h_p3[1:0], 8'd255};
-  assign t4_hi0 = $signed(t4_h_x ^ {t4_h_g4[8:0], 1'd0});
-  assign t4_hi1 = $signed(t4_h_x ^ {t4_h_g4[8:0] | t4_h_p4[8:0], 1'd1});
+  assign t4_hi_u0 = ps4[24:20] + pc4[24:20];
+  assign t4_hi_u1 = (ps4[24:20] + pc4[24:20]) + 5'd1;
+  assign t4_hi_l0 = {1'd0, ps4[19:15]} + {1'd0, pc4[19:15]};
+  assign t4_hi0 = $signed({t4_hi_l0[5] ? t4_hi_u1 : t4_hi_u0, t4_hi_l0[4:0]});
+  assign t4_hi_l1 = ({1'd0, ps4[19:15]} + {1'd0, pc4[19:15]}) + 6'd1;
+  assign t4_hi1 = $signed({t4_hi_l1[5] ? t4_hi_u1 : t4_hi_u0, t4_hi_l1[4:0]});
   assign low4_0 = {t4_hi0[3:1], t4_hi0[0] && (!t4_tie)};
   assign code4_0 = t4_hi0[9] ? 4'd0 : (((|t4_hi0[8:4]) || (low4_0 > max_code)) ? max_code : low4_0);
   assign low4_1 = {t4_hi1[3:1], t4_hi1[0] && (!t4_tie)};
   assign code4_1 = t4_hi1[9] ? 4'd0 : (((|t4_hi1[8:4]) || (low4_1 > max_code)) ? max_code : low4_1);
-  assign code4 = t4_l_g4[14] ? code4_1 : code4_0;
-  assign t5_l_x = ps5[14:0] ^ pc5[14:0];
-  assign t5_l_g0 = ps5[14:0] & pc5[14:0];
-  assign t5_l_g1 = t5_l_g0 | (t5_l_x & {t5_l_g0[13:0], 1'd0});
-  assign t5_l_p1 = t5_l_x & {t5_l_x[13:0], 1'd1};
-  assign t5_l_g2 = t5_l_g1 | (t5_l_p1 & {t5_l_g1[12:0], 2'd0});
-  assign t5_l_p2 = t5_l_p1 & {t5_l_p1[12:0], 2'd3};
-  assign t5_l_g3 = t5_l_g2 | (t5_l_p2 & {t5_l_g2[10:0], 4'd0});
-  assign t5_l_p3 = t5_l_p2 & {t5_l_p2[10:0], 4'd15};
-  assign t5_l_g4 = t5_l_g3 | (t5_l_p3 & {t5_l_g3[6:0], 8'd0});
-  assign t5_l_p4 = t5_l_p3 & {t5_l_p3[6:0], 8'd255};
+  assign code4 = t4_lsum[15] ? code4_1 : code4_0;
+  assign t5_lsum = {1'd0, ps5[14:0]} + {1'd0, pc5[14:0]};
   assign t5_tie_x = ps5[14:0] ^ pc5[14:0];
   assign t5_tie_o = ps5[14:0] | pc5[14:0];
   assign t5_tie = ~(|(t5_tie_x ^ {t5_tie_o[13:0], 1'd0}));
-  assign t5_h_x = ps5[24:15] ^ pc5[24:15];
-  assign t5_h_g0 = ps5[24:15] & pc5[24:15];
-  assign t5_h_g1 = t5_h_g0 | (t5_h_x & {t5_h_g0[8:0], 1'd0});
-  assign t5_h_p1 = t5_h_x & {t5_h_x[8:0], 1'd1};
-  assign t5_h_g2 = t5_h_g1 | (t5_h_p1 & {t5_h_g1[7:0], 2'd0});
-  assign t5_h_p2 = t5_h_p1 & {t5_h_p1[7:0], 2'd3};
-  assign t5_h_g3 = t5_h_g2 | (t5_h_p2 & {t5_h_g2[5:0], 4'd0});
-  assign t5_h_p3 = t5_h_p2 & {t5_h_p2[5:0], 4'd15};
-  assign t5_h_g4 = t5_h_g3 | (t5_h_p3 & {t5_h_g3[1:0], 8'd0});
-  assign t5_h_p4 = t5_h_p3 & {t5_h_p3[1:0], 8'd255};
-  assign t5_hi0 = $signed(t5_h_x ^ {t5_h_g4[8:0], 1'd0});
-  assign t5_hi1 = $signed(t5_h_x ^ {t5_h_g4[8:0] | t5_h_p4[8:0], 1'd1});
+  assign t5_hi_u0 = ps5[24:20] + pc5[24:20];
+  assign t5_hi_u1 = (ps5[24:20] + pc5[24:20]) + 5'd1;
+  assign t5_hi_l0 = {1'd0, ps5[19:15]} + {1'd0, pc5[19:15]};
+  assign t5_hi0 = $signed({t5_hi_l0[5] ? t5_hi_u1 : t5_hi_u0, t5_hi_l0[4:0]});
+  assign t5_hi_l1 = ({1'd0, ps5[19:15]} + {1'd0, pc5[19:15]}) + 6'd1;
+  assign t5_hi1 = $signed({t5_hi_l1[5] ? t5_hi_u1 : t5_hi_u0, t5_hi_l1[4:0]});
   assign low5_0 = {t5_hi0[3:1], t5_hi0[0] && (!t5_tie)};
   assign code5_0 = t5_hi0[9] ? 4'd0 : (((|t5_hi0[8:4]) || (low5_0 > max_code)) ? max_code : low5_0);
   assign low5_1 = {t5_hi1[3:1], t5_hi1[0] && (!t5_tie)};
   assign code5_1 = t5_hi1[9] ? 4'd0 : (((|t5_hi1[8:4]) || (low5_1 > max_code)) ? max_code : low5_1);
-  assign code5 = t5_l_g4[14] ? code5_1 : code5_0;
-  assign t6_l_x = ps6[14:0] ^ pc6[14:0];
-  assign t6_l_g0 = ps6[14:0] & pc6[14:0];
-  assign t6_l_g1 = t6_l_g0 | (t6_l_x & {t6_l_g0[13:0], 1'd0});
-  assign t6_l_p1 = t6_l_x & {t6_l_x[13:0], 1'd1};
-  assign t6_l_g2 = t6_l_g1 | (t6_l_p1 & {t6_l_g1[12:0], 2'd0});
-  assign t6_l_p2 = t6_l_p1 & {t6_l_p1[12:0], 2'd3};
-  assign t6_l_g3 = t6_l_g2 | (t6_l_p2 & {t6_l_g2[10:0], 4'd0});
-  assign t6_l_p3 = t6_l_p2 & {t6_l_p2[10:0], 4'd15};
-  assign t6_l_g4 = t6_l_g3 | (t6_l_p3 & {t6_l_g3[6:0], 8'd0});
-  assign t6_l_p4 = t6_l_p3 & {t6_l_p3[6:0], 8'd255};
+  assign code5 = t5_lsum[15] ? code5_1 : code5_0;
+  assign t6_lsum = {1'd0, ps6[14:0]} + {1'd0, pc6[14:0]};
   assign t6_tie_x = ps6[14:0] ^ pc6[14:0];
   assign t6_tie_o = ps6[14:0] | pc6[14:0];
   assign t6_tie = ~(|(t6_tie_x ^ {t6_tie_o[13:0], 1'd0}));
-  assign t6_h_x = ps6[24:15] ^ pc6[24:15];
-  assign t6_h_g0 = ps6[24:15] & pc6[24:15];
-  assign t6_h_g1 = t6_h_g0 | (t6_h_x & {t6_h_g0[8:0], 1'd0});
-  assign t6_h_p1 = t6_h_x & {t6_h_x[8:0], 1'd1};
-  assign t6_h_g2 = t6_h_g1 | (t6_h_p1 & {t6_h_g1[7:0], 2'd0});
-  assign t6_h_p2 = t6_h_p1 & {t6_h_p1[7:0], 2'd3};
-  assign t6_h_g3 = t6_h_g2 | (t6_h_p2 & {t6_h_g2[5:0], 4'd0});
-  assign t6_h_p3 = t6_h_p2 & {t6_h_p2[5:0], 4'd15};
-  assign t6_h_g4 = t6_h_g3 | (t6_h_p3 & {t6_h_g3[1:0], 8'd0});
-  assign t6_h_p4 = t6_h_p3 & {t6_h_p3[1:0], 8'd255};
-  assign t6_hi0 = $signed(t6_h_x ^ {t6_h_g4[8:0], 1'd0});
-  assign t6_hi1 = $signed(t6_h_x ^ {t6_h_g4[8:0] | t6_h_p4[8:0], 1'd1});
+  assign t6_hi_u0 = ps6[24:20] + pc6[24:20];
+  assign t6_hi_u1 = (ps6[24:20] + pc6[24:20]) + 5'd1;
+  assign t6_hi_l0 = {1'd0, ps6[19:15]} + {1'd0, pc6[19:15]};
+  assign t6_hi0 = $signed({t6_hi_l0[5] ? t6_hi_u1 : t6_hi_u0, t6_hi_l0[4:0]});
+  assign t6_hi_l1 = ({1'd0, ps6[19:15]} + {1'd0, pc6[19:15]}) + 6'd1;
+  assign t6_hi1 = $signed({t6_hi_l1[5] ? t6_hi_u1 : t6_hi_u0, t6_hi_l1[4:0]});
   assign low6_0 = {t6_hi0[3:1], t6_hi0[0] && (!t6_tie)};
   assign code6_0 = t6_hi0[9] ? 4'd0 : (((|t6_hi0[8:4]) || (low6_0 > max_code)) ? max_code : low6_0);
   assign low6_1 = {t6_hi1[3:1], t6_hi1[0] && (!t6_tie)};
   assign code6_1 = t6_hi1[9] ? 4'd0 : (((|t6_hi1[8:4]) || (low6_1 > max_code)) ? max_code : low6_1);
-  assign code6 = t6_l_g4[14] ? code6_1 : code6_0;
-  assign t7_l_x = ps7[14:0] ^ pc7[14:0];
-  assign t7_l_g0 = ps7[14:0] & pc7[14:0];
-  assign t7_l_g1 = t7_l_g0 | (t7_l_x & {t7_l_g0[13:0], 1'd0});
-  assign t7_l_p1 = t7_l_x & {t7_l_x[13:0], 1'd1};
-  assign t7_l_g2 = t7_l_g1 | (t7_l_p1 & {t7_l_g1[12:0], 2'd0});
-  assign t7_l_p2 = t7_l_p1 & {t7_l_p1[12:0], 2'd3};
-  assign t7_l_g3 = t7_l_g2 | (t7_l_p2 & {t7_l_g2[10:0], 4'd0});
-  assign t7_l_p3 = t7_l_p2 & {t7_l_p2[10:0], 4'd15};
-  assign t7_l_g4 = t7_l_g3 | (t7_l_p3 & {t7_l_g3[6:0], 8'd0});
-  assign t7_l_p4 = t7_l_p3 & {t7_l_p3[6:0], 8'd255};
+  assign code6 = t6_lsum[15] ? code6_1 : code6_0;
+  assign t7_lsum = {1'd0, ps7[14:0]} + {1'd0, pc7[14:0]};
   assign t7_tie_x = ps7[14:0] ^ pc7[14:0];
   assign t7_tie_o = ps7[14:0] | pc7[14:0];
   assign t7_tie = ~(|(t7_tie_x ^ {t7_tie_o[13:0], 1'd0}));
-  assign t7_h_x = ps7[24:15] ^ pc7[24:15];
-  assign t7_h_g0 = ps7[24:15] & pc7[24:15];
-  assign t7_h_g1 = t7_h_g0 | (t7_h_x & {t7_h_g0[8:0], 1'd0});
-  assign t7_h_p1 = t7_h_x & {t7_h_x[8:0], 1'd1};
-  assign t7_h_g2 = t7_h_g1 | (t7_h_p1 & {t7_h_g1[7:0], 2'd0});
-  assign t7_h_p2 = t7_h_p1 & {t7_h_p1[7:0], 2'd3};
-  assign t7_h_g3 = t7_h_g2 | (t7_h_p2 & {t7_h_g2[5:0], 4'd0});
-  assign t7_h_p3 = t7_h_p2 & {t7_h_p2[5:0], 4'd15};
-  assign t7_h_g4 = t7_h_g3 | (t7_h_p3 & {t7_h_g3[1:0], 8'd0});
-  assign t7_h_p4 = t7_h_p3 & {t7_h_p3[1:0], 8'd255};
-  assign t7_hi0 = $signed(t7_h_x ^ {t7_h_g4[8:0], 1'd0});
-  assign t7_hi1 = $signed(t7_h_x ^ {t7_h_g4[8:0] | t7_h_p4[8:0], 1'd1});
+  assign t7_hi_u0 = ps7[24:20] + pc7[24:20];
+  assign t7_hi_u1 = (ps7[24:20] + pc7[24:20]) + 5'd1;
+  assign t7_hi_l0 = {1'd0, ps7[19:15]} + {1'd0, pc7[19:15]};
+  assign t7_hi0 = $signed({t7_hi_l0[5] ? t7_hi_u1 : t7_hi_u0, t7_hi_l0[4:0]});
+  assign t7_hi_l1 = ({1'd0, ps7[19:15]} + {1'd0, pc7[19:15]}) + 6'd1;
+  assign t7_hi1 = $signed({t7_hi_l1[5] ? t7_hi_u1 : t7_hi_u0, t7_hi_l1[4:0]});
   assign low7_0 = {t7_hi0[3:1], t7_hi0[0] && (!t7_tie)};
   assign code7_0 = t7_hi0[9] ? 4'd0 : (((|t7_hi0[8:4]) || (low7_0 > max_code)) ? max_code : low7_0);
   assign low7_1 = {t7_hi1[3:1], t7_hi1[0] && (!t7_tie)};
   assign code7_1 = t7_hi1[9] ? 4'd0 : (((|t7_hi1[8:4]) || (low7_1 > max_code)) ? max_code : low7_1);
-  assign code7 = t7_l_g4[14] ? code7_1 : code7_0;
+  assign code7 = t7_lsum[15] ? code7_1 : code7_0;
   assign code = {code7, code6, code5, code4, code3, code2, code1, code0};
 
 endmodule
