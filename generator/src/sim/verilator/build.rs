@@ -33,7 +33,8 @@
 //!    in 24 s and runs 2,350 tokens/s; `-O2` 60 s and 2,050 tokens/s (one generated function,
 //!    the window's unrolled column logic, takes 50 s at `-O2` and 5 s at `-O1`); `-Os`
 //!    (Verilator's default) 98 s and 1,500 tokens/s; `-march=native` adds 2-3%, not worth a
-//!    machine-specific cache.
+//!    machine-specific cache. Re-checked with the pipelined RTL (docs/flow.md): `-O2` ran
+//!    1,420 to 1,540 tokens/s against 1,974 to 2,067 at `-O1`.
 //! 4. `g++ -shared -Wl,--no-undefined` links the shim, the model units and the runtime archive.
 //!
 //! Every command is reported through the `progress` callback before it runs. A missing tool
