@@ -10,7 +10,7 @@ use crate::hdl::{e, Decl, Expr, Instance, Kind, Module, Signal, Stmt};
 use super::common::{header_comment, index_width};
 use super::out_scale::group_lanes as out_group_lanes;
 use super::quantizer::{code_bits, group_lanes, lanes, offset_half};
-use super::wires::{clock_and_reset, let_wire};
+use super::wires::{clock_and_reset, follow, let_wire};
 
 /// Bits of one head's scaler fields on the `scalers` bus (regmap::scaler_bits_per_head).
 pub fn scaler_bits(p: &Params) -> u32 {
@@ -136,20 +136,17 @@ pub fn build(p: &Params) -> Module {
     };
     let (mine_s1, kind_s1, part_s1) = track(&mut m, 1);
     let (mine_s2, kind_s2, part_s2) = track(&mut m, 2);
-    m.seq(
+    follow(
+        &mut m,
         &clk,
         &rst_n,
-        [&mine_s1, &kind_s1, &part_s1, &mine_s2, &kind_s2, &part_s2]
-            .into_iter()
-            .map(crate::hdl::clear)
-            .collect(),
-        vec![
-            Stmt::nonblocking(&mine_s1, &mine),
-            Stmt::nonblocking(&kind_s1, &beat_kind),
-            Stmt::nonblocking(&part_s1, &beat_part),
-            Stmt::nonblocking(&mine_s2, &mine_s1),
-            Stmt::nonblocking(&kind_s2, &kind_s1),
-            Stmt::nonblocking(&part_s2, &part_s1),
+        &[
+            (&mine_s1, mine.e()),
+            (&kind_s1, beat_kind.e()),
+            (&part_s1, beat_part.e()),
+            (&mine_s2, mine_s1.e()),
+            (&kind_s2, kind_s1.e()),
+            (&part_s2, part_s1.e()),
         ],
     );
     let is_q = let_wire(&mut m, "is_q", kind_s2.eq(e::lit(2, 0)));
@@ -228,19 +225,16 @@ pub fn build(p: &Params) -> Module {
     let ph_ro = ctrl(&mut m, "ph_ro", "READOUT phase");
     let ro_first = ctrl(&mut m, "ro_first", "first READOUT cycle");
     let ro_count = ctrl(&mut m, "ro_count", "last cycle of a READOUT PWM step");
-    m.seq(
+    follow(
+        &mut m,
         &clk,
         &rst_n,
-        [&ph_qk, &ph_av, &ph_ro, &ro_first, &ro_count]
-            .into_iter()
-            .map(crate::hdl::clear)
-            .collect(),
-        vec![
-            Stmt::nonblocking(&ph_qk, &qk_next),
-            Stmt::nonblocking(&ph_av, &av_next),
-            Stmt::nonblocking(&ph_ro, &ro_next),
-            Stmt::nonblocking(&ro_first, &ro_first_next),
-            Stmt::nonblocking(&ro_count, &ro_count_next),
+        &[
+            (&ph_qk, qk_next.e()),
+            (&ph_av, av_next.e()),
+            (&ph_ro, ro_next.e()),
+            (&ro_first, ro_first_next.e()),
+            (&ro_count, ro_count_next.e()),
         ],
     );
 

@@ -2,7 +2,7 @@
 //! reset ports, and the arithmetic of the scalers: carry-save (Booth rows, 3:2 trees, the zero
 //! test of a sum without a carry chain), carry-select adders and split compares.
 
-use crate::hdl::{e, Decl, Expr, Kind, Module, Signal};
+use crate::hdl::{e, Decl, Expr, Kind, Module, Signal, Stmt};
 
 /// `wire [w-1:0] name = value;` (signed when the value is), returning its handle.
 pub fn let_wire(m: &mut Module, name: &str, value: Expr) -> Signal {
@@ -22,6 +22,20 @@ pub fn clock_and_reset(m: &mut Module) -> (Signal, Signal) {
     let rst_n =
         m.port(Decl::new("rst_n", Kind::Input, 1).doc("asynchronous assert, synchronous release"));
     (clk, rst_n)
+}
+
+/// Registers that load their source in every cycle and reset to 0: `reg <= src` for each pair,
+/// in one clocked process.
+pub fn follow(m: &mut Module, clk: &Signal, rst_n: &Signal, pairs: &[(&Signal, Expr)]) {
+    m.seq(
+        clk,
+        rst_n,
+        pairs.iter().map(|(r, _)| crate::hdl::clear(r)).collect(),
+        pairs
+            .iter()
+            .map(|(r, src)| Stmt::nonblocking(*r, src.clone()))
+            .collect(),
+    );
 }
 
 /// One 3:2 carry-save step over `w`-bit vectors: `a + b + c == s + cy (mod 2^w)`, with no
