@@ -32,8 +32,9 @@ pub struct Inputs<'a> {
 /// see the launching flip-flop's clock-to-output delay (about 0.1 ns in Nangate 45 nm), the
 /// capturing one's setup (about 0.04 ns), the SDC's clock uncertainty (5 % of the period), the
 /// logic in front of a module input, or OpenSTA's slower slews. Given the whole period it
-/// relaxes every path to about the period, which OpenSTA then finds 0.2 ns too slow at 1 GHz;
-/// at 0.8 the slowest paths still missed by 5 ps, at 0.7 every path met (docs/flow.md).
+/// relaxes every path to about the period, which OpenSTA then finds 0.2 ns too slow at 1 GHz.
+/// On the 2-sub-tile proxy, at 0.8 the slowest paths still missed by 5 ps and at 0.7 every path
+/// met; on gpt2-head, 0.6 and 0.65 gave the same netlist as 0.7 (docs/flow.md).
 pub const ABC_PERIOD_FRACTION: f64 = 0.7;
 
 /// ABC's delay target in ps for a clock period.

@@ -20,7 +20,8 @@
 //! [`crate::regmap`]), `irq` (any sticky STATUS flag). The events `ev_token`, `ev_error`,
 //! `ev_result` count into TOKENS, ERRORS and RESULTS; `ev_err_kind` (one-hot) sets the sticky
 //! flags, and a set wins over a clear in the same cycle. `gca_ingress` and `gca_egress`
-//! register their events (they arrive a cycle after the handshake). `soft_reset` does not reset the CSRs.
+//! register their events (they arrive a cycle after the handshake). `soft_reset` does not reset
+//! the CSRs.
 //!
 //! The HDL has no loops, so every scaler register is its own `reg` (one clocked process per
 //! head) and the read decode is one `case` over the full byte address; the misaligned

@@ -23,6 +23,7 @@
 use crate::config::Params;
 use crate::hdl::{e, Decl, Expr, Kind, Module, Signal, Stmt};
 use crate::rtl::common::{header_comment, index_width};
+use crate::rtl::wires::follow;
 
 /// Status of a result packet (header bits `[3:0]`).
 pub const STATUS_RESULT: u128 = 0;
@@ -287,12 +288,7 @@ pub fn build(p: &Params) -> Module {
     m.assign(&err_ack, accept.land(in_data.lnot()).land(&sel_err));
     // Registered, like gca_ingress's events: the CSR counter counts a cycle later and the
     // stream handshake is not in front of its increment.
-    m.seq(
-        &clk,
-        &rst_n,
-        vec![crate::hdl::clear(&ev_result)],
-        vec![Stmt::nonblocking(&ev_result, &done)],
-    );
+    follow(&mut m, &clk, &rst_n, &[(&ev_result, done.e())]);
     let done_bits: Vec<Expr> = (0..n_layer)
         .rev()
         .map(|l| done.land(src_layer.eq(lit(lw, l as u128))))
