@@ -80,7 +80,6 @@ fn ports_follow_the_tables_of_docs_rtl() {
                 ("s_axis_tlast", I, 1),
                 ("enable", I, 1),
                 ("stage_free", I, l),
-                ("layer_idle", I, l),
                 ("beat_data", O, td),
                 ("beat_valid", O, 1),
                 ("beat_layer", O, lw),
@@ -225,7 +224,6 @@ module tb;
   wire s_axis_tready;
   reg enable = 1'b1;
   reg [L-1:0] stage_free = {L{1'b1}};
-  reg [L-1:0] layer_idle = {L{1'b1}};
   wire [TD-1:0] beat_data;
   wire beat_valid;
   wire [LW-1:0] beat_layer;
@@ -251,7 +249,7 @@ module tb;
     .clk(clk), .rst_n(rst_n),
     .s_axis_tdata(s_axis_tdata), .s_axis_tvalid(s_axis_tvalid),
     .s_axis_tready(s_axis_tready), .s_axis_tlast(s_axis_tlast),
-    .enable(enable), .stage_free(stage_free), .layer_idle(layer_idle),
+    .enable(enable), .stage_free(stage_free),
     .beat_data(beat_data), .beat_valid(beat_valid), .beat_layer(beat_layer),
     .beat_head(beat_head), .beat_kind(beat_kind), .beat_part(beat_part),
     .beat_pos(beat_pos), .commit(commit), .win_reset(win_reset),
@@ -431,9 +429,15 @@ module tb;
   end
 
   initial begin
+    // Out of reset with TVALID low and TDATA unknown, TREADY must be a known value.
+    s_axis_tdata = {TD{1'bx}};
     repeat (3) @(negedge clk);
     rst_n = 1'b1;
     @(negedge clk);
+    if (s_axis_tready !== 1'b1) fail("TREADY is not 1 out of reset with TDATA unknown");
+    @(negedge clk);
+    if (s_axis_tready !== 1'b1) fail("TREADY is not 1 out of reset with TDATA unknown");
+    s_axis_tdata = {TD{1'b0}};
     clear_counts;
 
     phase = "good token with gaps";
@@ -486,10 +490,8 @@ module tb;
     check_err(4'd3, L, 32'd0, 0);
     packet(hdr(4'd1, 8'd255, 32'd9), 0, -1, 0);
     check_err(4'd3, 8'd255, 32'd9, 0);
-    layer_idle = {L{1'b0}};
     packet(hdr(4'd2, 8'd9, 32'd40), 0, -1, 0);
     check_err(4'd3, 8'd9, 32'd40, 0);
-    layer_idle = {L{1'b1}};
     token(8'd0, 32'd4, 0);
     check_good(NDATA, 1, 0);
 
@@ -513,31 +515,35 @@ module tb;
     token(8'd1, 32'd4, 0);
     check_good(NDATA, 1, 0);
 
-    phase = "RESET_WINDOW waits for layer_idle";
-    layer_idle[1] = 1'b0;
-    fork
-      packet(hdr(4'd2, 8'd1, 32'd50), 0, -1, 0);
-      begin
-        repeat (5) @(negedge clk);
-        if (n_reset != 0) fail("RESET_WINDOW accepted while the layer is busy");
-        if (n_stall < 5) fail("RESET_WINDOW header not stalled");
-        layer_idle[1] = 1'b1;
-      end
-    join
+    phase = "RESET_WINDOW of a busy layer is taken at once";
+    stage_free[1] = 1'b0;
+    packet(hdr(4'd2, 8'd1, 32'd50), 0, -1, 0);
+    if (n_stall != 0) fail("RESET_WINDOW header stalled");
     check_good(0, 0, 1);
     if (reset_layer !== 1 || reset_pos !== 32'd50) fail("win_reset layer or position");
-    token(8'd1, 32'd50, 1);
+    phase = "another layer's token flows past a pending reset";
+    token(8'd0, 32'd5, 0);
+    if (n_stall != 0) fail("layer 0 held behind layer 1");
+    check_good(NDATA, 1, 0);
+    phase = "the reset layer's data beats wait for stage_free";
+    fork
+      token(8'd1, 32'd50, 0);
+      begin
+        repeat (5) @(negedge clk);
+        if (n_beat != 0) fail("data beat accepted while stage_free is low");
+        if (n_stall < 4) fail("data beats not stalled");
+        stage_free[1] = 1'b1;
+      end
+    join
     check_good(NDATA, 1, 0);
     packet(hdr(4'd1, 8'd1, 32'd5), NDATA, NDATA - 1, 0);
     check_err(4'd4, 8'd1, 32'd5, 0);
 
-    phase = "RESET_WINDOW of another layer is not held";
-    layer_idle[1] = 1'b0;
+    phase = "RESET_WINDOW of layer 0";
     packet(hdr(4'd2, 8'd0, 32'd0), 0, -1, 0);
-    if (n_stall != 0) fail("RESET_WINDOW of an idle layer stalled");
+    if (n_stall != 0) fail("RESET_WINDOW stalled");
     check_good(0, 0, 1);
     if (reset_layer !== 0 || reset_pos !== 32'd0) fail("win_reset layer or position");
-    layer_idle[1] = 1'b1;
     token(8'd0, 32'd0, 0);
     check_good(NDATA, 1, 0);
 

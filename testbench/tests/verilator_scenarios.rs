@@ -4,7 +4,8 @@
 //! tiny and on a configuration whose window wraps; a configuration with the write overlap,
 //! decay, 2-cycle PWM steps and 4 tiles whose window wraps, with every result's cycle checked
 //! against the twin's schedule; a reset of the design in the middle of a packet, and a check
-//! that a wrong expectation after it is reported.
+//! that a wrong expectation after it is reported; a RESET_WINDOW of a busy layer that holds no
+//! other layer back.
 
 use std::path::PathBuf;
 
@@ -130,4 +131,60 @@ fn reset_check_can_fail() {
     assert_eq!(r.mismatches, 1);
     let m = r.mismatch.unwrap();
     assert!(m.what.contains("dimension"), "{}", m.what);
+}
+
+/// A RESET_WINDOW of a busy layer is accepted at once: the token of another layer right behind
+/// it gives its result one cycle (the reset's header beat) after it does in the same stream
+/// without the reset, at the cycle of the twin's schedule; the reset layer's next token waits
+/// for the clear and matches a twin whose window was emptied (tiny, whose window of 16 tokens
+/// is partly filled, and a configuration whose window wraps before the reset).
+#[test]
+fn reset_window_does_not_block_other_layers() {
+    use gca::models::twin::Schedule;
+    use gca::sim::scenario::Builder;
+    let tiny = gca::config::load("tiny").unwrap();
+    let small = gca_testbench::configs::small_wrap();
+    for (p, before) in [(&tiny, 3), (&small, 2 * small.shape.window + 3)] {
+        let stream = |with_reset: bool| {
+            let mut b = Builder::new(p, 11);
+            for _ in 0..before {
+                b.token(0);
+            }
+            if with_reset {
+                b.reset(0, 500);
+            }
+            b.token(1);
+            b.token(0);
+            b.token(1);
+            b.finish()
+        };
+        let (with, without) = (stream(true), stream(false));
+        let smooth = Drive::default();
+        let a = run(&format!("rw-with-{}", p.name), p, &with, smooth);
+        let b = run(&format!("rw-without-{}", p.name), p, &without, smooth);
+        assert_eq!(a.mismatches, 0, "{}: {:?}", p.name, a.mismatch);
+        assert_eq!(b.mismatches, 0, "{}: {:?}", p.name, b.mismatch);
+        // Input packet `before + 1` is layer 1's token behind the reset (`before` without it).
+        let with_l1 = a.result_cycles[&(before + 1)];
+        let without_l1 = b.result_cycles[&before];
+        assert_eq!(
+            with_l1,
+            without_l1 + 1,
+            "{}: layer 1 delayed by the reset",
+            p.name
+        );
+        let mut sched = Schedule::new(p);
+        let last = (0..before).map(|_| sched.token(0, 0)).last().unwrap();
+        let accepted = sched.reset_window(0, 0);
+        assert_eq!(accepted, last.last_beat + 1, "{}", p.name);
+        let l1 = sched.token(1, 0);
+        assert_eq!(l1.header, accepted + 1, "{}", p.name);
+        // Layer 1 computes while layer 0 still works on its tokens before the reset.
+        assert!(l1.result < a.result_cycles[&(before - 1)], "{}", p.name);
+        assert_eq!(with_l1, l1.result, "{}", p.name);
+        // Layer 0's token after the reset waits for the clear (after its last readout).
+        let l0 = sched.token(0, 0);
+        assert_eq!(a.result_cycles[&(before + 2)], l0.result, "{}", p.name);
+        assert!(l0.last_beat > last.readout + p.cycles.readout, "{}", p.name);
+    }
 }

@@ -9,8 +9,9 @@
 //!
 //! Timing (what the schedule model assumes):
 //! - a header is accepted in any cycle the ingress is not stalled (ENABLE set, no error record
-//!   waiting), except a RESET_WINDOW of a layer in range (with or without TLAST: a bad one is
-//!   dropped only once accepted), which also waits for `layer_idle` of that layer;
+//!   waiting), whatever its opcode and layer: a RESET_WINDOW is accepted at once and its layer
+//!   applies it in order (gca_layer holds it pending until the layer's earlier tokens are
+//!   through, and takes no data beats meanwhile), so the other layers' packets flow on;
 //!   the first data beat may follow in the next cycle, and the next header in the cycle after
 //!   the last beat of a packet (no idle cycle between packets);
 //! - a data beat of a good TOKEN is accepted while `stage_free` of its layer is high; the
@@ -29,9 +30,9 @@
 //!   until `err_ack`, and cleared at the end of the `err_ack` cycle. While it is held, TREADY is
 //!   low (also for the remaining beats of the packet being dropped).
 //!
-//! `s_axis_tready` has no combinational path from `s_axis_tvalid`; in the header state it
-//! depends on `s_axis_tdata` (opcode, layer) and on `layer_idle`, in a data state on
-//! `stage_free`.
+//! `s_axis_tready` is a function of registers only: ENABLE, the error record, the packet state
+//! and, in the data state, `stage_free` of the packet's (registered) layer. It depends neither
+//! on `s_axis_tvalid` nor on `s_axis_tdata`, so it is never X out of reset, whatever TDATA is.
 
 use crate::config::Params;
 use crate::hdl::names::indexed;
@@ -124,8 +125,9 @@ pub fn build(p: &Params) -> Module {
             "TOKEN with the layer's expected position: its data beats are routed to the layer",
             "(beat_valid/beat_* with the handshake, accepted while stage_free[layer]); the last",
             "beat carries TLAST, raises commit and sets the expected position to position + 1.",
-            "RESET_WINDOW with TLAST on the header: accepted once layer_idle[layer] is high,",
-            "pulses win_reset and sets the expected position to the header's position.",
+            "RESET_WINDOW with TLAST on the header: accepted at once (the layer applies it",
+            "after its earlier tokens), pulses win_reset and sets the expected position to",
+            "the header's position. TREADY depends on registers only (not on TDATA).",
             "Bad packets (priority BAD_OPCODE 2, BAD_LAYER 3, BAD_POSITION 4, BAD_LENGTH 1) are",
             "consumed up to their TLAST without any effect, and give one error record (held",
             "until err_ack; TREADY is low meanwhile) and one ev_error/ev_err_kind pulse at the",
@@ -158,12 +160,6 @@ pub fn build(p: &Params) -> Module {
         "stage_free",
         n_l,
         "per layer: data beats may be accepted",
-    );
-    let layer_idle = input(
-        &mut m,
-        "layer_idle",
-        n_l,
-        "per layer: a RESET_WINDOW may be accepted",
     );
 
     m.group("Routed data beats");
@@ -263,7 +259,6 @@ pub fn build(p: &Params) -> Module {
         1,
         "the header position is its layer's expected position",
     );
-    let hdr_idle = reg(&mut m, "hdr_idle", 1, "layer_idle of the header's layer");
     let hdr_code = reg(&mut m, "hdr_code", 4, "error of the header (0: good)");
     let cur_free = reg(&mut m, "cur_free", 1, "stage_free of the packet's layer");
     let at_last = wire(
@@ -300,18 +295,7 @@ pub fn build(p: &Params) -> Module {
         m.assign(&layer_ok, hdr_layer.lt(lit(8, n_layer as u128)));
     }
 
-    m.comment("Per-layer values of the header's layer and of the packet's layer (unrolled).");
-    let hdr_arms = (0..n_layer)
-        .map(|l| {
-            let body = vec![bl(&hdr_idle, layer_idle.bit(l as u32))];
-            (vec![lit(8, l as u128)], body)
-        })
-        .collect();
-    m.comb(vec![Stmt::case(
-        &hdr_layer,
-        hdr_arms,
-        vec![bl(&hdr_idle, lit(1, 0))],
-    )]);
+    m.comment("stage_free of the packet's layer (unrolled).");
     let cur_arms = (0..n_layer)
         .map(|l| {
             let body = vec![bl(&cur_free, stage_free.bit(l as u32))];
@@ -357,12 +341,8 @@ pub fn build(p: &Params) -> Module {
         )],
     )]);
 
-    m.comment("Handshake: TREADY depends on the state and the offered header, never on TVALID.");
-    let hdr_wait = op_reset.land(&layer_ok).land(hdr_idle.lnot());
-    let ready_state = in_header.mux(
-        hdr_wait.lnot(),
-        in_data.mux(cur_free.e(), state.eq(&s_drop)),
-    );
+    m.comment("Handshake: TREADY depends on registers only, never on TVALID or TDATA.");
+    let ready_state = in_data.mux(cur_free.e(), lit(1, 1));
     m.assign(&tready, enable.land(err_valid.lnot()).land(ready_state));
     m.assign(&accept, tvalid.land(&tready));
 

@@ -55,9 +55,13 @@ pub fn build(p: &Params) -> Module {
     m.group("Scalers of this layer's heads (gca_csr)");
     let scalers = m.input("scalers", h * sbh);
     m.group("Status");
-    let stage_free = m.output("stage_free", 1);
-    let layer_idle = m.output("layer_idle", 1);
-    let busy = m.output("busy", 1);
+    let stage_free = m.port(
+        Decl::new("stage_free", Kind::Output, 1)
+            .doc("data beats may be accepted: staging free and no window clear pending"),
+    );
+    let busy = m.port(
+        Decl::new("busy", Kind::Output, 1).doc("a token in the layer or a window clear pending"),
+    );
     m.group("Result (gca_egress)");
     let res_beat = m.input("res_beat", bw);
     let res_done = m.input("res_done", 1);
@@ -69,22 +73,40 @@ pub fn build(p: &Params) -> Module {
     let hit = let_wire(&mut m, "hit", beat_layer.eq(&layer));
     let beat_en = let_wire(&mut m, "beat_en", beat_valid.land(&hit));
     let commit_en = let_wire(&mut m, "commit_en", commit.land(&beat_en));
-    // The window empties in the cycle after the RESET_WINDOW header or the CONTROL write: a
-    // register between the stream decode and the window's valid bits. Nothing reads the window
-    // before then: RESET_WINDOW waits for an idle layer, and a write starts at the earliest
-    // four cycles after the next header.
-    let clear = m.decl(
-        Decl::new("win_clear", Kind::Reg, 1).doc("empty the window (a cycle after the request)"),
+    // A RESET_WINDOW of this layer or a CONTROL.CLEAR_WINDOWS is held pending until the
+    // controller is idle (the tokens committed before it are written and read), and no data
+    // beat is accepted meanwhile (`stage_free` low); then the window empties, in the cycle
+    // after the pending request meets an idle controller. The earliest write after it starts
+    // `quant` cycles after the next token's last beat, well after the clear.
+    let ctrl_stage_free = m.wire("ctrl_stage_free", 1);
+    let ctrl_idle = m.wire("ctrl_idle", 1);
+    let ctrl_busy = m.wire("ctrl_busy", 1);
+    let pend = m.decl(
+        Decl::new("win_pend", Kind::Reg, 1)
+            .doc("a window clear waits for the tokens committed before it"),
     );
+    let clear = m.decl(
+        Decl::new("win_clear", Kind::Reg, 1)
+            .doc("empty the window (the cycle after a pending clear meets an idle controller)"),
+    );
+    let fire = let_wire(&mut m, "win_fire", pend.land(&ctrl_idle));
     m.seq(
         &clk,
         &rst_n,
-        vec![crate::hdl::clear(&clear)],
-        vec![Stmt::nonblocking(
-            &clear,
-            win_reset.land(&hit).lor(&clear_windows),
-        )],
+        vec![crate::hdl::clear(&pend), crate::hdl::clear(&clear)],
+        vec![
+            Stmt::nonblocking(
+                &pend,
+                win_reset
+                    .land(&hit)
+                    .lor(&clear_windows)
+                    .lor(pend.land(fire.lnot())),
+            ),
+            Stmt::nonblocking(&clear, &fire),
+        ],
     );
+    m.assign(&stage_free, ctrl_stage_free.land(pend.lnot()));
+    m.assign(&busy, ctrl_busy.lor(&pend));
 
     let w = |m: &mut Module, name: &str, width: u32| m.wire(name, width);
     let win_advance = w(&mut m, "win_advance", 1);
@@ -120,9 +142,9 @@ pub fn build(p: &Params) -> Module {
                 .pin("commit", &commit_en)
                 .pin("commit_pos", &beat_pos)
                 .pin("res_done", &res_done)
-                .pin("stage_free", &stage_free)
-                .pin("layer_idle", &layer_idle)
-                .pin("busy", &busy),
+                .pin("stage_free", &ctrl_stage_free)
+                .pin("layer_idle", &ctrl_idle)
+                .pin("busy", &ctrl_busy),
         )
         .pin("win_advance", &win_advance)
         .pin("res_valid", &res_valid)

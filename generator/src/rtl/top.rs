@@ -108,7 +108,6 @@ pub fn build(p: &Params) -> Module {
 
     // Ingress.
     let stage_free = w(&mut m, "stage_free", nl);
-    let layer_idle = w(&mut m, "layer_idle", nl);
     let beat_data = w(&mut m, "beat_data", td);
     let beat_valid = w(&mut m, "beat_valid", 1);
     let beat_layer = w(&mut m, "beat_layer", lw);
@@ -133,7 +132,6 @@ pub fn build(p: &Params) -> Module {
             .pin("s_axis_tlast", &s_tlast)
             .pin("enable", &enable)
             .pin("stage_free", &stage_free)
-            .pin("layer_idle", &layer_idle)
             .pin("beat_data", &beat_data)
             .pin("beat_valid", &beat_valid)
             .pin("beat_layer", &beat_layer)
@@ -156,17 +154,10 @@ pub fn build(p: &Params) -> Module {
     // Layers.
     let res_beat = w(&mut m, "res_beat", bw);
     let res_done = w(&mut m, "res_done", nl);
-    let mut per: [Vec<Expr>; 6] = Default::default();
+    let mut per: [Vec<Expr>; 5] = Default::default();
     for l in 0..nl {
-        let names = [
-            "stage_free",
-            "layer_idle",
-            "busy",
-            "res_valid",
-            "res_pos",
-            "res_data",
-        ];
-        let widths = [1, 1, 1, 1, 32, td];
+        let names = ["stage_free", "busy", "res_valid", "res_pos", "res_data"];
+        let widths = [1, 1, 1, 32, td];
         let outs: Vec<Signal> = names
             .iter()
             .zip(widths)
@@ -192,13 +183,12 @@ pub fn build(p: &Params) -> Module {
                     scalers.slice(per_layer * l + per_layer - 1, per_layer * l),
                 )
                 .pin("stage_free", &outs[0])
-                .pin("layer_idle", &outs[1])
-                .pin("busy", &outs[2])
+                .pin("busy", &outs[1])
                 .pin("res_beat", &res_beat)
                 .pin("res_done", res_done.bit(l))
-                .pin("res_valid", &outs[3])
-                .pin("res_pos", &outs[4])
-                .pin("res_data", &outs[5]),
+                .pin("res_valid", &outs[2])
+                .pin("res_pos", &outs[3])
+                .pin("res_data", &outs[4]),
         );
         for (v, o) in per.iter_mut().zip(&outs) {
             v.push(o.e());
@@ -212,11 +202,10 @@ pub fn build(p: &Params) -> Module {
         }
     };
     m.assign(&stage_free, bus(&per[0]));
-    m.assign(&layer_idle, bus(&per[1]));
-    m.assign(&busy, bus(&per[2]).red_or());
-    let res_valid = let_wire(&mut m, "res_valid", bus(&per[3]));
-    let res_pos = let_wire(&mut m, "res_pos", bus(&per[4]));
-    let res_data = let_wire(&mut m, "res_data", bus(&per[5]));
+    m.assign(&busy, bus(&per[1]).red_or());
+    let res_valid = let_wire(&mut m, "res_valid", bus(&per[2]));
+    let res_pos = let_wire(&mut m, "res_pos", bus(&per[3]));
+    let res_data = let_wire(&mut m, "res_data", bus(&per[4]));
 
     // Egress.
     m.instance(

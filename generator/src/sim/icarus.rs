@@ -586,5 +586,6 @@ pub fn summary(p: &Params, s: &Scenario, seed: u64, v: Verdict, seconds: f64) ->
         cycles_per_second: cycles as f64 / seconds,
         simulator_cpu_seconds: None,
         twin_cpu_seconds: None,
+        result_cycles: Default::default(),
     }
 }

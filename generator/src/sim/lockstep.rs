@@ -69,6 +69,10 @@ pub struct Summary {
     pub simulator_cpu_seconds: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub twin_cpu_seconds: Option<f64>,
+    /// The cycle of the first beat of every result packet, by input packet (for tests of the
+    /// schedule; not in the JSON summary).
+    #[serde(skip)]
+    pub result_cycles: BTreeMap<usize, u64>,
 }
 
 /// CPU time the calling thread has run, from /proc/thread-self/schedstat (Linux), in seconds.
@@ -211,6 +215,7 @@ fn run_inner(
     let mut backpressured = false;
     let mut in_flight = 0usize;
     let mut mismatch: Option<Mismatch> = None;
+    let mut result_cycles = BTreeMap::new();
     // Cut packets (a reset while the packet is open) wait until every earlier output left:
     // by input packet, the output packets that must have left first.
     let mut drain_before: Vec<Option<usize>> = vec![None; packets.len()];
@@ -242,14 +247,9 @@ fn run_inner(
         model.set_s_axis(offer);
         let ready = !(drive.backpressure && rng.below(8) == 0);
         model.set_m_axis_tready(ready);
-        // The output stream is a function of registers only, and s_axis_tready depends on the
-        // input only through a header's fields (a RESET_WINDOW waits for its layer to be idle;
-        // docs/rtl.md): outside headers the values read after the last edge hold for this
-        // cycle and the new inputs take effect at the next edge, so the model is evaluated
-        // between edges only when a header (a packet's first beat) is offered.
-        if offer.is_some() && (next_in == 0 || beats[next_in - 1].0 != beats[next_in].0) {
-            model.eval();
-        }
+        // The output stream and s_axis_tready are functions of registers only (docs/rtl.md):
+        // the values read after the last edge hold for this cycle and the new inputs take
+        // effect at the next edge, so the model is not evaluated between edges.
         if offer.is_some() && model.s_axis_tready() {
             let (pk, beat) = beats[next_in];
             let first = next_in == 0 || beats[next_in - 1].0 != pk;
@@ -258,10 +258,15 @@ fn run_inner(
             }
             if beat.last {
                 let packet = &packets[pk];
-                if matches!(packet.kind, Kind::Token { .. }) {
-                    let t = sched.after_last_beat(packet.layer, header_at.unwrap_or(cycle), cycle);
-                    predicted.insert(pk, t.result);
-                    in_flight += 1;
+                match packet.kind {
+                    Kind::Token { .. } => {
+                        let header = header_at.unwrap_or(cycle);
+                        let t = sched.after_last_beat(packet.layer, header, cycle);
+                        predicted.insert(pk, t.result);
+                        in_flight += 1;
+                    }
+                    Kind::Reset => sched.reset_accepted(packet.layer, cycle),
+                    _ => {}
                 }
             }
             next_in += 1;
@@ -293,6 +298,9 @@ fn run_inner(
                     }
                     match queues.get_mut(&queue).and_then(VecDeque::pop_front) {
                         Some(e) => {
+                            if e.queue != Queue::Errors {
+                                result_cycles.insert(e.packet, cycle);
+                            }
                             if let (Some(&pred), false) = (predicted.get(&e.packet), backpressured)
                             {
                                 let want = pred.max(egress_free);
@@ -403,5 +411,6 @@ fn run_inner(
         cycles_per_second: cycles as f64 / seconds,
         simulator_cpu_seconds: thread_cpu_seconds().zip(cpu0).map(|(a, b)| a - b),
         twin_cpu_seconds: None,
+        result_cycles,
     }
 }

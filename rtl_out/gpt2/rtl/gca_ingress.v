@@ -5,8 +5,9 @@
 // TOKEN with the layer's expected position: its data beats are routed to the layer
 // (beat_valid/beat_* with the handshake, accepted while stage_free[layer]); the last
 // beat carries TLAST, raises commit and sets the expected position to position + 1.
-// RESET_WINDOW with TLAST on the header: accepted once layer_idle[layer] is high,
-// pulses win_reset and sets the expected position to the header's position.
+// RESET_WINDOW with TLAST on the header: accepted at once (the layer applies it
+// after its earlier tokens), pulses win_reset and sets the expected position to
+// the header's position. TREADY depends on registers only (not on TDATA).
 // Bad packets (priority BAD_OPCODE 2, BAD_LAYER 3, BAD_POSITION 4, BAD_LENGTH 1) are
 // consumed up to their TLAST without any effect, and give one error record (held
 // until err_ack; TREADY is low meanwhile) and one ev_error/ev_err_kind pulse at the
@@ -28,7 +29,6 @@ module gca_ingress (
   // Control and per-layer flow control
   input  wire         enable,        // CONTROL.ENABLE: 0 holds TREADY low
   input  wire [11:0]  stage_free,    // per layer: data beats may be accepted
-  input  wire [11:0]  layer_idle,    // per layer: a RESET_WINDOW may be accepted
   // Routed data beats
   output reg  [511:0] beat_data,     // s_axis_tdata of the data beat accepted in the previous cycle
   output wire         beat_valid,    // a data beat of a good TOKEN packet accepted this cycle
@@ -79,7 +79,6 @@ module gca_ingress (
   wire        op_reset;   // opcode RESET_WINDOW
   wire        layer_ok;   // header layer < n_layer
   wire        pos_ok;     // the header position is its layer's expected position
-  reg         hdr_idle;   // layer_idle of the header's layer
   reg  [3:0]  hdr_code;   // error of the header (0: good)
   reg         cur_free;   // stage_free of the packet's layer
   wire        at_last;    // the next data beat is the packet's last
@@ -100,51 +99,7 @@ module gca_ingress (
   assign op_reset = hdr_op == 4'd2;
   assign layer_ok = hdr_layer < 8'd12;
 
-  // Per-layer values of the header's layer and of the packet's layer (unrolled).
-  always @* begin
-    case (hdr_layer)
-      8'd0: begin
-        hdr_idle = layer_idle[0];
-      end
-      8'd1: begin
-        hdr_idle = layer_idle[1];
-      end
-      8'd2: begin
-        hdr_idle = layer_idle[2];
-      end
-      8'd3: begin
-        hdr_idle = layer_idle[3];
-      end
-      8'd4: begin
-        hdr_idle = layer_idle[4];
-      end
-      8'd5: begin
-        hdr_idle = layer_idle[5];
-      end
-      8'd6: begin
-        hdr_idle = layer_idle[6];
-      end
-      8'd7: begin
-        hdr_idle = layer_idle[7];
-      end
-      8'd8: begin
-        hdr_idle = layer_idle[8];
-      end
-      8'd9: begin
-        hdr_idle = layer_idle[9];
-      end
-      8'd10: begin
-        hdr_idle = layer_idle[10];
-      end
-      8'd11: begin
-        hdr_idle = layer_idle[11];
-      end
-      default: begin
-        hdr_idle = 1'd0;
-      end
-    endcase
-  end
-
+  // stage_free of the packet's layer (unrolled).
   always @* begin
     case (cur_layer)
       8'd0: begin
@@ -206,8 +161,8 @@ module gca_ingress (
     end
   end
 
-  // Handshake: TREADY depends on the state and the offered header, never on TVALID.
-  assign s_axis_tready = (enable && (!err_valid)) && (in_header ? (!((op_reset && layer_ok) && (!hdr_idle))) : (in_data ? cur_free : (state == S_DROP)));
+  // Handshake: TREADY depends on registers only, never on TVALID or TDATA.
+  assign s_axis_tready = (enable && (!err_valid)) && (in_data ? cur_free : 1'd1);
   assign accept = s_axis_tvalid && s_axis_tready;
   assign at_last = ((beat_part == 1'd0) && (beat_kind == 2'd2)) && (beat_head == 4'd11);
   assign data_err = s_axis_tlast ^ at_last;

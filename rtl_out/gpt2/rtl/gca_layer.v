@@ -24,9 +24,8 @@ module gca_layer (
   // Scalers of this layer's heads (gca_csr)
   input  wire [1535:0] scalers,
   // Status
-  output wire          stage_free,
-  output wire          layer_idle,
-  output wire          busy,
+  output wire          stage_free,    // data beats may be accepted: staging free and no window clear pending
+  output wire          busy,          // a token in the layer or a window clear pending
   // Result (gca_egress)
   input  wire [4:0]    res_beat,
   input  wire          res_done,
@@ -38,7 +37,12 @@ module gca_layer (
   wire          hit;
   wire          beat_en;
   wire          commit_en;
-  reg           win_clear;     // empty the window (a cycle after the request)
+  wire          ctrl_stage_free;
+  wire          ctrl_idle;
+  wire          ctrl_busy;
+  reg           win_pend;        // a window clear waits for the tokens committed before it
+  reg           win_clear;       // empty the window (the cycle after a pending clear meets an idle controller)
+  wire          win_fire;
   wire          win_advance;
   wire          wr_we;
   wire          age_tick;
@@ -77,14 +81,20 @@ module gca_layer (
   assign hit = beat_layer == layer_id;
   assign beat_en = beat_valid && hit;
   assign commit_en = commit && beat_en;
+  assign win_fire = win_pend && ctrl_idle;
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
+      win_pend <= 1'd0;
       win_clear <= 1'd0;
     end else begin
-      win_clear <= (win_reset && hit) || clear_windows;
+      win_pend <= ((win_reset && hit) || clear_windows) || (win_pend && (!win_fire));
+      win_clear <= win_fire;
     end
   end
+
+  assign stage_free = ctrl_stage_free && (!win_pend);
+  assign busy = ctrl_busy || win_pend;
 
   gca_layer_ctrl u_ctrl (
     .clk          (clk),
@@ -92,9 +102,9 @@ module gca_layer (
     .commit       (commit_en),
     .commit_pos   (beat_pos),
     .res_done     (res_done),
-    .stage_free   (stage_free),
-    .layer_idle   (layer_idle),
-    .busy         (busy),
+    .stage_free   (ctrl_stage_free),
+    .layer_idle   (ctrl_idle),
+    .busy         (ctrl_busy),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),

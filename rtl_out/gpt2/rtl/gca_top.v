@@ -53,7 +53,6 @@ module gca_top (
   wire           busy;
   wire           core_rst_n;
   wire [11:0]    stage_free;
-  wire [11:0]    layer_idle;
   wire [511:0]   beat_data;
   wire           beat_valid;
   wire [3:0]     beat_layer;
@@ -71,73 +70,61 @@ module gca_top (
   wire [4:0]     res_beat;
   wire [11:0]    res_done;
   wire           stage_free0;
-  wire           layer_idle0;
   wire           busy0;
   wire           res_valid0;
   wire [31:0]    res_pos0;
   wire [511:0]   res_data0;
   wire           stage_free1;
-  wire           layer_idle1;
   wire           busy1;
   wire           res_valid1;
   wire [31:0]    res_pos1;
   wire [511:0]   res_data1;
   wire           stage_free2;
-  wire           layer_idle2;
   wire           busy2;
   wire           res_valid2;
   wire [31:0]    res_pos2;
   wire [511:0]   res_data2;
   wire           stage_free3;
-  wire           layer_idle3;
   wire           busy3;
   wire           res_valid3;
   wire [31:0]    res_pos3;
   wire [511:0]   res_data3;
   wire           stage_free4;
-  wire           layer_idle4;
   wire           busy4;
   wire           res_valid4;
   wire [31:0]    res_pos4;
   wire [511:0]   res_data4;
   wire           stage_free5;
-  wire           layer_idle5;
   wire           busy5;
   wire           res_valid5;
   wire [31:0]    res_pos5;
   wire [511:0]   res_data5;
   wire           stage_free6;
-  wire           layer_idle6;
   wire           busy6;
   wire           res_valid6;
   wire [31:0]    res_pos6;
   wire [511:0]   res_data6;
   wire           stage_free7;
-  wire           layer_idle7;
   wire           busy7;
   wire           res_valid7;
   wire [31:0]    res_pos7;
   wire [511:0]   res_data7;
   wire           stage_free8;
-  wire           layer_idle8;
   wire           busy8;
   wire           res_valid8;
   wire [31:0]    res_pos8;
   wire [511:0]   res_data8;
   wire           stage_free9;
-  wire           layer_idle9;
   wire           busy9;
   wire           res_valid9;
   wire [31:0]    res_pos9;
   wire [511:0]   res_data9;
   wire           stage_free10;
-  wire           layer_idle10;
   wire           busy10;
   wire           res_valid10;
   wire [31:0]    res_pos10;
   wire [511:0]   res_data10;
   wire           stage_free11;
-  wire           layer_idle11;
   wire           busy11;
   wire           res_valid11;
   wire [31:0]    res_pos11;
@@ -191,7 +178,6 @@ module gca_top (
     .s_axis_tlast (s_axis_tlast),
     .enable       (enable),
     .stage_free   (stage_free),
-    .layer_idle   (layer_idle),
     .beat_data    (beat_data),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -227,7 +213,6 @@ module gca_top (
     .clear_windows(clear_windows),
     .scalers      (scalers[1535:0]),
     .stage_free   (stage_free0),
-    .layer_idle   (layer_idle0),
     .busy         (busy0),
     .res_beat     (res_beat),
     .res_done     (res_done[0]),
@@ -252,7 +237,6 @@ module gca_top (
     .clear_windows(clear_windows),
     .scalers      (scalers[3071:1536]),
     .stage_free   (stage_free1),
-    .layer_idle   (layer_idle1),
     .busy         (busy1),
     .res_beat     (res_beat),
     .res_done     (res_done[1]),
@@ -277,7 +261,6 @@ module gca_top (
     .clear_windows(clear_windows),
     .scalers      (scalers[4607:3072]),
     .stage_free   (stage_free2),
-    .layer_idle   (layer_idle2),
     .busy         (busy2),
     .res_beat     (res_beat),
     .res_done     (res_done[2]),
@@ -302,7 +285,6 @@ module gca_top (
     .clear_windows(clear_windows),
     .scalers      (scalers[6143:4608]),
     .stage_free   (stage_free3),
-    .layer_idle   (layer_idle3),
     .busy         (busy3),
     .res_beat     (res_beat),
     .res_done     (res_done[3]),
@@ -327,7 +309,6 @@ module gca_top (
     .clear_windows(clear_windows),
     .scalers      (scalers[7679:6144]),
     .stage_free   (stage_free4),
-    .layer_idle   (layer_idle4),
     .busy         (busy4),
     .res_beat     (res_beat),
     .res_done     (res_done[4]),
@@ -352,7 +333,6 @@ module gca_top (
     .clear_windows(clear_windows),
     .scalers      (scalers[9215:7680]),
     .stage_free   (stage_free5),
-    .layer_idle   (layer_idle5),
     .busy         (busy5),
     .res_beat     (res_beat),
     .res_done     (res_done[5]),
@@ -377,7 +357,6 @@ module gca_top (
     .clear_windows(clear_windows),
     .scalers      (scalers[10751:9216]),
     .stage_free   (stage_free6),
-    .layer_idle   (layer_idle6),
     .busy         (busy6),
     .res_beat     (res_beat),
     .res_done     (res_done[6]),
@@ -402,7 +381,6 @@ module gca_top (
     .clear_windows(clear_windows),
     .scalers      (scalers[12287:10752]),
     .stage_free   (stage_free7),
-    .layer_idle   (layer_idle7),
     .busy         (busy7),
     .res_beat     (res_beat),
     .res_done     (res_done[7]),
@@ -427,7 +405,6 @@ module gca_top (
     .clear_windows(clear_windows),
     .scalers      (scalers[13823:12288]),
     .stage_free   (stage_free8),
-    .layer_idle   (layer_idle8),
     .busy         (busy8),
     .res_beat     (res_beat),
     .res_done     (res_done[8]),
@@ -452,7 +429,6 @@ module gca_top (
     .clear_windows(clear_windows),
     .scalers      (scalers[15359:13824]),
     .stage_free   (stage_free9),
-    .layer_idle   (layer_idle9),
     .busy         (busy9),
     .res_beat     (res_beat),
     .res_done     (res_done[9]),
@@ -477,7 +453,6 @@ module gca_top (
     .clear_windows(clear_windows),
     .scalers      (scalers[16895:15360]),
     .stage_free   (stage_free10),
-    .layer_idle   (layer_idle10),
     .busy         (busy10),
     .res_beat     (res_beat),
     .res_done     (res_done[10]),
@@ -502,7 +477,6 @@ module gca_top (
     .clear_windows(clear_windows),
     .scalers      (scalers[18431:16896]),
     .stage_free   (stage_free11),
-    .layer_idle   (layer_idle11),
     .busy         (busy11),
     .res_beat     (res_beat),
     .res_done     (res_done[11]),
@@ -512,7 +486,6 @@ module gca_top (
   );
 
   assign stage_free = {stage_free11, stage_free10, stage_free9, stage_free8, stage_free7, stage_free6, stage_free5, stage_free4, stage_free3, stage_free2, stage_free1, stage_free0};
-  assign layer_idle = {layer_idle11, layer_idle10, layer_idle9, layer_idle8, layer_idle7, layer_idle6, layer_idle5, layer_idle4, layer_idle3, layer_idle2, layer_idle1, layer_idle0};
   assign busy = |{busy11, busy10, busy9, busy8, busy7, busy6, busy5, busy4, busy3, busy2, busy1, busy0};
   assign res_valid = {res_valid11, res_valid10, res_valid9, res_valid8, res_valid7, res_valid6, res_valid5, res_valid4, res_valid3, res_valid2, res_valid1, res_valid0};
   assign res_pos = {res_pos11, res_pos10, res_pos9, res_pos8, res_pos7, res_pos6, res_pos5, res_pos4, res_pos3, res_pos2, res_pos1, res_pos0};

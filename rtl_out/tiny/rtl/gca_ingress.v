@@ -5,8 +5,9 @@
 // TOKEN with the layer's expected position: its data beats are routed to the layer
 // (beat_valid/beat_* with the handshake, accepted while stage_free[layer]); the last
 // beat carries TLAST, raises commit and sets the expected position to position + 1.
-// RESET_WINDOW with TLAST on the header: accepted once layer_idle[layer] is high,
-// pulses win_reset and sets the expected position to the header's position.
+// RESET_WINDOW with TLAST on the header: accepted at once (the layer applies it
+// after its earlier tokens), pulses win_reset and sets the expected position to
+// the header's position. TREADY depends on registers only (not on TDATA).
 // Bad packets (priority BAD_OPCODE 2, BAD_LAYER 3, BAD_POSITION 4, BAD_LENGTH 1) are
 // consumed up to their TLAST without any effect, and give one error record (held
 // until err_ack; TREADY is low meanwhile) and one ev_error/ev_err_kind pulse at the
@@ -28,7 +29,6 @@ module gca_ingress (
   // Control and per-layer flow control
   input  wire         enable,        // CONTROL.ENABLE: 0 holds TREADY low
   input  wire [1:0]   stage_free,    // per layer: data beats may be accepted
-  input  wire [1:0]   layer_idle,    // per layer: a RESET_WINDOW may be accepted
   // Routed data beats
   output reg  [511:0] beat_data,     // s_axis_tdata of the data beat accepted in the previous cycle
   output wire         beat_valid,    // a data beat of a good TOKEN packet accepted this cycle
@@ -69,7 +69,6 @@ module gca_ingress (
   wire        op_reset;   // opcode RESET_WINDOW
   wire        layer_ok;   // header layer < n_layer
   wire        pos_ok;     // the header position is its layer's expected position
-  reg         hdr_idle;   // layer_idle of the header's layer
   reg  [3:0]  hdr_code;   // error of the header (0: good)
   reg         cur_free;   // stage_free of the packet's layer
   wire        at_last;    // the next data beat is the packet's last
@@ -90,21 +89,7 @@ module gca_ingress (
   assign op_reset = hdr_op == 4'd2;
   assign layer_ok = hdr_layer < 8'd2;
 
-  // Per-layer values of the header's layer and of the packet's layer (unrolled).
-  always @* begin
-    case (hdr_layer)
-      8'd0: begin
-        hdr_idle = layer_idle[0];
-      end
-      8'd1: begin
-        hdr_idle = layer_idle[1];
-      end
-      default: begin
-        hdr_idle = 1'd0;
-      end
-    endcase
-  end
-
+  // stage_free of the packet's layer (unrolled).
   always @* begin
     case (cur_layer)
       8'd0: begin
@@ -136,8 +121,8 @@ module gca_ingress (
     end
   end
 
-  // Handshake: TREADY depends on the state and the offered header, never on TVALID.
-  assign s_axis_tready = (enable && (!err_valid)) && (in_header ? (!((op_reset && layer_ok) && (!hdr_idle))) : (in_data ? cur_free : (state == S_DROP)));
+  // Handshake: TREADY depends on registers only, never on TVALID or TDATA.
+  assign s_axis_tready = (enable && (!err_valid)) && (in_data ? cur_free : 1'd1);
   assign accept = s_axis_tvalid && s_axis_tready;
   assign at_last = ((beat_part == 1'd0) && (beat_kind == 2'd2)) && (beat_head == 1'd1);
   assign data_err = s_axis_tlast ^ at_last;

@@ -53,7 +53,6 @@ module gca_top (
   wire          busy;
   wire          core_rst_n;
   wire [1:0]    stage_free;
-  wire [1:0]    layer_idle;
   wire [511:0]  beat_data;
   wire          beat_valid;
   wire          beat_layer;
@@ -71,13 +70,11 @@ module gca_top (
   wire          res_beat;
   wire [1:0]    res_done;
   wire          stage_free0;
-  wire          layer_idle0;
   wire          busy0;
   wire          res_valid0;
   wire [31:0]   res_pos0;
   wire [511:0]  res_data0;
   wire          stage_free1;
-  wire          layer_idle1;
   wire          busy1;
   wire          res_valid1;
   wire [31:0]   res_pos1;
@@ -131,7 +128,6 @@ module gca_top (
     .s_axis_tlast (s_axis_tlast),
     .enable       (enable),
     .stage_free   (stage_free),
-    .layer_idle   (layer_idle),
     .beat_data    (beat_data),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -167,7 +163,6 @@ module gca_top (
     .clear_windows(clear_windows),
     .scalers      (scalers[255:0]),
     .stage_free   (stage_free0),
-    .layer_idle   (layer_idle0),
     .busy         (busy0),
     .res_beat     (res_beat),
     .res_done     (res_done[0]),
@@ -192,7 +187,6 @@ module gca_top (
     .clear_windows(clear_windows),
     .scalers      (scalers[511:256]),
     .stage_free   (stage_free1),
-    .layer_idle   (layer_idle1),
     .busy         (busy1),
     .res_beat     (res_beat),
     .res_done     (res_done[1]),
@@ -202,7 +196,6 @@ module gca_top (
   );
 
   assign stage_free = {stage_free1, stage_free0};
-  assign layer_idle = {layer_idle1, layer_idle0};
   assign busy = |{busy1, busy0};
   assign res_valid = {res_valid1, res_valid0};
   assign res_pos = {res_pos1, res_pos0};

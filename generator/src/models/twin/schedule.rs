@@ -12,7 +12,12 @@
 //!   arrays were read);
 //! - QK starts when the write ended and the previous readout ended; AV and READOUT follow;
 //! - the tile sum and the output scaler take `tree + scale` cycles after the readout; the first
-//!   result beat is valid in that cycle (egress free, not back-pressured).
+//!   result beat is valid in that cycle (egress free, not back-pressured);
+//! - a RESET_WINDOW header is accepted when the ingress is free, whatever its layer is doing;
+//!   the layer holds the clear pending from the next cycle until its controller is idle (the
+//!   earlier tokens written and read: the cycle after the last READOUT), empties the window in
+//!   the cycle after that and takes data beats again from then on. Other layers are not
+//!   delayed.
 
 use crate::config::Params;
 
@@ -92,6 +97,24 @@ impl Schedule {
         let last_beat = first_data + self.data_beats - 1;
         self.ingress_free = last_beat + 1;
         self.after_last_beat(layer, header, last_beat)
+    }
+
+    /// Schedules a RESET_WINDOW header of `layer` offered from cycle `offered` on; returns the
+    /// cycle in which it is accepted.
+    pub fn reset_window(&mut self, layer: usize, offered: u64) -> u64 {
+        let accepted = offered.max(self.ingress_free);
+        self.reset_accepted(layer, accepted);
+        accepted
+    }
+
+    /// A RESET_WINDOW of `layer` accepted in cycle `accepted` (a stream with gaps: the twin
+    /// follows the observed input): the clear is pending from the next cycle until the
+    /// controller is idle, and data beats wait until the cycle after it fires.
+    pub fn reset_accepted(&mut self, layer: usize, accepted: u64) {
+        self.ingress_free = self.ingress_free.max(accepted + 1);
+        let l = &mut self.layers[layer];
+        let fire = (accepted + 1).max(l.array_free).max(l.write_free);
+        l.staging_free = l.staging_free.max(fire + 1);
     }
 
     /// The first cycle in which the data beats of a token of `layer` may be accepted.
@@ -176,6 +199,26 @@ mod tests {
         assert_eq!(t.latency(), 64);
         assert!(t.latency() as f64 * p.cycles.clock_period_ns <= 65.0);
         assert!(prefill_cycles_per_token(&p, true) <= 50);
+    }
+
+    #[test]
+    fn a_reset_window_waits_in_its_layer_only() {
+        let p = config::load("tiny").unwrap();
+        let mut s = Schedule::new(&p);
+        let a = s.token(0, 0);
+        let r = s.reset_window(0, 0);
+        let b = s.token(1, 0);
+        // The reset is taken right after layer 0's packet, layer 1's header right after it.
+        assert_eq!(r, a.last_beat + 1);
+        assert_eq!(b.header, r + 1);
+        assert_eq!(b.latency(), a.latency());
+        // Layer 0's next data beats wait for the clear: after the readout of its token.
+        let c = s.token(0, 0);
+        assert_eq!(c.header, b.last_beat + 1);
+        assert_eq!(
+            c.last_beat,
+            a.readout + p.cycles.readout + 1 + p.stream.token_beats as u64 - 2
+        );
     }
 
     #[test]
