@@ -221,6 +221,7 @@ fn block_diagram(p: &Params, pics: &Pictures) -> Section {
                  blackbox in synthesis). The RTL is in `rtl/`, the macro views in `models/`.",
                 p.shape.n_head, p.shape.n_tiles
             )),
+            para(crate::models::twin::SLOT_RULE),
             Block::Figure {
                 file: FILE_BLOCK_DIAGRAM.to_string(),
                 caption: "Block diagram".to_string(),

@@ -8,6 +8,14 @@ use super::fixed::div_round_even;
 use super::quantizer::OutScaler;
 use super::tables::CellTable;
 
+/// Where a token is written: the one statement of the slot rule, shared by the datasheet and
+/// the docs (docs/architecture.md, docs/rtl.md, docs/hardware-twin.md quote it).
+pub const SLOT_RULE: &str = "A layer writes each token into slot s = n mod M, tile s div C, \
+where n counts the tokens written to the layer since its window was last emptied (by a reset, \
+a RESET_WINDOW of the layer or CONTROL.CLEAR_WINDOWS). For a sequence that starts at position 0 \
+this is position mod M; after a RESET_WINDOW that starts a sequence at position P, the next \
+token goes to slot 0, not to P mod M.";
+
 /// What one token produces in one head.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenOut {
@@ -75,7 +83,8 @@ impl HeadTwin {
         }
     }
 
-    /// RESET_WINDOW: every column leaves the window; the next token goes to slot 0.
+    /// RESET_WINDOW (and CONTROL.CLEAR_WINDOWS, and a reset): every column leaves the window;
+    /// the next token goes to slot 0 ([`SLOT_RULE`]).
     pub fn reset_window(&mut self) {
         self.written.fill(None);
         self.slot = 0;

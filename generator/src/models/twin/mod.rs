@@ -7,7 +7,7 @@ mod quantizer;
 pub mod schedule;
 mod tables;
 
-pub use head::{HeadTwin, TokenOut};
+pub use head::{HeadTwin, TokenOut, SLOT_RULE};
 pub use quantizer::{OutScaler, Quantizer, ScalerRange};
 pub use schedule::{Schedule, TokenTiming};
 pub use tables::CellTable;
