@@ -6,6 +6,7 @@
 //! `macros`, `regmap`, `report`: the datasheet) -> files (`emit`).
 
 pub mod asic;
+pub mod checkers;
 pub mod cli;
 pub mod config;
 pub mod emit;

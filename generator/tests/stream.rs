@@ -79,6 +79,7 @@ fn ports_follow_the_tables_of_docs_rtl() {
                 ("s_axis_tready", O, 1),
                 ("s_axis_tlast", I, 1),
                 ("enable", I, 1),
+                ("srst", I, 1),
                 ("stage_free", I, l),
                 ("beat_data", O, td),
                 ("beat_valid", O, 1),
@@ -223,6 +224,7 @@ module tb;
   reg s_axis_tlast = 1'b0;
   wire s_axis_tready;
   reg enable = 1'b1;
+  reg srst = 1'b0;
   reg [L-1:0] stage_free = {L{1'b1}};
   wire [TD-1:0] beat_data;
   wire beat_valid;
@@ -249,7 +251,7 @@ module tb;
     .clk(clk), .rst_n(rst_n),
     .s_axis_tdata(s_axis_tdata), .s_axis_tvalid(s_axis_tvalid),
     .s_axis_tready(s_axis_tready), .s_axis_tlast(s_axis_tlast),
-    .enable(enable), .stage_free(stage_free),
+    .enable(enable), .srst(srst), .stage_free(stage_free),
     .beat_data(beat_data), .beat_valid(beat_valid), .beat_layer(beat_layer),
     .beat_head(beat_head), .beat_kind(beat_kind), .beat_part(beat_part),
     .beat_pos(beat_pos), .commit(commit), .win_reset(win_reset),
@@ -557,6 +559,28 @@ module tb;
         enable = 1'b1;
       end
     join
+    check_good(NDATA, 1, 0);
+
+    phase = "soft reset in the middle of a packet";
+    fork
+      token(8'd1, 32'd51, 0);
+      begin
+        repeat (4) @(negedge clk);
+        srst = 1'b1;
+        @(negedge clk);
+        srst = 1'b0;
+      end
+    join
+    settle;
+    if (n_commit != 0 || n_ev_tok != 0) fail("a token committed across the soft reset");
+    if (n_beat == 0 || n_beat >= NDATA) fail("beats routed before the soft reset");
+    if (n_ev_err != 0 || n_rec != 0 || err_valid) fail("an error for the dropped packet");
+    if (n_stall != 0) fail("the rest of the packet was not consumed at once");
+    clear_counts;
+    phase = "positions start at 0 after the soft reset";
+    token(8'd1, 32'd0, 0);
+    check_good(NDATA, 1, 0);
+    token(8'd0, 32'd0, 0);
     check_good(NDATA, 1, 0);
 
     if (fails == 0) $display("PASS: gca_ingress testbench");

@@ -26,6 +26,7 @@ fn stream(p: &Params, tokens: usize) -> Scenario {
         seed: 1,
         interleaved: true,
         reset_every: p.shape.window + 20,
+        commands: false,
     };
     let s = random_stream(p, &opts, DesignTwin::new(p));
     // A stream whose outputs were all zero would prove little.

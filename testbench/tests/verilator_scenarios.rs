@@ -62,6 +62,7 @@ fn overlap_decay_and_two_cycle_pwm_steps_are_cycle_exact() {
         seed: 4,
         interleaved: false,
         reset_every: 45,
+        commands: false,
     };
     let s = random_stream(&p, &opts, DesignTwin::new(&p));
     let r = run(

@@ -135,6 +135,7 @@ pub fn run(a: Args) -> ExitCode {
         seed: a.seed,
         interleaved: a.layers_interleaved,
         reset_every: window + window / 4 + 1,
+        commands: a.simulator == Simulator::Verilator,
     };
     let quiet = a.json;
     let summary = match a.simulator {

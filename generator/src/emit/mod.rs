@@ -39,7 +39,7 @@ impl Files {
 }
 
 /// Everything `gca generate` writes for a configuration: rtl/ (one module per file),
-/// models/ (the macro views), synth.f and sim.f, regmap/, constraints/ (SDC), macros/ (Liberty,
+/// models/ (the macro views), checkers/ (protocol checkers and `gca_top_checked`), synth.f and sim.f, regmap/, constraints/ (SDC), macros/ (Liberty,
 /// LEF), flow/ (LibreLane, FuseSoC), docs/ (the datasheet, with the estimated area: no flow
 /// results are read) and manifest.json. Fails only when the design breaks a rule of
 /// `hdl::check_widths` (a generator bug, reported in full).
@@ -67,6 +67,9 @@ pub fn generate_with_flow(p: &Params, flow: &report::FlowLookup) -> Result<Files
     );
     files.add(format!("models/{}", macros::AMS_FILE), macros::ams(p));
     files.add(format!("models/{}", macros::GTAB_FILE), macros::gtab_hex(p));
+    for (path, text) in crate::checkers::files(p) {
+        files.add(path, text);
+    }
     let rtl_order: Vec<String> = order.iter().map(|f| format!("rtl/{f}")).collect();
     files.add(
         "synth.f",

@@ -30,6 +30,11 @@
 //!   until `err_ack`, and cleared at the end of the `err_ack` cycle. While it is held, TREADY is
 //!   low (also for the remaining beats of the packet being dropped).
 //!
+//! Soft reset (`srst`, one cycle, from gca_top): every layer's expected position returns to
+//! 0, and a packet open after that cycle (a header or data beats accepted, TLAST not yet) is
+//! consumed up to its TLAST without any effect or error record (S_DROP). The error record and
+//! the events are kept: an error packet already decided is still sent and counted.
+//!
 //! `s_axis_tready` is a function of registers only: ENABLE, the error record, the packet state
 //! and, in the data state, `stage_free` of the packet's (registered) layer. It depends neither
 //! on `s_axis_tvalid` nor on `s_axis_tdata`, so it is never X out of reset, whatever TDATA is.
@@ -154,7 +159,18 @@ pub fn build(p: &Params) -> Module {
     let tlast = input(&mut m, "s_axis_tlast", 1, "last beat of a packet");
 
     m.group("Control and per-layer flow control");
-    let enable = input(&mut m, "enable", 1, "CONTROL.ENABLE: 0 holds TREADY low");
+    let enable = input(
+        &mut m,
+        "enable",
+        1,
+        "CONTROL.ENABLE and no soft reset pending: 0 holds TREADY low",
+    );
+    let srst = input(
+        &mut m,
+        "srst",
+        1,
+        "soft reset: positions to 0, an open packet dropped to its TLAST",
+    );
     let stage_free = input(
         &mut m,
         "stage_free",
@@ -466,6 +482,13 @@ pub fn build(p: &Params) -> Module {
             vec![nb(&state, &s_header)],
         )],
     )];
+    // With the soft reset, a packet still open after this cycle is dropped up to its TLAST.
+    let open_next = accept.mux(tlast.lnot(), state.ne(&s_header));
+    let body = vec![Stmt::if_else(
+        &srst,
+        vec![nb(&state, open_next.mux(&s_drop, &s_header))],
+        body,
+    )];
     let mut reset = vec![nb(&state, &s_header), clear(&cur_layer), clear(&cur_pos)];
     reset.extend(counters_clear);
     m.seq(&clk, &rst_n, reset, body);
@@ -503,7 +526,9 @@ pub fn build(p: &Params) -> Module {
             )],
         ));
     }
-    m.seq(&clk, &rst_n, exp_pos.iter().map(clear).collect(), body);
+    let positions_clear: Vec<Stmt> = exp_pos.iter().map(clear).collect();
+    let body = vec![Stmt::if_else(&srst, positions_clear.clone(), body)];
+    m.seq(&clk, &rst_n, positions_clear, body);
 
     m.comment("Error record: loaded at the deciding beat, held until err_ack.");
     let load = vec![

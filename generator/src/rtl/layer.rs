@@ -52,6 +52,14 @@ pub fn build(p: &Params) -> Module {
     let win_reset = m.input("win_reset", 1);
     let clear_windows =
         m.port(Decl::new("clear_windows", Kind::Input, 1).doc("CONTROL.CLEAR_WINDOWS"));
+    m.group("Soft reset (gca_top)");
+    let hold =
+        m.port(Decl::new("hold", Kind::Input, 1).doc("a soft reset is pending: no QK starts"));
+    let srst = m.port(
+        Decl::new("srst", Kind::Input, 1)
+            .doc("synchronous clear: window, controller (but its result register), pending clear"),
+    );
+    let in_qk = m.port(Decl::new("in_qk", Kind::Output, 1).doc("the layer is in QK"));
     m.group("Scalers of this layer's heads (gca_csr)");
     let scalers = m.input("scalers", h * sbh);
     m.group("Status");
@@ -90,21 +98,28 @@ pub fn build(p: &Params) -> Module {
             .doc("empty the window (the cycle after a pending clear meets an idle controller)"),
     );
     let fire = let_wire(&mut m, "win_fire", pend.land(&ctrl_idle));
+    let pend_reset = vec![crate::hdl::clear(&pend), crate::hdl::clear(&clear)];
     m.seq(
         &clk,
         &rst_n,
-        vec![crate::hdl::clear(&pend), crate::hdl::clear(&clear)],
-        vec![
-            Stmt::nonblocking(
-                &pend,
-                win_reset
-                    .land(&hit)
-                    .lor(&clear_windows)
-                    .lor(pend.land(fire.lnot())),
-            ),
-            Stmt::nonblocking(&clear, &fire),
-        ],
+        pend_reset.clone(),
+        vec![Stmt::if_else(
+            &srst,
+            pend_reset,
+            vec![
+                Stmt::nonblocking(
+                    &pend,
+                    win_reset
+                        .land(&hit)
+                        .lor(&clear_windows)
+                        .lor(pend.land(fire.lnot())),
+                ),
+                Stmt::nonblocking(&clear, &fire),
+            ],
+        )],
     );
+    // The window empties with the soft reset too, at the same edge.
+    let win_empty = let_wire(&mut m, "win_empty", clear.lor(&srst));
     m.assign(&stage_free, ctrl_stage_free.land(pend.lnot()));
     m.assign(&busy, ctrl_busy.lor(&pend));
 
@@ -142,6 +157,9 @@ pub fn build(p: &Params) -> Module {
                 .pin("commit", &commit_en)
                 .pin("commit_pos", &beat_pos)
                 .pin("res_done", &res_done)
+                .pin("hold", &hold)
+                .pin("srst", &srst)
+                .pin("in_qk", &in_qk)
                 .pin("stage_free", &ctrl_stage_free)
                 .pin("layer_idle", &ctrl_idle)
                 .pin("busy", &ctrl_busy),
@@ -161,7 +179,7 @@ pub fn build(p: &Params) -> Module {
         Instance::new("gca_window", "u_window")
             .pin("clk", &clk)
             .pin("rst_n", &rst_n)
-            .pin("clear", &clear)
+            .pin("clear", &win_empty)
             .pin("advance", &win_advance)
             .pin("wtile", &wtile)
             .pin("wcol", &wcol)

@@ -13,6 +13,11 @@
 //! - Tail: counters -> adder-tree stages -> result register, an elastic pipeline (a stage
 //!   loads when the next one is free or loading); the result register holds until the egress
 //!   sent the packet (`res_done`).
+//! - Soft reset: `hold` (a soft reset is pending) keeps QK from starting, and `srst` clears
+//!   every register but the result register (`res_valid`, `res_pos`) in one cycle: the staged,
+//!   written and computing tokens are dropped, a result already in the result register is still
+//!   sent. The analog macro has no reset: the soft reset is applied only while no layer is in QK
+//!   (gca_top waits for `in_qk` low), so no sub-tile is left with half-integrated scores.
 
 use crate::config::Params;
 use crate::hdl::{clear, e, Decl, Expr, Kind, Module, Signal, Stmt};
@@ -53,6 +58,14 @@ pub fn build(p: &Params) -> Module {
     );
     let commit_pos = m.port(Decl::new("commit_pos", Kind::Input, 32).doc("its position"));
     let res_done = m.port(Decl::new("res_done", Kind::Input, 1).doc("the egress sent the result"));
+    m.group("Soft reset (gca_top)");
+    let hold =
+        m.port(Decl::new("hold", Kind::Input, 1).doc("a soft reset is pending: no QK starts"));
+    let srst = m.port(
+        Decl::new("srst", Kind::Input, 1)
+            .doc("synchronous clear of everything but the result register"),
+    );
+    let in_qk = m.port(Decl::new("in_qk", Kind::Output, 1).doc("the read engine is in QK"));
     m.group("Status");
     let stage_free =
         m.port(Decl::new("stage_free", Kind::Output, 1).doc("data beats may be accepted"));
@@ -134,7 +147,10 @@ pub fn build(p: &Params) -> Module {
     let qk_go = let_wire(
         &mut m,
         "qk_go",
-        staged.land(written.lor(&wr_last)).land(&rd_free_next),
+        staged
+            .land(written.lor(&wr_last))
+            .land(&rd_free_next)
+            .land(hold.lnot()),
     );
     let array_ok: Expr = if overlap {
         is(QK).lor(is(AV)).lnot().lor(&av_last)
@@ -183,6 +199,7 @@ pub fn build(p: &Params) -> Module {
     m.assign(&age_tick, wr_busy.land(wr_cnt.eq(e::lit(wb, 0))));
     m.assign(&win_advance, &wr_last);
     m.assign(&pwm_load, &qk_go);
+    m.assign(&in_qk, is(QK));
     // The phase of the next cycle, from the read engine's transitions below.
     m.assign(&qk_next, qk_go.lor(is(QK).land(qk_last.lnot())));
     m.assign(&av_next, qk_last.lor(is(AV).land(av_last.lnot())));
@@ -370,24 +387,31 @@ pub fn build(p: &Params) -> Module {
             )],
         ));
     }
-    body.push(Stmt::if_else(
-        &scale,
-        vec![
-            one(&res_valid),
-            Stmt::nonblocking(&res_pos, &tpos[stages as usize - 1]),
-        ],
-        vec![Stmt::if_then(&res_done, vec![zero(&res_valid)])],
-    ));
     body.extend(regs_body);
     let mut reset: Vec<Stmt> = [
         &staged, &commit_d, &unwritten, &written, &pos_stage, &wr_busy, &wr_cnt, &rd_state,
-        &rd_cnt, &rd_pos, &cnt_full, &cnt_pos, &tv, &res_valid, &res_pos,
+        &rd_cnt, &rd_pos, &cnt_full, &cnt_pos, &tv,
     ]
     .into_iter()
     .map(clear)
     .collect();
     reset.extend(tpos.iter().map(clear));
     reset.extend(regs_reset);
+    let body = vec![Stmt::if_else(&srst, reset.clone(), body)];
     m.seq(&clk, &rst_n, reset, body);
+    m.comment("The result register: kept by the soft reset until the egress sent it.");
+    m.seq(
+        &clk,
+        &rst_n,
+        vec![clear(&res_valid), clear(&res_pos)],
+        vec![Stmt::if_else(
+            &scale,
+            vec![
+                one(&res_valid),
+                Stmt::nonblocking(&res_pos, &tpos[stages as usize - 1]),
+            ],
+            vec![Stmt::if_then(&res_done, vec![zero(&res_valid)])],
+        )],
+    );
     m
 }

@@ -1,8 +1,19 @@
 //! gca_top: the whole accelerator: CSR block, token ingress, one gca_layer per transformer
-//! layer, result egress. The soft reset of CONTROL resets everything but the CSR block.
+//! layer, result egress, and the soft-reset sequencer.
+//!
+//! Soft reset (CONTROL.SOFT_RESET): one reset, `rst_n`, reaches every flip-flop; the soft
+//! reset is a synchronous clear (`srst`), never an internally generated asynchronous reset.
+//! From the cycle after the CSR pulse, `sr_pend` holds TREADY low and keeps every layer from
+//! starting QK; once no layer is in QK (the analog sub-tiles have no reset and must not be left
+//! with half-integrated scores: at most T_max + 1 cycles), `srst` is high for one cycle and
+//! clears, at that edge, every window, expected position, staged, written and computing token
+//! and the pending window clears. Kept: the CSR block, the egress (a packet being sent is
+//! finished, TVALID is never dropped), each layer's result register (a result there is still
+//! sent) and the ingress's error record (still sent). An input packet open at that edge is
+//! consumed up to its TLAST and dropped without an error packet.
 
 use crate::config::Params;
-use crate::hdl::{e, Decl, Expr, Instance, Kind, Module, Signal};
+use crate::hdl::{e, Decl, Expr, Instance, Kind, Module, Signal, Stmt};
 
 use super::common::{header_comment, index_width};
 use super::head::scaler_bits;
@@ -104,7 +115,24 @@ pub fn build(p: &Params) -> Module {
             .pin("ev_err_kind", &ev_err_kind)
             .pin("busy", &busy),
     );
-    let core_rst_n = let_wire(&mut m, "core_rst_n", rst_n.land(soft_reset.lnot()));
+    let in_qk = w(&mut m, "in_qk", nl);
+    let sr_pend = m.decl(
+        Decl::new("sr_pend", Kind::Reg, 1)
+            .doc("a soft reset waits for no layer in QK (input held, no QK starts)"),
+    );
+    let srst = m.decl(
+        Decl::new("srst", Kind::Reg, 1).doc("the soft reset: a synchronous clear, one cycle"),
+    );
+    m.seq(
+        &clk,
+        &rst_n,
+        vec![crate::hdl::clear(&sr_pend), crate::hdl::clear(&srst)],
+        vec![
+            Stmt::nonblocking(&sr_pend, soft_reset.lor(sr_pend.land(srst.lnot()))),
+            Stmt::nonblocking(&srst, sr_pend.land(srst.lnot()).land(in_qk.red_or().lnot())),
+        ],
+    );
+    let in_enable = let_wire(&mut m, "in_enable", enable.land(sr_pend.lnot()));
 
     // Ingress.
     let stage_free = w(&mut m, "stage_free", nl);
@@ -125,12 +153,13 @@ pub fn build(p: &Params) -> Module {
     m.instance(
         Instance::new("gca_ingress", "u_ingress")
             .pin("clk", &clk)
-            .pin("rst_n", &core_rst_n)
+            .pin("rst_n", &rst_n)
+            .pin("srst", &srst)
             .pin("s_axis_tdata", &s_tdata)
             .pin("s_axis_tvalid", &s_tvalid)
             .pin("s_axis_tready", &s_tready)
             .pin("s_axis_tlast", &s_tlast)
-            .pin("enable", &enable)
+            .pin("enable", &in_enable)
             .pin("stage_free", &stage_free)
             .pin("beat_data", &beat_data)
             .pin("beat_valid", &beat_valid)
@@ -154,10 +183,17 @@ pub fn build(p: &Params) -> Module {
     // Layers.
     let res_beat = w(&mut m, "res_beat", bw);
     let res_done = w(&mut m, "res_done", nl);
-    let mut per: [Vec<Expr>; 5] = Default::default();
+    let mut per: [Vec<Expr>; 6] = Default::default();
     for l in 0..nl {
-        let names = ["stage_free", "busy", "res_valid", "res_pos", "res_data"];
-        let widths = [1, 1, 1, 32, td];
+        let names = [
+            "stage_free",
+            "busy",
+            "res_valid",
+            "res_pos",
+            "res_data",
+            "in_qk",
+        ];
+        let widths = [1, 1, 1, 32, td, 1];
         let outs: Vec<Signal> = names
             .iter()
             .zip(widths)
@@ -167,7 +203,9 @@ pub fn build(p: &Params) -> Module {
             Instance::new("gca_layer", &format!("u_layer{l}"))
                 .pin("clk", &clk)
                 .pin("layer_id", e::lit(lw, l as u128))
-                .pin("rst_n", &core_rst_n)
+                .pin("rst_n", &rst_n)
+                .pin("hold", &sr_pend)
+                .pin("srst", &srst)
                 .pin("beat_valid", &beat_valid)
                 .pin("beat_layer", &beat_layer)
                 .pin("beat_head", &beat_head)
@@ -188,7 +226,8 @@ pub fn build(p: &Params) -> Module {
                 .pin("res_done", res_done.bit(l))
                 .pin("res_valid", &outs[2])
                 .pin("res_pos", &outs[3])
-                .pin("res_data", &outs[4]),
+                .pin("res_data", &outs[4])
+                .pin("in_qk", &outs[5]),
         );
         for (v, o) in per.iter_mut().zip(&outs) {
             v.push(o.e());
@@ -206,12 +245,13 @@ pub fn build(p: &Params) -> Module {
     let res_valid = let_wire(&mut m, "res_valid", bus(&per[2]));
     let res_pos = let_wire(&mut m, "res_pos", bus(&per[3]));
     let res_data = let_wire(&mut m, "res_data", bus(&per[4]));
+    m.assign(&in_qk, bus(&per[5]));
 
     // Egress.
     m.instance(
         Instance::new("gca_egress", "u_egress")
             .pin("clk", &clk)
-            .pin("rst_n", &core_rst_n)
+            .pin("rst_n", &rst_n)
             .pin("m_axis_tdata", &m_tdata)
             .pin("m_axis_tvalid", &m_tvalid)
             .pin("m_axis_tready", &m_tready)

@@ -171,9 +171,10 @@ module gca_tb;
   reg [15:0] lfsr;
   reg gap;
   reg bp;
+  reg stalled;  // the beat offered at the last edge was not taken: it stays offered
   wire s_tready;
   wire hold = (in_i == CUT_START) && (packets < CUT_DRAIN || in_pkt);
-  wire s_tvalid = rst_n && go && (in_i < NIN) && !gap && !hold;
+  wire s_tvalid = rst_n && go && (in_i < NIN) && ((!gap && !hold) || stalled);
   wire [{tdm}:0] s_tdata = stim[in_i < NIN ? in_i : 0][{tdm}:0];
   wire s_tlast = stim[in_i < NIN ? in_i : 0][{last}];
   wire [{tdm}:0] m_tdata;
@@ -184,7 +185,10 @@ module gca_tb;
   wire awready, wready, bvalid, arready, rvalid, irq;
   wire [1:0] bresp, rresp;
   wire [31:0] rdata;
-  gca_top dut (
+  wire chk_fail;
+  wire [7:0] chk_rule;
+  // gca_top with the protocol checkers of checkers/ around it.
+  gca_top_checked dut (
     .clk(clk), .rst_n(rst_n),
     .s_axis_tdata(s_tdata), .s_axis_tvalid(s_tvalid), .s_axis_tready(s_tready), .s_axis_tlast(s_tlast),
     .m_axis_tdata(m_tdata), .m_axis_tvalid(m_tvalid), .m_axis_tready(m_tready), .m_axis_tlast(m_tlast),
@@ -193,7 +197,7 @@ module gca_tb;
     .s_axil_bresp(bresp), .s_axil_bvalid(bvalid), .s_axil_bready(1'b1),
     .s_axil_araddr(araddr), .s_axil_arprot(3'd0), .s_axil_arvalid(arvalid), .s_axil_arready(arready),
     .s_axil_rdata(rdata), .s_axil_rresp(rresp), .s_axil_rvalid(rvalid), .s_axil_rready(1'b1),
-    .irq(irq)
+    .irq(irq), .chk_fail(chk_fail), .chk_rule(chk_rule)
   );
   // AXI4-Lite master: inputs change half a cycle after an edge; ready and valid are sampled
   // 1 ns later, so a transfer seen there happens at the next rising edge.
@@ -279,6 +283,7 @@ module gca_tb;
     lfsr = 16'hace1;
     gap = 1'b0;
     bp = 1'b0;
+    stalled = 1'b0;
     go = 1'b0;
     stream_done = 1'b0;
     pin = 4'd0;
@@ -304,6 +309,7 @@ module gca_tb;
     cycle = cycle + 1;
     lfsr <= {{lfsr[14:0], lfsr[15] ^ lfsr[13] ^ lfsr[12] ^ lfsr[10]}};
     gap <= {gaps} && (lfsr[2:0] == 3'd0);
+    stalled <= s_tvalid && !s_tready;
     bp <= {bp} && (lfsr[6:4] == 3'd0);
     if (s_tvalid && s_tready) begin
       in_i <= in_i + 1;
@@ -337,6 +343,10 @@ module gca_tb;
         packets = packets + 1;
         if (packets == NPKT) stream_done = 1'b1;
       end
+    end
+    if (chk_fail) begin
+      $display("GCA-TB FAIL: cycle %0d: protocol checker rule %0d", cycle, chk_rule);
+      $finish;
     end
     if (cycle >= MAXCYC) begin
       $display("GCA-TB FAIL: timeout after %0d cycles: %0d of %0d input beats accepted, %0d of %0d packets seen", cycle, in_i, NIN, packets, NPKT);
@@ -409,6 +419,16 @@ pub fn run_timed(
         [c] => Some(c),
         _ => return Err("the Icarus bench takes at most one cut packet".to_string()),
     };
+    if s.packets
+        .iter()
+        .any(|pk| matches!(pk.kind, super::scenario::Kind::Interrupted { .. }))
+    {
+        return Err(
+            "the Icarus bench takes no CONTROL command in the middle of a packet (the Verilator \
+             lockstep does)"
+                .to_string(),
+        );
+    }
     let l = layout(p, s);
     let stim: Vec<Beat> = s
         .packets
@@ -448,6 +468,20 @@ pub fn run_timed(
     {
         args.push(rtl.join(line).to_string_lossy().to_string());
     }
+    for f in [
+        crate::checkers::AXIS_FILE,
+        crate::checkers::AXIL_FILE,
+        crate::checkers::WRAPPER_FILE,
+    ] {
+        if !rtl.join(f).is_file() {
+            return Err(format!(
+                "{} has no {f}: the protocol checkers every simulation runs (generate the \
+                 folder again with `gca generate`)",
+                rtl.display()
+            ));
+        }
+        args.push(rtl.join(f).to_string_lossy().to_string());
+    }
     let tool = |name: &str, args: &[String]| {
         Command::new(name)
             .args(args)
@@ -482,6 +516,21 @@ pub fn run_timed(
             ));
         }
         if let Some(rest) = line.strip_prefix("GCA-TB FAIL: ") {
+            let rule = rest
+                .split_once("protocol checker rule ")
+                .and_then(|(_, r)| r.trim().parse::<u8>().ok());
+            if let Some(code) = rule {
+                return Ok((
+                    Verdict::Fail {
+                        line: rest.to_string(),
+                        detail: format!(
+                            "protocol checker: rule {code} {}",
+                            crate::checkers::rule_name(code)
+                        ),
+                    },
+                    times,
+                ));
+            }
             let detail = match rest
                 .strip_prefix("AXI4-Lite transfer ")
                 .and_then(|r| r.split(' ').next())

@@ -19,8 +19,8 @@ use crate::rng::Rng;
 use super::csr::{self, CsrOp};
 use super::packets::Beat;
 use super::scenario::{
-    cuts, describe_difference, expect_packet, expected_count, header_fields, token_count, Counters,
-    Expected, Kind, Packet, Queue, Scenario,
+    answered, cuts, describe_difference, expect_packet, expected_count, header_fields, token_count,
+    Command, Counters, Expected, Kind, Packet, Queue, Scenario,
 };
 use super::twin::DesignTwin;
 use super::verilator::Model;
@@ -82,8 +82,22 @@ pub fn thread_cpu_seconds() -> Option<f64> {
     Some(ns as f64 * 1e-9)
 }
 
+/// The first protocol rule the checkers of `gca_top_checked` saw broken, as a message.
+pub fn protocol(model: &Model) -> Option<String> {
+    model.protocol_violation().map(|code| {
+        format!(
+            "protocol checker: rule {code} {} ({})",
+            crate::checkers::rule_name(code),
+            crate::checkers::RULES
+                .iter()
+                .find(|r| r.0 == code)
+                .map_or("unknown rule", |r| r.2)
+        )
+    })
+}
+
 /// Runs AXI4-Lite transfers on `model`; the first response or read value that differs from
-/// the script is returned as an error naming the transfer.
+/// the script, or a protocol rule broken, is returned as an error naming the transfer.
 pub fn run_csr(model: &mut Model, p: &Params, ops: &[CsrOp]) -> Result<(), String> {
     let map = RegMap::new(p);
     for op in ops {
@@ -94,6 +108,9 @@ pub fn run_csr(model: &mut Model, p: &Params, ops: &[CsrOp]) -> Result<(), Strin
                 (r, resp, Some(v), data)
             }
         };
+        if let Some(what) = protocol(model) {
+            return Err(format!("{what}, at AXI4-Lite {}", op.describe(&map)));
+        }
         if resp != want_resp {
             return Err(format!(
                 "AXI4-Lite {} answered {resp}, expected {want_resp}",
@@ -223,6 +240,23 @@ fn run_inner(
         drain_before[c.packet] = Some(c.drain);
     }
     let mut reset_after_edge = false;
+    // Packets with a CONTROL command after their first beats: where each packet's beats start,
+    // the output packets of the earlier input packets, and the command waiting to be written.
+    let mut first_beat = Vec::with_capacity(packets.len());
+    let mut answered_before = Vec::with_capacity(packets.len());
+    let (mut b0, mut a0) = (0, 0);
+    for pk in packets {
+        first_beat.push(b0);
+        answered_before.push(a0);
+        b0 += pk.beats.len();
+        a0 += usize::from(answered(pk));
+    }
+    let control = RegMap::new(p)
+        .get("CONTROL")
+        .expect("the register map has CONTROL")
+        .offset;
+    let mut command: Option<(usize, Command)> = None;
+    let mut stalled = false;
     let limit = 10_000 + 8 * (beats.len() as u64 + 64) * p.cycles.decode_latency.max(1);
     let mut out_words = Beat::zero(p);
     while done_out < total_out && mismatch.is_none() {
@@ -240,16 +274,60 @@ fn run_inner(
             });
             break;
         }
+        if let Some((pk, cmd)) = command {
+            // A soft reset waits until every earlier output packet has started or is offered;
+            // a packet being sent or offered is held (TREADY low) across the write and the
+            // reset, and must keep TVALID and its beat.
+            let started = done_out + usize::from(open.is_some() || model.m_axis_tvalid());
+            if cmd == Command::ClearWindows || started >= answered_before[pk] {
+                model.set_s_axis(None);
+                model.set_m_axis_tready(false);
+                let was_valid = model.m_axis_tvalid();
+                let resp = model.axil_write(control, cmd.control_value());
+                let ticked = model.try_tick(p.cycles.qk + 4);
+                let what = if let Err(e) = ticked {
+                    Some(e)
+                } else if let Some(what) = protocol(model) {
+                    Some(what)
+                } else if resp != csr::RESP_OKAY {
+                    Some(format!("the CONTROL write of {cmd:?} answered {resp}"))
+                } else if was_valid && !model.m_axis_tvalid() {
+                    Some(format!(
+                        "m_axis_tvalid fell without a handshake across {cmd:?}"
+                    ))
+                } else {
+                    None
+                };
+                if let Some(what) = what {
+                    mismatch = Some(Mismatch {
+                        cycle: model.cycles() - start_cycle,
+                        packet: Some(pk),
+                        layer: Some(packets[pk].layer),
+                        position: Some(packets[pk].pos),
+                        what,
+                    });
+                    break;
+                }
+                backpressured = true;
+                command = None;
+                continue;
+            }
+        }
         let gap = drive.gaps && rng.below(8) == 0;
         let held = next_in < beats.len()
-            && drain_before[beats[next_in].0].is_some_and(|n| done_out < n || open.is_some());
-        let offer = (next_in < beats.len() && !gap && !held).then(|| beats[next_in].1);
+            && (command.is_some()
+                || drain_before[beats[next_in].0].is_some_and(|n| done_out < n || open.is_some()));
+        // A beat offered and not taken stays offered (AXI4-Stream): gaps and holds start only
+        // after a handshake.
+        let offer =
+            (next_in < beats.len() && (stalled || (!gap && !held))).then(|| beats[next_in].1);
         model.set_s_axis(offer);
         let ready = !(drive.backpressure && rng.below(8) == 0);
         model.set_m_axis_tready(ready);
         // The output stream and s_axis_tready are functions of registers only (docs/rtl.md):
         // the values read after the last edge hold for this cycle and the new inputs take
         // effect at the next edge, so the model is not evaluated between edges.
+        stalled = offer.is_some() && !model.s_axis_tready();
         if offer.is_some() && model.s_axis_tready() {
             let (pk, beat) = beats[next_in];
             let first = next_in == 0 || beats[next_in - 1].0 != pk;
@@ -259,7 +337,11 @@ fn run_inner(
             if beat.last {
                 let packet = &packets[pk];
                 match packet.kind {
-                    Kind::Token { .. } => {
+                    Kind::Token { .. }
+                    | Kind::Interrupted {
+                        command: Command::ClearWindows,
+                        ..
+                    } => {
                         let header = header_at.unwrap_or(cycle);
                         let t = sched.after_last_beat(packet.layer, header, cycle);
                         predicted.insert(pk, t.result);
@@ -270,6 +352,11 @@ fn run_inner(
                 }
             }
             next_in += 1;
+            if let Kind::Interrupted { at, command: c, .. } = packets[pk].kind {
+                if next_in - first_beat[pk] == at {
+                    command = Some((pk, c));
+                }
+            }
             if packets[pk].kind == Kind::Cut && (next_in == beats.len() || beats[next_in].0 != pk) {
                 reset_after_edge = true;
             }
@@ -370,6 +457,16 @@ fn run_inner(
             sched = Schedule::new(p);
         }
         model.tick();
+        if let Some(what) = protocol(model) {
+            mismatch = Some(Mismatch {
+                cycle,
+                packet: None,
+                layer: None,
+                position: None,
+                what,
+            });
+            break;
+        }
         if reset_after_edge {
             // The cut packet's beats are in: reset the design while the packet is open. The
             // twin starts afresh with it, and so does the schedule.

@@ -53,6 +53,27 @@ impl BadRule {
     }
 }
 
+/// A CONTROL command written over AXI4-Lite in the middle of a TOKEN packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// CONTROL.SOFT_RESET: the packet is dropped (its remaining beats are consumed up to its
+    /// TLAST), every window and position starts again; the scalers and counters are kept, and
+    /// an output packet being sent is finished.
+    SoftReset,
+    /// CONTROL.CLEAR_WINDOWS: every layer's window empties before this packet's token.
+    ClearWindows,
+}
+
+impl Command {
+    /// The CONTROL value written (ENABLE stays set).
+    pub fn control_value(self) -> u32 {
+        match self {
+            Command::SoftReset => 0b011,
+            Command::ClearWindows => 0b101,
+        }
+    }
+}
+
 /// What an input packet is.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Kind {
@@ -65,6 +86,14 @@ pub enum Kind {
     /// packet is open. Drivers send it once every earlier output packet has left; the twin
     /// starts afresh (empty windows, positions 0, default scalers).
     Cut,
+    /// A TOKEN packet with a CONTROL `command` written after its first `at` beats (input held
+    /// meanwhile). Drivers write it once every output packet of the earlier input packets has
+    /// started, holding TREADY low while one is being sent; all the packet's beats are sent.
+    Interrupted {
+        values: Vec<TokenValues>,
+        at: usize,
+        command: Command,
+    },
 }
 
 /// One input packet.
@@ -113,6 +142,10 @@ pub struct StreamOptions {
     pub interleaved: bool,
     /// A RESET_WINDOW (new sequence) after this many tokens of a layer; 0: never.
     pub reset_every: usize,
+    /// CONTROL commands in the middle of packets: a CLEAR_WINDOWS in the token a third into
+    /// the stream and a SOFT_RESET in the token two thirds into it (streams of 6 tokens or
+    /// more; the Verilator back end).
+    pub commands: bool,
 }
 
 impl Scenario {
@@ -165,6 +198,28 @@ pub fn expect_packet(
             *twin = DesignTwin::new(p);
             None
         }
+        Kind::Interrupted {
+            command: Command::SoftReset,
+            ..
+        } => {
+            *twin = DesignTwin::with_registers(p, twin.registers());
+            None
+        }
+        Kind::Interrupted {
+            values,
+            command: Command::ClearWindows,
+            ..
+        } => {
+            (0..p.shape.n_layer).for_each(|l| twin.reset_window(l));
+            let ys = twin.token(packet.layer, values);
+            Some(Expected {
+                queue: Queue::Layer(packet.layer),
+                packet: index,
+                layer: packet.layer,
+                pos: packet.pos,
+                beats: packets::result_packet(p, packet.layer, packet.pos, &ys),
+            })
+        }
         Kind::Bad(rule) => Some(Expected {
             queue: Queue::Errors,
             packet: index,
@@ -175,9 +230,18 @@ pub fn expect_packet(
     }
 }
 
-/// Whether input packet `packet` causes an output packet (all but RESET_WINDOW and cut ones).
+/// Whether input packet `packet` causes an output packet (all but RESET_WINDOW, cut and
+/// soft-reset ones).
 pub fn answered(packet: &Packet) -> bool {
-    !matches!(packet.kind, Kind::Reset | Kind::Cut)
+    !matches!(
+        packet.kind,
+        Kind::Reset
+            | Kind::Cut
+            | Kind::Interrupted {
+                command: Command::SoftReset,
+                ..
+            }
+    )
 }
 
 /// Output packets expected for `packets`.
@@ -189,7 +253,16 @@ pub fn expected_count(packets: &[Packet]) -> usize {
 pub fn token_count(packets: &[Packet]) -> usize {
     packets
         .iter()
-        .filter(|pk| matches!(pk.kind, Kind::Token { .. }))
+        .filter(|pk| {
+            matches!(
+                pk.kind,
+                Kind::Token { .. }
+                    | Kind::Interrupted {
+                        command: Command::ClearWindows,
+                        ..
+                    }
+            )
+        })
         .count()
 }
 
@@ -248,10 +321,18 @@ impl Counters {
         };
         for pk in &packets[since..] {
             match pk.kind {
-                Kind::Token { .. } => {
+                Kind::Token { .. }
+                | Kind::Interrupted {
+                    command: Command::ClearWindows,
+                    ..
+                } => {
                     c.tokens += 1;
                     c.results += 1;
                 }
+                Kind::Interrupted {
+                    command: Command::SoftReset,
+                    ..
+                } => {}
                 Kind::Bad(rule) => {
                     c.errors += 1;
                     c.status |= 1 << (rule.code() - 1);
@@ -434,6 +515,37 @@ impl<'a> Builder<'a> {
         self.next_pos.iter_mut().for_each(|p| *p = 0);
     }
 
+    /// The next TOKEN of `layer` with a CONTROL `command` written after its first `at` beats
+    /// (1 to all but one). After a soft reset every layer starts again at position 0.
+    pub fn interrupted(&mut self, layer: usize, at: usize, command: Command) {
+        let values: Vec<TokenValues> = self.streams[layer]
+            .iter_mut()
+            .map(|s| s.next_token())
+            .collect();
+        let pos = self.next_pos[layer];
+        let beats = packets::token_packet(self.p, layer, pos, &values);
+        assert!(
+            at >= 1 && at < beats.len(),
+            "a command comes after 1 to {} of the packet's {} beats",
+            beats.len() - 1,
+            beats.len()
+        );
+        self.packets.push(Packet {
+            kind: Kind::Interrupted {
+                values,
+                at,
+                command,
+            },
+            layer,
+            pos,
+            beats,
+        });
+        match command {
+            Command::SoftReset => self.next_pos.iter_mut().for_each(|p| *p = 0),
+            Command::ClearWindows => self.next_pos[layer] = pos.wrapping_add(1),
+        }
+    }
+
     /// Input packets so far.
     pub fn packets(&self) -> &[Packet] {
         &self.packets
@@ -468,12 +580,23 @@ fn random_builder<'a>(
             .map(|i| (i / run).min(layers - 1))
             .collect()
     };
-    for layer in order {
+    let n = opts.tokens;
+    let commands = opts.commands && n >= 6;
+    let half = 1 + p.stream.token_beats / 2;
+    for (i, layer) in order.into_iter().enumerate() {
         if opts.reset_every > 0 && per_layer[layer] > 0 && per_layer[layer] % opts.reset_every == 0
         {
             b.reset(layer, 0);
         }
-        b.token(layer);
+        if commands && i == n / 3 {
+            b.interrupted(layer, half, Command::ClearWindows);
+        } else if commands && i == 2 * n / 3 {
+            b.interrupted(layer, half, Command::SoftReset);
+            per_layer.iter_mut().for_each(|c| *c = 0);
+            continue;
+        } else {
+            b.token(layer);
+        }
         per_layer[layer] += 1;
     }
     b

@@ -96,6 +96,11 @@ impl DesignTwin {
             .collect()
     }
 
+    /// The scaler registers the twin computes with.
+    pub fn registers(&self) -> ScalerRegisters {
+        self.regs
+    }
+
     pub fn reset_window(&mut self, layer: usize) {
         self.heads[layer]
             .iter_mut()

@@ -27,7 +27,8 @@ module gca_ingress (
   output wire         s_axis_tready, // no combinational path from tvalid
   input  wire         s_axis_tlast,  // last beat of a packet
   // Control and per-layer flow control
-  input  wire         enable,        // CONTROL.ENABLE: 0 holds TREADY low
+  input  wire         enable,        // CONTROL.ENABLE and no soft reset pending: 0 holds TREADY low
+  input  wire         srst,          // soft reset: positions to 0, an open packet dropped to its TLAST
   input  wire [11:0]  stage_free,    // per layer: data beats may be accepted
   // Routed data beats
   output reg  [511:0] beat_data,     // s_axis_tdata of the data beat accepted in the previous cycle
@@ -210,7 +211,9 @@ module gca_ingress (
       beat_kind <= 2'd0;
       beat_part <= 1'd0;
     end else begin
-      if (accept) begin
+      if (srst) begin
+        state <= (accept ? (!s_axis_tlast) : (state != S_HEADER)) ? S_DROP : S_HEADER;
+      end else if (accept) begin
         case (state)
           S_HEADER: begin
             cur_layer <= hdr_layer;
@@ -285,65 +288,80 @@ module gca_ingress (
       exp_pos_10 <= 32'd0;
       exp_pos_11 <= 32'd0;
     end else begin
-      if (win_reset && (hdr_layer == 8'd0)) begin
-        exp_pos_0 <= hdr_pos;
-      end else if (commit && (cur_layer == 8'd0)) begin
-        exp_pos_0 <= {pos_inc_hi, pos_inc_lo};
-      end
-      if (win_reset && (hdr_layer == 8'd1)) begin
-        exp_pos_1 <= hdr_pos;
-      end else if (commit && (cur_layer == 8'd1)) begin
-        exp_pos_1 <= {pos_inc_hi, pos_inc_lo};
-      end
-      if (win_reset && (hdr_layer == 8'd2)) begin
-        exp_pos_2 <= hdr_pos;
-      end else if (commit && (cur_layer == 8'd2)) begin
-        exp_pos_2 <= {pos_inc_hi, pos_inc_lo};
-      end
-      if (win_reset && (hdr_layer == 8'd3)) begin
-        exp_pos_3 <= hdr_pos;
-      end else if (commit && (cur_layer == 8'd3)) begin
-        exp_pos_3 <= {pos_inc_hi, pos_inc_lo};
-      end
-      if (win_reset && (hdr_layer == 8'd4)) begin
-        exp_pos_4 <= hdr_pos;
-      end else if (commit && (cur_layer == 8'd4)) begin
-        exp_pos_4 <= {pos_inc_hi, pos_inc_lo};
-      end
-      if (win_reset && (hdr_layer == 8'd5)) begin
-        exp_pos_5 <= hdr_pos;
-      end else if (commit && (cur_layer == 8'd5)) begin
-        exp_pos_5 <= {pos_inc_hi, pos_inc_lo};
-      end
-      if (win_reset && (hdr_layer == 8'd6)) begin
-        exp_pos_6 <= hdr_pos;
-      end else if (commit && (cur_layer == 8'd6)) begin
-        exp_pos_6 <= {pos_inc_hi, pos_inc_lo};
-      end
-      if (win_reset && (hdr_layer == 8'd7)) begin
-        exp_pos_7 <= hdr_pos;
-      end else if (commit && (cur_layer == 8'd7)) begin
-        exp_pos_7 <= {pos_inc_hi, pos_inc_lo};
-      end
-      if (win_reset && (hdr_layer == 8'd8)) begin
-        exp_pos_8 <= hdr_pos;
-      end else if (commit && (cur_layer == 8'd8)) begin
-        exp_pos_8 <= {pos_inc_hi, pos_inc_lo};
-      end
-      if (win_reset && (hdr_layer == 8'd9)) begin
-        exp_pos_9 <= hdr_pos;
-      end else if (commit && (cur_layer == 8'd9)) begin
-        exp_pos_9 <= {pos_inc_hi, pos_inc_lo};
-      end
-      if (win_reset && (hdr_layer == 8'd10)) begin
-        exp_pos_10 <= hdr_pos;
-      end else if (commit && (cur_layer == 8'd10)) begin
-        exp_pos_10 <= {pos_inc_hi, pos_inc_lo};
-      end
-      if (win_reset && (hdr_layer == 8'd11)) begin
-        exp_pos_11 <= hdr_pos;
-      end else if (commit && (cur_layer == 8'd11)) begin
-        exp_pos_11 <= {pos_inc_hi, pos_inc_lo};
+      if (srst) begin
+        exp_pos_0 <= 32'd0;
+        exp_pos_1 <= 32'd0;
+        exp_pos_2 <= 32'd0;
+        exp_pos_3 <= 32'd0;
+        exp_pos_4 <= 32'd0;
+        exp_pos_5 <= 32'd0;
+        exp_pos_6 <= 32'd0;
+        exp_pos_7 <= 32'd0;
+        exp_pos_8 <= 32'd0;
+        exp_pos_9 <= 32'd0;
+        exp_pos_10 <= 32'd0;
+        exp_pos_11 <= 32'd0;
+      end else begin
+        if (win_reset && (hdr_layer == 8'd0)) begin
+          exp_pos_0 <= hdr_pos;
+        end else if (commit && (cur_layer == 8'd0)) begin
+          exp_pos_0 <= {pos_inc_hi, pos_inc_lo};
+        end
+        if (win_reset && (hdr_layer == 8'd1)) begin
+          exp_pos_1 <= hdr_pos;
+        end else if (commit && (cur_layer == 8'd1)) begin
+          exp_pos_1 <= {pos_inc_hi, pos_inc_lo};
+        end
+        if (win_reset && (hdr_layer == 8'd2)) begin
+          exp_pos_2 <= hdr_pos;
+        end else if (commit && (cur_layer == 8'd2)) begin
+          exp_pos_2 <= {pos_inc_hi, pos_inc_lo};
+        end
+        if (win_reset && (hdr_layer == 8'd3)) begin
+          exp_pos_3 <= hdr_pos;
+        end else if (commit && (cur_layer == 8'd3)) begin
+          exp_pos_3 <= {pos_inc_hi, pos_inc_lo};
+        end
+        if (win_reset && (hdr_layer == 8'd4)) begin
+          exp_pos_4 <= hdr_pos;
+        end else if (commit && (cur_layer == 8'd4)) begin
+          exp_pos_4 <= {pos_inc_hi, pos_inc_lo};
+        end
+        if (win_reset && (hdr_layer == 8'd5)) begin
+          exp_pos_5 <= hdr_pos;
+        end else if (commit && (cur_layer == 8'd5)) begin
+          exp_pos_5 <= {pos_inc_hi, pos_inc_lo};
+        end
+        if (win_reset && (hdr_layer == 8'd6)) begin
+          exp_pos_6 <= hdr_pos;
+        end else if (commit && (cur_layer == 8'd6)) begin
+          exp_pos_6 <= {pos_inc_hi, pos_inc_lo};
+        end
+        if (win_reset && (hdr_layer == 8'd7)) begin
+          exp_pos_7 <= hdr_pos;
+        end else if (commit && (cur_layer == 8'd7)) begin
+          exp_pos_7 <= {pos_inc_hi, pos_inc_lo};
+        end
+        if (win_reset && (hdr_layer == 8'd8)) begin
+          exp_pos_8 <= hdr_pos;
+        end else if (commit && (cur_layer == 8'd8)) begin
+          exp_pos_8 <= {pos_inc_hi, pos_inc_lo};
+        end
+        if (win_reset && (hdr_layer == 8'd9)) begin
+          exp_pos_9 <= hdr_pos;
+        end else if (commit && (cur_layer == 8'd9)) begin
+          exp_pos_9 <= {pos_inc_hi, pos_inc_lo};
+        end
+        if (win_reset && (hdr_layer == 8'd10)) begin
+          exp_pos_10 <= hdr_pos;
+        end else if (commit && (cur_layer == 8'd10)) begin
+          exp_pos_10 <= {pos_inc_hi, pos_inc_lo};
+        end
+        if (win_reset && (hdr_layer == 8'd11)) begin
+          exp_pos_11 <= hdr_pos;
+        end else if (commit && (cur_layer == 8'd11)) begin
+          exp_pos_11 <= {pos_inc_hi, pos_inc_lo};
+        end
       end
     end
   end

@@ -21,6 +21,10 @@ module gca_layer (
   input  wire          commit,
   input  wire          win_reset,
   input  wire          clear_windows, // CONTROL.CLEAR_WINDOWS
+  // Soft reset (gca_top)
+  input  wire          hold,          // a soft reset is pending: no QK starts
+  input  wire          srst,          // synchronous clear: window, controller (but its result register), pending clear
+  output wire          in_qk,         // the layer is in QK
   // Scalers of this layer's heads (gca_csr)
   input  wire [1535:0] scalers,
   // Status
@@ -43,6 +47,7 @@ module gca_layer (
   reg           win_pend;        // a window clear waits for the tokens committed before it
   reg           win_clear;       // empty the window (the cycle after a pending clear meets an idle controller)
   wire          win_fire;
+  wire          win_empty;
   wire          win_advance;
   wire          wr_we;
   wire          age_tick;
@@ -88,11 +93,17 @@ module gca_layer (
       win_pend <= 1'd0;
       win_clear <= 1'd0;
     end else begin
-      win_pend <= ((win_reset && hit) || clear_windows) || (win_pend && (!win_fire));
-      win_clear <= win_fire;
+      if (srst) begin
+        win_pend <= 1'd0;
+        win_clear <= 1'd0;
+      end else begin
+        win_pend <= ((win_reset && hit) || clear_windows) || (win_pend && (!win_fire));
+        win_clear <= win_fire;
+      end
     end
   end
 
+  assign win_empty = win_clear || srst;
   assign stage_free = ctrl_stage_free && (!win_pend);
   assign busy = ctrl_busy || win_pend;
 
@@ -102,6 +113,9 @@ module gca_layer (
     .commit       (commit_en),
     .commit_pos   (beat_pos),
     .res_done     (res_done),
+    .hold         (hold),
+    .srst         (srst),
+    .in_qk        (in_qk),
     .stage_free   (ctrl_stage_free),
     .layer_idle   (ctrl_idle),
     .busy         (ctrl_busy),
@@ -126,7 +140,7 @@ module gca_layer (
   gca_window u_window (
     .clk    (clk),
     .rst_n  (rst_n),
-    .clear  (win_clear),
+    .clear  (win_empty),
     .advance(win_advance),
     .wtile  (wtile),
     .wcol   (wcol),

@@ -51,7 +51,10 @@ module gca_top (
   wire           ev_result;
   wire [3:0]     ev_err_kind;
   wire           busy;
-  wire           core_rst_n;
+  wire [11:0]    in_qk;
+  reg            sr_pend;       // a soft reset waits for no layer in QK (input held, no QK starts)
+  reg            srst;          // the soft reset: a synchronous clear, one cycle
+  wire           in_enable;
   wire [11:0]    stage_free;
   wire [511:0]   beat_data;
   wire           beat_valid;
@@ -74,61 +77,73 @@ module gca_top (
   wire           res_valid0;
   wire [31:0]    res_pos0;
   wire [511:0]   res_data0;
+  wire           in_qk0;
   wire           stage_free1;
   wire           busy1;
   wire           res_valid1;
   wire [31:0]    res_pos1;
   wire [511:0]   res_data1;
+  wire           in_qk1;
   wire           stage_free2;
   wire           busy2;
   wire           res_valid2;
   wire [31:0]    res_pos2;
   wire [511:0]   res_data2;
+  wire           in_qk2;
   wire           stage_free3;
   wire           busy3;
   wire           res_valid3;
   wire [31:0]    res_pos3;
   wire [511:0]   res_data3;
+  wire           in_qk3;
   wire           stage_free4;
   wire           busy4;
   wire           res_valid4;
   wire [31:0]    res_pos4;
   wire [511:0]   res_data4;
+  wire           in_qk4;
   wire           stage_free5;
   wire           busy5;
   wire           res_valid5;
   wire [31:0]    res_pos5;
   wire [511:0]   res_data5;
+  wire           in_qk5;
   wire           stage_free6;
   wire           busy6;
   wire           res_valid6;
   wire [31:0]    res_pos6;
   wire [511:0]   res_data6;
+  wire           in_qk6;
   wire           stage_free7;
   wire           busy7;
   wire           res_valid7;
   wire [31:0]    res_pos7;
   wire [511:0]   res_data7;
+  wire           in_qk7;
   wire           stage_free8;
   wire           busy8;
   wire           res_valid8;
   wire [31:0]    res_pos8;
   wire [511:0]   res_data8;
+  wire           in_qk8;
   wire           stage_free9;
   wire           busy9;
   wire           res_valid9;
   wire [31:0]    res_pos9;
   wire [511:0]   res_data9;
+  wire           in_qk9;
   wire           stage_free10;
   wire           busy10;
   wire           res_valid10;
   wire [31:0]    res_pos10;
   wire [511:0]   res_data10;
+  wire           in_qk10;
   wire           stage_free11;
   wire           busy11;
   wire           res_valid11;
   wire [31:0]    res_pos11;
   wire [511:0]   res_data11;
+  wire           in_qk11;
   wire [11:0]    res_valid;
   wire [383:0]   res_pos;
   wire [6143:0]  res_data;
@@ -167,16 +182,27 @@ module gca_top (
     .busy          (busy)
   );
 
-  assign core_rst_n = rst_n && (!soft_reset);
+  always @(posedge clk or negedge rst_n) begin
+    if (!rst_n) begin
+      sr_pend <= 1'd0;
+      srst <= 1'd0;
+    end else begin
+      sr_pend <= soft_reset || (sr_pend && (!srst));
+      srst <= (sr_pend && (!srst)) && (!(|in_qk));
+    end
+  end
+
+  assign in_enable = enable && (!sr_pend);
 
   gca_ingress u_ingress (
     .clk          (clk),
-    .rst_n        (core_rst_n),
+    .rst_n        (rst_n),
+    .srst         (srst),
     .s_axis_tdata (s_axis_tdata),
     .s_axis_tvalid(s_axis_tvalid),
     .s_axis_tready(s_axis_tready),
     .s_axis_tlast (s_axis_tlast),
-    .enable       (enable),
+    .enable       (in_enable),
     .stage_free   (stage_free),
     .beat_data    (beat_data),
     .beat_valid   (beat_valid),
@@ -200,7 +226,9 @@ module gca_top (
   gca_layer u_layer0 (
     .clk          (clk),
     .layer_id     (4'd0),
-    .rst_n        (core_rst_n),
+    .rst_n        (rst_n),
+    .hold         (sr_pend),
+    .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
     .beat_head    (beat_head),
@@ -218,13 +246,16 @@ module gca_top (
     .res_done     (res_done[0]),
     .res_valid    (res_valid0),
     .res_pos      (res_pos0),
-    .res_data     (res_data0)
+    .res_data     (res_data0),
+    .in_qk        (in_qk0)
   );
 
   gca_layer u_layer1 (
     .clk          (clk),
     .layer_id     (4'd1),
-    .rst_n        (core_rst_n),
+    .rst_n        (rst_n),
+    .hold         (sr_pend),
+    .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
     .beat_head    (beat_head),
@@ -242,13 +273,16 @@ module gca_top (
     .res_done     (res_done[1]),
     .res_valid    (res_valid1),
     .res_pos      (res_pos1),
-    .res_data     (res_data1)
+    .res_data     (res_data1),
+    .in_qk        (in_qk1)
   );
 
   gca_layer u_layer2 (
     .clk          (clk),
     .layer_id     (4'd2),
-    .rst_n        (core_rst_n),
+    .rst_n        (rst_n),
+    .hold         (sr_pend),
+    .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
     .beat_head    (beat_head),
@@ -266,13 +300,16 @@ module gca_top (
     .res_done     (res_done[2]),
     .res_valid    (res_valid2),
     .res_pos      (res_pos2),
-    .res_data     (res_data2)
+    .res_data     (res_data2),
+    .in_qk        (in_qk2)
   );
 
   gca_layer u_layer3 (
     .clk          (clk),
     .layer_id     (4'd3),
-    .rst_n        (core_rst_n),
+    .rst_n        (rst_n),
+    .hold         (sr_pend),
+    .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
     .beat_head    (beat_head),
@@ -290,13 +327,16 @@ module gca_top (
     .res_done     (res_done[3]),
     .res_valid    (res_valid3),
     .res_pos      (res_pos3),
-    .res_data     (res_data3)
+    .res_data     (res_data3),
+    .in_qk        (in_qk3)
   );
 
   gca_layer u_layer4 (
     .clk          (clk),
     .layer_id     (4'd4),
-    .rst_n        (core_rst_n),
+    .rst_n        (rst_n),
+    .hold         (sr_pend),
+    .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
     .beat_head    (beat_head),
@@ -314,13 +354,16 @@ module gca_top (
     .res_done     (res_done[4]),
     .res_valid    (res_valid4),
     .res_pos      (res_pos4),
-    .res_data     (res_data4)
+    .res_data     (res_data4),
+    .in_qk        (in_qk4)
   );
 
   gca_layer u_layer5 (
     .clk          (clk),
     .layer_id     (4'd5),
-    .rst_n        (core_rst_n),
+    .rst_n        (rst_n),
+    .hold         (sr_pend),
+    .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
     .beat_head    (beat_head),
@@ -338,13 +381,16 @@ module gca_top (
     .res_done     (res_done[5]),
     .res_valid    (res_valid5),
     .res_pos      (res_pos5),
-    .res_data     (res_data5)
+    .res_data     (res_data5),
+    .in_qk        (in_qk5)
   );
 
   gca_layer u_layer6 (
     .clk          (clk),
     .layer_id     (4'd6),
-    .rst_n        (core_rst_n),
+    .rst_n        (rst_n),
+    .hold         (sr_pend),
+    .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
     .beat_head    (beat_head),
@@ -362,13 +408,16 @@ module gca_top (
     .res_done     (res_done[6]),
     .res_valid    (res_valid6),
     .res_pos      (res_pos6),
-    .res_data     (res_data6)
+    .res_data     (res_data6),
+    .in_qk        (in_qk6)
   );
 
   gca_layer u_layer7 (
     .clk          (clk),
     .layer_id     (4'd7),
-    .rst_n        (core_rst_n),
+    .rst_n        (rst_n),
+    .hold         (sr_pend),
+    .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
     .beat_head    (beat_head),
@@ -386,13 +435,16 @@ module gca_top (
     .res_done     (res_done[7]),
     .res_valid    (res_valid7),
     .res_pos      (res_pos7),
-    .res_data     (res_data7)
+    .res_data     (res_data7),
+    .in_qk        (in_qk7)
   );
 
   gca_layer u_layer8 (
     .clk          (clk),
     .layer_id     (4'd8),
-    .rst_n        (core_rst_n),
+    .rst_n        (rst_n),
+    .hold         (sr_pend),
+    .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
     .beat_head    (beat_head),
@@ -410,13 +462,16 @@ module gca_top (
     .res_done     (res_done[8]),
     .res_valid    (res_valid8),
     .res_pos      (res_pos8),
-    .res_data     (res_data8)
+    .res_data     (res_data8),
+    .in_qk        (in_qk8)
   );
 
   gca_layer u_layer9 (
     .clk          (clk),
     .layer_id     (4'd9),
-    .rst_n        (core_rst_n),
+    .rst_n        (rst_n),
+    .hold         (sr_pend),
+    .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
     .beat_head    (beat_head),
@@ -434,13 +489,16 @@ module gca_top (
     .res_done     (res_done[9]),
     .res_valid    (res_valid9),
     .res_pos      (res_pos9),
-    .res_data     (res_data9)
+    .res_data     (res_data9),
+    .in_qk        (in_qk9)
   );
 
   gca_layer u_layer10 (
     .clk          (clk),
     .layer_id     (4'd10),
-    .rst_n        (core_rst_n),
+    .rst_n        (rst_n),
+    .hold         (sr_pend),
+    .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
     .beat_head    (beat_head),
@@ -458,13 +516,16 @@ module gca_top (
     .res_done     (res_done[10]),
     .res_valid    (res_valid10),
     .res_pos      (res_pos10),
-    .res_data     (res_data10)
+    .res_data     (res_data10),
+    .in_qk        (in_qk10)
   );
 
   gca_layer u_layer11 (
     .clk          (clk),
     .layer_id     (4'd11),
-    .rst_n        (core_rst_n),
+    .rst_n        (rst_n),
+    .hold         (sr_pend),
+    .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
     .beat_head    (beat_head),
@@ -482,7 +543,8 @@ module gca_top (
     .res_done     (res_done[11]),
     .res_valid    (res_valid11),
     .res_pos      (res_pos11),
-    .res_data     (res_data11)
+    .res_data     (res_data11),
+    .in_qk        (in_qk11)
   );
 
   assign stage_free = {stage_free11, stage_free10, stage_free9, stage_free8, stage_free7, stage_free6, stage_free5, stage_free4, stage_free3, stage_free2, stage_free1, stage_free0};
@@ -490,10 +552,11 @@ module gca_top (
   assign res_valid = {res_valid11, res_valid10, res_valid9, res_valid8, res_valid7, res_valid6, res_valid5, res_valid4, res_valid3, res_valid2, res_valid1, res_valid0};
   assign res_pos = {res_pos11, res_pos10, res_pos9, res_pos8, res_pos7, res_pos6, res_pos5, res_pos4, res_pos3, res_pos2, res_pos1, res_pos0};
   assign res_data = {res_data11, res_data10, res_data9, res_data8, res_data7, res_data6, res_data5, res_data4, res_data3, res_data2, res_data1, res_data0};
+  assign in_qk = {in_qk11, in_qk10, in_qk9, in_qk8, in_qk7, in_qk6, in_qk5, in_qk4, in_qk3, in_qk2, in_qk1, in_qk0};
 
   gca_egress u_egress (
     .clk          (clk),
-    .rst_n        (core_rst_n),
+    .rst_n        (rst_n),
     .m_axis_tdata (m_axis_tdata),
     .m_axis_tvalid(m_axis_tvalid),
     .m_axis_tready(m_axis_tready),

@@ -12,6 +12,10 @@ module gca_layer_ctrl (
   input  wire        commit,        // last beat of a good token of this layer accepted
   input  wire [31:0] commit_pos,    // its position
   input  wire        res_done,      // the egress sent the result
+  // Soft reset (gca_top)
+  input  wire        hold,          // a soft reset is pending: no QK starts
+  input  wire        srst,          // synchronous clear of everything but the result register
+  output wire        in_qk,         // the read engine is in QK
   // Status
   output wire        stage_free,    // data beats may be accepted
   output wire        layer_idle,    // nothing staged, written or being read
@@ -74,7 +78,7 @@ module gca_layer_ctrl (
   assign av_last = (rd_state == 3'd2) && (rd_cnt == 4'd14);
   assign ro_last = (rd_state == 3'd4) && (rd_cnt == 4'd15);
   assign rd_free_next = (rd_state == 3'd0) || ro_last;
-  assign qk_go = (staged && (written || wr_last)) && rd_free_next;
+  assign qk_go = ((staged && (written || wr_last)) && rd_free_next) && (!hold);
   assign array_ok = rd_free_next;
   assign wr_go = (unwritten && ((!wr_busy) || wr_last)) && array_ok;
   assign scale_go = tv[2] && (!res_valid);
@@ -88,6 +92,7 @@ module gca_layer_ctrl (
   assign age_tick = wr_busy && (wr_cnt == 4'd0);
   assign win_advance = wr_last;
   assign pwm_load = qk_go;
+  assign in_qk = rd_state == 3'd1;
   assign qk_next = qk_go || ((rd_state == 3'd1) && (!qk_last));
   assign av_next = qk_last || ((rd_state == 3'd2) && (!av_last));
   assign ro_stay = (rd_state == 3'd4) && (!ro_last);
@@ -117,117 +122,143 @@ module gca_layer_ctrl (
       cnt_full <= 1'd0;
       cnt_pos <= 32'd0;
       tv <= 3'd0;
-      res_valid <= 1'd0;
-      res_pos <= 32'd0;
       tpos0 <= 32'd0;
       tpos1 <= 32'd0;
       tpos2 <= 32'd0;
     end else begin
-      if (commit) begin
-        staged <= 1'd1;
-        pos_stage <= commit_pos;
-      end
-      commit_d <= commit;
-      if (commit_d) begin
-        unwritten <= 1'd1;
-      end
-      if (wr_go) begin
-        unwritten <= 1'd0;
-      end
-      if (wr_last) begin
-        written <= 1'd1;
-      end
-      if (qk_go) begin
+      if (srst) begin
         staged <= 1'd0;
+        commit_d <= 1'd0;
+        unwritten <= 1'd0;
         written <= 1'd0;
-      end
-      if (wr_go) begin
-        wr_busy <= 1'd1;
+        pos_stage <= 32'd0;
+        wr_busy <= 1'd0;
         wr_cnt <= 4'd0;
-      end else if (wr_busy) begin
+        rd_state <= 3'd0;
+        rd_cnt <= 4'd0;
+        rd_pos <= 32'd0;
+        cnt_full <= 1'd0;
+        cnt_pos <= 32'd0;
+        tv <= 3'd0;
+        tpos0 <= 32'd0;
+        tpos1 <= 32'd0;
+        tpos2 <= 32'd0;
+      end else begin
+        if (commit) begin
+          staged <= 1'd1;
+          pos_stage <= commit_pos;
+        end
+        commit_d <= commit;
+        if (commit_d) begin
+          unwritten <= 1'd1;
+        end
+        if (wr_go) begin
+          unwritten <= 1'd0;
+        end
         if (wr_last) begin
-          wr_busy <= 1'd0;
-        end else begin
-          wr_cnt <= wr_cnt + 4'd1;
+          written <= 1'd1;
         end
-      end
-      case (rd_state)
-        3'd0: begin
-          if (qk_go) begin
-            rd_state <= 3'd1;
-            rd_cnt <= 4'd0;
-            rd_pos <= pos_stage;
-          end
+        if (qk_go) begin
+          staged <= 1'd0;
+          written <= 1'd0;
         end
-        3'd1: begin
-          if (qk_last) begin
-            rd_state <= 3'd2;
-            rd_cnt <= 4'd0;
+        if (wr_go) begin
+          wr_busy <= 1'd1;
+          wr_cnt <= 4'd0;
+        end else if (wr_busy) begin
+          if (wr_last) begin
+            wr_busy <= 1'd0;
           end else begin
-            rd_cnt <= rd_cnt + 4'd1;
+            wr_cnt <= wr_cnt + 4'd1;
           end
         end
-        3'd2: begin
-          if (av_last) begin
-            if (ro_go) begin
-              rd_state <= 3'd4;
-            end else begin
-              rd_state <= 3'd3;
-            end
-            rd_cnt <= 4'd0;
-          end else begin
-            rd_cnt <= rd_cnt + 4'd1;
-          end
-        end
-        3'd3: begin
-          if (ro_go) begin
-            rd_state <= 3'd4;
-            rd_cnt <= 4'd0;
-          end
-        end
-        3'd4: begin
-          if (ro_last) begin
+        case (rd_state)
+          3'd0: begin
             if (qk_go) begin
               rd_state <= 3'd1;
               rd_cnt <= 4'd0;
               rd_pos <= pos_stage;
+            end
+          end
+          3'd1: begin
+            if (qk_last) begin
+              rd_state <= 3'd2;
+              rd_cnt <= 4'd0;
             end else begin
-              rd_state <= 3'd0;
+              rd_cnt <= rd_cnt + 4'd1;
+            end
+          end
+          3'd2: begin
+            if (av_last) begin
+              if (ro_go) begin
+                rd_state <= 3'd4;
+              end else begin
+                rd_state <= 3'd3;
+              end
+              rd_cnt <= 4'd0;
+            end else begin
+              rd_cnt <= rd_cnt + 4'd1;
+            end
+          end
+          3'd3: begin
+            if (ro_go) begin
+              rd_state <= 3'd4;
               rd_cnt <= 4'd0;
             end
-          end else begin
-            rd_cnt <= rd_cnt + 4'd1;
           end
+          3'd4: begin
+            if (ro_last) begin
+              if (qk_go) begin
+                rd_state <= 3'd1;
+                rd_cnt <= 4'd0;
+                rd_pos <= pos_stage;
+              end else begin
+                rd_state <= 3'd0;
+                rd_cnt <= 4'd0;
+              end
+            end else begin
+              rd_cnt <= rd_cnt + 4'd1;
+            end
+          end
+          default: begin
+            rd_state <= 3'd0;
+            rd_cnt <= 4'd0;
+          end
+        endcase
+        if (ro_last) begin
+          cnt_full <= 1'd1;
+          cnt_pos <= rd_pos;
+        end else if (tail_go0) begin
+          cnt_full <= 1'd0;
         end
-        default: begin
-          rd_state <= 3'd0;
-          rd_cnt <= 4'd0;
+        if (tail_go0) begin
+          tv[0] <= 1'd1;
+          tpos0 <= cnt_pos;
+        end else if (tail_go1) begin
+          tv[0] <= 1'd0;
         end
-      endcase
-      if (ro_last) begin
-        cnt_full <= 1'd1;
-        cnt_pos <= rd_pos;
-      end else if (tail_go0) begin
-        cnt_full <= 1'd0;
+        if (tail_go1) begin
+          tv[1] <= 1'd1;
+          tpos1 <= tpos0;
+        end else if (tail_go2) begin
+          tv[1] <= 1'd0;
+        end
+        if (tail_go2) begin
+          tv[2] <= 1'd1;
+          tpos2 <= tpos1;
+        end else if (scale_go) begin
+          tv[2] <= 1'd0;
+        end
       end
-      if (tail_go0) begin
-        tv[0] <= 1'd1;
-        tpos0 <= cnt_pos;
-      end else if (tail_go1) begin
-        tv[0] <= 1'd0;
-      end
-      if (tail_go1) begin
-        tv[1] <= 1'd1;
-        tpos1 <= tpos0;
-      end else if (tail_go2) begin
-        tv[1] <= 1'd0;
-      end
-      if (tail_go2) begin
-        tv[2] <= 1'd1;
-        tpos2 <= tpos1;
-      end else if (scale_go) begin
-        tv[2] <= 1'd0;
-      end
+    end
+  end
+
+  // The result register: kept by the soft reset until the egress sent it.
+  always @(posedge clk or negedge rst_n) begin
+    if (!rst_n) begin
+      res_valid <= 1'd0;
+      res_pos <= 32'd0;
+    end else begin
       if (scale_go) begin
         res_valid <= 1'd1;
         res_pos <= tpos2;

@@ -51,7 +51,10 @@ module gca_top (
   wire          ev_result;
   wire [3:0]    ev_err_kind;
   wire          busy;
-  wire          core_rst_n;
+  wire [1:0]    in_qk;
+  reg           sr_pend;       // a soft reset waits for no layer in QK (input held, no QK starts)
+  reg           srst;          // the soft reset: a synchronous clear, one cycle
+  wire          in_enable;
   wire [1:0]    stage_free;
   wire [511:0]  beat_data;
   wire          beat_valid;
@@ -74,11 +77,13 @@ module gca_top (
   wire          res_valid0;
   wire [31:0]   res_pos0;
   wire [511:0]  res_data0;
+  wire          in_qk0;
   wire          stage_free1;
   wire          busy1;
   wire          res_valid1;
   wire [31:0]   res_pos1;
   wire [511:0]  res_data1;
+  wire          in_qk1;
   wire [1:0]    res_valid;
   wire [63:0]   res_pos;
   wire [1023:0] res_data;
@@ -117,16 +122,27 @@ module gca_top (
     .busy          (busy)
   );
 
-  assign core_rst_n = rst_n && (!soft_reset);
+  always @(posedge clk or negedge rst_n) begin
+    if (!rst_n) begin
+      sr_pend <= 1'd0;
+      srst <= 1'd0;
+    end else begin
+      sr_pend <= soft_reset || (sr_pend && (!srst));
+      srst <= (sr_pend && (!srst)) && (!(|in_qk));
+    end
+  end
+
+  assign in_enable = enable && (!sr_pend);
 
   gca_ingress u_ingress (
     .clk          (clk),
-    .rst_n        (core_rst_n),
+    .rst_n        (rst_n),
+    .srst         (srst),
     .s_axis_tdata (s_axis_tdata),
     .s_axis_tvalid(s_axis_tvalid),
     .s_axis_tready(s_axis_tready),
     .s_axis_tlast (s_axis_tlast),
-    .enable       (enable),
+    .enable       (in_enable),
     .stage_free   (stage_free),
     .beat_data    (beat_data),
     .beat_valid   (beat_valid),
@@ -150,7 +166,9 @@ module gca_top (
   gca_layer u_layer0 (
     .clk          (clk),
     .layer_id     (1'd0),
-    .rst_n        (core_rst_n),
+    .rst_n        (rst_n),
+    .hold         (sr_pend),
+    .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
     .beat_head    (beat_head),
@@ -168,13 +186,16 @@ module gca_top (
     .res_done     (res_done[0]),
     .res_valid    (res_valid0),
     .res_pos      (res_pos0),
-    .res_data     (res_data0)
+    .res_data     (res_data0),
+    .in_qk        (in_qk0)
   );
 
   gca_layer u_layer1 (
     .clk          (clk),
     .layer_id     (1'd1),
-    .rst_n        (core_rst_n),
+    .rst_n        (rst_n),
+    .hold         (sr_pend),
+    .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
     .beat_head    (beat_head),
@@ -192,7 +213,8 @@ module gca_top (
     .res_done     (res_done[1]),
     .res_valid    (res_valid1),
     .res_pos      (res_pos1),
-    .res_data     (res_data1)
+    .res_data     (res_data1),
+    .in_qk        (in_qk1)
   );
 
   assign stage_free = {stage_free1, stage_free0};
@@ -200,10 +222,11 @@ module gca_top (
   assign res_valid = {res_valid1, res_valid0};
   assign res_pos = {res_pos1, res_pos0};
   assign res_data = {res_data1, res_data0};
+  assign in_qk = {in_qk1, in_qk0};
 
   gca_egress u_egress (
     .clk          (clk),
-    .rst_n        (core_rst_n),
+    .rst_n        (rst_n),
     .m_axis_tdata (m_axis_tdata),
     .m_axis_tvalid(m_axis_tvalid),
     .m_axis_tready(m_axis_tready),

@@ -315,12 +315,26 @@ pub fn build(
     let start = Instant::now();
     let t = tools()?;
     let shim_text = shim::source(p);
-    let files = sim_files(rtl_dir)?;
+    let mut files = sim_files(rtl_dir)?;
     if files.is_empty() {
         return Err(format!(
             "{} lists no files",
             rtl_dir.join("sim.f").display()
         ));
+    }
+    for f in [
+        crate::checkers::AXIS_FILE,
+        crate::checkers::AXIL_FILE,
+        crate::checkers::WRAPPER_FILE,
+    ] {
+        if !rtl_dir.join(f).is_file() {
+            return Err(format!(
+                "{} has no {f}: the protocol checkers every simulation runs (generate the \
+                 folder again with `gca generate`)",
+                rtl_dir.display()
+            ));
+        }
+        files.push(f.to_string());
     }
     let gtab_src = rtl_dir.join("models").join(crate::macros::GTAB_FILE);
     let gtab = read(&gtab_src)?;
@@ -635,11 +649,23 @@ fn build_in(
     if opts.waves {
         v.arg("--trace");
     }
-    v.args(["--top-module", "gca_top", "-Mdir"])
-        .arg(&obj)
-        .arg(format!("-DGCA_SUBTILE_GTAB=\"{}\"", cell_table.display()))
-        .args(["-f", "sim.f"])
-        .current_dir(rtl_dir);
+    // The checked top under the classes of gca_top (`--prefix`): the shim is the same.
+    v.args([
+        "--top-module",
+        crate::checkers::WRAPPER,
+        "--prefix",
+        "Vgca_top",
+        "-Mdir",
+    ])
+    .arg(&obj)
+    .arg(format!("-DGCA_SUBTILE_GTAB=\"{}\"", cell_table.display()))
+    .args(["-f", "sim.f"])
+    .args([
+        crate::checkers::AXIS_FILE,
+        crate::checkers::AXIL_FILE,
+        crate::checkers::WRAPPER_FILE,
+    ])
+    .current_dir(rtl_dir);
     progress(&format!("  $ (cd {}; {})", rtl_dir.display(), show(&v)));
     if let Err(e) = run(&mut v, "verilator") {
         let _ = wait(jobs_running);

@@ -62,8 +62,10 @@ pub fn drive_stream(
     let (mut i, mut o, mut idle) = (0usize, 0usize, 0u64);
     let start = m.cycles();
     let mut draw = |p: f64| p > 0.0 && rng.uniform() < p;
+    // A beat offered and not taken stays offered (AXI4-Stream): gaps start after a handshake.
+    let mut stalled = false;
     while o < n_out {
-        let valid = i < stim.len() && !draw(drive.gap);
+        let valid = i < stim.len() && (stalled || !draw(drive.gap));
         let ready = !draw(drive.backpressure);
         m.set_s_axis(if valid { Some(&stim[i]) } else { None });
         m.set_m_axis_tready(ready);
@@ -75,7 +77,11 @@ pub fn drive_stream(
             sink(o, &buf, m.m_axis_tlast())?;
             o += 1;
         }
+        stalled = valid && !s_fire;
         m.tick();
+        if let Some(what) = crate::sim::lockstep::protocol(m) {
+            return Err(format!("cycle {}: {what}", m.cycles()));
+        }
         if s_fire {
             i += 1;
         }

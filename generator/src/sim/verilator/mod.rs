@@ -387,6 +387,13 @@ impl Model {
         self.out(outb::IRQ)
     }
 
+    /// The code of the first protocol rule broken on a port (the checkers of
+    /// `gca_top_checked`, [`crate::checkers::RULES`]), if any.
+    pub fn protocol_violation(&self) -> Option<u8> {
+        let f = self.outputs[shim::OUT_FLAGS];
+        (f & outb::CHK_FAIL != 0).then_some(((f >> outb::CHK_RULE_LSB) & 0xff) as u8)
+    }
+
     /// `m_axis_tdata` into little-endian 64-bit words (as [`Beat::data`]; extra words get 0).
     pub fn m_axis_tdata_into(&self, words: &mut [u64]) {
         let t = &self.outputs[shim::OUT_TDATA..];

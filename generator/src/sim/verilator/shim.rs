@@ -51,14 +51,15 @@
 //! Outputs ([`output_words`] words):
 //! - `out[0]` flags: bit 0 `s_axis_tready`, 1 `m_axis_tvalid`, 2 `m_axis_tlast`, 3
 //!   `s_axil_awready`, 4 `s_axil_wready`, 5 `s_axil_bvalid`, 6 `s_axil_arready`, 7
-//!   `s_axil_rvalid`, 8 `irq`, bits 12..13 `s_axil_bresp`, 14..15 `s_axil_rresp`;
+//!   `s_axil_rvalid`, 8 `irq`, 9 `chk_fail`, bits 12..13 `s_axil_bresp`, 14..15
+//!   `s_axil_rresp`, 16..23 `chk_rule` (the protocol checkers of `gca_top_checked`);
 //! - `out[1]` `s_axil_rdata`;
 //! - `out[2..]` `m_axis_tdata`, little-endian 32-bit words.
 
 use crate::config::Params;
 
 /// Version of the C ABI above; the Rust side refuses a library with another one.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 /// Index of the flag word of the inputs.
 pub const IN_FLAGS: usize = 0;
@@ -105,6 +106,8 @@ pub mod outb {
     pub const ARREADY: u32 = 1 << 6;
     pub const RVALID: u32 = 1 << 7;
     pub const IRQ: u32 = 1 << 8;
+    pub const CHK_FAIL: u32 = 1 << 9;
+    pub const CHK_RULE_LSB: u32 = 16;
     pub const BRESP_LSB: u32 = 12;
     pub const RRESP_LSB: u32 = 14;
 }
@@ -434,6 +437,8 @@ GCA_API void gca_get_outputs(const void* h, uint32_t* out) {{
       | (uint32_t)(t->s_axil_arready & 1u) << 6
       | (uint32_t)(t->s_axil_rvalid & 1u) << 7
       | (uint32_t)(t->irq & 1u) << 8
+      | (uint32_t)(t->chk_fail & 1u) << 9
+      | (uint32_t)(t->chk_rule & 255u) << 16
       | (uint32_t)(t->s_axil_bresp & 3u) << 12
       | (uint32_t)(t->s_axil_rresp & 3u) << 14;
   out[{out_rdata}] = t->s_axil_rdata;
