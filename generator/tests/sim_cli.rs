@@ -1,6 +1,7 @@
 //! `gca sim` end to end: Verilator in lockstep with the twin (values and, without
 //! back-pressure, the cycle of every result), Icarus with the self-checking bench, the JSON
-//! summary, and RTL damaged on purpose (`--rtl`), which must be reported as a mismatch.
+//! summary, and RTL damaged on purpose (`--rtl`), which must be reported as a mismatch or as
+//! a broken protocol rule.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -129,6 +130,54 @@ fn damaged_rtl_is_reported() {
         assert!(text.contains("MISMATCH"), "{sim}: {text}");
         assert!(
             text.contains("head 0, dimension 0: expected"),
+            "{sim}: {text}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The protocol checkers fire on a design that breaks the stream rules although every value
+/// it sends is right: `m_axis_tvalid` withdrawn for one cycle after a stalled cycle (from a
+/// register, so the beat comes back and the values match; only the rule is broken).
+#[test]
+fn protocol_checkers_catch_a_withdrawn_beat() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("gca-withdrawn-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let p = gca::config::load("tiny").unwrap();
+    gca::emit::write::write_folder(&dir, &gca::emit::generate(&p).unwrap(), false).unwrap();
+    let path = dir.join("rtl/gca_top.v");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let pin = ".m_axis_tvalid(m_axis_tvalid),";
+    let end = "endmodule";
+    assert!(
+        text.contains(pin) && text.matches(end).count() == 1,
+        "gca_top's text changed; update this test"
+    );
+    let broken = text.replace(pin, ".m_axis_tvalid(eg_tvalid),").replace(
+        end,
+        "wire eg_tvalid;\nreg stall_d;\n\
+         always @(posedge clk or negedge rst_n)\n\
+           if (!rst_n) stall_d <= 1'b0;\n\
+           else stall_d <= eg_tvalid & ~m_axis_tready & ~stall_d;\n\
+         assign m_axis_tvalid = eg_tvalid & ~stall_d;\nendmodule",
+    );
+    std::fs::write(&path, broken).unwrap();
+    for sim in ["verilator", "icarus"] {
+        let d = dir.to_str().unwrap();
+        let out = gca(
+            &["sim", "--rtl", d, "--simulator", sim, "--tokens", "40"],
+            &cache(),
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{sim}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            text.contains("protocol checker: rule 5 M_AXIS_TVALID_DROP"),
             "{sim}: {text}"
         );
     }

@@ -169,7 +169,9 @@ pub fn run(a: Args) -> ExitCode {
                 }
             }
             model.reset(4);
-            if let Err(e) = lockstep::run_csr(&mut model, &p, &csr::before_stream(&p, &regs)) {
+            let delays = (!a.smooth).then_some(a.seed);
+            let before = csr::before_stream(&p, &regs);
+            if let Err(e) = lockstep::run_csr(&mut model, &p, &before, delays) {
                 return fail(e);
             }
             let drive = lockstep::Drive {

@@ -307,6 +307,11 @@ module gca_tb;
 {dump}  always #5 clk = !clk;
   always @(posedge clk) if (rst_n) begin
     cycle = cycle + 1;
+    // A broken protocol rule first: what follows it may be its consequence.
+    if (chk_fail) begin
+      $display("GCA-TB FAIL: cycle %0d: protocol checker rule %0d", cycle, chk_rule);
+      $finish;
+    end
     lfsr <= {{lfsr[14:0], lfsr[15] ^ lfsr[13] ^ lfsr[12] ^ lfsr[10]}};
     gap <= {gaps} && (lfsr[2:0] == 3'd0);
     stalled <= s_tvalid && !s_tready;
@@ -343,10 +348,6 @@ module gca_tb;
         packets = packets + 1;
         if (packets == NPKT) stream_done = 1'b1;
       end
-    end
-    if (chk_fail) begin
-      $display("GCA-TB FAIL: cycle %0d: protocol checker rule %0d", cycle, chk_rule);
-      $finish;
     end
     if (cycle >= MAXCYC) begin
       $display("GCA-TB FAIL: timeout after %0d cycles: %0d of %0d input beats accepted, %0d of %0d packets seen", cycle, in_i, NIN, packets, NPKT);

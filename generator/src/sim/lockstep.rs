@@ -16,6 +16,7 @@ use crate::models::twin::Schedule;
 use crate::regmap::RegMap;
 use crate::rng::Rng;
 
+use super::axil::AxilMaster;
 use super::csr::{self, CsrOp};
 use super::packets::Beat;
 use super::scenario::{
@@ -23,7 +24,7 @@ use super::scenario::{
     Command, Counters, Expected, Kind, Packet, Queue, Scenario,
 };
 use super::twin::DesignTwin;
-use super::verilator::Model;
+use super::verilator::{AxilIn, Model};
 
 /// How the bus models behave.
 #[derive(Clone, Copy, Debug, Default)]
@@ -96,36 +97,48 @@ pub fn protocol(model: &Model) -> Option<String> {
     })
 }
 
-/// Runs AXI4-Lite transfers on `model`; the first response or read value that differs from
-/// the script, or a protocol rule broken, is returned as an error naming the transfer.
-pub fn run_csr(model: &mut Model, p: &Params, ops: &[CsrOp]) -> Result<(), String> {
+/// Runs AXI4-Lite transfers on `model` (streams idle), with the bus model's random delays on
+/// every channel when `delays` gives a seed; the first response or read value that differs
+/// from the script, or a protocol rule broken, is returned as an error naming the transfer.
+pub fn run_csr(
+    model: &mut Model,
+    p: &Params,
+    ops: &[CsrOp],
+    delays: Option<u64>,
+) -> Result<(), String> {
     let map = RegMap::new(p);
-    for op in ops {
-        let (resp, want_resp, got, want) = match *op {
-            CsrOp::Write { addr, data, resp } => (model.axil_write(addr, data), resp, None, None),
-            CsrOp::Read { addr, resp, data } => {
-                let (v, r) = model.axil_read(addr);
-                (r, resp, Some(v), data)
-            }
-        };
+    let mut bus = AxilMaster::new(delays);
+    ops.iter().for_each(|op| bus.push(*op));
+    let mut quiet = 0;
+    while !bus.idle() {
+        let (a, done) = bus.drive(&model.axil());
+        model.set_axil(&a);
+        model.tick();
         if let Some(what) = protocol(model) {
-            return Err(format!("{what}, at AXI4-Lite {}", op.describe(&map)));
+            return Err(what);
         }
-        if resp != want_resp {
-            return Err(format!(
-                "AXI4-Lite {} answered {resp}, expected {want_resp}",
-                op.describe(&map)
-            ));
-        }
-        if let (Some(g), Some(w)) = (got, want) {
-            if g != w {
+        quiet += 1;
+        if let Some(d) = done {
+            quiet = 0;
+            if !d.as_expected() {
+                let want = match d.op {
+                    CsrOp::Write { resp, .. } => format!("response {resp}"),
+                    CsrOp::Read { resp, data, .. } => format!("response {resp}, data {data:x?}"),
+                };
                 return Err(format!(
-                    "AXI4-Lite {} returned {g:#x}, expected {w:#x}",
-                    op.describe(&map)
+                    "AXI4-Lite {} answered {}{}, expected {want}",
+                    d.op.describe(&map),
+                    d.resp,
+                    d.data
+                        .map_or(String::new(), |v| format!(" with data {v:#x}"))
                 ));
             }
         }
+        if quiet > 1000 {
+            return Err("AXI4-Lite: no transfer completed within 1000 cycles".to_string());
+        }
     }
+    model.set_axil(&AxilIn::default());
     Ok(())
 }
 
@@ -251,11 +264,20 @@ fn run_inner(
         b0 += pk.beats.len();
         a0 += usize::from(answered(pk));
     }
-    let control = RegMap::new(p)
+    let map = RegMap::new(p);
+    let control = map
         .get("CONTROL")
         .expect("the register map has CONTROL")
         .offset;
-    let mut command: Option<(usize, Command)> = None;
+    // The command of an interrupted packet: (packet, command, written to the bus model).
+    let mut command: Option<(usize, Command, bool)> = None;
+    let constants: Vec<(u32, u32)> = map
+        .all()
+        .iter()
+        .filter(|r| r.constant)
+        .map(|r| (r.offset, r.reset))
+        .collect();
+    let mut axil = AxilMaster::new(drive.gaps.then_some(drive.seed));
     let mut stalled = false;
     let limit = 10_000 + 8 * (beats.len() as u64 + 64) * p.cycles.decode_latency.max(1);
     let mut out_words = Beat::zero(p);
@@ -274,43 +296,49 @@ fn run_inner(
             });
             break;
         }
-        if let Some((pk, cmd)) = command {
-            // A soft reset waits until every earlier output packet has started or is offered;
-            // a packet being sent or offered is held (TREADY low) across the write and the
-            // reset, and must keep TVALID and its beat.
+        // AXI4-Lite in the same cycles as the streams: a CONTROL command of an interrupted
+        // packet (input held from its `at` beats until the write's response; a soft reset is
+        // written once every earlier output packet has started or is offered, so that every
+        // earlier result is in a result register or out), else now and then a read of a
+        // constant register.
+        if let Some((pk, cmd, false)) = command {
             let started = done_out + usize::from(open.is_some() || model.m_axis_tvalid());
             if cmd == Command::ClearWindows || started >= answered_before[pk] {
-                model.set_s_axis(None);
-                model.set_m_axis_tready(false);
-                let was_valid = model.m_axis_tvalid();
-                let resp = model.axil_write(control, cmd.control_value());
-                let ticked = model.try_tick(p.cycles.qk + 4);
-                let what = if let Err(e) = ticked {
-                    Some(e)
-                } else if let Some(what) = protocol(model) {
-                    Some(what)
-                } else if resp != csr::RESP_OKAY {
-                    Some(format!("the CONTROL write of {cmd:?} answered {resp}"))
-                } else if was_valid && !model.m_axis_tvalid() {
-                    Some(format!(
-                        "m_axis_tvalid fell without a handshake across {cmd:?}"
-                    ))
-                } else {
-                    None
-                };
-                if let Some(what) = what {
-                    mismatch = Some(Mismatch {
-                        cycle: model.cycles() - start_cycle,
-                        packet: Some(pk),
-                        layer: Some(packets[pk].layer),
-                        position: Some(packets[pk].pos),
-                        what,
-                    });
-                    break;
-                }
-                backpressured = true;
+                axil.push(CsrOp::Write {
+                    addr: control,
+                    data: cmd.control_value(),
+                    resp: csr::RESP_OKAY,
+                });
+                command = Some((pk, cmd, true));
+            }
+        } else if command.is_none() && axil.idle() && rng.below(64) == 0 {
+            let r = &constants[rng.below(constants.len() as u64) as usize];
+            axil.push(CsrOp::Read {
+                addr: r.0,
+                resp: csr::RESP_OKAY,
+                data: Some(r.1),
+            });
+        }
+        let (lite, lite_done) = axil.drive(&model.axil());
+        model.set_axil(&lite);
+        if let Some(d) = lite_done {
+            if !d.as_expected() {
+                mismatch = Some(Mismatch {
+                    cycle,
+                    packet: command.map(|c| c.0),
+                    layer: None,
+                    position: None,
+                    what: format!(
+                        "AXI4-Lite {} during the stream answered {} ({:?})",
+                        d.op.describe(&map),
+                        d.resp,
+                        d.data
+                    ),
+                });
+                break;
+            }
+            if matches!(d.op, CsrOp::Write { addr, .. } if addr == control) {
                 command = None;
-                continue;
             }
         }
         let gap = drive.gaps && rng.below(8) == 0;
@@ -354,7 +382,7 @@ fn run_inner(
             next_in += 1;
             if let Kind::Interrupted { at, command: c, .. } = packets[pk].kind {
                 if next_in - first_beat[pk] == at {
-                    command = Some((pk, c));
+                    command = Some((pk, c, false));
                 }
             }
             if packets[pk].kind == Kind::Cut && (next_in == beats.len() || beats[next_in].0 != pk) {
@@ -479,7 +507,27 @@ fn run_inner(
         }
     }
     if mismatch.is_none() {
-        if let Err(what) = run_csr(model, p, &csr::after_stream(p, &Counters::after(packets))) {
+        // The last register read of the stream, if any, ends first.
+        let mut guard = 0;
+        let mut last_read = Ok(());
+        while !axil.idle() && guard < 1000 {
+            let (lite, done) = axil.drive(&model.axil());
+            model.set_axil(&lite);
+            model.tick();
+            guard += 1;
+            if let Some(d) = done.filter(|d| !d.as_expected()) {
+                last_read = Err(format!(
+                    "AXI4-Lite {} during the stream answered {} ({:?})",
+                    d.op.describe(&map),
+                    d.resp,
+                    d.data
+                ));
+            }
+        }
+        let after = csr::after_stream(p, &Counters::after(packets));
+        if let Err(what) =
+            last_read.and_then(|()| run_csr(model, p, &after, drive.gaps.then_some(drive.seed)))
+        {
             mismatch = Some(Mismatch {
                 cycle: model.cycles() - start_cycle,
                 packet: None,
