@@ -289,7 +289,15 @@ fn documents_of_tiny_name_every_register() {
     // Deterministic.
     assert_eq!(js, regmap::json(&RegMap::new(&params("tiny"))));
     let names: Vec<String> = regmap::files(&map).into_iter().map(|f| f.0).collect();
-    assert_eq!(names, ["gca_regmap.md", "gca_regmap.h", "gca_regmap.json"]);
+    assert_eq!(
+        names,
+        [
+            "gca_regmap.md",
+            "gca_regmap.h",
+            "gca_regmap.json",
+            "gca_regmap.rdl"
+        ]
+    );
 }
 
 #[test]

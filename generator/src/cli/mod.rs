@@ -77,6 +77,21 @@ pub(crate) fn cache_dir() -> PathBuf {
     }
 }
 
+/// A command of the pinned Python tools (`scripts/python-tools.txt`) that `scripts/setup`
+/// installs into `<cache>/pyenv`: its path, or an error naming the setup script.
+pub fn python_tool(command: &str) -> Result<PathBuf, String> {
+    let path = cache_dir().join("pyenv").join("bin").join(command);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "`{command}` is not installed in {}: run scripts/setup (it installs the pinned \
+             Python tools of scripts/python-tools.txt)",
+            path.display()
+        ))
+    }
+}
+
 /// Exit code for bad input.
 const BAD_INPUT: u8 = 2;
 

@@ -11,13 +11,14 @@ use super::{Access, Field, RegMap, Register, ScalerBlock};
 /// Heads up to which the Markdown lists every head's base address.
 const LIST_HEADS: u32 = 16;
 
-/// `(file name, text)` of the three documents, as `regmap/` of a generated folder holds them:
-/// `gca_regmap.md`, `gca_regmap.h`, `gca_regmap.json`.
+/// `(file name, text)` of the files of `regmap/` in a generated folder: `gca_regmap.md`,
+/// `gca_regmap.h`, `gca_regmap.json` and `gca_regmap.rdl` (SystemRDL).
 pub fn files(map: &RegMap) -> Vec<(String, String)> {
     vec![
         ("gca_regmap.md".to_string(), markdown(map)),
         ("gca_regmap.h".to_string(), c_header(map)),
         ("gca_regmap.json".to_string(), json(map)),
+        ("gca_regmap.rdl".to_string(), super::systemrdl(map)),
     ]
 }
 

@@ -37,6 +37,7 @@
 //! bits); see [`ScalerBlock::port_lsb`].
 
 mod emit;
+mod rdl;
 
 use serde::Serialize;
 
@@ -47,6 +48,7 @@ use crate::models::twin::{OutScaler, Quantizer};
 use crate::rtl::common::{config_hash, GENERATOR_VERSION};
 
 pub use emit::{c_header, files, json, markdown};
+pub use rdl::systemrdl;
 
 /// The ID register's value: ASCII "GCA1".
 pub const ID_VALUE: u32 = 0x4743_4131;
