@@ -295,7 +295,9 @@ fn documents_of_tiny_name_every_register() {
             "gca_regmap.md",
             "gca_regmap.h",
             "gca_regmap.json",
-            "gca_regmap.rdl"
+            "gca_regmap.rdl",
+            "gca_driver.h",
+            "gca_driver.c"
         ]
     );
 }

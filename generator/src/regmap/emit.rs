@@ -12,14 +12,17 @@ use super::{Access, Field, RegMap, Register, ScalerBlock};
 const LIST_HEADS: u32 = 16;
 
 /// `(file name, text)` of the files of `regmap/` in a generated folder: `gca_regmap.md`,
-/// `gca_regmap.h`, `gca_regmap.json` and `gca_regmap.rdl` (SystemRDL).
+/// `gca_regmap.h`, `gca_regmap.json`, `gca_regmap.rdl` (SystemRDL) and the C driver
+/// `gca_driver.h`, `gca_driver.c`.
 pub fn files(map: &RegMap) -> Vec<(String, String)> {
-    vec![
+    let mut files = vec![
         ("gca_regmap.md".to_string(), markdown(map)),
         ("gca_regmap.h".to_string(), c_header(map)),
         ("gca_regmap.json".to_string(), json(map)),
         ("gca_regmap.rdl".to_string(), super::systemrdl(map)),
-    ]
+    ];
+    files.extend(super::driver(map));
+    files
 }
 
 fn hex_digits(map: &RegMap) -> usize {

@@ -36,6 +36,7 @@
 //! q_gain, q_offset, k_gain, k_offset, v_gain, v_offset, o_gain (SB bits each), o_offset (OB
 //! bits); see [`ScalerBlock::port_lsb`].
 
+mod driver;
 mod emit;
 mod rdl;
 
@@ -47,6 +48,7 @@ use crate::models::twin::fixed::{saturate, to_fixed};
 use crate::models::twin::{OutScaler, Quantizer};
 use crate::rtl::common::{config_hash, GENERATOR_VERSION};
 
+pub use driver::driver;
 pub use emit::{c_header, files, json, markdown};
 pub use rdl::systemrdl;
 
