@@ -1,5 +1,6 @@
-//! The three documents of `regmap/`: Markdown for people, a C header for drivers, JSON for
-//! tools. All three are deterministic functions of the [`RegMap`].
+//! The documents of `regmap/`: Markdown for people, a C header for drivers, JSON for tools
+//! (the SystemRDL is `rdl.rs`, the C driver `driver.rs`). All are deterministic functions of
+//! the [`RegMap`].
 
 use std::collections::BTreeMap;
 use std::fmt::Write;

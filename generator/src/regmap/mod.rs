@@ -1,6 +1,7 @@
 //! The CSR register map: one description ([`RegMap`]), derived from the resolved parameters,
-//! from which the `gca_csr` RTL (`crate::rtl::csr`) and the three documents of `regmap/`
-//! ([`markdown`], [`c_header`], [`json`]) are generated, so that they cannot disagree.
+//! from which the `gca_csr` RTL (`crate::rtl::csr`) and the files of `regmap/` ([`markdown`],
+//! [`c_header`], [`json`], [`systemrdl`] and the C [`driver`]) are generated, so that they
+//! cannot disagree (docs/regmap.md).
 //!
 //! # Bus
 //! AXI4-Lite, 32-bit data, byte addresses of [`RegMap::addr_bits`] bits (at least 12). Every
