@@ -565,52 +565,14 @@ fn probe_bench(map: &RegMap) -> String {
 `timescale 1ns / 1ps
 `default_nettype none
 module probe;
-  localparam AW = {aw};
   localparam WORDS = {words};
-  reg clk = 1'b0;
-  reg rst_n = 1'b0;
-  reg [AW-1:0] awaddr = {{AW{{1'b0}}}};
-  reg awvalid = 1'b0;
-  wire awready;
-  reg [31:0] wdata = 32'd0;
-  reg wvalid = 1'b0;
-  wire wready;
-  wire [1:0] bresp;
-  wire bvalid;
-  reg bready = 1'b0;
-  reg [AW-1:0] araddr = {{AW{{1'b0}}}};
-  reg arvalid = 1'b0;
-  wire arready;
-  wire [31:0] rdata;
-  wire [1:0] rresp;
-  wire rvalid;
-  reg rready = 1'b0;
-  wire irq;
-  wire enable;
-  wire soft_reset;
-  wire clear_windows;
-  wire [{sw}-1:0] scalers;
-
-  gca_csr dut (
-    .clk(clk), .rst_n(rst_n),
-    .s_axil_awaddr(awaddr), .s_axil_awprot(3'd0), .s_axil_awvalid(awvalid),
-    .s_axil_awready(awready), .s_axil_wdata(wdata), .s_axil_wstrb(4'hf),
-    .s_axil_wvalid(wvalid), .s_axil_wready(wready), .s_axil_bresp(bresp),
-    .s_axil_bvalid(bvalid), .s_axil_bready(bready), .s_axil_araddr(araddr),
-    .s_axil_arprot(3'd0), .s_axil_arvalid(arvalid), .s_axil_arready(arready),
-    .s_axil_rdata(rdata), .s_axil_rresp(rresp), .s_axil_rvalid(rvalid),
-    .s_axil_rready(rready), .irq(irq), .enable(enable), .soft_reset(soft_reset),
-    .clear_windows(clear_windows), .scalers(scalers), .ev_token(1'b0),
-    .ev_error(1'b0), .ev_result(1'b0), .ev_err_kind(4'd0), .busy(1'b0)
-  );
-
-  always #5 clk = ~clk;
+{dut}
 
   task axi_write(input [AW-1:0] a, input [31:0] d, output [1:0] r);
     reg aw_take;
     reg w_take;
     begin
-      @(negedge clk); awaddr = a; awvalid = 1'b1; wdata = d; wvalid = 1'b1;
+      @(negedge clk); awaddr = a; awvalid = 1'b1; wdata = d; wstrb = 4'hf; wvalid = 1'b1;
       while (awvalid || wvalid) begin
         aw_take = awvalid && awready;
         w_take = wvalid && wready;
@@ -660,6 +622,7 @@ module probe;
 endmodule
 ",
         words = 1u32 << (aw - 2),
+        dut = common::csr_dut(aw, sw),
     )
 }
 
