@@ -23,9 +23,28 @@ use super::{Access, Field, RegMap, Register};
 /// The type name of one head's scaler registers.
 const SCALER_TYPE: &str = "gca_head_scalers";
 
+/// Columns a line of the file stays within where a description allows.
+const WIDTH: usize = 100;
+
 /// A SystemRDL string literal.
 fn quoted(text: &str) -> String {
     format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// `desc = "...";` at indentation `pad`, the string wrapped at spaces onto lines indented four
+/// more (SystemRDL strings may span lines; tools treat the line breaks as spaces).
+fn desc(w: &mut String, pad: &str, text: &str) {
+    let mut lines = vec![format!("{pad}desc =")];
+    for word in quoted(text).split(' ') {
+        let line = lines.last_mut().expect("one line");
+        if line.len() + 1 + word.len() + 1 > WIDTH && line.trim_start() != "desc =" {
+            lines.push(format!("{pad}    {word}"));
+        } else {
+            line.push(' ');
+            line.push_str(word);
+        }
+    }
+    let _ = writeln!(w, "{};", lines.join("\n"));
 }
 
 /// The access properties of a field of `r` (module documentation).
@@ -43,11 +62,11 @@ fn access_properties(r: &Register, f: &Field) -> &'static str {
 /// fractional bits of signed fields in fixed-point format (None: plain integers).
 fn register(w: &mut String, r: &Register, pad: &str, digits: usize, fixed_point: Option<u32>) {
     let _ = writeln!(w, "{pad}reg {{");
-    let _ = writeln!(w, "{pad}    desc = {};", quoted(&r.description));
+    desc(w, &format!("{pad}    "), &r.description);
     for f in &r.fields {
         let _ = writeln!(w, "{pad}    field {{");
         if f.description != r.description {
-            let _ = writeln!(w, "{pad}        desc = {};", quoted(&f.description));
+            desc(w, &format!("{pad}        "), &f.description);
         }
         let _ = writeln!(w, "{pad}        {}", access_properties(r, f));
         if f.signed {
@@ -113,14 +132,14 @@ pub fn systemrdl(map: &RegMap) -> String {
             map.config
         ))
     );
-    let desc = format!(
+    let text = format!(
         "AXI4-Lite slave, {}-bit data, {}-bit byte addresses. Unmapped or misaligned \
          addresses, and writes to read-only registers, answer SLVERR and change nothing. Writes \
          honour WSTRB per byte. Signed fields read sign-extended to 32 bits. irq (level) is high \
          while any STATUS error flag is set.",
         map.data_bits, map.addr_bits
     );
-    let _ = writeln!(w, "    desc = {};", quoted(&desc));
+    desc(w, "    ", &text);
     let _ = writeln!(w, "    default regwidth = {};", map.data_bits);
     let _ = writeln!(w, "    default accesswidth = {};", map.data_bits);
     for r in &map.registers {
@@ -128,14 +147,12 @@ pub fn systemrdl(map: &RegMap) -> String {
         register(w, r, "    ", digits, None);
     }
     let _ = writeln!(w, "\n    regfile {SCALER_TYPE} {{");
-    let _ = writeln!(
-        w,
-        "        desc = {};",
-        quoted(&format!(
-            "Scalers of one head; SCALERS[layer][head] drives bits [(layer * {} + head) * {} +: {}] of the scalers port of gca_csr.",
-            s.n_head, s.bits_per_head, s.bits_per_head
-        ))
+    let text = format!(
+        "Scalers of one head; SCALERS[layer][head] drives bits [(layer * {} + head) * {} +: {}] \
+         of the scalers port of gca_csr.",
+        s.n_head, s.bits_per_head, s.bits_per_head
     );
+    desc(w, "        ", &text);
     for (i, r) in s.registers.iter().enumerate() {
         let frac = (r.fields[0].width == s.scaler_bits && i < 7).then_some(s.scaler_frac);
         register(w, r, "        ", 2, frac);
