@@ -745,6 +745,29 @@ fn peakrdl_exports_ipxact_html_and_uvm() {
     assert_eq!(xml_names(&xml, "ipxact:register"), want);
     assert_eq!(xml_names(&xml, "ipxact:registerFile"), ["SCALERS"]);
     assert_eq!(xml.matches("<ipxact:dim>12</ipxact:dim>").count(), 2);
+    // Field access: RO read-only, RW and W1C read-write (W1C with oneToClear), W1P write-only.
+    let fields: Vec<Access> = map
+        .registers
+        .iter()
+        .chain(&map.scalers.registers)
+        .flat_map(|r| r.fields.iter().map(|f| f.access))
+        .collect();
+    let count = |a: &[Access]| fields.iter().filter(|f| a.contains(f)).count();
+    let ipxact = |text: &str| xml.matches(text).count();
+    assert_eq!(
+        [
+            ipxact("<ipxact:access>read-only</ipxact:access>"),
+            ipxact("<ipxact:access>read-write</ipxact:access>"),
+            ipxact("<ipxact:modifiedWriteValue>oneToClear</ipxact:modifiedWriteValue>"),
+            ipxact("<ipxact:access>write-only</ipxact:access>"),
+        ],
+        [
+            count(&[Access::Ro]),
+            count(&[Access::Rw, Access::W1c]),
+            count(&[Access::W1c]),
+            count(&[Access::W1p]),
+        ]
+    );
 
     peakrdl(&dir.0, &["html", "gca_regmap.rdl", "-o", "html"]);
     // The page's data: every register with its fields' resets, the scalers as a 12 x 12 array.
