@@ -264,22 +264,15 @@ fn the_c_driver_runs_the_design() {
         (info.version, info.config_hash),
         (version_value(&map.generator_version), hash)
     );
-    let shape = (
+    let shape = [
         info.n_layer,
         info.n_head,
         info.d_head,
         info.window,
         info.tile,
-    );
+    ];
     let s = &p.shape;
-    let want = (s.n_layer, s.n_head, s.d_head, s.window, s.tile);
-    let want = (
-        want.0 as u32,
-        want.1 as u32,
-        want.2 as u32,
-        want.3 as u32,
-        want.4 as u32,
-    );
+    let want = [s.n_layer, s.n_head, s.d_head, s.window, s.tile].map(|v| v as u32);
     assert_eq!(shape, want);
     assert_eq!(info.decode_latency as u64, p.cycles.decode_latency);
     let id = map.get("ID").unwrap().reset;
