@@ -289,7 +289,17 @@ fn documents_of_tiny_name_every_register() {
     // Deterministic.
     assert_eq!(js, regmap::json(&RegMap::new(&params("tiny"))));
     let names: Vec<String> = regmap::files(&map).into_iter().map(|f| f.0).collect();
-    assert_eq!(names, ["gca_regmap.md", "gca_regmap.h", "gca_regmap.json"]);
+    assert_eq!(
+        names,
+        [
+            "gca_regmap.md",
+            "gca_regmap.h",
+            "gca_regmap.json",
+            "gca_regmap.rdl",
+            "gca_driver.h",
+            "gca_driver.c"
+        ]
+    );
 }
 
 #[test]
@@ -351,53 +361,7 @@ fn testbench(map: &RegMap) -> String {
 `timescale 1ns / 1ps
 `default_nettype none
 module tb;
-  localparam AW = {aw};
-  reg clk = 1'b0;
-  reg rst_n = 1'b0;
-  reg [AW-1:0] awaddr = {{AW{{1'b0}}}};
-  reg [2:0] awprot = 3'd0;
-  reg awvalid = 1'b0;
-  wire awready;
-  reg [31:0] wdata = 32'd0;
-  reg [3:0] wstrb = 4'd0;
-  reg wvalid = 1'b0;
-  wire wready;
-  wire [1:0] bresp;
-  wire bvalid;
-  reg bready = 1'b0;
-  reg [AW-1:0] araddr = {{AW{{1'b0}}}};
-  reg [2:0] arprot = 3'd0;
-  reg arvalid = 1'b0;
-  wire arready;
-  wire [31:0] rdata;
-  wire [1:0] rresp;
-  wire rvalid;
-  reg rready = 1'b0;
-  wire irq;
-  wire enable;
-  wire soft_reset;
-  wire clear_windows;
-  wire [{sw}-1:0] scalers;
-  reg ev_token = 1'b0;
-  reg ev_error = 1'b0;
-  reg ev_result = 1'b0;
-  reg [3:0] ev_err_kind = 4'd0;
-  reg busy = 1'b0;
-
-  gca_csr dut (
-    .clk(clk), .rst_n(rst_n),
-    .s_axil_awaddr(awaddr), .s_axil_awprot(awprot), .s_axil_awvalid(awvalid),
-    .s_axil_awready(awready), .s_axil_wdata(wdata), .s_axil_wstrb(wstrb),
-    .s_axil_wvalid(wvalid), .s_axil_wready(wready), .s_axil_bresp(bresp),
-    .s_axil_bvalid(bvalid), .s_axil_bready(bready), .s_axil_araddr(araddr),
-    .s_axil_arprot(arprot), .s_axil_arvalid(arvalid), .s_axil_arready(arready),
-    .s_axil_rdata(rdata), .s_axil_rresp(rresp), .s_axil_rvalid(rvalid),
-    .s_axil_rready(rready), .irq(irq), .enable(enable), .soft_reset(soft_reset),
-    .clear_windows(clear_windows), .scalers(scalers), .ev_token(ev_token),
-    .ev_error(ev_error), .ev_result(ev_result), .ev_err_kind(ev_err_kind), .busy(busy)
-  );
-
-  always #5 clk = ~clk;
+{dut}
 
   // While set_on_fire: BAD_LENGTH is reported exactly in the cycle a write is performed.
   reg set_on_fire = 1'b0;
@@ -533,7 +497,8 @@ module tb;
     rst_n = 1'b1;
     check(\"enable after reset\", {{31'd0, enable}}, 32'd1);
     check(\"irq after reset\", {{31'd0, irq}}, 32'd0);
-"
+",
+        dut = common::csr_dut(aw, sw)
     );
     // Identification, readback and the reset values of the other registers.
     for r in map.registers.iter().filter(|r| r.name != "CYCLES_LO") {

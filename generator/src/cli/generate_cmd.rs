@@ -10,7 +10,7 @@ use crate::emit::{self, write};
 
 /// Generate the accelerator for a configuration: rtl/ (synthesizable Verilog-2005, one module
 /// per file), models/ (the analog macro's blackbox, behavioral and Verilog-AMS views),
-/// synth.f and sim.f (file lists in compile order), regmap/ (Markdown, C header, JSON),
+/// synth.f and sim.f (file lists in compile order), regmap/ (Markdown, C header, JSON, SystemRDL, C driver),
 /// constraints/ (SDC), macros/ (the macro's Liberty and LEF abstracts), flow/ (LibreLane and
 /// FuseSoC), docs/ (the datasheet) and manifest.json (generator version, configuration hash,
 /// resolved configuration, SHA-256 of every file).

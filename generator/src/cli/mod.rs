@@ -77,6 +77,25 @@ pub(crate) fn cache_dir() -> PathBuf {
     }
 }
 
+/// A command of the pinned Python tools (`scripts/python-tools.txt`) that `scripts/setup`
+/// installs into `<cache>/pyenv`: its path, or an error naming the setup script.
+pub fn python_tool(command: &str) -> Result<PathBuf, String> {
+    python_tool_in(&cache_dir(), command)
+}
+
+fn python_tool_in(cache: &Path, command: &str) -> Result<PathBuf, String> {
+    let path = cache.join("pyenv").join("bin").join(command);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "`{command}` is not installed in {}: run scripts/setup (it installs the pinned \
+             Python tools of scripts/python-tools.txt)",
+            path.display()
+        ))
+    }
+}
+
 /// Exit code for bad input.
 const BAD_INPUT: u8 = 2;
 
@@ -144,5 +163,24 @@ impl Progress {
                 eprintln!();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_python_tool_names_the_setup_script() {
+        let empty = std::env::temp_dir().join(format!("gca-no-pyenv-{}", std::process::id()));
+        let err = python_tool_in(&empty, "peakrdl").unwrap_err();
+        assert_eq!(
+            err,
+            format!(
+                "`peakrdl` is not installed in {}: run scripts/setup (it installs the pinned \
+                 Python tools of scripts/python-tools.txt)",
+                empty.join("pyenv/bin/peakrdl").display()
+            )
+        );
     }
 }

@@ -90,9 +90,9 @@ pub fn generate_with_flow(p: &Params, flow: &report::FlowLookup) -> Result<Files
         ),
     );
     let map = regmap::RegMap::new(p);
-    files.add("regmap/gca_regmap.md", regmap::markdown(&map));
-    files.add("regmap/gca_regmap.h", regmap::c_header(&map));
-    files.add("regmap/gca_regmap.json", regmap::json(&map));
+    for (name, text) in regmap::files(&map) {
+        files.add(format!("regmap/{name}"), text);
+    }
     for (path, text) in asic::files(p, &rtl_order) {
         files.add(path, text);
     }

@@ -1,5 +1,6 @@
-//! The three documents of `regmap/`: Markdown for people, a C header for drivers, JSON for
-//! tools. All three are deterministic functions of the [`RegMap`].
+//! The documents of `regmap/`: Markdown for people, a C header for drivers, JSON for tools
+//! (the SystemRDL is `rdl.rs`, the C driver `driver.rs`). All are deterministic functions of
+//! the [`RegMap`].
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -11,14 +12,18 @@ use super::{Access, Field, RegMap, Register, ScalerBlock};
 /// Heads up to which the Markdown lists every head's base address.
 const LIST_HEADS: u32 = 16;
 
-/// `(file name, text)` of the three documents, as `regmap/` of a generated folder holds them:
-/// `gca_regmap.md`, `gca_regmap.h`, `gca_regmap.json`.
+/// `(file name, text)` of the files of `regmap/` in a generated folder: `gca_regmap.md`,
+/// `gca_regmap.h`, `gca_regmap.json`, `gca_regmap.rdl` (SystemRDL) and the C driver
+/// `gca_driver.h`, `gca_driver.c`.
 pub fn files(map: &RegMap) -> Vec<(String, String)> {
-    vec![
+    let mut files = vec![
         ("gca_regmap.md".to_string(), markdown(map)),
         ("gca_regmap.h".to_string(), c_header(map)),
         ("gca_regmap.json".to_string(), json(map)),
-    ]
+        ("gca_regmap.rdl".to_string(), super::systemrdl(map)),
+    ];
+    files.extend(super::driver(map));
+    files
 }
 
 fn hex_digits(map: &RegMap) -> usize {

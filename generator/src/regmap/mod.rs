@@ -1,6 +1,7 @@
 //! The CSR register map: one description ([`RegMap`]), derived from the resolved parameters,
-//! from which the `gca_csr` RTL (`crate::rtl::csr`) and the three documents of `regmap/`
-//! ([`markdown`], [`c_header`], [`json`]) are generated, so that they cannot disagree.
+//! from which the `gca_csr` RTL (`crate::rtl::csr`) and the files of `regmap/` ([`markdown`],
+//! [`c_header`], [`json`], [`systemrdl`] and the C [`driver`]) are generated, so that they
+//! cannot disagree (docs/regmap.md).
 //!
 //! # Bus
 //! AXI4-Lite, 32-bit data, byte addresses of [`RegMap::addr_bits`] bits (at least 12). Every
@@ -36,7 +37,9 @@
 //! q_gain, q_offset, k_gain, k_offset, v_gain, v_offset, o_gain (SB bits each), o_offset (OB
 //! bits); see [`ScalerBlock::port_lsb`].
 
+mod driver;
 mod emit;
+mod rdl;
 
 use serde::Serialize;
 
@@ -46,7 +49,9 @@ use crate::models::twin::fixed::{saturate, to_fixed};
 use crate::models::twin::{OutScaler, Quantizer};
 use crate::rtl::common::{config_hash, GENERATOR_VERSION};
 
+pub use driver::driver;
 pub use emit::{c_header, files, json, markdown};
+pub use rdl::systemrdl;
 
 /// The ID register's value: ASCII "GCA1".
 pub const ID_VALUE: u32 = 0x4743_4131;
@@ -549,7 +554,7 @@ fn fixed_registers(p: &Params, hash: &str) -> Vec<Register> {
                     1,
                     Access::W1p,
                     0,
-                    "Write 1: one-cycle pulse on soft_reset (datapath reset; the CSRs keep their values); reads 0",
+                    "Write 1: soft reset of the datapath: input held until no layer is in QK, then windows, positions and unfinished tokens cleared in one cycle; a packet being sent, results in the result registers and error packets are still sent; an open input packet is dropped up to its TLAST; the CSRs keep their values; reads 0",
                 ),
                 field(
                     "CLEAR_WINDOWS",
@@ -557,7 +562,7 @@ fn fixed_registers(p: &Params, hash: &str) -> Vec<Register> {
                     1,
                     Access::W1p,
                     0,
-                    "Write 1: one-cycle pulse on clear_windows (every layer's window empties); reads 0",
+                    "Write 1: every layer's window empties once the tokens it committed before are written and read (its data beats wait meanwhile); reads 0",
                 ),
             ],
         ),

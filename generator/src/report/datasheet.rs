@@ -770,8 +770,9 @@ fn register_map(p: &Params, pics: &Pictures) -> Section {
         title: "Register map".into(),
         blocks: vec![
             para(
-                "AXI4-Lite, 32-bit registers. Fields, reset values and the C header are in \
-                 `regmap/` (`gca_regmap.md`, `gca_regmap.h`, `gca_regmap.json`).",
+                "AXI4-Lite, 32-bit registers. Fields, reset values, the C header, SystemRDL and \
+                 a C driver are in `regmap/` (`gca_regmap.md`, `gca_regmap.h`, \
+                 `gca_regmap.json`, `gca_regmap.rdl`, `gca_driver.{h,c}`).",
             ),
             figure(FILE_REGMAP, "CSR address map", &pics.regmap_svg),
             table(&["offset", "name", "access", "reset", "description"], rows),
