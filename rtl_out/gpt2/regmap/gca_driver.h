@@ -99,7 +99,8 @@ uint32_t gca_read_status(const struct gca_dev *dev);
 /* Clears the sticky flags set in `flags` (write 1 to clear); irq falls when none is left. */
 void gca_clear_status(const struct gca_dev *dev, uint32_t flags);
 
-/* A one-cycle soft reset of the datapath; ENABLE and the scalers keep their values. */
+/* The soft reset of the datapath (docs/rtl.md): windows, positions and unfinished tokens
+   cleared; packets being sent are finished; ENABLE, the scalers and the counters are kept. */
 void gca_soft_reset(const struct gca_dev *dev);
 
 /* Empties every layer's window (the next token of each layer starts a new sequence). */
