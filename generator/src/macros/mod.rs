@@ -14,6 +14,7 @@ mod ams;
 pub mod area;
 mod behavioral;
 mod blackbox;
+pub mod electrical;
 mod lef;
 mod liberty;
 mod ports;
