@@ -5,9 +5,11 @@
 //!
 //! - the charge of every column at the end of QK with the closed form of R's score, the cell
 //!   ages taken at the instant of reading ([`closed_form`]), and with R's integer-age score;
-//! - the width of every phi pulse with R's HardSigmoid;
-//! - the output charge of every dimension with R's tile sum A, and the output codes counted
-//!   from the output pulses with R's and with the hardware twin H's.
+//! - the width of every phi pulse with the HardSigmoid of the closed-form score and R's;
+//! - the output charge of every dimension with the closed form (the phi pulses reading the V
+//!   cells) and R's tile sum A, and the output codes counted from the output pulses with the
+//!   closed form's, R's and the hardware twin H's. The closed form differs from R only by the
+//!   decay between a write and the read (R counts ages in whole tokens).
 
 pub mod raw;
 pub mod stimulus;
@@ -16,10 +18,10 @@ pub mod tools;
 use std::path::Path;
 use std::time::Instant;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::{self, ConfigErrors, Params};
-use crate::macros::electrical::{self, Electrical, SubTileShape};
+use crate::macros::electrical::{self, Electrical, SubTileShape, VaFile};
 use crate::models::compare::reference_params;
 use crate::models::reference::{HeadState, Scalers};
 use crate::models::twin::{CellTable, HeadTwin, OutScaler};
@@ -32,8 +34,8 @@ pub use tools::Tools;
 pub const CHARGE_TOLERANCE: f64 = 1e-4;
 /// Largest |phi - phi_R| of a passing run.
 pub const PHI_TOLERANCE: f64 = 1e-3;
-/// A code that differs from R's is a failure unless R's unrounded value lies this close to a
-/// rounding boundary (the analog error budget of the output converter, in codes).
+/// A code that differs from the closed form's is a failure unless the closed form's unrounded
+/// value lies this close to a rounding tie (the error budget of the output converter, codes).
 pub const TIE_MARGIN: f64 = 1e-3;
 
 /// The configuration of a sub-tile: D = `rows`, window = tile = `cols`, one head of one layer,
@@ -120,7 +122,7 @@ pub fn closed_form(e: &Electrical, rows: &[(f64, f64, f64)], t_write: f64) -> f6
 }
 
 /// What one run measured.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AnalogReport {
     pub config: String,
     pub rows: usize,
@@ -133,17 +135,25 @@ pub struct AnalogReport {
     /// The same against R's score with integer ages (includes the decay between the write
     /// and the read, which R does not model).
     pub charge_error_vs_r_max: f64,
-    /// Largest |phi_sim - phi_R| (pulse widths measured on the phi lines, fraction of T_max).
+    /// Largest |phi_sim - phi| against the HardSigmoid of the closed-form score (pulse widths
+    /// measured on the phi lines, fraction of T_max).
     pub phi_error_max: f64,
-    /// Largest |A_sim - A_R| / A_sat of the output charges.
+    /// The same against R's phi (integer ages).
+    pub phi_error_vs_r_max: f64,
+    /// Largest |A_sim - A| / A_sat of the output charges, A from the closed-form phi pulses
+    /// reading the V cells.
     pub out_charge_error_max: f64,
+    /// The same against R's tile sum A.
+    pub out_charge_error_vs_r_max: f64,
     /// Largest |V_store - V_off - u0 exp(-(t - t_write) / tau)| of row 0's storage nodes at
     /// the start of every QK, volts.
     pub store_error_max: f64,
     /// Output codes counted from the pulses, equal to R's.
     pub codes_equal: u64,
     pub codes_total: u64,
-    /// Codes that differ from R's where R's value is within TIE_MARGIN of a rounding tie.
+    /// Output codes equal to the closed form's (its A rounded as R rounds).
+    pub codes_closed_form_equal: u64,
+    /// Codes unequal to the closed form's where its value is within TIE_MARGIN of a tie.
     pub codes_near_tie: u64,
     /// Output codes equal to the hardware twin H's.
     pub twin_codes_equal: u64,
@@ -160,8 +170,17 @@ pub struct AnalogReport {
     /// The whole run: write, compile, simulate, read and compare.
     pub seconds: f64,
     pub pass: bool,
+    /// The output codes counted from the pulses, `[token][dimension]`.
+    pub codes: Vec<Vec<i32>>,
+    /// R's output codes, `[token][dimension]`.
+    pub codes_reference: Vec<Vec<i32>>,
     /// Curves for the datasheet: (R's score, measured phi) of every column in the window.
     pub phi_curve: Vec<(f64, f64)>,
+    /// Largest |g_sim - g| of the g(u) characterization (g of the cell at the instant of
+    /// reading, the closed form).
+    pub g_error_max: f64,
+    /// The g(u) characterization: (u written, measured g, g(u) of the configuration).
+    pub g_curve: Vec<(f64, f64, f64)>,
     /// Row 0 of column 0: (age in tokens at the start of each QK, measured u / u0, exp(-lambda
     /// age)) while it holds token 0.
     pub decay_curve: Vec<(f64, f64, f64)>,
@@ -170,12 +189,25 @@ pub struct AnalogReport {
 /// Writes the netlist, the cells and the testbench into `dir`, compiles and simulates, and
 /// compares. `p` is the sub-tile's configuration ([`sub_tile_params`]).
 pub fn run(p: &Params, codes: &Codes, seed: u64, dir: &Path) -> Result<AnalogReport, String> {
+    run_edited(p, codes, seed, dir, |_| {})
+}
+
+/// [`run`] with the Verilog-A sources passed through `edit` before they are compiled (the
+/// tests damage a cell on purpose and expect the comparison to fail).
+pub fn run_edited(
+    p: &Params,
+    codes: &Codes,
+    seed: u64,
+    dir: &Path,
+    edit: impl FnOnce(&mut [VaFile]),
+) -> Result<AnalogReport, String> {
     let start = Instant::now();
     let tools = Tools::find()?;
     let e = Electrical::new(p, SubTileShape::of(p));
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let header = crate::rtl::header_comment(p, "gca_subtile: electrical view (VACASK run)");
-    let va = electrical::va_files(&e, &header);
+    let mut va = electrical::va_files(&e, &header);
+    edit(&mut va);
     let t = Instant::now();
     for f in &va {
         tools.compile(dir, f.name, &f.text)?;
@@ -224,10 +256,13 @@ fn compare(p: &Params, e: &Electrical, codes: &Codes, raw: &Raw) -> Result<Analo
         charge_error_max: 0.0,
         charge_error_vs_r_max: 0.0,
         phi_error_max: 0.0,
+        phi_error_vs_r_max: 0.0,
         out_charge_error_max: 0.0,
+        out_charge_error_vs_r_max: 0.0,
         store_error_max: 0.0,
         codes_equal: 0,
         codes_total: 0,
+        codes_closed_form_equal: 0,
         codes_near_tie: 0,
         twin_codes_equal: 0,
         twin_vs_reference_differ: 0,
@@ -239,9 +274,22 @@ fn compare(p: &Params, e: &Electrical, codes: &Codes, raw: &Raw) -> Result<Analo
         memory_mb: 0.0,
         seconds: 0.0,
         pass: false,
+        codes: Vec::new(),
+        codes_reference: Vec::new(),
         phi_curve: Vec::new(),
         decay_curve: Vec::new(),
+        g_error_max: 0.0,
+        g_curve: Vec::new(),
     };
+    for (n, u) in stimulus::g_points(e).into_iter().enumerate() {
+        let v = raw.at(raw.column(&stimulus::saved_g(n))?, tl.av(0));
+        let g_sim = e.c_col * v / (e.i_unit * e.t_max);
+        let u_w = e.written_u(u);
+        let row = [(u_w, tl.qk(0) + e.t_edge / 2.0, e.t_max)];
+        let g_closed = closed_form(e, &row, tl.write_end(0)) / (e.i_unit * e.t_max);
+        rep.g_error_max = rep.g_error_max.max((g_sim - g_closed).abs());
+        rep.g_curve.push((u, g_sim, e.g(u)));
+    }
     let cols: Vec<&[f64]> = (0..c)
         .map(|cc| raw.column(&stimulus::saved_col(cc)))
         .collect::<Result<_, _>>()?;
@@ -263,6 +311,9 @@ fn compare(p: &Params, e: &Electrical, codes: &Codes, raw: &Raw) -> Result<Analo
         .collect::<Result<_, _>>()?;
     let score_unit = e.i_unit * e.t_max;
     for (i, g) in gold.iter().enumerate() {
+        // The closed form's output charge: every column's phi pulse (from the closed-form
+        // score) reading its V cells.
+        let mut a_cf = vec![0.0; d];
         // QK charge and phi of every column in the window.
         for cc in 0..c {
             let Some((s_r, phi_r)) = g.score[cc] else {
@@ -271,7 +322,7 @@ fn compare(p: &Params, e: &Electrical, codes: &Codes, raw: &Raw) -> Result<Analo
             let j = i - (i - cc) % c; // the token the column holds
             let rows: Vec<(f64, f64, f64)> = (0..d)
                 .map(|dd| {
-                    let u0 = codes.k[j][dd] as f64 * e.v_lsb - e.v_off;
+                    let u0 = e.written_u(codes.k[j][dd] as f64 * e.v_lsb - e.v_off);
                     let width = codes.q[i][dd] as f64 * e.t_step;
                     (u0, tl.qk(i) + e.t_edge / 2.0, width)
                 })
@@ -282,16 +333,23 @@ fn compare(p: &Params, e: &Electrical, codes: &Codes, raw: &Raw) -> Result<Analo
             let s_sim = got / score_unit;
             rep.charge_error_vs_r_max =
                 rep.charge_error_vs_r_max.max((s_sim - s_r).abs() / e.s_sat);
+            let phi_cf = (want / score_unit / e.s_sat).clamp(0.0, 1.0);
+            for (dd, a) in a_cf.iter_mut().enumerate() {
+                let u_v = e.written_u(codes.v[j][dd] as f64 * e.v_lsb - e.v_off);
+                let row = [(u_v, tl.av(i), phi_cf * e.t_max)];
+                *a += closed_form(e, &row, tl.write_end(j)) / score_unit;
+            }
             let width = raw.integral(phis[cc], tl.av(i) - e.t_edge, tl.readout(i) + e.t_edge);
             let phi = width / e.v_in / e.t_max;
-            rep.phi_error_max = rep.phi_error_max.max((phi - phi_r).abs());
+            rep.phi_error_max = rep.phi_error_max.max((phi - phi_cf).abs());
+            rep.phi_error_vs_r_max = rep.phi_error_vs_r_max.max((phi - phi_r).abs());
             rep.phi_curve.push((s_r, phi));
             rep.columns_checked += 1;
             if s_r >= e.s_sat {
                 rep.saturated_columns += 1;
             }
             // Row 0's storage node at the start of QK.
-            let u0 = codes.k[j][0] as f64 * e.v_lsb - e.v_off;
+            let u0 = e.written_u(codes.k[j][0] as f64 * e.v_lsb - e.v_off);
             let t = tl.qk(i);
             let decay = if e.tau > 0.0 {
                 (-(t - tl.write_end(j)) / e.tau).exp()
@@ -307,24 +365,30 @@ fn compare(p: &Params, e: &Electrical, codes: &Codes, raw: &Raw) -> Result<Analo
             }
         }
         // Output charges and codes.
+        let mut token_codes = Vec::with_capacity(d);
         for dd in 0..d {
             let a_sim = e.c_out * raw.at(outs[dd], tl.readout(i) + e.t_step / 4.0) / score_unit;
             rep.out_charge_error_max = rep
                 .out_charge_error_max
+                .max((a_sim - a_cf[dd]).abs() / e.a_sat);
+            rep.out_charge_error_vs_r_max = rep
+                .out_charge_error_vs_r_max
                 .max((a_sim - g.a[dd]).abs() / e.a_sat);
             let count = (0..e.out_max)
                 .filter(|&k| raw.at(pulses[dd], tl.sample(i, k)) > e.vdd / 2.0)
                 .count() as i32;
             let negative = raw.at(signs[dd], tl.readout(i) + e.t_step / 2.0) > e.vdd / 2.0;
             let code = if negative { -count } else { count };
+            token_codes.push(code);
             rep.codes_total += 1;
             if code == g.codes_r[dd] {
                 rep.codes_equal += 1;
-            } else {
-                let x = (g.a[dd] / e.a_sat).clamp(-1.0, 1.0).abs() * e.half_out;
-                if ((x - x.floor()) - 0.5).abs() < TIE_MARGIN {
-                    rep.codes_near_tie += 1;
-                }
+            }
+            let x = (a_cf[dd] / e.a_sat).clamp(-1.0, 1.0) * e.half_out;
+            if code == x.round_ties_even() as i32 {
+                rep.codes_closed_form_equal += 1;
+            } else if ((x.abs() - x.abs().floor()) - 0.5).abs() < TIE_MARGIN {
+                rep.codes_near_tie += 1;
             }
             if code == g.codes_h[dd] {
                 rep.twin_codes_equal += 1;
@@ -333,9 +397,11 @@ fn compare(p: &Params, e: &Electrical, codes: &Codes, raw: &Raw) -> Result<Analo
                 rep.twin_vs_reference_differ += 1;
             }
         }
+        rep.codes.push(token_codes);
+        rep.codes_reference.push(g.codes_r.clone());
     }
     rep.pass = rep.charge_error_max <= CHARGE_TOLERANCE
         && rep.phi_error_max <= PHI_TOLERANCE
-        && rep.codes_equal + rep.codes_near_tie == rep.codes_total;
+        && rep.codes_closed_form_equal + rep.codes_near_tie == rep.codes_total;
     Ok(rep)
 }

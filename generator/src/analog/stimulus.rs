@@ -167,6 +167,17 @@ pub fn saved_out(d: usize) -> String {
     format!("xst:obl_{d}")
 }
 
+pub fn saved_g(n: usize) -> String {
+    format!("g_rbl_{n}")
+}
+
+/// The stored u of the g(u) characterization: V_max / 18 apart over the DAC's range.
+pub fn g_points(e: &Electrical) -> Vec<f64> {
+    (0..=18)
+        .map(|n| n as f64 * e.v_max / 18.0 - e.v_off)
+        .collect()
+}
+
 /// The testbench: sources for every input pin from the codes, the sub-tile instance, the
 /// saved waveforms and the transient analysis over all tokens.
 pub fn testbench(e: &Electrical, codes: &Codes, title: &str) -> String {
@@ -256,7 +267,39 @@ pub fn testbench(e: &Electrical, codes: &Codes, title: &str) -> String {
     }
     o.push_str(&format!("  ) {SUBCKT}\n\n"));
 
+    // Characterization of g(u): cells outside the sub-tile, each written with its own u in
+    // token 0 and read for T_max during its QK into a capacitor of its own.
+    o.push_str(
+        "// g(u) characterization: one cell per u, read at V_in for T_max in token 0's QK\n",
+    );
+    o.push_str("load \"capacitor.osdi\"\nload \"resistor.osdi\"\n");
+    o.push_str("model gca_cap capacitor\nmodel gca_res resistor\n");
+    let mut gw = wave();
+    gw.set(tl.start(0) + te, hi);
+    gw.set(tl.write_end(0) - te / 2.0, 0.0);
+    o.push_str(&gw.source("g_wwl"));
+    let mut gr = wave();
+    gr.set(tl.qk(0), e.v_in);
+    gr.set(tl.qk(0) + e.t_max, 0.0);
+    o.push_str(&gr.source("g_rwl"));
+    for (n, u) in g_points(e).into_iter().enumerate() {
+        o.push_str(&format!(
+            "v_g_wbl_{n} (g_wbl_{n} 0) gca_vsrc dc={}\n\
+             xg_{n} (g_wwl g_wbl_{n} g_rwl {} V_OFF) gca_cell\n\
+             cg_{n} ({} 0) gca_cap c={}\nrg_{n} ({} 0) gca_res r=1e15\n",
+            fmt(e.v_off + u),
+            saved_g(n),
+            saved_g(n),
+            fmt(e.c_col),
+            saved_g(n),
+        ));
+    }
+    o.push('\n');
+
     let mut saves: Vec<String> = Vec::new();
+    for n in 0..g_points(e).len() {
+        saves.push(saved_g(n));
+    }
     for cc in 0..c {
         saves.push(saved_col(cc));
         saves.push(saved_phi(cc));

@@ -3,7 +3,7 @@
 //! `scripts/setup`), compiled models cached by a hash of their source.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use crate::emit::sha256_hex;
@@ -94,40 +94,56 @@ impl Tools {
     /// Runs `vacask -qp netlist` in `dir`; returns the wall time in seconds and the peak
     /// resident memory of the simulator in MB.
     pub fn simulate(&self, dir: &Path, netlist: &str) -> Result<(f64, f64), String> {
+        use std::io::Read;
         let start = Instant::now();
-        let out = Command::new(&self.vacask)
+        let mut child = Command::new(&self.vacask)
             .args(["-qp", netlist])
             .current_dir(dir)
-            .output()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
             .map_err(|e| format!("cannot run {}: {e}", self.vacask.display()))?;
+        let mut err_pipe = child.stderr.take().expect("piped stderr");
+        let err_thread = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = err_pipe.read_to_string(&mut s);
+            s
+        });
+        let mut text = String::new();
+        if let Some(mut out) = child.stdout.take() {
+            let _ = out.read_to_string(&mut text);
+        }
+        text.push_str(&err_thread.join().unwrap_or_default());
+        let (status, mb) = wait_with_peak_memory(child.id());
         let seconds = start.elapsed().as_secs_f64();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
         let failed = ["aborted", "failed", "error", "Error"]
             .iter()
             .any(|w| text.contains(w));
-        if !out.status.success() || failed {
+        if status != 0 || failed {
             return Err(format!(
                 "VACASK failed on {}:\n{}",
                 dir.join(netlist).display(),
                 text.trim()
             ));
         }
-        Ok((seconds, peak_child_mb()))
+        Ok((seconds, mb))
     }
 }
 
-/// Peak resident memory of the largest child process waited for, MB.
-fn peak_child_mb() -> f64 {
-    // SAFETY: getrusage writes into the zeroed struct it is given.
+/// Waits for the child `pid` (its `Child` is not waited for again) and returns its exit status
+/// (-1 when killed by a signal) and its peak resident memory in MB.
+fn wait_with_peak_memory(pid: u32) -> (i32, f64) {
+    let mut status: libc::c_int = 0;
+    // SAFETY: wait4 writes into the zeroed rusage and the status it is given.
     let mut u: libc::rusage = unsafe { std::mem::zeroed() };
-    let ok = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut u) } == 0;
-    if ok {
-        u.ru_maxrss as f64 / 1024.0
-    } else {
-        0.0
+    let r = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut u) };
+    if r < 0 {
+        return (-1, 0.0);
     }
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    (code, u.ru_maxrss as f64 / 1024.0)
 }

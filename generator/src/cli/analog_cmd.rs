@@ -13,7 +13,7 @@ use crate::macros::electrical::{Electrical, SubTileShape};
 /// openvaf-r, runs a VACASK transient of write, QK, phi, AV and READOUT for every token, and
 /// compares the column charges with R's closed form, phi with R's HardSigmoid and the output
 /// codes with R and with H. Exit 1 when a tolerance is missed (charge error above 1e-4 of full
-/// scale, phi error above 1e-3, a code unequal to R's away from a rounding tie).
+/// scale, phi error above 1e-3, a code unequal to the closed form's away from a rounding tie).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Preset name, YAML file or Hugging Face config.json.
@@ -108,10 +108,12 @@ fn text(r: &AnalogReport, name: &str, dir: &std::path::Path) -> String {
         "gca analog: {name}, sub-tile {} rows x {} columns, {} tokens, seed {} (in {})\n\
          \x20 column charge vs closed form   max error {:.2e} of full scale (tolerance {:.0e})\n\
          \x20 column charge vs R's score     max error {:.2e} of S_sat (R ages in whole tokens)\n\
-         \x20 phi vs R's HardSigmoid         max error {:.2e} (tolerance {:.0e}); {} of {} columns saturated\n\
-         \x20 output charge vs R's A         max error {:.2e} of A_sat\n\
+         \x20 phi vs HardSigmoid             max error {:.2e} (tolerance {:.0e}); vs R's {:.2e}; {} of {} columns saturated\n\
+         \x20 output charge vs closed form   max error {:.2e} of A_sat; vs R's A {:.2e}\n\
          \x20 storage nodes vs decay         max error {:.2e} V\n\
-         \x20 output codes vs R              {} of {} equal ({} differ at a rounding tie)\n\
+         \x20 cell g(u), 19 points           max error {:.2e} (g units)\n\
+         \x20 output codes vs closed form    {} of {} equal ({} differ at a rounding tie)\n\
+         \x20 output codes vs R              {} of {} equal\n\
          \x20 output codes vs H              {} of {} equal (H differs from R on {})\n\
          \x20 simulation                     {} time points, {:.2} s, {:.0} MB peak; compile {:.2} s; total {:.2} s\n\
          {verdict}\n",
@@ -125,13 +127,18 @@ fn text(r: &AnalogReport, name: &str, dir: &std::path::Path) -> String {
         r.charge_error_vs_r_max,
         r.phi_error_max,
         analog::PHI_TOLERANCE,
+        r.phi_error_vs_r_max,
         r.saturated_columns,
         r.columns_checked,
         r.out_charge_error_max,
+        r.out_charge_error_vs_r_max,
         r.store_error_max,
-        r.codes_equal,
+        r.g_error_max,
+        r.codes_closed_form_equal,
         r.codes_total,
         r.codes_near_tie,
+        r.codes_equal,
+        r.codes_total,
         r.twin_codes_equal,
         r.codes_total,
         r.twin_vs_reference_differ,

@@ -67,6 +67,9 @@ pub fn generate_with_flow(p: &Params, flow: &report::FlowLookup) -> Result<Files
     );
     files.add(format!("models/{}", macros::AMS_FILE), macros::ams(p));
     files.add(format!("models/{}", macros::GTAB_FILE), macros::gtab_hex(p));
+    for (path, text) in macros::electrical_files(p) {
+        files.add(path, text);
+    }
     let rtl_order: Vec<String> = order.iter().map(|f| format!("rtl/{f}")).collect();
     files.add(
         "synth.f",

@@ -88,3 +88,36 @@ pub fn liberty_library_name(p: &Params) -> String {
 pub fn lef(p: &Params) -> String {
     lef::lef(p)
 }
+
+/// The electrical view of the configuration's sub-tile (D x C), as `(path in the generated
+/// folder, text)`: the Verilog-A cells (`models/*.va`), the VACASK netlist
+/// ([`electrical::NETLIST_FILE`]) and the Verilog-AMS wrapper ([`electrical::VAMS_FILE`]).
+/// `gca analog` runs the same files (docs/analog.md).
+pub fn electrical_files(p: &Params) -> Vec<(String, String)> {
+    let e = electrical::Electrical::new(p, electrical::SubTileShape::of(p));
+    let header = |what: &str| crate::rtl::header_comment(p, what);
+    let va = electrical::va_files(
+        &e,
+        &header("gca_subtile: electrical view, Verilog-A cells."),
+    );
+    let mut files: Vec<(String, String)> = va
+        .iter()
+        .map(|f| (format!("models/{}", f.name), f.text.clone()))
+        .collect();
+    files.push((
+        format!("models/{}", electrical::NETLIST_FILE),
+        electrical::netlist(
+            &e,
+            &header("gca_subtile: electrical view, VACASK netlist."),
+            &va,
+        ),
+    ));
+    files.push((
+        format!("models/{}", electrical::VAMS_FILE),
+        electrical::vams_wrapper(
+            &e,
+            &header("gca_subtile: electrical view, Verilog-AMS wrapper."),
+        ),
+    ));
+    files
+}

@@ -168,6 +168,16 @@ impl Electrical {
         }
     }
 
+    /// The u a cell holds at the end of a write of `u_dac` (the DAC's voltage minus V_off): the
+    /// write switch and the relaxation toward V_off divide it, u_dac / (1 + (cs / gw) / tau).
+    pub fn written_u(&self, u_dac: f64) -> f64 {
+        if self.tau > 0.0 {
+            u_dac / (1.0 + self.c_store / self.g_write / self.tau)
+        } else {
+            u_dac
+        }
+    }
+
     /// Charge of the column integrator at S = S_sat (phi = 1): the full scale of the charge
     /// errors.
     pub fn q_full_scale(&self) -> f64 {

@@ -226,12 +226,13 @@ fn converter_params(e: &Electrical, c: f64, g: f64, slope: f64, what: &str) -> S
     ])
 }
 
-const BOUND: &str = "    // land on the comparator window, then cross it in four steps
+const BOUND: &str =
+    "    // land on the comparator window, then cross it in one step (it is linear inside)
     if (ON > 0.5) begin
       if (dist > vw / 2.0)
         $bound_step(max(dist - vw / 2.0, vw / 2.0) / slope);
       else if (dist > -vw / 2.0)
-        $bound_step(vw / (4.0 * slope));
+        $bound_step(max(dist + vw / 2.0, vw / 4.0) / slope);
     end
 ";
 
