@@ -90,6 +90,50 @@ fn gpt2_sub_tile_64x8_gives_r_codes() {
     );
     assert!(v["seconds"].as_f64().unwrap() > 0.0);
     assert!(tmp.0.join("run/gca_subtile_vacask.inc").exists());
+
+    // The datasheet takes its pictures from this run, and only for this configuration.
+    let rep = gca(
+        &[
+            "report",
+            "gpt2",
+            "--analog",
+            "run/analog_report.json",
+            "-o",
+            "rep",
+        ],
+        &tmp.0,
+        &[],
+    );
+    assert!(
+        rep.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rep.stderr)
+    );
+    for svg in ["analog_g.svg", "analog_decay.svg", "analog_phi.svg"] {
+        let text = std::fs::read_to_string(tmp.0.join("rep/docs").join(svg)).unwrap();
+        assert!(
+            text.starts_with("<svg") && text.contains("<circle"),
+            "{svg}"
+        );
+    }
+    let md = std::fs::read_to_string(tmp.0.join("rep/docs/datasheet.md")).unwrap();
+    assert!(
+        md.contains("From the circuit simulation `run/analog_report.json` (64 rows x 8 columns")
+    );
+    let other = gca(
+        &[
+            "report",
+            "tiny",
+            "--analog",
+            "run/analog_report.json",
+            "-o",
+            "rep2",
+        ],
+        &tmp.0,
+        &[],
+    );
+    assert_eq!(other.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&other.stderr).contains("is for another configuration"));
 }
 
 #[test]

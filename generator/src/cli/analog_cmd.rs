@@ -9,7 +9,8 @@ use crate::macros::electrical::{Electrical, SubTileShape};
 
 /// Simulate one sub-tile of the electrical view (Verilog-A cells, VACASK) on seeded codes.
 ///
-/// Writes the cells, the sub-tile netlist and a testbench into DIR, compiles the cells with
+/// Writes the cells, the sub-tile netlist, a testbench and analog_report.json (read by
+/// `gca report` for the datasheet's pictures) into DIR, compiles the cells with
 /// openvaf-r, runs a VACASK transient of write, QK, phi, AV and READOUT for every token, and
 /// compares the column charges with R's closed form, phi with R's HardSigmoid and the output
 /// codes with R and with H. Exit 1 when a tolerance is missed (charge error above 1e-4 of full
@@ -85,13 +86,20 @@ pub fn run(a: Args) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let mut v = serde_json::to_value(&report).expect("report serializes");
+    if let Some(o) = v.as_object_mut() {
+        o.insert("config".into(), p.name.clone().into());
+        o.insert("config_hash".into(), crate::rtl::config_hash(&p).into());
+        o.insert("folder".into(), dir.display().to_string().into());
+    }
+    let json = format!("{v:#}\n");
+    let path = dir.join(crate::report::analog::REPORT_JSON);
+    if let Err(err) = super::write_atomic(&path, &json) {
+        eprintln!("{err}");
+        return ExitCode::FAILURE;
+    }
     if a.json {
-        let mut v = serde_json::to_value(&report).expect("report serializes");
-        if let Some(o) = v.as_object_mut() {
-            o.insert("config".into(), p.name.clone().into());
-            o.insert("folder".into(), dir.display().to_string().into());
-        }
-        super::print_out(&format!("{v:#}\n"));
+        super::print_out(&json);
     } else {
         super::print_out(&text(&report, &p.name, &dir));
     }

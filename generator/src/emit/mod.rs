@@ -44,12 +44,20 @@ impl Files {
 /// results are read) and manifest.json. Fails only when the design breaks a rule of
 /// `hdl::check_widths` (a generator bug, reported in full).
 pub fn generate(p: &Params) -> Result<Files, Vec<HdlError>> {
-    generate_with_flow(p, &report::FlowLookup::NotRead)
+    generate_with_flow(
+        p,
+        &report::FlowLookup::NotRead,
+        &report::AnalogLookup::NotRead,
+    )
 }
 
-/// [`generate`] with the datasheet using the flow figures of `flow` when it holds some
-/// (`gca report`); the file set is the same.
-pub fn generate_with_flow(p: &Params, flow: &report::FlowLookup) -> Result<Files, Vec<HdlError>> {
+/// [`generate`] with the datasheet using the flow figures of `flow` when it holds some and the
+/// pictures of the circuit simulation in `analog` (`gca report`).
+pub fn generate_with_flow(
+    p: &Params,
+    flow: &report::FlowLookup,
+    analog: &report::AnalogLookup,
+) -> Result<Files, Vec<HdlError>> {
     let design = Design::new(rtl::modules(p));
     let rtl_files = design.files()?;
     let order = design.compile_order()?;
@@ -96,7 +104,7 @@ pub fn generate_with_flow(p: &Params, flow: &report::FlowLookup) -> Result<Files
     for (path, text) in asic::files(p, &rtl_order) {
         files.add(path, text);
     }
-    for (path, text) in report::files(p, flow) {
+    for (path, text) in report::files(p, flow, analog) {
         files.add(path, text);
     }
     let manifest = Manifest::new(p, &files);
