@@ -8,7 +8,9 @@
 //! - [`ams`]: Verilog-AMS real-valued model (charges, voltages and pulse widths as reals), close
 //!   to H but not bit-exact;
 //! - [`liberty`] and [`lef`]: the timing and physical abstracts for the ASIC flow, sized by the
-//!   area model ([`Floorplan`]).
+//!   area model ([`Floorplan`]);
+//! - [`electrical`]: Verilog-A cells, a VACASK netlist of the sub-tile and a Verilog-AMS
+//!   wrapper (docs/analog.md); its terminals are the pins of `ports.rs`, bit by bit (tested).
 
 mod ams;
 pub mod area;

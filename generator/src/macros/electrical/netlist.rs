@@ -184,3 +184,29 @@ pub fn netlist(e: &Electrical, header: &[String], va: &[VaFile]) -> String {
     o.push_str("ends\n");
     o
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config;
+    use crate::macros::electrical::SubTileShape;
+    use crate::macros::ports::{digital_ports, power_pins};
+
+    #[test]
+    fn terminals_are_the_macro_ports_in_order() {
+        for name in ["tiny", "gpt2"] {
+            let p = config::load(name).unwrap();
+            let e = Electrical::new(&p, SubTileShape::of(&p));
+            let ports: Vec<(String, usize)> = power_pins(&p)
+                .iter()
+                .chain(digital_ports(&p).iter().flat_map(|g| g.1.iter()))
+                .map(|q| (q.name.to_string(), q.width as usize))
+                .collect();
+            let ours: Vec<(String, usize)> = pins(&e)
+                .into_iter()
+                .map(|(n, w)| (n.to_string(), w))
+                .collect();
+            assert_eq!(ours, ports, "{name}");
+        }
+    }
+}
