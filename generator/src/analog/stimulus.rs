@@ -262,7 +262,7 @@ pub fn testbench(e: &Electrical, codes: &Codes, title: &str) -> String {
         })
         .collect();
     o.push_str("xst (\n");
-    for chunk in terms.chunks(16) {
+    for chunk in terms.chunks(8) {
         o.push_str(&format!("    {}\n", chunk.join(" ")));
     }
     o.push_str(&format!("  ) {SUBCKT}\n\n"));

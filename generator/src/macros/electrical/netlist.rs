@@ -102,7 +102,7 @@ pub fn netlist(e: &Electrical, header: &[String], va: &[VaFile]) -> String {
     o.push_str(&format!("\nsubckt {SUBCKT}(\n"));
     for (n, w) in pins(e) {
         let nodes: Vec<String> = (0..w).map(|i| node(n, w, i)).collect();
-        for chunk in nodes.chunks(16) {
+        for chunk in nodes.chunks(8) {
             o.push_str(&format!("    {}\n", chunk.join(" ")));
         }
     }

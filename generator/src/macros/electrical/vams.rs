@@ -103,7 +103,8 @@ module gca_subtile (
       gca_out_c2p xout (obl[d], ph_qk, ph_av, ph_ro, ramp_ro, out_pulse[d], out_sign[d]);
     end
     for (c = 0; c < {c}; c = c + 1) begin : col
-      gca_write_select #(.col(c)) xwsel (we, {abits}, wwl[c]);
+      gca_write_select #(.col(c)) xwsel (we, {abits},
+        wwl[c]);
       gca_c2p xc2p (cbl[c], ph_qk, ph_av, col_en[c], ramp_av, V_IN, phi[c]);
       for (d = 0; d < {d}; d = d + 1) begin : row
         gca_gain_cell xk (wwl[c], kbl[d], rwl[d], cbl[c], V_OFF);

@@ -73,16 +73,14 @@ fn prelude(header: &[String], what: &[&str]) -> String {
     o
 }
 
-/// `parameter real NAME = VALUE from RANGE; // doc`, aligned.
+/// `parameter real NAME = VALUE from RANGE;`, each after a comment line with its meaning.
 fn params(rows: &[(&str, f64, &str, &str)]) -> String {
-    let decl: Vec<String> = rows
-        .iter()
-        .map(|(n, v, range, _)| format!("parameter real {n} = {}{range};", real(*v)))
-        .collect();
-    let w = decl.iter().map(String::len).max().unwrap_or(0);
     let mut o = String::new();
-    for (d, (_, _, _, doc)) in decl.iter().zip(rows) {
-        o.push_str(&format!("  {d:<w$} // {doc}\n"));
+    for (n, v, range, doc) in rows {
+        o.push_str(&format!(
+            "  // {doc}\n  parameter real {n} = {}{range};\n",
+            real(*v)
+        ));
     }
     o
 }
@@ -375,16 +373,16 @@ fn periphery(e: &Electrical, header: &[String]) -> String {
         e.shape.cols - 1
     ));
     o.push_str(&params(&[("vdd", e.vdd, " from (0:inf)", "logic high, V")]));
-    o.push_str("  real x;\n\n  analog begin\n");
+    o.push_str("  real x, a;\n\n  analog begin\n");
     o.push_str(&format!("    x = {};\n", logic("we")));
     for b in 0..e.cw {
-        let l = logic(&format!("a{b}"));
         let bit = if b == 0 {
             "col % 2".to_string()
         } else {
             format!("(col / {}) % 2", 1u64 << b)
         };
-        o.push_str(&format!("    x = x * (({bit}) != 0 ? {l} : 1.0 - {l});\n"));
+        o.push_str(&format!("    a = {};\n", logic(&format!("a{b}"))));
+        o.push_str(&format!("    x = x * (({bit}) != 0 ? a : 1.0 - a);\n"));
     }
     o.push_str("    V(wwl) <+ vdd * x;\n  end\nendmodule\n");
     // Word-line driver
