@@ -5,6 +5,7 @@
 //! (`models`: the float reference R and the integer hardware twin H) -> emitters (`rtl`,
 //! `macros`, `regmap`, `report`: the datasheet) -> files (`emit`).
 
+pub mod analog;
 pub mod asic;
 pub mod checkers;
 pub mod cli;

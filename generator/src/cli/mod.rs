@@ -1,6 +1,7 @@
 //! The `gca` command line: one file a subcommand. Exit codes: 0 success, 1 a run that found a
 //! mismatch or failed, 2 bad input (configuration or input file errors).
 
+mod analog_cmd;
 mod config_cmd;
 mod flow_cmd;
 mod generate_cmd;
@@ -35,6 +36,7 @@ enum Command {
     Sim(sim_cmd::Args),
     Report(report_cmd::Args),
     Flow(flow_cmd::Args),
+    Analog(analog_cmd::Args),
 }
 
 /// Parses the arguments and runs the command.
@@ -48,6 +50,7 @@ pub fn main() -> ExitCode {
         Command::Sim(a) => sim_cmd::run(a),
         Command::Report(a) => report_cmd::run(a),
         Command::Flow(a) => flow_cmd::run(a),
+        Command::Analog(a) => analog_cmd::run(a),
     }
 }
 

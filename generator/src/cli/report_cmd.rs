@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use crate::config;
 use crate::emit::{self, write};
-use crate::report::{self, flow, FlowLookup};
+use crate::report::{self, analog, flow, AnalogLookup, FlowLookup};
 
 /// Write the datasheet of a configuration: decode latency by phase (cycles and ns, from the
 /// hardware twin's cycle model), prefill throughput with and without write overlap, energy per
@@ -18,7 +18,9 @@ use crate::report::{self, flow, FlowLookup};
 /// The datasheet is docs/datasheet.md, docs/datasheet.html (standalone, SVGs inline),
 /// docs/datasheet.json and docs/*.svg of the generated folder: `gca report` writes the same
 /// folder as `gca generate` (same files, same writer, a true manifest), with the flow's area
-/// when runs/flow/<name>/flow_report.json (or --flow FILE) holds a run of this configuration.
+/// when runs/flow/<name>/flow_report.json (or --flow FILE) holds a run of this configuration,
+/// and the pictures of the circuit simulation (cell transfer, decay, phi against the score)
+/// when runs/analog/<name>/analog_report.json (or --analog FILE) holds one.
 ///
 /// Examples:
 ///   gca report gpt2                 rtl_out/gpt2/docs/datasheet.html and friends
@@ -38,6 +40,11 @@ pub struct Args {
     /// this configuration's.
     #[arg(long, value_name = "FILE")]
     flow: Option<PathBuf>,
+    /// Circuit simulation to take the pictures of the electrical view from [default:
+    /// runs/analog/<configuration name>/analog_report.json, written by `gca analog`]; used
+    /// only when its config_hash is this configuration's.
+    #[arg(long, value_name = "FILE")]
+    analog: Option<PathBuf>,
     /// Replace the generated files of a folder that also holds other files (they are kept).
     #[arg(long)]
     force: bool,
@@ -71,12 +78,32 @@ pub fn run(a: Args) -> ExitCode {
         (FlowLookup::Rejected(why), false) => eprintln!("warning: {why}; using the area estimate"),
         _ => {}
     }
+    let explicit_analog = a.analog.is_some();
+    let analog_path = a.analog.unwrap_or_else(|| analog::default_path(&p));
+    let analog_lookup = analog::read(&p, &analog_path);
+    match (&analog_lookup, explicit_analog) {
+        (AnalogLookup::Missing(path), true) => {
+            return super::bad_input(format!(
+                "error: no analog report at {path}\n  help: run `gca analog {}` first, or leave out --analog",
+                p.name
+            ))
+        }
+        (AnalogLookup::Rejected(why), true) => {
+            return super::bad_input(format!(
+                "error: {why}\n  help: pass the analog_report.json of a run of this configuration, or leave out --analog"
+            ))
+        }
+        (AnalogLookup::Rejected(why), false) => {
+            eprintln!("warning: {why}; the datasheet has no circuit-simulation pictures")
+        }
+        _ => {}
+    }
     if a.json {
         let f = report::Figures::new(&p, lookup.figures());
         super::print_out(&report::json_text(&f));
         return ExitCode::SUCCESS;
     }
-    let files = match emit::generate_with_flow(&p, &lookup) {
+    let files = match emit::generate_with_flow(&p, &lookup, &analog_lookup) {
         Ok(f) => f,
         Err(errors) => return super::design_bug(errors),
     };

@@ -44,12 +44,20 @@ impl Files {
 /// results are read) and manifest.json. Fails only when the design breaks a rule of
 /// `hdl::check_widths` (a generator bug, reported in full).
 pub fn generate(p: &Params) -> Result<Files, Vec<HdlError>> {
-    generate_with_flow(p, &report::FlowLookup::NotRead)
+    generate_with_flow(
+        p,
+        &report::FlowLookup::NotRead,
+        &report::AnalogLookup::NotRead,
+    )
 }
 
-/// [`generate`] with the datasheet using the flow figures of `flow` when it holds some
-/// (`gca report`); the file set is the same.
-pub fn generate_with_flow(p: &Params, flow: &report::FlowLookup) -> Result<Files, Vec<HdlError>> {
+/// [`generate`] with the datasheet using the flow figures of `flow` when it holds some and the
+/// pictures of the circuit simulation in `analog` (`gca report`).
+pub fn generate_with_flow(
+    p: &Params,
+    flow: &report::FlowLookup,
+    analog: &report::AnalogLookup,
+) -> Result<Files, Vec<HdlError>> {
     let design = Design::new(rtl::modules(p));
     let rtl_files = design.files()?;
     let order = design.compile_order()?;
@@ -68,6 +76,9 @@ pub fn generate_with_flow(p: &Params, flow: &report::FlowLookup) -> Result<Files
     files.add(format!("models/{}", macros::AMS_FILE), macros::ams(p));
     files.add(format!("models/{}", macros::GTAB_FILE), macros::gtab_hex(p));
     for (path, text) in crate::checkers::files(p) {
+        files.add(path, text);
+    }
+    for (path, text) in macros::electrical_files(p) {
         files.add(path, text);
     }
     let rtl_order: Vec<String> = order.iter().map(|f| format!("rtl/{f}")).collect();
@@ -96,7 +107,7 @@ pub fn generate_with_flow(p: &Params, flow: &report::FlowLookup) -> Result<Files
     for (path, text) in asic::files(p, &rtl_order) {
         files.add(path, text);
     }
-    for (path, text) in report::files(p, flow) {
+    for (path, text) in report::files(p, flow, analog) {
         files.add(path, text);
     }
     let manifest = Manifest::new(p, &files);

@@ -8,12 +8,15 @@
 //! - [`ams`]: Verilog-AMS real-valued model (charges, voltages and pulse widths as reals), close
 //!   to H but not bit-exact;
 //! - [`liberty`] and [`lef`]: the timing and physical abstracts for the ASIC flow, sized by the
-//!   area model ([`Floorplan`]).
+//!   area model ([`Floorplan`]);
+//! - [`electrical`]: Verilog-A cells, a VACASK netlist of the sub-tile and a Verilog-AMS
+//!   wrapper (docs/analog.md); its terminals are the pins of `ports.rs`, bit by bit (tested).
 
 mod ams;
 pub mod area;
 mod behavioral;
 mod blackbox;
+pub mod electrical;
 mod lef;
 mod liberty;
 mod ports;
@@ -86,4 +89,37 @@ pub fn liberty_library_name(p: &Params) -> String {
 /// shape per bit on the edges, supply and bias pins on the top, an obstruction over the arrays.
 pub fn lef(p: &Params) -> String {
     lef::lef(p)
+}
+
+/// The electrical view of the configuration's sub-tile (D x C), as `(path in the generated
+/// folder, text)`: the Verilog-A cells (`models/*.va`), the VACASK netlist
+/// ([`electrical::NETLIST_FILE`]) and the Verilog-AMS wrapper ([`electrical::VAMS_FILE`]).
+/// `gca analog` runs the same files (docs/analog.md).
+pub fn electrical_files(p: &Params) -> Vec<(String, String)> {
+    let e = electrical::Electrical::new(p, electrical::SubTileShape::of(p));
+    let header = |what: &str| crate::rtl::header_comment(p, what);
+    let va = electrical::va_files(
+        &e,
+        &header("gca_subtile: electrical view, Verilog-A cells."),
+    );
+    let mut files: Vec<(String, String)> = va
+        .iter()
+        .map(|f| (format!("models/{}", f.name), f.text.clone()))
+        .collect();
+    files.push((
+        format!("models/{}", electrical::NETLIST_FILE),
+        electrical::netlist(
+            &e,
+            &header("gca_subtile: electrical view, VACASK netlist."),
+            &va,
+        ),
+    ));
+    files.push((
+        format!("models/{}", electrical::VAMS_FILE),
+        electrical::vams_wrapper(
+            &e,
+            &header("gca_subtile: electrical view, Verilog-AMS wrapper."),
+        ),
+    ));
+    files
 }

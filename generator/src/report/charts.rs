@@ -302,3 +302,85 @@ pub fn register_map(map: &RegMap) -> String {
     );
     s.finish(&format!("Register map of {}", map.config))
 }
+
+/// One panel of the circuit-simulation charts: `model` as a line, `measured` as dots, over the
+/// ranges `x` and `y` (each with five grid lines).
+pub struct XyPlot<'a> {
+    pub title: &'a str,
+    pub x_label: &'a str,
+    pub y_label: &'a str,
+    pub x: (f64, f64),
+    pub y: (f64, f64),
+    pub model: &'a [(f64, f64)],
+    pub model_label: &'a str,
+    pub measured: &'a [(f64, f64)],
+    pub measured_label: &'a str,
+}
+
+/// A line of the model and the simulator's points on linear axes.
+pub fn xy_plot(plot: &XyPlot) -> String {
+    let (left, top, w, h) = (70.0, 50.0, 540.0, 240.0);
+    let mut s = Svg::new(left + w + 30.0, top + h + 80.0);
+    s.text(left, 22.0, 14.0, Anchor::Start, plot.title);
+    let (x0, x1) = plot.x;
+    let (y0, y1) = plot.y;
+    let xs = |x: f64| left + w * (x - x0) / (x1 - x0);
+    let ys = |y: f64| top + h - h * (y - y0) / (y1 - y0);
+    for k in 0..=4 {
+        let f = k as f64 / 4.0;
+        let (xv, yv) = (x0 + f * (x1 - x0), y0 + f * (y1 - y0));
+        s.line(xs(xv), top, xs(xv), top + h, "#dddddd", false);
+        s.line(left, ys(yv), left + w, ys(yv), "#dddddd", false);
+        s.text(xs(xv), top + h + 16.0, 10.0, Anchor::Middle, &label(xv));
+        s.text(left - 6.0, ys(yv) + 4.0, 10.0, Anchor::End, &label(yv));
+    }
+    s.line(left, top, left, top + h, "#333333", false);
+    s.line(left, top + h, left + w, top + h, "#333333", false);
+    s.text(
+        left + w / 2.0,
+        top + h + 34.0,
+        11.0,
+        Anchor::Middle,
+        plot.x_label,
+    );
+    s.text(left, top - 10.0, 11.0, Anchor::Start, plot.y_label);
+    let line: Vec<(f64, f64)> = plot.model.iter().map(|&(x, y)| (xs(x), ys(y))).collect();
+    s.polyline(&line, PALETTE[0]);
+    for &(x, y) in plot.measured {
+        s.circle(
+            xs(x),
+            ys(y),
+            3.5,
+            PALETTE[1],
+            &format!("{}, {}", label(x), label(y)),
+        );
+    }
+    let ly = top + h + 56.0;
+    s.line(left, ly - 4.0, left + 24.0, ly - 4.0, PALETTE[0], false);
+    s.text(left + 30.0, ly, 11.0, Anchor::Start, plot.model_label);
+    s.circle(
+        left + w / 2.0 + 12.0,
+        ly - 4.0,
+        3.5,
+        PALETTE[1],
+        plot.measured_label,
+    );
+    s.text(
+        left + w / 2.0 + 22.0,
+        ly,
+        11.0,
+        Anchor::Start,
+        plot.measured_label,
+    );
+    s.finish(plot.title)
+}
+
+/// A short label of an axis value.
+fn label(v: f64) -> String {
+    let r = (v * 1000.0).round() / 1000.0;
+    if r == 0.0 {
+        "0".to_string()
+    } else {
+        format!("{r}")
+    }
+}

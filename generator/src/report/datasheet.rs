@@ -75,6 +75,7 @@ pub fn build(
     flow: &FlowLookup,
     sweep: &[SweepPoint],
     pics: &Pictures,
+    electrical: Section,
 ) -> Doc {
     let sections = vec![
         summary(p, f, flow),
@@ -86,6 +87,7 @@ pub fn build(
         window_sweep(f, sweep, pics),
         comparison(f),
         register_map(p, pics),
+        electrical,
         sources(p),
     ];
     Doc {

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::config::Params;
-use crate::rtl::config_hash;
 
 /// The flow figures the datasheet uses.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -34,54 +33,22 @@ pub fn default_path(p: &Params) -> PathBuf {
 }
 
 /// What became of a flow report.
-#[derive(Clone, Debug, PartialEq)]
-pub enum FlowLookup {
-    Used(FlowFigures),
-    /// Not looked for (`gca generate`, whose output must not depend on other files).
-    NotRead,
-    /// No file at the path.
-    Missing(String),
-    /// A file that cannot be used (unreadable, malformed, another configuration): why.
-    Rejected(String),
-}
+pub type FlowLookup = super::lookup::Lookup<FlowFigures>;
 
 impl FlowLookup {
     pub fn figures(&self) -> Option<&FlowFigures> {
-        match self {
-            FlowLookup::Used(f) => Some(f),
-            _ => None,
-        }
+        self.used()
     }
 }
 
 /// Reads the flow report at `path` for the configuration `p`.
 pub fn read(p: &Params, path: &Path) -> FlowLookup {
-    let shown = path.display().to_string();
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return FlowLookup::Missing(shown),
-        Err(e) => return FlowLookup::Rejected(format!("cannot read {shown}: {e}")),
-    };
-    match parse(p, &text, &shown) {
-        Ok(f) => FlowLookup::Used(f),
-        Err(e) => FlowLookup::Rejected(e),
-    }
+    super::lookup::read(path, |text, shown| parse(p, text, shown))
 }
 
 /// Parses a flow report's text; `source` names it in messages.
 pub fn parse(p: &Params, text: &str, source: &str) -> Result<FlowFigures, String> {
-    let v: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("{source} is not JSON: {e}"))?;
-    let hash = v.get("config_hash").and_then(|h| h.as_str()).unwrap_or("");
-    let ours = config_hash(p);
-    if hash != ours {
-        return Err(format!(
-            "{source} is for another configuration (config_hash {}, this one {}): run `gca flow {}` again",
-            if hash.is_empty() { "missing" } else { hash },
-            &ours[..16],
-            p.name
-        ));
-    }
+    let v = super::lookup::json_of(p, text, source, "flow")?;
     let num = |key: &str| {
         v.get(key)
             .and_then(|x| x.as_f64())

@@ -10,12 +10,14 @@
 //! - `diagram`, `charts`, `svg`: the pictures; `doc`, `datasheet`: the document, printed as
 //!   Markdown and, through an askama template, as HTML.
 
+pub mod analog;
 pub mod calibration;
 mod charts;
 mod datasheet;
 mod diagram;
 mod doc;
 pub mod flow;
+mod lookup;
 pub mod model;
 mod svg;
 pub mod sweep;
@@ -23,7 +25,9 @@ pub mod sweep;
 use crate::config::Params;
 use crate::regmap::RegMap;
 
+pub use analog::{AnalogCurves, AnalogLookup};
 pub use flow::{FlowFigures, FlowLookup};
+pub use lookup::Lookup;
 pub use model::Figures;
 
 /// The datasheet's files, relative to the generated folder.
@@ -48,7 +52,9 @@ pub fn json_text(f: &Figures) -> String {
 /// Every file of the datasheet, by path relative to the generated folder (`docs/...`).
 /// `flow` says whether and how flow figures were looked up; only `FlowLookup::Used` changes
 /// a figure.
-pub fn files(p: &Params, flow: &FlowLookup) -> Vec<(String, String)> {
+/// `analog` says whether and how a circuit simulation was looked up; its pictures are added
+/// when one is used.
+pub fn files(p: &Params, flow: &FlowLookup, analog: &AnalogLookup) -> Vec<(String, String)> {
     let figures = Figures::new(p, flow.figures());
     let points = sweep::sweep(p);
     let pics = datasheet::Pictures {
@@ -59,9 +65,16 @@ pub fn files(p: &Params, flow: &FlowLookup) -> Vec<(String, String)> {
         sweep_svg: charts::window_sweep(&p.name, &points, p.shape.window),
         regmap_svg: charts::register_map(&RegMap::new(p)),
     };
-    let doc = datasheet::build(p, &figures, flow, &points, &pics);
+    let doc = datasheet::build(
+        p,
+        &figures,
+        flow,
+        &points,
+        &pics,
+        analog::section(p, analog),
+    );
     let docs = |f: &str| format!("{DOCS_DIR}/{f}");
-    vec![
+    let mut files = vec![
         (docs(FILE_MARKDOWN), doc.markdown()),
         (docs(FILE_HTML), doc.html()),
         (docs(FILE_JSON), json_text(&figures)),
@@ -70,5 +83,11 @@ pub fn files(p: &Params, flow: &FlowLookup) -> Vec<(String, String)> {
         (docs(FILE_ENERGY), pics.energy_svg),
         (docs(FILE_SWEEP), pics.sweep_svg),
         (docs(FILE_REGMAP), pics.regmap_svg),
-    ]
+    ];
+    if let Some(c) = analog.used() {
+        for (file, _, svg) in analog::pictures(p, c) {
+            files.push((docs(file), svg));
+        }
+    }
+    files
 }
