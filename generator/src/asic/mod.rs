@@ -17,6 +17,8 @@ pub const SDC_FILE: &str = "constraints/gca_top.sdc";
 pub const LIBERTY_PATH: &str = "macros/gca_subtile.lib";
 /// Path of the macro's LEF view in a generated folder.
 pub const LEF_PATH: &str = "macros/gca_subtile.lef";
+/// Path of the macro's GDSII view in a generated folder.
+pub const GDS_PATH: &str = "macros/gca_subtile.gds";
 /// Path of the LibreLane configuration in a generated folder.
 pub const LIBRELANE_FILE: &str = "flow/librelane.json";
 /// Path of the FuseSoC core file in a generated folder.

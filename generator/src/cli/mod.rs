@@ -77,6 +77,22 @@ pub(crate) fn cache_dir() -> PathBuf {
     }
 }
 
+/// A tool of the pinned Python environment that `scripts/setup` installs
+/// (`<cache>/pyenv/bin/<name>`), or an error naming the setup command.
+pub fn python_tool(name: &str) -> Result<PathBuf, String> {
+    let path = cache_dir().join("pyenv/bin").join(name);
+    if path.is_file() {
+        Ok(path)
+    } else {
+        Err(format!(
+            "{} is missing: run `bash scripts/setup` (it installs the pinned Python tools of \
+             scripts/python-tools.txt into {})",
+            path.display(),
+            cache_dir().join("pyenv").display()
+        ))
+    }
+}
+
 /// Exit code for bad input.
 const BAD_INPUT: u8 = 2;
 

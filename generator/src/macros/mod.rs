@@ -14,6 +14,7 @@ mod ams;
 pub mod area;
 mod behavioral;
 mod blackbox;
+mod gds;
 mod lef;
 mod liberty;
 mod ports;
@@ -81,6 +82,18 @@ pub fn liberty(p: &Params) -> String {
 pub fn liberty_library_name(p: &Params) -> String {
     liberty::library_name(p)
 }
+
+/// File name of the GDSII view (in `macros/`).
+pub const GDS_FILE: &str = "gca_subtile.gds";
+
+/// The GDSII view of `gca_subtile` ([`GDS_FILE`]): a placeholder abstract (boundary, pin
+/// shapes and labels on the profile's GDS layers, obstruction over the arrays), the same
+/// geometry as the LEF.
+pub fn gds(p: &Params) -> Vec<u8> {
+    gds::gds(p)
+}
+
+pub use gds::PLACEHOLDER_NOTE;
 
 /// The LEF physical abstract of `gca_subtile` ([`LEF_FILE`]): SIZE of the area model, one pin
 /// shape per bit on the edges, supply and bias pins on the top, an obstruction over the arrays.
