@@ -98,3 +98,120 @@ fn a_moved_lef_pin_is_reported() {
     assert!(!ok, "{text}");
     assert!(text.contains("pin clk: no GDS shape"), "{text}");
 }
+
+fn python_script(script: &str, args: &[&Path]) -> (bool, String) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/handoff")
+        .join(script);
+    let out = Command::new(python())
+        .arg(path)
+        .args(args)
+        .output()
+        .expect("run the Python check");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// Whether `u_layerL.u_headH.u_tileT` names an instance path of the generated RTL.
+fn instance_exists(folder: &Path, path: &str) -> bool {
+    let rtl = |m: &str| std::fs::read_to_string(folder.join(format!("rtl/{m}.v"))).unwrap();
+    let parts: Vec<&str> = path.split('.').collect();
+    parts.len() == 3
+        && rtl("gca_top").contains(&format!("gca_layer {} (", parts[0]))
+        && rtl("gca_layer").contains(&format!("gca_head {} (", parts[1]))
+        && rtl("gca_head").contains(&format!("gca_subtile {} (", parts[2]))
+}
+
+#[test]
+fn librelane_loads_the_sky130_configuration() {
+    let tmp = TempDir::new("librelane");
+    let p = with_pdk("tiny", "sky130");
+    let folder = generate(&p, &tmp.0);
+    assert!(!folder.join(gca::asic::ORFS_CONFIG_FILE).exists());
+    let config = folder.join(gca::asic::LIBRELANE_FILE);
+    let (ok, text) = python_script("load_librelane.py", &[&config]);
+    assert!(ok, "{text}");
+    let n = p.shape.n_layer * p.shape.n_head * p.shape.n_tiles;
+    assert!(
+        text.starts_with(&format!(
+            "loaded: gca_top on sky130A/sky130_fd_sc_hd, 13 Verilog files, {n} macro instances"
+        )),
+        "{text}"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
+    for name in v["MACROS"]["gca_subtile"]["instances"]
+        .as_object()
+        .unwrap()
+        .keys()
+    {
+        assert!(instance_exists(&folder, name), "{name}");
+    }
+    // LibreLane's loader refuses what it should: an unknown key, a missing view.
+    let mut bad = v.clone();
+    bad["GCA_NOT_A_VARIABLE"] = serde_json::json!(1);
+    bad["MACROS"]["gca_subtile"]["gds"][0] = serde_json::json!("dir::../macros/missing.gds");
+    let bad_path = folder.join("flow/bad.json");
+    std::fs::write(&bad_path, bad.to_string()).unwrap();
+    let (ok, text) = python_script("load_librelane.py", &[&bad_path]);
+    assert!(!ok, "{text}");
+    assert!(text.contains("Unknown key 'GCA_NOT_A_VARIABLE'"), "{text}");
+    assert!(text.contains("missing.gds' does not exist"), "{text}");
+}
+
+/// The variables of the ORFS configuration, as ORFS documents them in
+/// `flow/scripts/variables.yaml` (checked at commit 8c009b0b663703fc3fe2f474eab918b12fffbaf6).
+const ORFS_VARIABLES: [&str; 12] = [
+    "ABC_CLOCK_PERIOD_IN_PS",
+    "ADDITIONAL_GDS",
+    "ADDITIONAL_LEFS",
+    "ADDITIONAL_LIBS",
+    "CORE_AREA",
+    "DESIGN_NAME",
+    "DESIGN_NICKNAME",
+    "DIE_AREA",
+    "MACRO_PLACEMENT_TCL",
+    "PLATFORM",
+    "SDC_FILE",
+    "VERILOG_FILES",
+];
+
+#[test]
+fn orfs_configuration_names_documented_variables_and_existing_files() {
+    let tmp = TempDir::new("orfs");
+    let p = with_pdk("tiny", "nangate45");
+    let folder = generate(&p, &tmp.0);
+    assert!(!folder.join(gca::asic::LIBRELANE_FILE).exists());
+    let text = std::fs::read_to_string(folder.join(gca::asic::ORFS_CONFIG_FILE)).unwrap();
+    // Join continued lines, then read `export KEY = VALUE`.
+    let joined = text.replace("\\\n", " ");
+    let mut keys = Vec::new();
+    for line in joined.lines().filter(|l| l.starts_with("export ")) {
+        let (key, value) = line["export ".len()..].split_once(" = ").unwrap();
+        assert!(
+            ORFS_VARIABLES.contains(&key),
+            "{key} is not an ORFS variable"
+        );
+        keys.push(key.to_string());
+        for word in value.split_whitespace() {
+            if let Some(rel) = word.strip_prefix("$(GCA_DIR)/") {
+                assert!(folder.join(rel).is_file(), "{key}: {rel} does not exist");
+            }
+        }
+    }
+    keys.sort();
+    assert_eq!(keys, ORFS_VARIABLES);
+    assert!(text.contains("export PLATFORM = nangate45\n"));
+    let places = std::fs::read_to_string(folder.join(gca::asic::ORFS_PLACEMENT_FILE)).unwrap();
+    let mut n = 0;
+    for line in places.lines().filter(|l| l.starts_with("place_macro ")) {
+        let name = line.split_whitespace().nth(2).unwrap();
+        assert!(instance_exists(&folder, name), "{name}");
+        n += 1;
+    }
+    assert_eq!(n, p.shape.n_layer * p.shape.n_head * p.shape.n_tiles);
+}

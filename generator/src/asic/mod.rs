@@ -4,9 +4,13 @@
 //! comes from the resolved parameters and the timing budget ([`budget`]).
 
 pub mod budget;
+pub mod floorplan;
 mod fusesoc;
 mod librelane;
+mod orfs;
 mod sdc;
+
+pub use orfs::{CONFIG_FILE as ORFS_CONFIG_FILE, PLACEMENT_FILE as ORFS_PLACEMENT_FILE};
 
 use crate::config::Params;
 use crate::macros;
@@ -42,13 +46,27 @@ pub(crate) fn render(view: &impl askama::Template, what: &str) -> String {
 }
 
 /// The flow files of a folder, `(path, text)`; `rtl` lists the RTL files in compile order
-/// (paths relative to the folder).
+/// (paths relative to the folder). The LibreLane configuration is written for profiles that
+/// LibreLane supports, the ORFS configuration for profiles ORFS has a platform of.
 pub fn files(p: &Params, rtl: &[String]) -> Vec<(String, String)> {
-    vec![
+    let mut files = vec![
         (SDC_FILE.to_string(), sdc::sdc(p)),
         (LIBERTY_PATH.to_string(), macros::liberty(p)),
         (LEF_PATH.to_string(), macros::lef(p)),
-        (LIBRELANE_FILE.to_string(), librelane::librelane(p, rtl)),
         (FUSESOC_FILE.to_string(), fusesoc::core(p, rtl)),
-    ]
+    ];
+    if let Some(pdk) = &p.pdk().librelane {
+        files.push((
+            LIBRELANE_FILE.to_string(),
+            librelane::librelane(p, pdk, rtl),
+        ));
+    }
+    if let Some(platform) = p.pdk().orfs_platform {
+        files.push((
+            ORFS_CONFIG_FILE.to_string(),
+            orfs::config_mk(p, platform, rtl),
+        ));
+        files.push((ORFS_PLACEMENT_FILE.to_string(), orfs::macro_placement(p)));
+    }
+    files
 }
