@@ -43,19 +43,7 @@ fn layers_json(p: &Params) -> String {
 
 fn check_views(p: &Params, folder: &Path, tmp: &TempDir) -> (bool, String) {
     let layers = tmp.write(&format!("{}-layers.json", p.name), &layers_json(p));
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/handoff/check_views.py");
-    let out = Command::new(python())
-        .arg(script)
-        .arg(folder)
-        .arg(layers)
-        .output()
-        .expect("run check_views.py");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+    python_script("check_views.py", &[folder, Path::new(&layers)])
 }
 
 #[test]
@@ -214,4 +202,58 @@ fn orfs_configuration_names_documented_variables_and_existing_files() {
         n += 1;
     }
     assert_eq!(n, p.shape.n_layer * p.shape.n_head * p.shape.n_tiles);
+}
+
+fn fusesoc(folder: &Path, target: &str, extra: &[&str]) -> (bool, String) {
+    let tool = gca::cli::python_tool("fusesoc").unwrap_or_else(|e| panic!("{e}"));
+    let vlnv = format!("gca:accelerator:gca_tiny:{}", gca::rtl::GENERATOR_VERSION);
+    let target = format!("--target={target}");
+    let out = Command::new(tool)
+        .args(["--cores-root", ".", "run", &target, &vlnv])
+        .args(extra)
+        .current_dir(folder)
+        .output()
+        .expect("run fusesoc");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[test]
+fn fusesoc_lints_and_simulates_the_bench_of_tb() {
+    let tmp = TempDir::new("fusesoc");
+    let p = config::load("tiny").unwrap();
+    let folder = generate(&p, &tmp.0);
+    for extra in [&[][..], &["--USE_POWER_PINS"][..]] {
+        let (ok, text) = fusesoc(&folder, "lint", extra);
+        assert!(ok, "lint {extra:?}: {text}");
+        assert!(
+            !text.to_lowercase().contains("warning"),
+            "lint {extra:?}: {text}"
+        );
+        let vc =
+            std::fs::read_to_string(folder.join(
+                "build/gca_accelerator_gca_tiny_0.1.0/lint/gca_accelerator_gca_tiny_0.1.0.vc",
+            ))
+            .unwrap();
+        assert_eq!(vc.contains("-DUSE_POWER_PINS=1"), !extra.is_empty(), "{vc}");
+        let (ok, text) = fusesoc(&folder, "sim", extra);
+        assert!(ok, "sim {extra:?}: {text}");
+        assert!(
+            text.contains("GCA-TB PASS: 4 packets in "),
+            "sim {extra:?}: {text}"
+        );
+    }
+    // A wrong expected beat: the bench names the line of expect.hex.
+    let expect = folder.join("tb/expect.hex");
+    let text = std::fs::read_to_string(&expect).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let last = lines[1].pop().unwrap();
+    lines[1].push(if last == '0' { '1' } else { '0' });
+    std::fs::write(&expect, lines.join("\n") + "\n").unwrap();
+    let (_, text) = fusesoc(&folder, "sim", &[]);
+    assert!(text.contains("GCA-TB FAIL: expect.hex line 2,"), "{text}");
 }

@@ -30,41 +30,34 @@ fn generated(name: &str) -> TempDir {
     t
 }
 
+/// Lints without and with `USE_POWER_PINS` (then every supply and bias pin of every macro
+/// must be connected, or Verilator reports PINMISSING).
 fn verilator_lint(dir: &Path) {
-    let out = run(
-        "verilator",
-        "verilator",
-        dir,
-        &[
-            "--lint-only",
-            "-Wall",
-            "--top-module",
-            "gca_top",
-            "-f",
-            "synth.f",
-        ],
-    );
-    assert!(
-        out.status.success() && text(&out).trim().is_empty(),
-        "verilator:\n{}",
-        text(&out)
-    );
+    for define in [None, Some("-DUSE_POWER_PINS")] {
+        let mut args = vec!["--lint-only", "-Wall", "--top-module", "gca_top"];
+        args.extend(define);
+        args.extend(["-f", "synth.f"]);
+        let out = run("verilator", "verilator", dir, &args);
+        assert!(
+            out.status.success() && text(&out).trim().is_empty(),
+            "verilator {define:?}:\n{}",
+            text(&out)
+        );
+    }
 }
 
 fn icarus_compile(dir: &Path) {
-    let out = run(
-        "iverilog",
-        "iverilog",
-        dir,
-        &[
-            "-g2005", "-Wall", "-s", "gca_top", "-o", "sim.vvp", "-c", "sim.f",
-        ],
-    );
-    assert!(
-        out.status.success() && text(&out).trim().is_empty(),
-        "iverilog:\n{}",
-        text(&out)
-    );
+    for define in [None, Some("-DUSE_POWER_PINS")] {
+        let mut args = vec!["-g2005", "-Wall", "-s", "gca_top", "-o", "sim.vvp"];
+        args.extend(define);
+        args.extend(["-c", "sim.f"]);
+        let out = run("iverilog", "iverilog", dir, &args);
+        assert!(
+            out.status.success() && text(&out).trim().is_empty(),
+            "iverilog {define:?}:\n{}",
+            text(&out)
+        );
+    }
 }
 
 fn icarus_ams(dir: &Path) {
@@ -138,6 +131,16 @@ fn yosys(dir: &Path, name: &str) {
 fn tiny_lints_compiles_and_synthesizes() {
     let t = generated("tiny");
     let dir = t.0.join("out");
+    let top = std::fs::read_to_string(dir.join("rtl/gca_top.v")).unwrap();
+    let power = top
+        .find("`ifdef USE_POWER_PINS")
+        .expect("power pins of gca_top");
+    for pin in ["VDD", "VSS", "V_OFF", "V_IN"] {
+        assert!(
+            top[power..].contains(&format!("inout wire {pin},")),
+            "{pin}"
+        );
+    }
     verilator_lint(&dir);
     icarus_compile(&dir);
     icarus_ams(&dir);

@@ -25,8 +25,11 @@ pub const LEF_PATH: &str = "macros/gca_subtile.lef";
 pub const GDS_PATH: &str = "macros/gca_subtile.gds";
 /// Path of the LibreLane configuration in a generated folder.
 pub const LIBRELANE_FILE: &str = "flow/librelane.json";
-/// Path of the FuseSoC core file in a generated folder.
-pub const FUSESOC_FILE: &str = "flow/gca.core";
+/// Path of the FuseSoC core file in a generated folder: at its root, so that every file the
+/// core names is inside the core's folder.
+pub const FUSESOC_FILE: &str = "gca.core";
+
+pub(crate) use fusesoc::vlnv;
 
 /// The configuration's name with every character outside `[A-Za-z0-9]` replaced by `_`, for
 /// names in Liberty and FuseSoC files.

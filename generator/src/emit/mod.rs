@@ -61,8 +61,8 @@ impl Files {
 
 /// Everything `gca generate` writes for a configuration: rtl/ (one module per file),
 /// models/ (the macro views), synth.f and sim.f, regmap/, constraints/ (SDC), macros/ (Liberty,
-/// LEF), flow/ (LibreLane, FuseSoC), docs/ (the datasheet, with the estimated area: no flow
-/// results are read) and manifest.json. Fails only when the design breaks a rule of
+/// LEF, GDS), flow/ (LibreLane or ORFS, by profile), gca.core (FuseSoC), tb/ (the Icarus bench),
+/// docs/ (the datasheet, with the estimated area: no flow results are read) and manifest.json. Fails only when the design breaks a rule of
 /// `hdl::check_widths` (a generator bug, reported in full).
 pub fn generate(p: &Params) -> Result<Files, Vec<HdlError>> {
     generate_with_flow(p, &report::FlowLookup::NotRead)
@@ -115,6 +115,9 @@ pub fn generate_with_flow(p: &Params, flow: &report::FlowLookup) -> Result<Files
         files.add(path, text);
     }
     files.add_binary(asic::GDS_PATH, macros::gds(p));
+    for (path, text) in crate::sim::tb_folder::files(p) {
+        files.add(path, text);
+    }
     for (path, text) in report::files(p, flow) {
         files.add(path, text);
     }

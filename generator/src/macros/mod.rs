@@ -65,6 +65,15 @@ pub fn ams(p: &Params) -> String {
     ams::ams(p)
 }
 
+/// The supply and bias pins of the macro (`VDD`, `VSS`, `V_OFF`, `V_IN`) with their meaning,
+/// which `gca_head`, `gca_layer` and `gca_top` pass down behind `ifdef USE_POWER_PINS`.
+pub fn supply_pins(p: &Params) -> Vec<(&'static str, String)> {
+    ports::power_pins(p)
+        .into_iter()
+        .map(|q| (q.name, q.doc))
+        .collect()
+}
+
 /// File name of the Liberty view (in `macros/`).
 pub const LIBERTY_FILE: &str = "gca_subtile.lib";
 /// File name of the LEF view (in `macros/`).

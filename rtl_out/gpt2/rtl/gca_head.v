@@ -5,6 +5,13 @@
 `default_nettype none
 
 module gca_head (
+`ifdef USE_POWER_PINS
+  // Power and bias (analog macros)
+  inout wire VDD, // supply
+  inout wire VSS, // ground
+  inout wire V_OFF, // stored-voltage reference V_off (0.45 V nominal)
+  inout wire V_IN, // read pulse amplitude V_in (0.9 V nominal)
+`endif
   // Clock and active-low asynchronous reset
   input  wire          clk,           // clock
   input  wire          rst_n,         // asynchronous assert, synchronous release
@@ -515,6 +522,12 @@ module gca_head (
   assign we0 = wr_we && (wtile == 4'd0);
 
   gca_subtile u_tile0 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk      (clk),
     .we       (we0),
     .age_tick (age_tick),
@@ -533,6 +546,12 @@ module gca_head (
   assign we1 = wr_we && (wtile == 4'd1);
 
   gca_subtile u_tile1 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk      (clk),
     .we       (we1),
     .age_tick (age_tick),
@@ -551,6 +570,12 @@ module gca_head (
   assign we2 = wr_we && (wtile == 4'd2);
 
   gca_subtile u_tile2 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk      (clk),
     .we       (we2),
     .age_tick (age_tick),
@@ -569,6 +594,12 @@ module gca_head (
   assign we3 = wr_we && (wtile == 4'd3);
 
   gca_subtile u_tile3 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk      (clk),
     .we       (we3),
     .age_tick (age_tick),
@@ -587,6 +618,12 @@ module gca_head (
   assign we4 = wr_we && (wtile == 4'd4);
 
   gca_subtile u_tile4 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk      (clk),
     .we       (we4),
     .age_tick (age_tick),
@@ -605,6 +642,12 @@ module gca_head (
   assign we5 = wr_we && (wtile == 4'd5);
 
   gca_subtile u_tile5 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk      (clk),
     .we       (we5),
     .age_tick (age_tick),
@@ -623,6 +666,12 @@ module gca_head (
   assign we6 = wr_we && (wtile == 4'd6);
 
   gca_subtile u_tile6 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk      (clk),
     .we       (we6),
     .age_tick (age_tick),
@@ -641,6 +690,12 @@ module gca_head (
   assign we7 = wr_we && (wtile == 4'd7);
 
   gca_subtile u_tile7 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk      (clk),
     .we       (we7),
     .age_tick (age_tick),
@@ -659,6 +714,12 @@ module gca_head (
   assign we8 = wr_we && (wtile == 4'd8);
 
   gca_subtile u_tile8 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk      (clk),
     .we       (we8),
     .age_tick (age_tick),
@@ -677,6 +738,12 @@ module gca_head (
   assign we9 = wr_we && (wtile == 4'd9);
 
   gca_subtile u_tile9 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk      (clk),
     .we       (we9),
     .age_tick (age_tick),
@@ -695,6 +762,12 @@ module gca_head (
   assign we10 = wr_we && (wtile == 4'd10);
 
   gca_subtile u_tile10 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk      (clk),
     .we       (we10),
     .age_tick (age_tick),
@@ -713,6 +786,12 @@ module gca_head (
   assign we11 = wr_we && (wtile == 4'd11);
 
   gca_subtile u_tile11 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk      (clk),
     .we       (we11),
     .age_tick (age_tick),
@@ -731,6 +810,12 @@ module gca_head (
   assign we12 = wr_we && (wtile == 4'd12);
 
   gca_subtile u_tile12 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk      (clk),
     .we       (we12),
     .age_tick (age_tick),
@@ -749,6 +834,12 @@ module gca_head (
   assign we13 = wr_we && (wtile == 4'd13);
 
   gca_subtile u_tile13 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk      (clk),
     .we       (we13),
     .age_tick (age_tick),
@@ -767,6 +858,12 @@ module gca_head (
   assign we14 = wr_we && (wtile == 4'd14);
 
   gca_subtile u_tile14 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk      (clk),
     .we       (we14),
     .age_tick (age_tick),
@@ -785,6 +882,12 @@ module gca_head (
   assign we15 = wr_we && (wtile == 4'd15);
 
   gca_subtile u_tile15 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk      (clk),
     .we       (we15),
     .age_tick (age_tick),

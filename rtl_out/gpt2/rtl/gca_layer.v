@@ -5,6 +5,13 @@
 `default_nettype none
 
 module gca_layer (
+`ifdef USE_POWER_PINS
+  // Power and bias (analog macros)
+  inout wire VDD, // supply
+  inout wire VSS, // ground
+  inout wire V_OFF, // stored-voltage reference V_off (0.45 V nominal)
+  inout wire V_IN, // read pulse amplitude V_in (0.9 V nominal)
+`endif
   // Clock and active-low asynchronous reset
   input  wire          clk,           // clock
   input  wire          rst_n,         // asynchronous assert, synchronous release
@@ -127,6 +134,12 @@ module gca_layer (
   assign beat_lanes = beat_data;
 
   gca_head u_head0 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .head_id      (4'd0),
     .rst_n        (rst_n),
@@ -156,6 +169,12 @@ module gca_layer (
   );
 
   gca_head u_head1 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .head_id      (4'd1),
     .rst_n        (rst_n),
@@ -185,6 +204,12 @@ module gca_layer (
   );
 
   gca_head u_head2 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .head_id      (4'd2),
     .rst_n        (rst_n),
@@ -214,6 +239,12 @@ module gca_layer (
   );
 
   gca_head u_head3 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .head_id      (4'd3),
     .rst_n        (rst_n),
@@ -243,6 +274,12 @@ module gca_layer (
   );
 
   gca_head u_head4 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .head_id      (4'd4),
     .rst_n        (rst_n),
@@ -272,6 +309,12 @@ module gca_layer (
   );
 
   gca_head u_head5 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .head_id      (4'd5),
     .rst_n        (rst_n),
@@ -301,6 +344,12 @@ module gca_layer (
   );
 
   gca_head u_head6 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .head_id      (4'd6),
     .rst_n        (rst_n),
@@ -330,6 +379,12 @@ module gca_layer (
   );
 
   gca_head u_head7 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .head_id      (4'd7),
     .rst_n        (rst_n),
@@ -359,6 +414,12 @@ module gca_layer (
   );
 
   gca_head u_head8 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .head_id      (4'd8),
     .rst_n        (rst_n),
@@ -388,6 +449,12 @@ module gca_layer (
   );
 
   gca_head u_head9 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .head_id      (4'd9),
     .rst_n        (rst_n),
@@ -417,6 +484,12 @@ module gca_layer (
   );
 
   gca_head u_head10 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .head_id      (4'd10),
     .rst_n        (rst_n),
@@ -446,6 +519,12 @@ module gca_layer (
   );
 
   gca_head u_head11 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .head_id      (4'd11),
     .rst_n        (rst_n),

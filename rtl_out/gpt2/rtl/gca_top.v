@@ -5,6 +5,13 @@
 `default_nettype none
 
 module gca_top (
+`ifdef USE_POWER_PINS
+  // Power and bias (analog macros)
+  inout wire VDD, // supply
+  inout wire VSS, // ground
+  inout wire V_OFF, // stored-voltage reference V_off (0.45 V nominal)
+  inout wire V_IN, // read pulse amplitude V_in (0.9 V nominal)
+`endif
   // Clock and active-low asynchronous reset
   input  wire         clk,
   input  wire         rst_n,
@@ -212,6 +219,12 @@ module gca_top (
   );
 
   gca_layer u_layer0 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .layer_id     (4'd0),
     .rst_n        (core_rst_n),
@@ -237,6 +250,12 @@ module gca_top (
   );
 
   gca_layer u_layer1 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .layer_id     (4'd1),
     .rst_n        (core_rst_n),
@@ -262,6 +281,12 @@ module gca_top (
   );
 
   gca_layer u_layer2 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .layer_id     (4'd2),
     .rst_n        (core_rst_n),
@@ -287,6 +312,12 @@ module gca_top (
   );
 
   gca_layer u_layer3 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .layer_id     (4'd3),
     .rst_n        (core_rst_n),
@@ -312,6 +343,12 @@ module gca_top (
   );
 
   gca_layer u_layer4 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .layer_id     (4'd4),
     .rst_n        (core_rst_n),
@@ -337,6 +374,12 @@ module gca_top (
   );
 
   gca_layer u_layer5 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .layer_id     (4'd5),
     .rst_n        (core_rst_n),
@@ -362,6 +405,12 @@ module gca_top (
   );
 
   gca_layer u_layer6 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .layer_id     (4'd6),
     .rst_n        (core_rst_n),
@@ -387,6 +436,12 @@ module gca_top (
   );
 
   gca_layer u_layer7 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .layer_id     (4'd7),
     .rst_n        (core_rst_n),
@@ -412,6 +467,12 @@ module gca_top (
   );
 
   gca_layer u_layer8 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .layer_id     (4'd8),
     .rst_n        (core_rst_n),
@@ -437,6 +498,12 @@ module gca_top (
   );
 
   gca_layer u_layer9 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .layer_id     (4'd9),
     .rst_n        (core_rst_n),
@@ -462,6 +529,12 @@ module gca_top (
   );
 
   gca_layer u_layer10 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .layer_id     (4'd10),
     .rst_n        (core_rst_n),
@@ -487,6 +560,12 @@ module gca_top (
   );
 
   gca_layer u_layer11 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .layer_id     (4'd11),
     .rst_n        (core_rst_n),

@@ -5,6 +5,13 @@
 `default_nettype none
 
 module gca_head (
+`ifdef USE_POWER_PINS
+  // Power and bias (analog macros)
+  inout wire VDD, // supply
+  inout wire VSS, // ground
+  inout wire V_OFF, // stored-voltage reference V_off (0.45 V nominal)
+  inout wire V_IN, // read pulse amplitude V_in (0.9 V nominal)
+`endif
   // Clock and active-low asynchronous reset
   input  wire         clk,           // clock
   input  wire         rst_n,         // asynchronous assert, synchronous release
@@ -214,6 +221,12 @@ module gca_head (
   assign we0 = wr_we && (wtile == 1'd0);
 
   gca_subtile u_tile0 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk      (clk),
     .we       (we0),
     .age_tick (age_tick),
@@ -232,6 +245,12 @@ module gca_head (
   assign we1 = wr_we && (wtile == 1'd1);
 
   gca_subtile u_tile1 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk      (clk),
     .we       (we1),
     .age_tick (age_tick),

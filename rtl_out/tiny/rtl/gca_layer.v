@@ -5,6 +5,13 @@
 `default_nettype none
 
 module gca_layer (
+`ifdef USE_POWER_PINS
+  // Power and bias (analog macros)
+  inout wire VDD, // supply
+  inout wire VSS, // ground
+  inout wire V_OFF, // stored-voltage reference V_off (0.45 V nominal)
+  inout wire V_IN, // read pulse amplitude V_in (0.9 V nominal)
+`endif
   // Clock and active-low asynchronous reset
   input  wire         clk,           // clock
   input  wire         rst_n,         // asynchronous assert, synchronous release
@@ -120,6 +127,12 @@ module gca_layer (
   assign beat_lanes = beat_data[63:0];
 
   gca_head u_head0 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .head_id      (1'd0),
     .rst_n        (rst_n),
@@ -149,6 +162,12 @@ module gca_layer (
   );
 
   gca_head u_head1 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .head_id      (1'd1),
     .rst_n        (rst_n),

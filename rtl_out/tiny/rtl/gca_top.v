@@ -5,6 +5,13 @@
 `default_nettype none
 
 module gca_top (
+`ifdef USE_POWER_PINS
+  // Power and bias (analog macros)
+  inout wire VDD, // supply
+  inout wire VSS, // ground
+  inout wire V_OFF, // stored-voltage reference V_off (0.45 V nominal)
+  inout wire V_IN, // read pulse amplitude V_in (0.9 V nominal)
+`endif
   // Clock and active-low asynchronous reset
   input  wire         clk,
   input  wire         rst_n,
@@ -152,6 +159,12 @@ module gca_top (
   );
 
   gca_layer u_layer0 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .layer_id     (1'd0),
     .rst_n        (core_rst_n),
@@ -177,6 +190,12 @@ module gca_top (
   );
 
   gca_layer u_layer1 (
+`ifdef USE_POWER_PINS
+    .VDD(VDD),
+    .VSS(VSS),
+    .V_OFF(V_OFF),
+    .V_IN(V_IN),
+`endif
     .clk          (clk),
     .layer_id     (1'd1),
     .rst_n        (core_rst_n),
