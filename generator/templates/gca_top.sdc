@@ -24,8 +24,9 @@ set gca_outputs [list{% for n in outputs %} {{ n }}{% endfor %}]
 set_input_delay [expr {{ "{" }}{{ in_frac }} * $gca_period}] -clock clk [get_ports $gca_inputs]
 set_output_delay [expr {{ "{" }}{{ out_frac }} * $gca_period}] -clock clk [get_ports $gca_outputs]
 
-# Inputs are driven by {{ driving_cell }} (Nangate 45 nm; for another library set the
-# environment variables GCA_DRIVING_CELL and GCA_DRIVING_PIN); outputs drive {{ load }} pF.
+# Inputs are driven by {{ driving_cell }} ({{ library }};
+# for another library set the environment variables GCA_DRIVING_CELL and GCA_DRIVING_PIN);
+# outputs drive {{ load }} pF.
 set gca_driving_cell {{ driving_cell }}
 set gca_driving_pin {{ driving_pin }}
 if {[info exists ::env(GCA_DRIVING_CELL)]} { set gca_driving_cell $::env(GCA_DRIVING_CELL) }

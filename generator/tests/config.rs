@@ -67,6 +67,7 @@ fn test_of(code: ErrorCode) -> &'static str {
         ErrorCode::Timing => "e031_timing_zero_clock",
         ErrorCode::Stream => "e040_stream_tdata_not_whole_bytes",
         ErrorCode::FixedPoint => "e050_fixed_point_no_integer_bit",
+        ErrorCode::UnknownPdk => "e060_unknown_technology_profile",
     }
 }
 
@@ -91,13 +92,14 @@ fn error_codes_are_distinct_and_each_has_a_test() {
         ErrorCode::Timing,
         ErrorCode::Stream,
         ErrorCode::FixedPoint,
+        ErrorCode::UnknownPdk,
     ];
     let codes: Vec<&str> = all.iter().map(|c| c.as_str()).collect();
     assert_eq!(
         codes,
         [
             "E001", "E002", "E003", "E004", "E005", "E006", "E010", "E011", "E012", "E013", "E020",
-            "E021", "E022", "E023", "E030", "E031", "E040", "E050"
+            "E021", "E022", "E023", "E030", "E031", "E040", "E050", "E060"
         ]
     );
     for c in all {
@@ -504,6 +506,24 @@ fn e040_stream_no_integer_bit() {
         "error[E040] hardware.stream.in_frac_bits: 8 leaves no integer bit in 8 input bits\n  \
          help: use fewer fractional bits than in_bits (sign bit included)",
     );
+}
+
+#[test]
+fn e060_unknown_technology_profile() {
+    let e = yaml_errors("preset: tiny\nhardware: {pdk: gf180}\n");
+    assert_one(
+        &e,
+        "E060",
+        "error[E060] hardware.pdk: \"gf180\" is not a known technology profile\n  \
+         help: use one of: nangate45, sky130",
+    );
+}
+
+#[test]
+fn sky130_profile_is_accepted() {
+    let p =
+        gca::config::from_yaml("preset: tiny\nhardware: {pdk: sky130}\n", "t.yaml", "t").unwrap();
+    assert_eq!(p.pdk().site, "unithd");
 }
 
 #[test]

@@ -144,6 +144,21 @@ fn a_missing_library_names_the_setup_command() {
 }
 
 #[test]
+fn the_sky130_profile_names_the_library_it_needs() {
+    let tmp = TempDir::new("flow-sky130");
+    let config = tmp.write("s.yaml", "preset: tiny\nhardware: {pdk: sky130}\n");
+    let out = gca(&["flow", &config, "-o", "w"], &tmp.0, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let e = stderr(&out);
+    assert!(
+        e.contains("the technology profile `sky130` has no standard-cell library here")
+            && e.contains("sky130_fd_sc_hd__tt_025C_1v80.lib")
+            && e.contains("--liberty"),
+        "{e}"
+    );
+}
+
+#[test]
 fn a_missing_tool_names_its_package() {
     let tmp = TempDir::new("flow-notool");
     let bin = tmp.0.join("bin");

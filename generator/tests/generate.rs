@@ -55,7 +55,7 @@ fn reference_outputs_match_byte_for_byte() {
             continue;
         }
         let on_disk = tree(&dir);
-        let generated: Vec<String> = files.0.keys().cloned().collect();
+        let generated: Vec<String> = files.paths();
         assert_eq!(
             on_disk, generated,
             "rtl_out/{name}: the file set differs; refresh with GCA_UPDATE_EXPECTED=1 cargo test --release -p gca --test generate"
@@ -64,6 +64,14 @@ fn reference_outputs_match_byte_for_byte() {
             let committed = std::fs::read_to_string(dir.join(rel)).unwrap();
             assert!(
                 committed == *text,
+                "rtl_out/{name}/{rel} differs from a fresh generation; refresh with \
+                 GCA_UPDATE_EXPECTED=1 cargo test --release -p gca --test generate"
+            );
+        }
+        for (rel, bytes) in &files.1 {
+            let committed = std::fs::read(dir.join(rel)).unwrap();
+            assert!(
+                committed == *bytes,
                 "rtl_out/{name}/{rel} differs from a fresh generation; refresh with \
                  GCA_UPDATE_EXPECTED=1 cargo test --release -p gca --test generate"
             );
@@ -81,10 +89,15 @@ fn generation_is_deterministic_and_the_manifest_hashes_every_file() {
     assert_eq!(m.config_name, "tiny");
     assert_eq!(m.config_hash, gca::rtl::config_hash(&p));
     let listed: Vec<&String> = m.files.keys().collect();
-    let expected: Vec<&String> = a.0.keys().filter(|k| *k != MANIFEST).collect();
+    let paths = a.paths();
+    let expected: Vec<&String> = paths.iter().filter(|k| *k != MANIFEST).collect();
     assert_eq!(listed, expected);
     for (rel, hash) in &m.files {
-        assert_eq!(*hash, emit::sha256_hex(&a.0[rel]), "{rel}");
+        let actual = match a.0.get(rel) {
+            Some(text) => emit::sha256_hex(text),
+            None => emit::sha256_bytes(&a.1[rel]),
+        };
+        assert_eq!(*hash, actual, "{rel}");
     }
     for dir in ["rtl/", "models/", "regmap/"] {
         assert!(a.0.keys().any(|k| k.starts_with(dir)), "{dir}");

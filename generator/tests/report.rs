@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::TempDir;
-use gca::emit::{sha256_hex, Manifest, MANIFEST};
+use gca::emit::{sha256_bytes, Manifest, MANIFEST};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
@@ -182,8 +182,8 @@ fn a_report_folder_is_a_generated_folder() {
     let manifest = Manifest::parse(&std::fs::read_to_string(dir.join(MANIFEST)).unwrap()).unwrap();
     assert!(manifest.files.contains_key("docs/datasheet.html"));
     for (rel, hash) in &manifest.files {
-        let text = std::fs::read_to_string(dir.join(rel)).unwrap();
-        assert_eq!(&sha256_hex(&text), hash, "{rel}");
+        let bytes = std::fs::read(dir.join(rel)).unwrap();
+        assert_eq!(&sha256_bytes(&bytes), hash, "{rel}");
     }
     let out = gca(&["generate", "tiny"], &tmp.0);
     assert!(out.status.success(), "{}", stderr(&out));

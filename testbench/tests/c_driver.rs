@@ -336,6 +336,7 @@ fn the_c_driver_runs_the_design() {
         seed: 7,
         interleaved: true,
         reset_every: 0,
+        commands: false,
     };
     let programmed = random_stream(&p, &opts, DesignTwin::with_registers(&p, regs));
     stream(&p, bus, &programmed, "stream with the driver's scalers");

@@ -18,12 +18,8 @@ pub const MACRO_HOLD_FRACTION: f64 = 0.02;
 /// Clock-to-output delay of the macro's outputs (`out_pulse`, `out_sign`).
 pub const MACRO_CLK_TO_OUT_FRACTION: f64 = 0.2;
 
-/// Driving cell of the inputs (Nangate 45 nm name; the SDC lets `GCA_DRIVING_CELL` override it).
-pub const DRIVING_CELL: &str = "BUF_X2";
-/// Output pin of [`DRIVING_CELL`].
-pub const DRIVING_PIN: &str = "Z";
-/// Load on every output, pF (about four gate inputs).
-pub const OUTPUT_LOAD_PF: f64 = 0.004;
+// The driving cell of the inputs and the load on the outputs belong to the technology
+// profile (`config::pdk::Profile::driving_cell`, `output_load_pf`).
 /// Input capacitance of the macro's pins, pF: the clock, the PWM word-line drivers (one per
 /// row, shared by all tiles of a head), and every other input.
 pub const MACRO_CLK_CAP_PF: f64 = 0.005;

@@ -1,6 +1,7 @@
-//! The FuseSoC CAPI2 core (`flow/gca.core`): file sets (RTL, the macro's blackbox and
-//! behavioral views, the SDC), the top level, a `USE_POWER_PINS` parameter, a lint target with
-//! Verilator and a simulation target with Icarus.
+//! The FuseSoC CAPI2 core (`gca.core`, at the root of the generated folder so that every file
+//! it names is inside it): file sets (RTL, the macro's blackbox and behavioral views, the SDC,
+//! the bench of `tb/`), a `USE_POWER_PINS` parameter on every target, a lint target with
+//! Verilator and a simulation target that runs the bench with Icarus.
 
 use askama::Template;
 
@@ -46,10 +47,11 @@ mod tests {
         let text = core(&p, &rtl);
         assert!(text.starts_with("CAPI=2:\n"));
         assert!(text.contains("name: gca:accelerator:gca_gpt2_head:"));
-        assert!(text.contains("      - ../rtl/gca_csr.v\n      - ../rtl/gca_top.v\n"));
+        assert!(text.contains("      - rtl/gca_csr.v\n      - rtl/gca_top.v\n"));
         assert!(text.contains("toplevel: gca_top"));
-        assert!(text.contains("default_tool: verilator"));
-        assert!(text.contains("default_tool: icarus"));
-        assert!(text.contains("mode: lint-only"));
+        assert!(text.contains("toplevel: gca_tb"));
+        assert_eq!(text.matches("parameters: [USE_POWER_PINS]").count(), 2);
+        assert!(text.contains("flow: lint\n    flow_options:\n      tool: verilator"));
+        assert!(text.contains("flow: sim\n    flow_options:\n      tool: icarus"));
     }
 }

@@ -4,9 +4,13 @@
 //! comes from the resolved parameters and the timing budget ([`budget`]).
 
 pub mod budget;
+pub mod floorplan;
 mod fusesoc;
 mod librelane;
+mod orfs;
 mod sdc;
+
+pub use orfs::{CONFIG_FILE as ORFS_CONFIG_FILE, PLACEMENT_FILE as ORFS_PLACEMENT_FILE};
 
 use crate::config::Params;
 use crate::macros;
@@ -17,10 +21,15 @@ pub const SDC_FILE: &str = "constraints/gca_top.sdc";
 pub const LIBERTY_PATH: &str = "macros/gca_subtile.lib";
 /// Path of the macro's LEF view in a generated folder.
 pub const LEF_PATH: &str = "macros/gca_subtile.lef";
+/// Path of the macro's GDSII view in a generated folder.
+pub const GDS_PATH: &str = "macros/gca_subtile.gds";
 /// Path of the LibreLane configuration in a generated folder.
 pub const LIBRELANE_FILE: &str = "flow/librelane.json";
-/// Path of the FuseSoC core file in a generated folder.
-pub const FUSESOC_FILE: &str = "flow/gca.core";
+/// Path of the FuseSoC core file in a generated folder: at its root, so that every file the
+/// core names is inside the core's folder.
+pub const FUSESOC_FILE: &str = "gca.core";
+
+pub(crate) use fusesoc::vlnv;
 
 /// The configuration's name with every character outside `[A-Za-z0-9]` replaced by `_`, for
 /// names in Liberty and FuseSoC files.
@@ -40,13 +49,27 @@ pub(crate) fn render(view: &impl askama::Template, what: &str) -> String {
 }
 
 /// The flow files of a folder, `(path, text)`; `rtl` lists the RTL files in compile order
-/// (paths relative to the folder).
+/// (paths relative to the folder). The LibreLane configuration is written for profiles that
+/// LibreLane supports, the ORFS configuration for profiles ORFS has a platform of.
 pub fn files(p: &Params, rtl: &[String]) -> Vec<(String, String)> {
-    vec![
+    let mut files = vec![
         (SDC_FILE.to_string(), sdc::sdc(p)),
         (LIBERTY_PATH.to_string(), macros::liberty(p)),
         (LEF_PATH.to_string(), macros::lef(p)),
-        (LIBRELANE_FILE.to_string(), librelane::librelane(p, rtl)),
         (FUSESOC_FILE.to_string(), fusesoc::core(p, rtl)),
-    ]
+    ];
+    if let Some(pdk) = &p.pdk().librelane {
+        files.push((
+            LIBRELANE_FILE.to_string(),
+            librelane::librelane(p, pdk, rtl),
+        ));
+    }
+    if let Some(platform) = p.pdk().orfs_platform {
+        files.push((
+            ORFS_CONFIG_FILE.to_string(),
+            orfs::config_mk(p, platform, rtl),
+        ));
+        files.push((ORFS_PLACEMENT_FILE.to_string(), orfs::macro_placement(p)));
+    }
+    files
 }

@@ -10,10 +10,12 @@ use crate::emit::{self, write};
 
 /// Generate the accelerator for a configuration: rtl/ (synthesizable Verilog-2005, one module
 /// per file), models/ (the analog macro's blackbox, behavioral and Verilog-AMS views),
-/// synth.f and sim.f (file lists in compile order), regmap/ (Markdown, C header, JSON, SystemRDL, C driver),
-/// constraints/ (SDC), macros/ (the macro's Liberty and LEF abstracts), flow/ (LibreLane and
-/// FuseSoC), docs/ (the datasheet) and manifest.json (generator version, configuration hash,
-/// resolved configuration, SHA-256 of every file).
+/// synth.f and sim.f (file lists in compile order), checkers/ (protocol checkers),
+/// regmap/ (Markdown, C header, JSON, SystemRDL, C driver), constraints/ (SDC), macros/ (the
+/// macro's Liberty, LEF and placeholder GDS abstracts), flow/ (LibreLane for sky130,
+/// OpenROAD-flow-scripts for nangate45), gca.core (FuseSoC), tb/ (a self-checking Icarus bench
+/// with its data), docs/ (the datasheet) and manifest.json (generator version, configuration
+/// hash, resolved configuration, SHA-256 of every file).
 ///
 /// The same configuration always gives byte-identical files. The folder is replaced as a
 /// whole, never left half-written; a folder holding files gca did not write is refused unless

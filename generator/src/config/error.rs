@@ -40,6 +40,8 @@ pub enum ErrorCode {
     Stream,
     /// A fixed-point format of the twin is out of range or overflows 64 bits.
     FixedPoint,
+    /// No technology profile of that name.
+    UnknownPdk,
     /// A Hugging Face config.json lacks a field or has a wrong model type.
     HuggingFace,
 }
@@ -66,6 +68,7 @@ impl ErrorCode {
             Self::Timing => "E031",
             Self::Stream => "E040",
             Self::FixedPoint => "E050",
+            Self::UnknownPdk => "E060",
         }
     }
 }

@@ -4,6 +4,7 @@
 mod error;
 mod hf;
 mod params;
+pub mod pdk;
 mod presets;
 mod schema;
 mod show;

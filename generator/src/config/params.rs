@@ -37,6 +37,13 @@ pub struct Shape {
     pub gain_cells: u64,
 }
 
+impl Params {
+    /// The technology profile (`hardware.pdk`, validated to name one).
+    pub fn pdk(&self) -> &'static super::pdk::Profile {
+        super::pdk::profile(&self.hardware.pdk).expect("hardware.pdk was validated")
+    }
+}
+
 impl Shape {
     /// The geometry of a model and hardware section whose sizes passed validation
     /// (`window` defaults to the model's context).

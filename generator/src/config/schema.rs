@@ -74,6 +74,9 @@ pub struct Hardware {
     /// Overlap the write of token t+1 with the read phases of token t (prefill throughput).
     pub prefill_overlap: bool,
     pub fixed_point: FixedPoint,
+    /// Technology profile of the macro's physical views and the flow collateral
+    /// (`config::pdk::PROFILES`: `nangate45`, `sky130`).
+    pub pdk: String,
 }
 
 impl Default for Hardware {
@@ -89,6 +92,7 @@ impl Default for Hardware {
             stream: Stream::default(),
             prefill_overlap: false,
             fixed_point: FixedPoint::default(),
+            pdk: super::pdk::DEFAULT_PDK.to_string(),
         }
     }
 }

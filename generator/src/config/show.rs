@@ -160,5 +160,6 @@ pub fn to_table(p: &Params) -> String {
         "widths layer / head / position",
         format!("{} / {} / {} bits", w.layer, w.head, w.position),
     );
+    row("technology profile", p.pdk().description.to_string());
     t
 }

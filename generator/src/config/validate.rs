@@ -56,10 +56,22 @@ pub fn validate(model: &Model, hw: &Hardware) -> Vec<ConfigError> {
     check_analog(&mut e, hw);
     check_timing(&mut e, hw);
     check_stream(&mut e, hw);
+    check_pdk(&mut e, hw);
     if e.0.is_empty() {
         check_fixed_point(&mut e, model, hw);
     }
     e.0
+}
+
+fn check_pdk(e: &mut Errors, hw: &Hardware) {
+    if super::pdk::profile(&hw.pdk).is_none() {
+        e.push(
+            ErrorCode::UnknownPdk,
+            "hardware.pdk",
+            format!("\"{}\" is not a known technology profile", hw.pdk),
+            &format!("use one of: {}", super::pdk::known()),
+        );
+    }
 }
 
 fn check_model(e: &mut Errors, m: &Model) -> bool {

@@ -29,7 +29,12 @@ pub struct Manifest {
 }
 
 pub fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
+    sha256_bytes(text.as_bytes())
+}
+
+/// SHA-256 of bytes, lower-case hex.
+pub fn sha256_bytes(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
@@ -47,6 +52,12 @@ impl Manifest {
                 .0
                 .iter()
                 .map(|(path, text)| (path.clone(), sha256_hex(text)))
+                .chain(
+                    files
+                        .1
+                        .iter()
+                        .map(|(path, bytes)| (path.clone(), sha256_bytes(bytes))),
+                )
                 .collect(),
         }
     }

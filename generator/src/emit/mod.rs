@@ -13,19 +13,40 @@ use crate::config::Params;
 use crate::hdl::{Design, HdlError};
 use crate::{asic, macros, regmap, report, rtl};
 
-pub use manifest::{sha256_hex, Manifest, MANIFEST};
+pub use manifest::{sha256_bytes, sha256_hex, Manifest, MANIFEST};
 
-/// The files of one generated folder, by path relative to it ('/' separated), sorted.
+/// The files of one generated folder, by path relative to it ('/' separated), sorted: the text
+/// files, then the binary ones (the macro's GDS).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Files(pub BTreeMap<String, String>);
+pub struct Files(pub BTreeMap<String, String>, pub BTreeMap<String, Vec<u8>>);
 
 impl Files {
     fn add(&mut self, path: impl Into<String>, text: String) {
         let path = path.into();
         assert!(
-            self.0.insert(path.clone(), text).is_none(),
+            !self.1.contains_key(&path) && self.0.insert(path.clone(), text).is_none(),
             "{path} emitted twice"
         );
+    }
+
+    fn add_binary(&mut self, path: impl Into<String>, bytes: Vec<u8>) {
+        let path = path.into();
+        assert!(
+            !self.0.contains_key(&path) && self.1.insert(path.clone(), bytes).is_none(),
+            "{path} emitted twice"
+        );
+    }
+
+    /// Whether the set holds a file of this path (text or binary).
+    pub fn contains(&self, path: &str) -> bool {
+        self.0.contains_key(path) || self.1.contains_key(path)
+    }
+
+    /// Every path, sorted.
+    pub fn paths(&self) -> Vec<String> {
+        let mut all: Vec<String> = self.0.keys().chain(self.1.keys()).cloned().collect();
+        all.sort();
+        all
     }
 
     /// Lines over all files.
@@ -39,9 +60,11 @@ impl Files {
 }
 
 /// Everything `gca generate` writes for a configuration: rtl/ (one module per file),
-/// models/ (the macro views), checkers/ (protocol checkers and `gca_top_checked`), synth.f and sim.f, regmap/, constraints/ (SDC), macros/ (Liberty,
-/// LEF), flow/ (LibreLane, FuseSoC), docs/ (the datasheet, with the estimated area: no flow
-/// results are read) and manifest.json. Fails only when the design breaks a rule of
+/// models/ (the macro views), checkers/ (protocol checkers and `gca_top_checked`), synth.f and
+/// sim.f, regmap/, constraints/ (SDC), macros/ (Liberty, LEF, GDS), flow/ (LibreLane or ORFS,
+/// by profile), gca.core (FuseSoC), tb/ (the Icarus bench), docs/ (the datasheet, with the
+/// estimated area: no flow results are read) and manifest.json. Fails only when the design
+/// breaks a rule of
 /// `hdl::check_widths` (a generator bug, reported in full).
 pub fn generate(p: &Params) -> Result<Files, Vec<HdlError>> {
     generate_with_flow(
@@ -105,6 +128,10 @@ pub fn generate_with_flow(
         files.add(format!("regmap/{name}"), text);
     }
     for (path, text) in asic::files(p, &rtl_order) {
+        files.add(path, text);
+    }
+    files.add_binary(asic::GDS_PATH, macros::gds(p));
+    for (path, text) in crate::sim::tb_folder::files(p) {
         files.add(path, text);
     }
     for (path, text) in report::files(p, flow, analog) {

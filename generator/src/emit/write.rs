@@ -62,14 +62,14 @@ pub fn foreign_files(dir: &Path) -> Result<Vec<String>, String> {
         .collect())
 }
 
-fn write_file(path: &Path, text: &str) -> Result<(), String> {
+fn write_file(path: &Path, text: &[u8]) -> Result<(), String> {
     let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent)
             .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     }
     let mut f = fs::File::create(path).map_err(fail)?;
-    f.write_all(text.as_bytes()).map_err(fail)?;
+    f.write_all(text).map_err(fail)?;
     f.sync_all().map_err(fail)
 }
 
@@ -110,7 +110,10 @@ pub fn write_folder(dir: &Path, files: &Files, force: bool) -> Result<Written, S
         fs::create_dir(&staging)
             .map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
         for (rel, text) in &files.0 {
-            write_file(&staging.join(rel), text)?;
+            write_file(&staging.join(rel), text.as_bytes())?;
+        }
+        for (rel, bytes) in &files.1 {
+            write_file(&staging.join(rel), bytes)?;
         }
         Ok::<(), String>(())
     })();
@@ -119,7 +122,7 @@ pub fn write_folder(dir: &Path, files: &Files, force: bool) -> Result<Written, S
         return Err(e);
     }
     let mut written = Written {
-        files: files.0.len(),
+        files: files.0.len() + files.1.len(),
         ..Written::default()
     };
     if dir.exists() {
@@ -138,7 +141,7 @@ pub fn write_folder(dir: &Path, files: &Files, force: bool) -> Result<Written, S
                     format!("cannot copy {} into the new folder: {e}", from.display())
                 })?;
                 written.kept.push(f);
-            } else if !files.0.contains_key(&f) {
+            } else if !files.contains(&f) {
                 written.removed.push(f);
             }
         }

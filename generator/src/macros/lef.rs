@@ -6,12 +6,8 @@ use askama::Template;
 use crate::config::Params;
 use crate::rtl::header_comment;
 
-use super::area::{um, Edge, Floorplan, SITE_H_NM};
-use super::ports::{power_pins, Dir};
-
-/// Width of a supply or bias pin on the top edge, and its pitch, nm.
-const SUPPLY_W_NM: u64 = 2_000;
-const SUPPLY_PITCH_NM: u64 = 6_000;
+use super::area::{um, Floorplan, PinShape};
+use super::ports::Dir;
 
 struct LefPin {
     name: String,
@@ -25,6 +21,11 @@ struct LefPin {
 #[template(path = "gca_subtile.lef")]
 struct Lef {
     header: Vec<String>,
+    profile: &'static str,
+    h_layer: &'static str,
+    v_layer: &'static str,
+    supply_layer: &'static str,
+    site: &'static str,
     width: String,
     height: String,
     pins: Vec<LefPin>,
@@ -36,52 +37,49 @@ fn rect(r: (u64, u64, u64, u64)) -> (String, String, String, String) {
     (um(r.0), um(r.1), um(r.2), um(r.3))
 }
 
+/// LEF DIRECTION and USE of a pin.
+pub(crate) fn direction_and_use(q: &PinShape) -> (&'static str, &'static str) {
+    match (q.dir, q.name.as_str()) {
+        (Dir::Out, _) => ("OUTPUT", "SIGNAL"),
+        (Dir::In, "clk") => ("INPUT", "CLOCK"),
+        (Dir::In, _) => ("INPUT", "SIGNAL"),
+        (Dir::Supply, "VDD") => ("INOUT", "POWER"),
+        (Dir::Supply, "VSS") => ("INOUT", "GROUND"),
+        (Dir::Supply, _) => ("INPUT", "ANALOG"),
+    }
+}
+
 pub(crate) fn lef(p: &Params) -> String {
     let plan = Floorplan::new(p);
-    let mut pins: Vec<LefPin> = plan
+    let pdk = p.pdk();
+    let pins: Vec<LefPin> = plan
         .pins
         .iter()
-        .map(|q| LefPin {
-            name: q.name.clone(),
-            direction: if q.dir == Dir::Out { "OUTPUT" } else { "INPUT" },
-            usage: if q.name == "clk" { "CLOCK" } else { "SIGNAL" },
-            layer: if q.edge == Edge::Bottom {
-                "metal2"
-            } else {
-                "metal3"
-            },
-            rect: rect(plan.pin_rect(q)),
+        .map(|q| {
+            let (direction, usage) = direction_and_use(q);
+            LefPin {
+                name: q.name.clone(),
+                direction,
+                usage,
+                layer: q.layer.name,
+                rect: rect(q.rect),
+            }
         })
         .collect();
-    for (i, q) in power_pins(p).iter().enumerate() {
-        let x0 = SUPPLY_PITCH_NM * (i as u64 + 1);
-        let (direction, usage) = match q.name {
-            "VDD" => ("INOUT", "POWER"),
-            "VSS" => ("INOUT", "GROUND"),
-            _ => ("INPUT", "ANALOG"),
-        };
-        pins.push(LefPin {
-            name: q.name.to_string(),
-            direction,
-            usage,
-            layer: "metal4",
-            rect: rect((
-                x0,
-                plan.height_nm - SITE_H_NM,
-                x0 + SUPPLY_W_NM,
-                plan.height_nm,
-            )),
-        });
-    }
     let view = Lef {
         header: header_comment(
             p,
             "gca_subtile: analog sub-tile macro, LEF physical abstract.",
         ),
+        profile: pdk.description,
+        h_layer: pdk.pin_h.name,
+        v_layer: pdk.pin_v.name,
+        supply_layer: pdk.supply.name,
+        site: pdk.site,
         width: um(plan.width_nm),
         height: um(plan.height_nm),
         pins,
-        obs_layers: vec!["metal1", "metal2", "metal3", "metal4"],
+        obs_layers: pdk.obstruction.iter().map(|l| l.name).collect(),
         obs: rect(plan.array_nm),
     };
     crate::asic::render(&view, "LEF")
@@ -90,7 +88,7 @@ pub(crate) fn lef(p: &Params) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::macros::ports::digital_ports;
+    use crate::macros::ports::{digital_ports, power_pins};
 
     #[test]
     fn size_is_the_area_model() {

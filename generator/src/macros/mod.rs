@@ -17,6 +17,7 @@ pub mod area;
 mod behavioral;
 mod blackbox;
 pub mod electrical;
+mod gds;
 mod lef;
 mod liberty;
 mod ports;
@@ -67,6 +68,15 @@ pub fn ams(p: &Params) -> String {
     ams::ams(p)
 }
 
+/// The supply and bias pins of the macro (`VDD`, `VSS`, `V_OFF`, `V_IN`) with their meaning,
+/// which `gca_head`, `gca_layer` and `gca_top` pass down behind `ifdef USE_POWER_PINS`.
+pub fn supply_pins(p: &Params) -> Vec<(&'static str, String)> {
+    ports::power_pins(p)
+        .into_iter()
+        .map(|q| (q.name, q.doc))
+        .collect()
+}
+
 /// File name of the Liberty view (in `macros/`).
 pub const LIBERTY_FILE: &str = "gca_subtile.lib";
 /// File name of the LEF view (in `macros/`).
@@ -84,6 +94,18 @@ pub fn liberty(p: &Params) -> String {
 pub fn liberty_library_name(p: &Params) -> String {
     liberty::library_name(p)
 }
+
+/// File name of the GDSII view (in `macros/`).
+pub const GDS_FILE: &str = "gca_subtile.gds";
+
+/// The GDSII view of `gca_subtile` ([`GDS_FILE`]): a placeholder abstract (boundary, pin
+/// shapes and labels on the profile's GDS layers, obstruction over the arrays), the same
+/// geometry as the LEF.
+pub fn gds(p: &Params) -> Vec<u8> {
+    gds::gds(p)
+}
+
+pub use gds::PLACEHOLDER_NOTE;
 
 /// The LEF physical abstract of `gca_subtile` ([`LEF_FILE`]): SIZE of the area model, one pin
 /// shape per bit on the edges, supply and bias pins on the top, an obstruction over the arrays.

@@ -45,3 +45,15 @@ pub fn lane_group(n: usize) -> usize {
         .find(|g| n.is_multiple_of(*g))
         .unwrap_or(1)
 }
+
+/// Adds the analog macro's supply and bias ports to `m` (behind `ifdef USE_POWER_PINS`) and
+/// returns their names, for the instances that pass them on.
+pub fn add_supplies(m: &mut crate::hdl::Module, p: &Params) -> Vec<&'static str> {
+    crate::macros::supply_pins(p)
+        .into_iter()
+        .map(|(name, doc)| {
+            m.supply(name, &doc);
+            name
+        })
+        .collect()
+}

@@ -36,6 +36,7 @@ pub fn build(p: &Params) -> Module {
     let stages = p.cycles.tree as u32;
 
     let mut m = Module::new("gca_head");
+    let supplies = super::common::add_supplies(&mut m, p);
     m.header_comment = header_comment(
         p,
         "gca_head: one attention head's datapath around its analog sub-tiles",
@@ -265,6 +266,7 @@ pub fn build(p: &Params) -> Module {
         let sign = m.wire(&format!("out_sign{tile}"), d);
         m.instance(
             Instance::new("gca_subtile", &format!("u_tile{tile}"))
+                .supplies(&supplies)
                 .pin("clk", &clk)
                 .pin("we", &we)
                 .pin("age_tick", &age_tick)

@@ -31,6 +31,7 @@ pub fn build(p: &Params) -> Module {
     let used = lanes(p) as u32 * p.fixed.in_bits;
 
     let mut m = Module::new("gca_layer");
+    let supplies = super::common::add_supplies(&mut m, p);
     m.header_comment = header_comment(p, "gca_layer: one layer's controller, window and heads");
     let (clk, rst_n) = clock_and_reset(&mut m);
     m.group("Identity");
@@ -198,6 +199,7 @@ pub fn build(p: &Params) -> Module {
         m.instance(
             with_timing(
                 Instance::new("gca_head", &format!("u_head{head}"))
+                    .supplies(&supplies)
                     .pin("clk", &clk)
                     .pin("head_id", e::lit(hw, head as u128))
                     .pin("rst_n", &rst_n)

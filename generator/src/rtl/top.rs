@@ -32,6 +32,7 @@ pub fn build(p: &Params) -> Module {
     let per_layer = s.n_head as u32 * scaler_bits(p);
 
     let mut m = Module::new("gca_top");
+    let supplies = super::common::add_supplies(&mut m, p);
     m.header_comment = header_comment(p, "gca_top: gain-cell attention accelerator (docs/rtl.md)");
     m.group("Clock and active-low asynchronous reset");
     let clk = m.input("clk", 1);
@@ -201,6 +202,7 @@ pub fn build(p: &Params) -> Module {
             .collect();
         m.instance(
             Instance::new("gca_layer", &format!("u_layer{l}"))
+                .supplies(&supplies)
                 .pin("clk", &clk)
                 .pin("layer_id", e::lit(lw, l as u128))
                 .pin("rst_n", &rst_n)

@@ -367,6 +367,55 @@ endmodule
     )
 }
 
+/// The files of a bench for the scenario `s`, by name: the input beats (`stim.hex`), the
+/// expected output beats by queue (`expect.hex`), the input packet behind each expected beat
+/// (`origin.hex`) and the bench itself (`gca_tb.v`, which reads the three from the
+/// simulator's working folder). `gca generate` writes them into `tb/`; [`run`] into its
+/// work folder.
+pub fn bench(
+    p: &Params,
+    s: &Scenario,
+    drive: Drive,
+    script: &CsrScript,
+    waves: Option<&Path>,
+) -> Result<Vec<(&'static str, String)>, String> {
+    let td = p.stream.tdata_bits;
+    let cut = match cuts(&s.packets)[..] {
+        [] => None,
+        [c] => Some(c),
+        _ => return Err("the Icarus bench takes at most one cut packet".to_string()),
+    };
+    if s
+        .packets
+        .iter()
+        .any(|pk| matches!(pk.kind, super::scenario::Kind::Interrupted { .. }))
+    {
+        return Err(
+            "the Icarus bench takes no CONTROL command in the middle of a packet (the Verilator \
+             lockstep does)"
+                .to_string(),
+        );
+    }
+    let l = layout(p, s);
+    let stim: Vec<Beat> = s
+        .packets
+        .iter()
+        .flat_map(|k| k.beats.iter().cloned())
+        .collect();
+    let hex = |beats: &[Beat]| beats.iter().map(|b| b.hex(td) + "\n").collect::<String>();
+    let max_cycles = 1000
+        + 4 * (stim.len() + l.beats.len()) as u64 * p.cycles.decode_latency.max(1)
+        + 20 * (script.before.len() + script.after.len()) as u64;
+    let origin: String = l.origin.iter().map(|o| format!("{o:x}\n")).collect();
+    let tb = testbench(p, stim.len(), &l, drive, script, cut, max_cycles, waves);
+    Ok(vec![
+        ("stim.hex", hex(&stim)),
+        ("expect.hex", hex(&l.beats)),
+        ("origin.hex", origin),
+        ("gca_tb.v", tb),
+    ])
+}
+
 /// Writes the bench and its data into `work`, compiles it with the generated folder `rtl`
 /// (its sim.f) and runs it.
 pub fn run(
@@ -414,43 +463,11 @@ pub fn run_timed(
     waves: Option<&Path>,
 ) -> Result<(Verdict, Times), String> {
     let mut times = Times::default();
-    let td = p.stream.tdata_bits;
-    let cut = match cuts(&s.packets)[..] {
-        [] => None,
-        [c] => Some(c),
-        _ => return Err("the Icarus bench takes at most one cut packet".to_string()),
-    };
-    if s.packets
-        .iter()
-        .any(|pk| matches!(pk.kind, super::scenario::Kind::Interrupted { .. }))
-    {
-        return Err(
-            "the Icarus bench takes no CONTROL command in the middle of a packet (the Verilator \
-             lockstep does)"
-                .to_string(),
-        );
-    }
-    let l = layout(p, s);
-    let stim: Vec<Beat> = s
-        .packets
-        .iter()
-        .flat_map(|k| k.beats.iter().cloned())
-        .collect();
-    let hex = |beats: &[Beat]| beats.iter().map(|b| b.hex(td) + "\n").collect::<String>();
-    let max_cycles = 1000
-        + 4 * (stim.len() + l.beats.len()) as u64 * p.cycles.decode_latency.max(1)
-        + 20 * (script.before.len() + script.after.len()) as u64;
     let io = |e: std::io::Error| format!("cannot write into {}: {e}", work.display());
     std::fs::create_dir_all(work).map_err(io)?;
-    std::fs::write(work.join("stim.hex"), hex(&stim)).map_err(io)?;
-    std::fs::write(work.join("expect.hex"), hex(&l.beats)).map_err(io)?;
-    let origin: String = l.origin.iter().map(|o| format!("{o:x}\n")).collect();
-    std::fs::write(work.join("origin.hex"), origin).map_err(io)?;
-    std::fs::write(
-        work.join("gca_tb.v"),
-        testbench(p, stim.len(), &l, drive, script, cut, max_cycles, waves),
-    )
-    .map_err(io)?;
+    for (name, text) in bench(p, s, drive, script, waves)? {
+        std::fs::write(work.join(name), text).map_err(io)?;
+    }
     let sim_f = std::fs::read_to_string(rtl.join("sim.f"))
         .map_err(|e| format!("cannot read {}: {e}", rtl.join("sim.f").display()))?;
     let gtab = rtl.join("models").join(crate::macros::GTAB_FILE);
@@ -539,7 +556,7 @@ pub fn run_timed(
                 .and_then(|n| script.before.iter().chain(&script.after).nth(n))
             {
                 Some(op) => format!("AXI4-Lite {}", op.describe(&crate::regmap::RegMap::new(p))),
-                None => explain(p, s, &l, rest),
+                None => explain(p, s, &layout(p, s), rest),
             };
             return Ok((
                 Verdict::Fail {

@@ -9,6 +9,7 @@ pub mod icarus;
 pub mod lockstep;
 pub mod packets;
 pub mod scenario;
+pub mod tb_folder;
 pub mod twin;
 pub mod verilator;
 
