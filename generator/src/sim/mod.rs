@@ -3,10 +3,13 @@
 //! outputs (`scenario`), AXI4-Lite scripts around them (`csr`), and the two back ends: Verilator in lockstep (`verilator`, `lockstep`)
 //! and Icarus with a self-checking bench (`icarus`).
 
+pub mod cover_points;
+pub mod coverage;
 pub mod csr;
 pub mod icarus;
 pub mod lockstep;
 pub mod packets;
+pub mod regression;
 pub mod scenario;
 pub mod twin;
 pub mod verilator;

@@ -162,7 +162,7 @@ pub fn expect_packet(
             None
         }
         Kind::Cut => {
-            *twin = DesignTwin::new(p);
+            twin.restart(p);
             None
         }
         Kind::Bad(rule) => Some(Expected {
