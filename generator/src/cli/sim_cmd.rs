@@ -163,6 +163,7 @@ pub fn run(a: Args) -> ExitCode {
                 waves: a.waves.is_some(),
                 jobs: 0,
                 coverage: a.coverage.is_some(),
+                quick: false,
             };
             let mut model = match verilator::Model::build_with(
                 &p,

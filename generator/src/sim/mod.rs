@@ -8,6 +8,7 @@ pub mod coverage;
 pub mod csr;
 pub mod icarus;
 pub mod lockstep;
+pub mod mutate;
 pub mod packets;
 pub mod regression;
 pub mod scenario;

@@ -136,29 +136,49 @@ pub fn window_states(p: &Params, seed: u64) -> Vec<Packet> {
     b.finish_stimulus()
 }
 
-/// Scaler register values at the ends of their range: every register of every head at its
-/// minimum, then at its maximum, then zero, then -1, each over a few tokens per layer.
-pub fn scaler_extremes(p: &Params) -> Vec<[i64; 8]> {
+/// Scaler register values across their range: five settings in which register i of every
+/// head takes value (i + s) mod 5 of (minimum, maximum, 0, -1, 1), so that each register
+/// takes all five and the registers of one setting differ from their neighbours (a swapped
+/// register select cannot hide behind equal values); then `regs` with the output gain at its
+/// maximum and the offset at its maximum, then at its minimum (any non-zero tile sum
+/// saturates high, then low), and the gain at one half (odd tile sums round a tie).
+pub fn scaler_extremes(p: &Params, regs: &ScalerRegisters) -> Vec<[i64; 8]> {
     let map = RegMap::new(p);
+    let max = |w: u32| (1i64 << (w - 1)) - 1;
     let widths: Vec<u32> = map
         .scalers
         .registers
         .iter()
         .map(|r| r.fields[0].width)
         .collect();
-    let at = |f: &dyn Fn(u32) -> i64| -> [i64; 8] {
-        let mut v = [0i64; 8];
-        for (i, w) in widths.iter().enumerate().take(8) {
-            v[i] = f(*w);
-        }
-        v
-    };
-    vec![
-        at(&|w| -(1i64 << (w - 1))),
-        at(&|w| (1i64 << (w - 1)) - 1),
-        at(&|_| 0),
-        at(&|_| -1),
-    ]
+    (0..5)
+        .map(|s| {
+            let mut v = [0i64; 8];
+            for (i, w) in widths.iter().enumerate().take(8) {
+                v[i] = match (i + s) % 5 {
+                    0 => -(1i64 << (w - 1)),
+                    1 => (1i64 << (w - 1)) - 1,
+                    2 => 0,
+                    3 => -1,
+                    _ => 1,
+                };
+            }
+            v
+        })
+        .chain(
+            [
+                (max(widths[6]), max(widths[7])),
+                (max(widths[6]), -max(widths[7]) - 1),
+                (1i64 << (p.fixed.scaler_frac - 1), 0),
+            ]
+            .map(|(gain, offset)| {
+                let mut v = regs.values();
+                v[6] = gain;
+                v[7] = offset;
+                v
+            }),
+        )
+        .collect()
 }
 
 /// Runs the regression on `model` (built for `p`); `progress(done, total)` follows the
@@ -203,13 +223,13 @@ pub fn run(
         ),
         ("window states".into(), window_states(p, seed), regs),
     ];
-    for values in scaler_extremes(p) {
+    for values in scaler_extremes(p, &regs) {
         let mut b = Builder::new(p, seed ^ 0x5ca1e);
-        for _ in 0..2 {
+        for _ in 0..6 {
             (0..p.shape.n_layer).for_each(|l| b.token(l));
         }
         directed.push((
-            format!("scalers at {}", values[0]),
+            format!("scalers {:?}", values),
             b.finish_stimulus(),
             regs.with_values(values),
         ));

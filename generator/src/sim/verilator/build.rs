@@ -65,6 +65,9 @@ pub struct BuildOptions {
     /// [`super::Model::write_coverage`] can write a `coverage.dat` (a separate cached library,
     /// with its own runtime archive that includes `verilated_cov.cpp`).
     pub coverage: bool,
+    /// Compile the model's hot code at `-O0` instead of [`MODEL_OPT_FAST`]: faster builds of
+    /// a slower model, for many short runs (`gca mutate` builds one library per mutant).
+    pub quick: bool,
 }
 
 /// What [`build()`] found or produced.
@@ -361,6 +364,9 @@ pub fn build(
         hash_part(&mut h, label, list.join(" ").as_bytes());
     }
     hash_part(&mut h, "waves", &[u8::from(opts.waves)]);
+    if opts.quick {
+        hash_part(&mut h, "quick", MODEL_OPT_SLOW.as_bytes());
+    }
     if opts.coverage {
         hash_part(&mut h, "coverage", COVERAGE_FLAGS.join(" ").as_bytes());
     }
@@ -710,7 +716,16 @@ fn build_in(
     let (fast, slow) = model_sources(&obj)?;
     let mut units: Vec<(Vec<String>, &str)> = balance(&obj, &fast, jobs(opts))
         .into_iter()
-        .map(|g| (g, MODEL_OPT_FAST))
+        .map(|g| {
+            (
+                g,
+                if opts.quick {
+                    MODEL_OPT_SLOW
+                } else {
+                    MODEL_OPT_FAST
+                },
+            )
+        })
         .collect();
     if !slow.is_empty() {
         units.push((slow, MODEL_OPT_SLOW));
