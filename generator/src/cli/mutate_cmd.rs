@@ -1,6 +1,6 @@
 //! `gca mutate`: the mutation self-test of the verification (docs/verification.md).
 
-use std::panic::{self, AssertUnwindSafe};
+use std::panic;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -9,7 +9,6 @@ use serde::Serialize;
 use crate::config;
 use crate::emit;
 use crate::sim::mutate::{self, Mutant};
-use crate::sim::{regression, verilator};
 
 /// Measure the regression: make single-operator mutants of the generated digital RTL and
 /// count how many the regression kills.
@@ -72,38 +71,10 @@ pub struct Report {
     pub results: Vec<MutantResult>,
 }
 
-fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or("").chars().take(200).collect()
-}
+use crate::sim::mutate::first_line;
 
-/// Runs the regression on the design in `dir`: `Ok(None)` when it passed, `Ok(Some(why))`
-/// when it found a difference (or panicked: a bus timeout, a Verilator fatal error), `Err`
-/// when the design does not build.
 fn regress(p: &config::Params, dir: &std::path::Path, seed: u64) -> Result<Option<String>, String> {
-    let cache = super::cache_dir().join("verilator");
-    let opts = verilator::BuildOptions {
-        quick: true,
-        ..verilator::BuildOptions::default()
-    };
-    let mut model = verilator::Model::build_with(p, dir, &cache, &opts, |_| {})?;
-    let plan = regression::Plan::new(p, None, seed, false);
-    let run = panic::catch_unwind(AssertUnwindSafe(|| {
-        regression::run(p, &mut model, &plan, |_, _| {})
-    }));
-    Ok(match run {
-        Ok(Ok(o)) => o
-            .summary
-            .mismatch
-            .map(|m| format!("cycle {}: {}", m.cycle, first_line(&m.what))),
-        Ok(Err(e)) => Some(first_line(&e)),
-        Err(payload) => Some(first_line(
-            payload
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| payload.downcast_ref::<&str>().copied())
-                .unwrap_or("the run panicked"),
-        )),
-    })
+    mutate::judge(p, dir, &super::cache_dir().join("verilator"), seed)
 }
 
 pub fn run(a: Args) -> ExitCode {

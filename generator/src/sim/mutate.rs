@@ -16,8 +16,14 @@
 //! [`sample`] draws mutants across every module in turn (a seeded shuffle of the modules
 //! that have sites, then a site at random within each), not in proportion to size.
 
+use std::panic::{self, AssertUnwindSafe};
+use std::path::Path;
+
 use serde::Serialize;
 
+use super::regression;
+use super::verilator::{BuildOptions, Model};
+use crate::config::Params;
 use crate::hdl::{print_module, BinOp, Design, Expr, Item, Module, Stmt, UnOp};
 use crate::rng::Rng;
 
@@ -283,6 +289,46 @@ pub fn sample(modules: &[Module], count: usize, seed: u64) -> Vec<Mutant> {
         }
     }
     out
+}
+
+/// The first line of a message, at most 200 characters.
+pub fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or("").chars().take(200).collect()
+}
+
+/// Runs the regression of plain `gca sim` (with `seed`) on the design in `dir`, built with
+/// Verilator at -O0 into `cache_dir`: `Ok(None)` when it passed, `Ok(Some(why))` when it found
+/// a difference (or panicked: a bus timeout, a Verilator fatal error), `Err` when the design
+/// does not build. Callers that want quiet panics set a panic hook.
+pub fn judge(
+    p: &Params,
+    dir: &Path,
+    cache_dir: &Path,
+    seed: u64,
+) -> Result<Option<String>, String> {
+    let opts = BuildOptions {
+        quick: true,
+        ..BuildOptions::default()
+    };
+    let mut model = Model::build_with(p, dir, cache_dir, &opts, |_| {})?;
+    let plan = regression::Plan::new(p, None, seed, false);
+    let run = panic::catch_unwind(AssertUnwindSafe(|| {
+        regression::run(p, &mut model, &plan, |_, _| {})
+    }));
+    Ok(match run {
+        Ok(Ok(o)) => o
+            .summary
+            .mismatch
+            .map(|m| format!("cycle {}: {}", m.cycle, first_line(&m.what))),
+        Ok(Err(e)) => Some(first_line(&e)),
+        Err(payload) => Some(first_line(
+            payload
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| payload.downcast_ref::<&str>().copied())
+                .unwrap_or("the run panicked"),
+        )),
+    })
 }
 
 #[cfg(test)]
