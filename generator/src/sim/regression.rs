@@ -141,7 +141,8 @@ pub fn window_states(p: &Params, seed: u64) -> Vec<Packet> {
 /// takes all five and the registers of one setting differ from their neighbours (a swapped
 /// register select cannot hide behind equal values); then `regs` with the output gain at its
 /// maximum and the offset at its maximum, then at its minimum (any non-zero tile sum
-/// saturates high, then low), and the gain at one half (odd tile sums round a tie).
+/// saturates high, then low), the gain at one half (odd tile sums round a tie), and `regs`
+/// with the v offset at half the k offset.
 pub fn scaler_extremes(p: &Params, regs: &ScalerRegisters) -> Vec<[i64; 8]> {
     let map = RegMap::new(p);
     let max = |w: u32| (1i64 << (w - 1)) - 1;
@@ -178,6 +179,13 @@ pub fn scaler_extremes(p: &Params, regs: &ScalerRegisters) -> Vec<[i64; 8]> {
                 v
             }),
         )
+        .chain(std::iter::once({
+            // The k and v offsets apart (the programmed ones are equal), so that a select
+            // that swaps them shows.
+            let mut v = regs.values();
+            v[5] = v[3] / 2;
+            v
+        }))
         .collect()
 }
 
