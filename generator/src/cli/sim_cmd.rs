@@ -29,6 +29,13 @@ enum Simulator {
 /// compared with H's schedule while the output is not back-pressured. Icarus runs a
 /// self-checking bench written from the same stream and transfers.
 ///
+/// With Verilator, directed scenarios follow on the same model, each from a reset: every
+/// bad-packet rule, a reset in the middle of a packet, RESET_WINDOW at an empty, half-filled,
+/// full and wrapped window, scaler settings across the registers' range, and every register
+/// read and written. The functional cover points not hit are printed (docs/verification.md:
+/// what each means and how it is sampled); --coverage DIR adds Verilator's line and toggle
+/// coverage per module.
+///
 /// The first mismatch stops the run and is reported with the configuration, seed, layer,
 /// position, head, dimension, expected and actual value, and cycle. Exit code 0 only when
 /// everything matched.
