@@ -37,6 +37,12 @@
 //!    1,420 to 1,540 tokens/s against 1,974 to 2,067 at `-O1`.
 //! 4. `g++ -shared -Wl,--no-undefined` links the shim, the model units and the runtime archive.
 //!
+//! A coverage build ([`BuildOptions::coverage`], `gca sim --coverage`) adds
+//! [`COVERAGE_FLAGS`] to Verilator, `-DVM_COVERAGE=1` to the model and the shim, and links a
+//! runtime archive of its own that includes `verilated_cov.cpp`; a quick build
+//! ([`BuildOptions::quick`], `gca mutate`) compiles the model's hot code at `-O0`. Both are
+//! separate cached libraries (the options are part of the key).
+//!
 //! Every command is reported through the `progress` callback before it runs. A missing tool
 //! gives one message naming its Debian package (`verilator`, `g++`, `binutils` for `ar`); a
 //! failing command's error carries its own output lines.
