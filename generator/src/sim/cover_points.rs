@@ -315,7 +315,7 @@ impl CoverReport {
         );
         let mut groups: Vec<(&str, Vec<&str>, usize)> = Vec::new();
         for c in &self.points {
-            if groups.last().map_or(true, |g| g.0 != c.group) {
+            if groups.last().is_none_or(|g| g.0 != c.group) {
                 groups.push((&c.group, Vec::new(), 0));
             }
             let g = groups.last_mut().expect("pushed");
