@@ -6,6 +6,7 @@ mod config_cmd;
 mod flow_cmd;
 mod generate_cmd;
 mod golden_cmd;
+mod mutate_cmd;
 mod reference_cmd;
 mod report_cmd;
 mod sim_cmd;
@@ -37,6 +38,7 @@ enum Command {
     Report(report_cmd::Args),
     Flow(flow_cmd::Args),
     Analog(analog_cmd::Args),
+    Mutate(mutate_cmd::Args),
 }
 
 /// Parses the arguments and runs the command.
@@ -51,6 +53,7 @@ pub fn main() -> ExitCode {
         Command::Report(a) => report_cmd::run(a),
         Command::Flow(a) => flow_cmd::run(a),
         Command::Analog(a) => analog_cmd::run(a),
+        Command::Mutate(a) => mutate_cmd::run(a),
     }
 }
 
@@ -106,6 +109,12 @@ const BAD_INPUT: u8 = 2;
 fn bad_input(text: impl std::fmt::Display) -> ExitCode {
     eprintln!("{text}");
     ExitCode::from(BAD_INPUT)
+}
+
+/// Prints `error: msg` to stderr and returns the failure exit code (a run that failed).
+fn fail_run(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {msg}");
+    ExitCode::FAILURE
 }
 
 /// Reports a generated design that breaks rules of `hdl::check_widths` (a generator bug) and

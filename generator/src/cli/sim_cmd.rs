@@ -6,9 +6,10 @@ use std::process::ExitCode;
 
 use crate::config::{self, Hardware, Model as ModelShape, Params};
 use crate::emit::{self, Manifest, MANIFEST};
-use crate::sim::scenario::{random_stimulus, random_stream, Counters, StreamOptions};
+use crate::sim::cover_points::CoverReport;
+use crate::sim::scenario::{random_stream, Counters};
 use crate::sim::twin::{DesignTwin, ScalerRegisters};
-use crate::sim::{csr, icarus, lockstep, programmed_scalers, verilator};
+use crate::sim::{coverage, csr, icarus, programmed_scalers, regression, verilator};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 enum Simulator {
@@ -27,6 +28,13 @@ enum Simulator {
 /// random back-pressure unless disabled, and the cycle of every result's first beat is
 /// compared with H's schedule while the output is not back-pressured. Icarus runs a
 /// self-checking bench written from the same stream and transfers.
+///
+/// With Verilator, directed scenarios follow on the same model, each from a reset: every
+/// bad-packet rule, a reset in the middle of a packet, RESET_WINDOW at an empty, half-filled,
+/// full and wrapped window, scaler settings across the registers' range, and every register
+/// read and written. The functional cover points not hit are printed (docs/verification.md:
+/// what each means and how it is sampled); --coverage DIR adds Verilator's line and toggle
+/// coverage per module.
 ///
 /// The first mismatch stops the run and is reported with the configuration, seed, layer,
 /// position, head, dimension, expected and actual value, and cycle. Exit code 0 only when
@@ -58,6 +66,13 @@ pub struct Args {
     /// Input without TVALID gaps and output without back-pressure.
     #[arg(long)]
     smooth: bool,
+    /// Verilator line and toggle coverage of the generated digital RTL into DIR:
+    /// coverage.dat (Verilator's points), coverage.info (lcov), annotated/ (the sources with
+    /// counts), html/ when genhtml (Debian's lcov) is installed, and coverage.json (the
+    /// figures). Prints line % and toggle % per module and in total; the behavioral model of
+    /// the analog macro is reported apart, outside the total. Verilator only.
+    #[arg(long, value_name = "DIR")]
+    coverage: Option<PathBuf>,
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
@@ -75,6 +90,14 @@ pub fn params_of_folder(dir: &Path) -> Result<Params, String> {
     let hw: Hardware = serde_json::from_value(m.config["hardware"].clone())
         .map_err(|e| format!("{}: the configuration's hardware: {e}", path.display()))?;
     config::resolve(m.config_name.clone(), model, hw).map_err(|e| e.to_string())
+}
+
+/// What a Verilator run adds to the summary.
+#[derive(Default)]
+struct Extra {
+    scenarios: Vec<regression::ScenarioResult>,
+    cover: Option<CoverReport>,
+    coverage: Option<coverage::Figures>,
 }
 
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
@@ -108,6 +131,16 @@ pub fn run(a: Args) -> ExitCode {
             Ok(_) => {}
         }
     }
+    if a.coverage.is_some() && a.simulator != Simulator::Verilator {
+        return super::bad_input(
+            "error: --coverage needs the Verilator back end (drop --simulator icarus)",
+        );
+    }
+    if let Some(dir) = &a.coverage {
+        if let Err(e) = coverage::prepare(dir) {
+            return super::bad_input(format!("error: {e}"));
+        }
+    }
     let cache = super::cache_dir();
     let rtl_dir = match &a.rtl {
         Some(d) => d.clone(),
@@ -127,27 +160,17 @@ pub fn run(a: Args) -> ExitCode {
             dir
         }
     };
-    let window = p.shape.window;
-    let layers = p.shape.n_layer;
-    let tokens = a.tokens.unwrap_or(layers * (window + window / 2 + 2));
-    let opts = StreamOptions {
-        tokens,
-        seed: a.seed,
-        interleaved: a.layers_interleaved,
-        reset_every: window + window / 4 + 1,
-        commands: a.simulator == Simulator::Verilator,
-    };
+    let plan = regression::Plan::new(&p, a.tokens, a.seed, a.layers_interleaved);
+    let opts = plan.stream.clone();
     let quiet = a.json;
+    let mut extra = Extra::default();
     let summary = match a.simulator {
         Simulator::Verilator => {
-            let regs = match ScalerRegisters::new(&p, programmed_scalers()) {
-                Ok(r) => r,
-                Err(e) => return fail(e),
-            };
-            let stimulus = random_stimulus(&p, &opts);
             let options = verilator::BuildOptions {
                 waves: a.waves.is_some(),
                 jobs: 0,
+                coverage: a.coverage.is_some(),
+                quick: false,
             };
             let mut model = match verilator::Model::build_with(
                 &p,
@@ -168,26 +191,33 @@ pub fn run(a: Args) -> ExitCode {
                     return fail(e);
                 }
             }
-            model.reset(4);
-            let delays = (!a.smooth).then_some(a.seed);
-            let before = csr::before_stream(&p, &regs);
-            if let Err(e) = lockstep::run_csr(&mut model, &p, &before, delays) {
-                return fail(e);
-            }
-            let drive = lockstep::Drive {
-                seed: a.seed,
-                gaps: !a.smooth,
-                backpressure: !a.smooth,
-            };
             let mut bar = super::Progress::new(quiet);
-            let twin = DesignTwin::with_registers(&p, regs);
-            let s = lockstep::run_with_twin(&p, &mut model, &stimulus, twin, drive, |d, t| {
+            let plan = regression::Plan {
+                smooth: a.smooth,
+                ..plan
+            };
+            let outcome = match regression::run(&p, &mut model, &plan, |d, t| {
                 bar.update(d, t, "result packets")
-            });
+            }) {
+                Ok(o) => o,
+                Err(e) => return fail(e),
+            };
             if a.waves.is_some() {
                 let _ = model.close_waves();
             }
-            s
+            if let Some(dir) = &a.coverage {
+                let dat = dir.join(coverage::DAT_FILE);
+                if let Err(e) = model.write_coverage(&dat) {
+                    return fail(e);
+                }
+                match coverage::report(&rtl_dir, dir) {
+                    Ok(c) => extra.coverage = Some(c),
+                    Err(e) => return fail(e),
+                }
+            }
+            extra.scenarios = outcome.scenarios;
+            extra.cover = Some(outcome.cover);
+            outcome.summary
         }
         Simulator::Icarus => {
             let regs = match ScalerRegisters::new(&p, programmed_scalers()) {
@@ -231,10 +261,17 @@ pub fn run(a: Args) -> ExitCode {
         }
     };
     if a.json {
-        super::print_out(&format!(
-            "{:#}\n",
-            serde_json::to_value(&summary).expect("summary serializes")
-        ));
+        let mut v = serde_json::to_value(&summary).expect("summary serializes");
+        if !extra.scenarios.is_empty() {
+            v["scenarios"] = serde_json::to_value(&extra.scenarios).expect("serializes");
+        }
+        if let Some(c) = &extra.cover {
+            v["cover_points"] = serde_json::to_value(c.summary()).expect("serializes");
+        }
+        if let Some(c) = &extra.coverage {
+            v["coverage"] = serde_json::to_value(c).expect("serializes");
+        }
+        super::print_out(&format!("{v:#}\n"));
     } else {
         let mut s = format!(
             "gca sim: {} with {} (seed {}): {} tokens, {} packets in, {} out, {} cycles, {:.0} tokens/s, {:.0} cycles/s\n",
@@ -259,6 +296,26 @@ pub fn run(a: Args) -> ExitCode {
                 "  result timing checked against H's schedule: {} packets\n",
                 summary.cycle_checks
             ));
+        }
+        for sc in &extra.scenarios {
+            s.push_str(&format!(
+                "  scenario {}: {} packets in, {} out, {} cycles{}\n",
+                sc.name,
+                sc.packets_in,
+                sc.packets_out,
+                sc.cycles,
+                if sc.mismatch.is_some() {
+                    " (MISMATCH)"
+                } else {
+                    ""
+                }
+            ));
+        }
+        if let Some(c) = &extra.cover {
+            s.push_str(&c.text());
+        }
+        if let Some(c) = &extra.coverage {
+            s.push_str(&c.text());
         }
         match &summary.mismatch {
             None => s.push_str("  every output matched H\n"),

@@ -385,8 +385,7 @@ pub fn bench(
         [c] => Some(c),
         _ => return Err("the Icarus bench takes at most one cut packet".to_string()),
     };
-    if s
-        .packets
+    if s.packets
         .iter()
         .any(|pk| matches!(pk.kind, super::scenario::Kind::Interrupted { .. }))
     {

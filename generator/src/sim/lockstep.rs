@@ -17,6 +17,7 @@ use crate::regmap::RegMap;
 use crate::rng::Rng;
 
 use super::axil::AxilMaster;
+use super::cover_points::TwinCover;
 use super::csr::{self, CsrOp};
 use super::packets::Beat;
 use super::scenario::{
@@ -176,10 +177,23 @@ pub fn run_with_twin(
     p: &Params,
     model: &mut Model,
     packets: &[Packet],
-    mut twin: DesignTwin,
+    twin: DesignTwin,
     drive: Drive,
     progress: impl FnMut(usize, usize),
 ) -> Summary {
+    run_with_twin_cover(p, model, packets, twin, drive, progress).0
+}
+
+/// [`run_with_twin`], also returning what the twin's values hit of the functional cover
+/// points ([`super::cover_points`]).
+pub fn run_with_twin_cover(
+    p: &Params,
+    model: &mut Model,
+    packets: &[Packet],
+    mut twin: DesignTwin,
+    drive: Drive,
+    progress: impl FnMut(usize, usize),
+) -> (Summary, TwinCover) {
     let start = Instant::now();
     // Bounded, so a long run does not hold every expectation at once; the twin stays at most
     // this many output packets ahead of the design.
@@ -195,7 +209,8 @@ pub fn run_with_twin(
                     }
                 }
             }
-            Some(thread_cpu_seconds()? - t0?)
+            let cpu = thread_cpu_seconds().zip(t0).map(|(a, b)| a - b);
+            (cpu, twin.cover)
         });
         let mut summary = run_inner(
             p,
@@ -207,8 +222,11 @@ pub fn run_with_twin(
             progress,
             start,
         );
-        summary.twin_cpu_seconds = twin_thread.join().ok().flatten();
-        summary
+        let (cpu, cover) = twin_thread
+            .join()
+            .unwrap_or_else(|_| (None, TwinCover::default()));
+        summary.twin_cpu_seconds = cpu;
+        (summary, cover)
     })
 }
 

@@ -4,10 +4,14 @@
 //! and Icarus with a self-checking bench (`icarus`).
 
 pub mod axil;
+pub mod cover_points;
+pub mod coverage;
 pub mod csr;
 pub mod icarus;
 pub mod lockstep;
+pub mod mutate;
 pub mod packets;
+pub mod regression;
 pub mod scenario;
 pub mod tb_folder;
 pub mod twin;

@@ -195,7 +195,7 @@ pub fn expect_packet(
             None
         }
         Kind::Cut => {
-            *twin = DesignTwin::new(p);
+            twin.restart(p);
             None
         }
         Kind::Interrupted {

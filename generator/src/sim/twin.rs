@@ -7,6 +7,8 @@ use crate::models::reference::Scalers;
 use crate::models::stimulus::TokenValues;
 use crate::models::twin::{CellTable, HeadTwin, OutScaler, Quantizer, ScalerRange};
 
+use super::cover_points::TwinCover;
+
 /// The scaler registers of one head, in register units.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ScalerRegisters {
@@ -33,6 +35,16 @@ impl ScalerRegisters {
         ScalerRegisters::new(p, default_scalers()).expect("the default scalers fit their registers")
     }
 
+    /// The registers holding `v` (in the order of [`ScalerRegisters::values`]).
+    pub fn with_values(&self, v: [i64; 8]) -> ScalerRegisters {
+        ScalerRegisters {
+            q: self.q.with_registers(v[0], v[1]),
+            k: self.k.with_registers(v[2], v[3]),
+            v: self.v.with_registers(v[4], v[5]),
+            out: self.out.with_registers(v[6], v[7]),
+        }
+    }
+
     /// Register values in map order: Q_GAIN, Q_OFFSET, K_GAIN, K_OFFSET, V_GAIN, V_OFFSET,
     /// O_GAIN, O_OFFSET.
     pub fn values(&self) -> [i64; 8] {
@@ -53,6 +65,9 @@ pub struct DesignTwin {
     table: CellTable,
     regs: ScalerRegisters,
     heads: Vec<Vec<HeadTwin>>,
+    /// What the functional cover points sample from the twin's values (kept across
+    /// [`DesignTwin::restart`]).
+    pub cover: TwinCover,
 }
 
 impl DesignTwin {
@@ -74,24 +89,40 @@ impl DesignTwin {
             table: CellTable::new(p),
             regs,
             heads,
+            cover: TwinCover::new(p),
         }
+    }
+
+    /// The twin after a reset of the design (default scalers, empty windows), keeping what
+    /// [`DesignTwin::cover`] sampled so far.
+    pub fn restart(&mut self, p: &Params) {
+        let mut cover = std::mem::take(&mut self.cover);
+        cover.design_reset();
+        *self = DesignTwin {
+            cover,
+            ..DesignTwin::new(p)
+        };
     }
 
     /// One token of a layer: every head's outputs (output fixed point).
     pub fn token(&mut self, layer: usize, values: &[TokenValues]) -> Vec<Vec<i64>> {
         let r = self.regs;
         let codes = |z: &Quantizer, x: &[i64]| x.iter().map(|&x| z.code(x)).collect::<Vec<u8>>();
+        let cover = &mut self.cover;
+        cover.token(layer);
         self.heads[layer]
             .iter_mut()
             .zip(values)
             .map(|(h, t)| {
-                h.step(
+                cover.quantizers(&r, t);
+                let out = h.step(
                     &self.table,
                     &codes(&r.q, &t.q),
                     &codes(&r.k, &t.k),
                     &codes(&r.v, &t.v),
-                )
-                .y
+                );
+                cover.outputs(&r.out, &out.sum);
+                out.y
             })
             .collect()
     }
@@ -102,6 +133,7 @@ impl DesignTwin {
     }
 
     pub fn reset_window(&mut self, layer: usize) {
+        self.cover.reset_window(layer);
         self.heads[layer]
             .iter_mut()
             .for_each(HeadTwin::reset_window);

@@ -8,6 +8,6 @@ pub mod schedule;
 mod tables;
 
 pub use head::{HeadTwin, TokenOut, SLOT_RULE};
-pub use quantizer::{OutScaler, Quantizer, ScalerRange};
+pub use quantizer::{OutScaler, Quantizer, Rounding, ScalerRange};
 pub use schedule::{Schedule, TokenTiming};
 pub use tables::CellTable;

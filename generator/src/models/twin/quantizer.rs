@@ -117,11 +117,53 @@ impl Quantizer {
         Ok(best.2)
     }
 
+    /// The same quantizer with other register values (as a CSR write leaves them).
+    pub fn with_registers(self, gain: i64, offset: i64) -> Self {
+        Self {
+            gain,
+            offset,
+            ..self
+        }
+    }
+
     /// The code of one signed input value (`in_frac` fractional bits).
     #[inline]
     pub fn code(&self, x: i64) -> u8 {
         let acc = x as i128 * self.gain as i128 + ((self.offset as i128) << self.in_frac);
         shift_round_even(acc, self.in_frac + self.scaler_frac).clamp(0, self.max_code as i128) as u8
+    }
+
+    /// Whether [`Quantizer::code`] of `x` rounds a tie or saturates.
+    pub fn rounding(&self, x: i64) -> Rounding {
+        let acc = x as i128 * self.gain as i128 + ((self.offset as i128) << self.in_frac);
+        rounding(
+            acc,
+            self.in_frac + self.scaler_frac,
+            0,
+            self.max_code as i128,
+        )
+    }
+}
+
+/// How one value went through a scaler's rounding and saturation (sampled by the functional
+/// cover points of `gca sim`, `sim::cover_points`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Rounding {
+    /// The rounded quantity lay exactly half way between two integers.
+    pub tie: bool,
+    /// Saturated at the low end.
+    pub low: bool,
+    /// Saturated at the high end.
+    pub high: bool,
+}
+
+/// [`Rounding`] of `n / 2^k` rounded half to even, then clamped to `lo..=hi`.
+fn rounding(n: i128, k: u32, lo: i128, hi: i128) -> Rounding {
+    let r = shift_round_even(n, k);
+    Rounding {
+        tie: k > 0 && n.rem_euclid(1i128 << k) == 1i128 << (k - 1),
+        low: r < lo,
+        high: r > hi,
     }
 }
 
@@ -156,11 +198,32 @@ impl OutScaler {
         })
     }
 
+    /// The same scaler with other register values (as a CSR write leaves them).
+    pub fn with_registers(self, gain: i64, offset: i64) -> Self {
+        Self {
+            gain,
+            offset,
+            ..self
+        }
+    }
+
     /// The output value (signed, `out_frac` fractional bits) of a sum of tile codes.
     #[inline]
     pub fn apply(&self, sum: i64) -> i64 {
         let scaled = shift_round_even(sum as i128 * self.gain as i128, self.scaler_frac);
         saturate(scaled + self.offset as i128, self.out_bits)
+    }
+
+    /// Whether [`OutScaler::apply`] of `sum` rounds a tie or saturates.
+    pub fn rounding(&self, sum: i64) -> Rounding {
+        let n = sum as i128 * self.gain as i128;
+        let scaled = shift_round_even(n, self.scaler_frac) + self.offset as i128;
+        let hi = (1i128 << (self.out_bits - 1)) - 1;
+        Rounding {
+            low: scaled < -hi - 1,
+            high: scaled > hi,
+            ..rounding(n, self.scaler_frac, i128::MIN, i128::MAX)
+        }
     }
 }
 
@@ -221,6 +284,24 @@ mod tests {
             e.to_string(),
             "the q scaler a is 3, beyond its register's range of +-2.1333"
         );
+    }
+
+    #[test]
+    fn rounding_reports_ties_and_saturation() {
+        let p = tiny();
+        let q = Quantizer::new(&p, "q", (0.25, 0.5), 16, 1.0).unwrap();
+        assert_eq!(
+            q.rounding(0),
+            Rounding {
+                tie: true,
+                ..Rounding::default()
+            }
+        ); // 7.5
+        assert!(q.rounding(-127).low && q.rounding(127).high);
+        assert_eq!(q.rounding(1), Rounding::default());
+        let o = OutScaler::new(&p, (1.0, 0.0)).unwrap();
+        assert!(o.rounding(2000).high && o.rounding(-2000).low);
+        assert_eq!(o.rounding(0), Rounding::default());
     }
 
     #[test]

@@ -37,6 +37,12 @@
 //!    1,420 to 1,540 tokens/s against 1,974 to 2,067 at `-O1`.
 //! 4. `g++ -shared -Wl,--no-undefined` links the shim, the model units and the runtime archive.
 //!
+//! A coverage build ([`BuildOptions::coverage`], `gca sim --coverage`) adds
+//! [`COVERAGE_FLAGS`] to Verilator, `-DVM_COVERAGE=1` to the model and the shim, and links a
+//! runtime archive of its own that includes `verilated_cov.cpp`; a quick build
+//! ([`BuildOptions::quick`], `gca mutate`) compiles the model's hot code at `-O0`. Both are
+//! separate cached libraries (the options are part of the key).
+//!
 //! Every command is reported through the `progress` callback before it runs. A missing tool
 //! gives one message naming its Debian package (`verilator`, `g++`, `binutils` for `ar`); a
 //! failing command's error carries its own output lines.
@@ -61,6 +67,13 @@ pub struct BuildOptions {
     /// Translation units the model's hot code is split into (compiled in parallel, with the
     /// once-only code, the shim and the runtime alongside); 0: the machine's parallelism.
     pub jobs: usize,
+    /// Build with Verilator's line and toggle coverage ([`COVERAGE_FLAGS`]) so that
+    /// [`super::Model::write_coverage`] can write a `coverage.dat` (a separate cached library,
+    /// with its own runtime archive that includes `verilated_cov.cpp`).
+    pub coverage: bool,
+    /// Compile the model's hot code at `-O0` instead of [`MODEL_OPT_FAST`]: faster builds of
+    /// a slower model, for many short runs (`gca mutate` builds one library per mutant).
+    pub quick: bool,
 }
 
 /// What [`build()`] found or produced.
@@ -76,6 +89,8 @@ pub struct BuildInfo {
     pub cached: bool,
     /// Built with `--trace`.
     pub waves: bool,
+    /// Built with [`COVERAGE_FLAGS`].
+    pub coverage: bool,
     /// Seconds spent in `build`, cache look-up included.
     pub seconds: f64,
     /// `verilator --version`.
@@ -83,10 +98,14 @@ pub struct BuildInfo {
 }
 
 /// Bumped whenever the recipe changes in a way the flags below do not show.
-const RECIPE_VERSION: &str = "gca-verilator-recipe-3";
+const RECIPE_VERSION: &str = "gca-verilator-recipe-4";
 
 /// Verilator's options besides files, top and defines.
 const VERILATOR_FLAGS: &[&str] = &["--cc", "--x-assign", "fast", "--x-initial", "unique"];
+
+/// Verilator's options of a coverage build (`gca sim --coverage`): line (blocks and branch
+/// arms) and toggle coverage of every signal.
+pub const COVERAGE_FLAGS: &[&str] = &["--coverage-line", "--coverage-toggle"];
 
 /// Flags of every C++ compilation besides the optimisation: Verilator's own (C++17, aligned
 /// new, no control-flow protection), position-independent code for the shared library, and
@@ -129,10 +148,24 @@ const RUNTIME_DEFINES: &[&str] = &[
     "-DVL_USER_FATAL",
     "-DVL_USER_FINISH",
     "-DVL_USER_STOP",
-    "-DVM_COVERAGE=0",
     "-DVM_SC=0",
     "-DVM_TRACE_FST=0",
 ];
+/// The coverage runtime's extra source (the point registry and `coverage.dat` writer).
+const RUNTIME_COVERAGE_SOURCE: &str = "verilated_cov.cpp";
+
+/// The runtime's sources and `VM_COVERAGE` define, with or without coverage.
+fn runtime_recipe(coverage: bool) -> (Vec<&'static str>, Vec<&'static str>) {
+    let mut sources = RUNTIME_SOURCES.to_vec();
+    let mut defines = RUNTIME_DEFINES.to_vec();
+    if coverage {
+        sources.push(RUNTIME_COVERAGE_SOURCE);
+        defines.push("-DVM_COVERAGE=1");
+    } else {
+        defines.push("-DVM_COVERAGE=0");
+    }
+    (sources, defines)
+}
 
 /// Builds in one process run one at a time (they use every core anyway), so that two threads
 /// asking for one key build it once.
@@ -351,6 +384,12 @@ pub fn build(
         hash_part(&mut h, label, list.join(" ").as_bytes());
     }
     hash_part(&mut h, "waves", &[u8::from(opts.waves)]);
+    if opts.quick {
+        hash_part(&mut h, "quick", MODEL_OPT_SLOW.as_bytes());
+    }
+    if opts.coverage {
+        hash_part(&mut h, "coverage", COVERAGE_FLAGS.join(" ").as_bytes());
+    }
     hash_part(&mut h, "verilator", t.verilator.as_bytes());
     hash_part(&mut h, "root", t.root.to_string_lossy().as_bytes());
     hash_part(&mut h, "g++", t.gxx.as_bytes());
@@ -375,6 +414,7 @@ pub fn build(
         cell_table: cell_table.clone(),
         cached: true,
         waves: opts.waves,
+        coverage: opts.coverage,
         seconds: 0.0,
         verilator: t.verilator.clone(),
     };
@@ -430,16 +470,18 @@ pub fn build(
     }
 }
 
-/// The runtime archive of the installed tools (compiled once per Verilator and g++ version).
-fn runtime_archive(cache_dir: &Path, t: &Tools) -> PathBuf {
+/// The runtime archive of the installed tools (compiled once per Verilator and g++ version,
+/// with and without coverage).
+fn runtime_archive(cache_dir: &Path, t: &Tools, coverage: bool) -> PathBuf {
+    let (sources, defines) = runtime_recipe(coverage);
     let mut h = Sha256::new();
     hash_part(&mut h, "recipe", RECIPE_VERSION.as_bytes());
     hash_part(&mut h, "verilator", t.verilator.as_bytes());
     hash_part(&mut h, "root", t.root.to_string_lossy().as_bytes());
     hash_part(&mut h, "g++", t.gxx.as_bytes());
     hash_part(&mut h, "flags", CXX_FLAGS.join(" ").as_bytes());
-    hash_part(&mut h, "defines", RUNTIME_DEFINES.join(" ").as_bytes());
-    hash_part(&mut h, "sources", RUNTIME_SOURCES.join(" ").as_bytes());
+    hash_part(&mut h, "defines", defines.join(" ").as_bytes());
+    hash_part(&mut h, "sources", sources.join(" ").as_bytes());
     let key = format!("{:x}", h.finalize());
     cache_dir.join(format!("verilated-{}.a", &key[..24]))
 }
@@ -611,26 +653,28 @@ fn build_in(
 ) -> Result<(), String> {
     let obj = work.join("obj");
     let waves = u8::from(opts.waves);
+    let coverage = u8::from(opts.coverage);
     let model_defines = [
         format!("-DVM_TRACE={waves}"),
         format!("-DVM_TRACE_VCD={waves}"),
         "-DVM_TRACE_FST=0".to_string(),
-        "-DVM_COVERAGE=0".to_string(),
+        format!("-DVM_COVERAGE={coverage}"),
         "-DVM_SC=0".to_string(),
     ];
+    let (runtime_sources, runtime_defines) = runtime_recipe(opts.coverage);
 
     // The runtime, in the background, unless cached.
-    let archive = runtime_archive(cache_dir, t);
+    let archive = runtime_archive(cache_dir, t, opts.coverage);
     let mut jobs_running = Vec::new();
     let rt_dir = work.join("runtime");
     if !archive.exists() {
         std::fs::create_dir_all(&rt_dir)
             .map_err(|e| format!("cannot create {}: {e}", rt_dir.display()))?;
         progress("verilator: compiling the Verilator runtime (once per Verilator and g++ version)");
-        for src in RUNTIME_SOURCES {
+        for src in &runtime_sources {
             let o = rt_dir.join(src.replace(".cpp", ".o"));
             let mut c = cxx(t, "-O2");
-            c.args(RUNTIME_DEFINES)
+            c.args(&runtime_defines)
                 .args(["-DVM_TRACE=1", "-DVM_TRACE_VCD=1", "-c"])
                 .arg(t.root.join("include").join(src))
                 .arg("-o")
@@ -648,6 +692,9 @@ fn build_in(
     v.args(VERILATOR_FLAGS);
     if opts.waves {
         v.arg("--trace");
+    }
+    if opts.coverage {
+        v.args(COVERAGE_FLAGS);
     }
     // The checked top under the classes of gca_top (`--prefix`): the shim is the same.
     v.args([
@@ -691,6 +738,7 @@ fn build_in(
     s.arg(format!("-I{}", obj.display()))
         .args(&model_defines)
         .arg(format!("-DGCA_WAVES={waves}"))
+        .arg(format!("-DGCA_COVERAGE={coverage}"))
         .arg(format!("-DGCA_SKIP_LOW_EVAL={}", u8::from(skip_low)))
         .arg("-c")
         .arg(&shim_cpp)
@@ -700,7 +748,16 @@ fn build_in(
     let (fast, slow) = model_sources(&obj)?;
     let mut units: Vec<(Vec<String>, &str)> = balance(&obj, &fast, jobs(opts))
         .into_iter()
-        .map(|g| (g, MODEL_OPT_FAST))
+        .map(|g| {
+            (
+                g,
+                if opts.quick {
+                    MODEL_OPT_SLOW
+                } else {
+                    MODEL_OPT_FAST
+                },
+            )
+        })
         .collect();
     if !slow.is_empty() {
         units.push((slow, MODEL_OPT_SLOW));
@@ -729,7 +786,7 @@ fn build_in(
         let tmp = temp_sibling(&archive);
         let mut a = Command::new("ar");
         a.arg("rcs").arg(&tmp);
-        for src in RUNTIME_SOURCES {
+        for src in &runtime_sources {
             a.arg(rt_dir.join(src.replace(".cpp", ".o")));
         }
         progress(&format!("  $ {}", show(&a)));

@@ -31,6 +31,8 @@ pub(crate) struct Api {
     pub finished: unsafe extern "C" fn(*const c_void) -> u32,
     pub waves_open: unsafe extern "C" fn(*mut c_void, *const c_char) -> c_int,
     pub waves_close: unsafe extern "C" fn(*mut c_void) -> c_int,
+    pub has_coverage: unsafe extern "C" fn() -> u32,
+    pub coverage_write: unsafe extern "C" fn(*mut c_void, *const c_char) -> c_int,
 }
 
 impl Api {
@@ -101,6 +103,8 @@ pub(crate) fn load(path: &Path) -> Result<Api, String> {
         finished: sym!(b"gca_finished\0"),
         waves_open: sym!(b"gca_waves_open\0"),
         waves_close: sym!(b"gca_waves_close\0"),
+        has_coverage: sym!(b"gca_has_coverage\0"),
+        coverage_write: sym!(b"gca_coverage_write\0"),
     };
     table.insert(path.to_path_buf(), (lib, api));
     Ok(api)

@@ -47,6 +47,7 @@
 pub mod build;
 mod drive;
 mod ffi;
+pub mod monitor;
 pub mod shim;
 
 use std::ffi::{c_void, CString};
@@ -59,6 +60,7 @@ use crate::sim::packets::Beat;
 pub use build::{sim_files, BuildInfo, BuildOptions};
 pub use drive::{describe_mismatch, drive_stream, run_stream, StreamDrive, StreamRun};
 use ffi::Api;
+pub use monitor::PinLog;
 use shim::{inb, outb};
 
 pub use super::csr::{RESP_OKAY, RESP_SLVERR};
@@ -109,6 +111,7 @@ pub struct Model {
     dirty: bool,
     aw_mask: u32,
     info: BuildInfo,
+    monitor: Option<Box<PinLog>>,
 }
 
 // SAFETY: the instance is only touched through `&mut self` (or `&self` for reads of plain
@@ -180,9 +183,21 @@ impl Model {
             dirty: false,
             aw_mask: if aw >= 32 { u32::MAX } else { (1 << aw) - 1 },
             info: info.clone(),
+            monitor: None,
         };
         m.read_outputs();
         Ok(m)
+    }
+
+    /// Starts recording handshakes at the pins ([`monitor`]) from the next tick on, replacing
+    /// an earlier record.
+    pub fn attach_monitor(&mut self) {
+        self.monitor = Some(Box::default());
+    }
+
+    /// The record of the pin monitor, which stops.
+    pub fn take_monitor(&mut self) -> Option<PinLog> {
+        self.monitor.take().map(|b| *b)
     }
 
     /// How the library was obtained: key, path, cached or built, seconds.
@@ -268,6 +283,9 @@ impl Model {
 
     /// `n` clock cycles with the inputs unchanged, returning a Verilator fatal error.
     pub fn try_tick(&mut self, n: u64) -> Result<(), String> {
+        if let Some(m) = self.monitor.as_mut() {
+            m.sample(&self.inputs, &self.outputs);
+        }
         self.flush();
         // SAFETY: the handle is live.
         let rc = unsafe { (self.api.tick)(self.handle.as_ptr(), n) };
@@ -458,6 +476,26 @@ impl Model {
     pub fn skips_low_eval(&self) -> bool {
         // SAFETY: a function without arguments returning a constant.
         unsafe { (self.api.skips_low_eval)() != 0 }
+    }
+
+    /// The library was built with line and toggle coverage ([`BuildOptions::coverage`]).
+    pub fn has_coverage(&self) -> bool {
+        // SAFETY: a function without arguments returning a constant.
+        unsafe { (self.api.has_coverage)() != 0 }
+    }
+
+    /// Writes the coverage points and their counts so far to `path` (Verilator's
+    /// `coverage.dat` format, read by `verilator_coverage` and [`crate::sim::coverage`]); the
+    /// library must be built with [`BuildOptions::coverage`].
+    pub fn write_coverage(&mut self, path: &Path) -> Result<(), String> {
+        let c = CString::new(path.to_string_lossy().as_bytes())
+            .map_err(|_| format!("{}: a path with a NUL byte", path.display()))?;
+        // SAFETY: the handle is live; the string is NUL-terminated and outlives the call.
+        let rc = unsafe { (self.api.coverage_write)(self.handle.as_ptr(), c.as_ptr()) };
+        if rc != 0 {
+            return Err(self.api.last_error());
+        }
+        Ok(())
     }
 
     /// The library was built with Verilator `--trace`.

@@ -21,6 +21,8 @@
 //! | `uint64_t gca_cycles(const void*)` | rising edges so far |
 //! | `uint32_t gca_finished(const void*)` | a `$finish` ran |
 //! | `int gca_waves_open(void*, const char* path)` / `int gca_waves_close(void*)` | VCD |
+//! | `uint32_t gca_has_coverage(void)` | 1 when built with coverage (`--coverage-line --coverage-toggle`) |
+//! | `int gca_coverage_write(void*, const char* path)` | writes the instance's coverage points and counts (Verilator's `coverage.dat` format) |
 //!
 //! The outputs after `gca_tick` are those after the rising edge; the model's `clk` is low
 //! between calls. Verilator needs to see clk low in one eval before it sees a rising edge in
@@ -207,6 +209,12 @@ pub fn source(p: &Params) -> String {
 #include "Vgca_top___024root.h"
 #if GCA_WAVES
 #include "verilated_vcd_c.h"
+#endif
+#ifndef GCA_COVERAGE
+#define GCA_COVERAGE 0
+#endif
+#if GCA_COVERAGE
+#include "verilated_cov.h"
 #endif
 
 #define GCA_API extern "C" __attribute__((visibility("default")))
@@ -476,6 +484,25 @@ GCA_API int gca_tick(void* h, uint64_t n) {{
       ++g->cycles;
     }}
   }});
+}}
+
+GCA_API uint32_t gca_has_coverage(void) {{ return GCA_COVERAGE ? 1u : 0u; }}
+
+GCA_API int gca_coverage_write(void* h, const char* path) {{
+#if GCA_COVERAGE
+  Gca* g = static_cast<Gca*>(h);
+  if (!g) return fail("null instance");
+  try {{
+    g->ctx.coveragep()->write(path);
+  }} catch (const std::exception& e) {{
+    return fail(e.what());
+  }}
+  return 0;
+#else
+  (void)h;
+  (void)path;
+  return fail("this library was built without coverage (gca sim --coverage builds one)");
+#endif
 }}
 
 GCA_API uint64_t gca_cycles(const void* h) {{ return static_cast<const Gca*>(h)->cycles; }}

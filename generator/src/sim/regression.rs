@@ -1,0 +1,308 @@
+//! The Verilator regression that plain `gca sim` runs, in one place so that `gca sim`,
+//! `gca mutate` and the tests run the same thing: a seeded random stream over every layer
+//! (windows that wrap, RESET_WINDOW packets), with AXI4-Lite around it and every register
+//! read, followed by directed scenarios: every bad-packet rule, a reset in the middle of a
+//! packet, RESET_WINDOW at an empty, partly filled, full and wrapped window, and the scaler
+//! registers at both ends of their range. Each scenario starts from a reset with the scalers
+//! programmed, runs in lockstep with the twin, and its functional cover points are sampled
+//! ([`super::cover_points`]) and merged.
+
+use serde::Serialize;
+
+use crate::config::Params;
+use crate::regmap::RegMap;
+
+use super::cover_points::CoverReport;
+use super::csr::{self, CsrOp, RESP_OKAY, RESP_SLVERR};
+use super::lockstep::{self, Drive, Mismatch, Summary};
+use super::programmed_scalers;
+use super::scenario::{self, Builder, Packet, StreamOptions};
+use super::twin::{DesignTwin, ScalerRegisters};
+use super::verilator::Model;
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The random stream.
+    pub stream: StreamOptions,
+    /// Input without TVALID gaps and output without back-pressure.
+    pub smooth: bool,
+    /// Only the random stream (`gca sim --tokens N` keeps the directed scenarios; tests of
+    /// the stream alone set this).
+    pub stream_only: bool,
+}
+
+impl Plan {
+    /// The default plan of `p`: `tokens` TOKEN packets (default: enough for every layer's
+    /// window to wrap), RESET_WINDOW after 1.25 windows of a layer.
+    pub fn new(p: &Params, tokens: Option<usize>, seed: u64, interleaved: bool) -> Plan {
+        let window = p.shape.window;
+        let layers = p.shape.n_layer;
+        Plan {
+            stream: StreamOptions {
+                tokens: tokens.unwrap_or(layers * (window + window / 2 + 2)),
+                seed,
+                interleaved,
+                reset_every: window + window / 4 + 1,
+                commands: true,
+            },
+            smooth: false,
+            stream_only: false,
+        }
+    }
+}
+
+/// One directed scenario's result.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScenarioResult {
+    pub name: String,
+    pub packets_in: usize,
+    pub packets_out: usize,
+    pub cycles: u64,
+    pub mismatch: Option<Mismatch>,
+}
+
+/// What the regression did: the random stream's summary (its `mismatches` and `mismatch`
+/// count every scenario), the directed scenarios, and the functional cover points.
+pub struct Outcome {
+    pub summary: Summary,
+    pub scenarios: Vec<ScenarioResult>,
+    pub cover: CoverReport,
+}
+
+/// Every register read once, after a stream: constant registers and the programmed scalers
+/// with their values, the others (counters, STATUS, CONTROL) with any value; then every
+/// register written once: read-only ones must answer SLVERR, CONTROL and STATUS are written
+/// with values that change nothing (ENABLE 1, no W1C bit).
+pub fn every_register(p: &Params, regs: &ScalerRegisters) -> Vec<CsrOp> {
+    let map = RegMap::new(p);
+    let s = &map.scalers;
+    let values = regs.values();
+    let mut ops = Vec::new();
+    let all = map.all();
+    for r in &all {
+        let data = if r.constant {
+            Some(r.fields.iter().fold(0u32, |v, f| v | (f.reset << f.lsb)))
+        } else if r.offset >= s.base && r.offset < s.end() {
+            let i = ((r.offset - s.base) % s.stride / 4) as usize;
+            Some(values[i] as u32)
+        } else {
+            None
+        };
+        ops.push(CsrOp::Read {
+            addr: r.offset,
+            resp: RESP_OKAY,
+            data,
+        });
+    }
+    for r in &all {
+        let is_scaler = r.offset >= s.base && r.offset < s.end();
+        if is_scaler {
+            continue;
+        }
+        let (data, resp) = if !r.writable() {
+            (0, RESP_SLVERR)
+        } else {
+            // CONTROL keeps ENABLE (1) and pulses nothing; STATUS clears nothing.
+            let keep = r
+                .fields
+                .iter()
+                .filter(|f| f.name == "ENABLE")
+                .fold(0u32, |v, f| v | (1 << f.lsb));
+            (keep, RESP_OKAY)
+        };
+        ops.push(CsrOp::Write {
+            addr: r.offset,
+            data,
+            resp,
+        });
+    }
+    ops
+}
+
+/// RESET_WINDOW on every layer at an empty window (right after reset), after half a window,
+/// after exactly a window and after a window and a half (wrapped), each followed by tokens
+/// that must see only what came after it.
+pub fn window_states(p: &Params, seed: u64) -> Vec<Packet> {
+    let m = p.shape.window;
+    let mut b = Builder::new(p, seed);
+    for l in 0..p.shape.n_layer {
+        b.reset(l, 0);
+        for run in [m / 2, m, m + m / 2, 2] {
+            (0..run.max(1)).for_each(|_| b.token(l));
+            b.reset(l, 0);
+        }
+        b.token(l);
+    }
+    b.finish_stimulus()
+}
+
+/// Scaler register values across their range: five settings in which register i of every
+/// head takes value (i + s) mod 5 of (minimum, maximum, 0, -1, 1), so that each register
+/// takes all five and the registers of one setting differ from their neighbours (a swapped
+/// register select cannot hide behind equal values); then `regs` with the output gain at its
+/// maximum and the offset at its maximum, then at its minimum (any non-zero tile sum
+/// saturates high, then low), the gain at one half (odd tile sums round a tie), and `regs`
+/// with the v offset at half the k offset.
+pub fn scaler_extremes(p: &Params, regs: &ScalerRegisters) -> Vec<[i64; 8]> {
+    let map = RegMap::new(p);
+    let max = |w: u32| (1i64 << (w - 1)) - 1;
+    let widths: Vec<u32> = map
+        .scalers
+        .registers
+        .iter()
+        .map(|r| r.fields[0].width)
+        .collect();
+    (0..5)
+        .map(|s| {
+            let mut v = [0i64; 8];
+            for (i, w) in widths.iter().enumerate().take(8) {
+                v[i] = match (i + s) % 5 {
+                    0 => -(1i64 << (w - 1)),
+                    1 => (1i64 << (w - 1)) - 1,
+                    2 => 0,
+                    3 => -1,
+                    _ => 1,
+                };
+            }
+            v
+        })
+        .chain(
+            [
+                (max(widths[6]), max(widths[7])),
+                (max(widths[6]), -max(widths[7]) - 1),
+                (1i64 << (p.fixed.scaler_frac - 1), 0),
+            ]
+            .map(|(gain, offset)| {
+                let mut v = regs.values();
+                v[6] = gain;
+                v[7] = offset;
+                v
+            }),
+        )
+        .chain(std::iter::once({
+            // The k and v offsets apart (the programmed ones are equal), so that a select
+            // that swaps them shows.
+            let mut v = regs.values();
+            v[5] = v[3] / 2;
+            v
+        }))
+        .collect()
+}
+
+/// Runs the regression on `model` (built for `p`); `progress(done, total)` follows the
+/// random stream's output packets.
+pub fn run(
+    p: &Params,
+    model: &mut Model,
+    plan: &Plan,
+    progress: impl FnMut(usize, usize),
+) -> Result<Outcome, String> {
+    let regs = ScalerRegisters::new(p, programmed_scalers()).map_err(|e| e.to_string())?;
+    let drive = Drive {
+        seed: plan.stream.seed,
+        gaps: !plan.smooth,
+        backpressure: !plan.smooth,
+    };
+    let mut cover = CoverReport::default();
+    let stimulus = scenario::random_stimulus(p, &plan.stream);
+    let after = every_register(p, &regs);
+    let mut summary = run_one(
+        p, model, &stimulus, regs, &after, drive, &mut cover, progress,
+    )?;
+    let mut scenarios = Vec::new();
+    if plan.stream_only || summary.mismatches > 0 {
+        return Ok(Outcome {
+            summary,
+            scenarios,
+            cover,
+        });
+    }
+    let seed = plan.stream.seed;
+    let mut directed: Vec<(String, Vec<Packet>, ScalerRegisters)> = vec![
+        (
+            "every bad-packet rule".into(),
+            scenario::every_bad_rule(p, seed, 2).packets,
+            regs,
+        ),
+        (
+            "reset in a packet".into(),
+            scenario::reset_mid_packet(p, seed, 2).packets,
+            regs,
+        ),
+        ("window states".into(), window_states(p, seed), regs),
+    ];
+    for values in scaler_extremes(p, &regs) {
+        let mut b = Builder::new(p, seed ^ 0x5ca1e);
+        for _ in 0..6 {
+            (0..p.shape.n_layer).for_each(|l| b.token(l));
+        }
+        directed.push((
+            format!("scalers {:?}", values),
+            b.finish_stimulus(),
+            regs.with_values(values),
+        ));
+    }
+    for (name, packets, r) in directed {
+        let s = run_one(p, model, &packets, r, &[], drive, &mut cover, |_, _| {})?;
+        let failed = s.mismatch.clone();
+        scenarios.push(ScenarioResult {
+            name: name.clone(),
+            packets_in: s.packets_in,
+            packets_out: s.packets_out,
+            cycles: s.cycles,
+            mismatch: failed.clone(),
+        });
+        if let Some(mut m) = failed {
+            summary.mismatches += 1;
+            m.what = format!("scenario `{name}`: {}", m.what);
+            summary.mismatch.get_or_insert(m);
+            break;
+        }
+    }
+    Ok(Outcome {
+        summary,
+        scenarios,
+        cover,
+    })
+}
+
+/// One scenario from reset: the CSR script before the stream with `regs`, the stream in
+/// lockstep (the counters and STATUS checked after it), then the transfers `after`; cover
+/// points sampled into `cover`. A transfer before the stream that answers wrong is an error.
+#[allow(clippy::too_many_arguments)]
+fn run_one(
+    p: &Params,
+    model: &mut Model,
+    packets: &[Packet],
+    regs: ScalerRegisters,
+    after: &[CsrOp],
+    drive: Drive,
+    cover: &mut CoverReport,
+    progress: impl FnMut(usize, usize),
+) -> Result<Summary, String> {
+    model.attach_monitor();
+    model.reset(4);
+    let before = csr::before_stream(p, &regs);
+    let delays = drive.gaps.then_some(drive.seed);
+    lockstep::run_csr(model, p, &before, delays)
+        .map_err(|what| format!("AXI4-Lite before the stream: {what}"))?;
+    let twin = DesignTwin::with_registers(p, regs);
+    let (mut summary, twin_cover) =
+        lockstep::run_with_twin_cover(p, model, packets, twin, drive, progress);
+    if summary.mismatches == 0 {
+        if let Err(what) = lockstep::run_csr(model, p, after, delays) {
+            summary.mismatches = 1;
+            summary.mismatch = Some(Mismatch {
+                cycle: model.cycles(),
+                packet: None,
+                layer: None,
+                position: None,
+                what,
+            });
+        }
+    }
+    let pins = model.take_monitor().unwrap_or_default();
+    cover.merge(&CoverReport::sample(p, packets, &twin_cover, &pins));
+    Ok(summary)
+}
