@@ -47,7 +47,8 @@ pub fn files(p: &Params) -> Vec<(String, String)> {
 fn readme(p: &Params, tokens: usize, packets: usize) -> String {
     format!(
         "# Testbench of `{name}`\n\n\
-         A self-checking Verilog bench that runs without Rust. `gca_tb.v` drives `gca_top` with the\n\
+         A self-checking Verilog bench that runs without Rust. `gca_tb.v` drives `gca_top_checked`\n\
+         (`gca_top` with the AXI4-Stream and AXI4-Lite protocol checkers of `../checkers/`) with the\n\
          beats of `stim.hex` ({tokens} TOKEN packets of a seeded stream, seed {seed}, position-major over\n\
          the layers, with gaps on the input stream and back-pressure on the output stream), matches\n\
          every output packet with the next expected packet of its layer in `expect.hex` ({packets}\n\
@@ -56,6 +57,7 @@ fn readme(p: &Params, tokens: usize, packets: usize) -> String {
          ```\n\
          GCA-TB PASS: <packets> packets in <cycles> cycles\n\
          GCA-TB FAIL: expect.hex line <n>, input packet <k>, cycle <c>: expected <beat>, got <beat>\n\
+         GCA-TB FAIL: cycle <c>: protocol checker rule <code>\n\
          ```\n\n\
          It reads its `.hex` files and the macro's cell table (`models/gca_subtile_gtab.hex`, or the\n\
          path in the define `GCA_SUBTILE_GTAB`) from the simulator's working folder.\n\n\
@@ -66,7 +68,7 @@ fn readme(p: &Params, tokens: usize, packets: usize) -> String {
          With Icarus alone, from this folder:\n\n\
          ```\n\
          iverilog -g2005 -DGCA_SUBTILE_GTAB='\"../models/gca_subtile_gtab.hex\"' -s gca_tb -o tb.vvp \\\n  \
-         gca_tb.v $(grep -v '^//' ../sim.f | sed 's|^|../|')\n\
+         gca_tb.v ../checkers/*.v $(grep -v '^//' ../sim.f | sed 's|^|../|')\n\
          vvp -n tb.vvp\n\
          ```\n\n\
          `gca sim {name} --simulator icarus` runs the same bench on other seeded streams.\n",
