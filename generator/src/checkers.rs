@@ -97,6 +97,22 @@ pub const RULES: [(u8, &str, &str); 16] = [
     (16, "AXIL_UNUSED", "reserved"),
 ];
 
+/// The checker files, in compile order, relative to the generated folder.
+pub const FILES: [&str; 3] = [AXIS_FILE, AXIL_FILE, WRAPPER_FILE];
+
+/// [`FILES`] after checking that the generated folder `dir` holds them (a folder generated
+/// before the checkers existed does not): the error names the missing file and the fix.
+pub fn files_in(dir: &std::path::Path) -> Result<[&'static str; 3], String> {
+    match FILES.iter().find(|f| !dir.join(f).is_file()) {
+        Some(f) => Err(format!(
+            "{} has no {f}: the protocol checkers every simulation runs (generate the folder \
+             again with `gca generate`)",
+            dir.display()
+        )),
+        None => Ok(FILES),
+    }
+}
+
 /// The name of a rule code.
 pub fn rule_name(code: u8) -> &'static str {
     RULES

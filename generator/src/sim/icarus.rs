@@ -485,18 +485,7 @@ pub fn run_timed(
     {
         args.push(rtl.join(line).to_string_lossy().to_string());
     }
-    for f in [
-        crate::checkers::AXIS_FILE,
-        crate::checkers::AXIL_FILE,
-        crate::checkers::WRAPPER_FILE,
-    ] {
-        if !rtl.join(f).is_file() {
-            return Err(format!(
-                "{} has no {f}: the protocol checkers every simulation runs (generate the \
-                 folder again with `gca generate`)",
-                rtl.display()
-            ));
-        }
+    for f in crate::checkers::files_in(rtl)? {
         args.push(rtl.join(f).to_string_lossy().to_string());
     }
     let tool = |name: &str, args: &[String]| {

@@ -355,20 +355,7 @@ pub fn build(
             rtl_dir.join("sim.f").display()
         ));
     }
-    for f in [
-        crate::checkers::AXIS_FILE,
-        crate::checkers::AXIL_FILE,
-        crate::checkers::WRAPPER_FILE,
-    ] {
-        if !rtl_dir.join(f).is_file() {
-            return Err(format!(
-                "{} has no {f}: the protocol checkers every simulation runs (generate the \
-                 folder again with `gca generate`)",
-                rtl_dir.display()
-            ));
-        }
-        files.push(f.to_string());
-    }
+    files.extend(crate::checkers::files_in(rtl_dir)?.map(String::from));
     let gtab_src = rtl_dir.join("models").join(crate::macros::GTAB_FILE);
     let gtab = read(&gtab_src)?;
 
@@ -707,11 +694,7 @@ fn build_in(
     .arg(&obj)
     .arg(format!("-DGCA_SUBTILE_GTAB=\"{}\"", cell_table.display()))
     .args(["-f", "sim.f"])
-    .args([
-        crate::checkers::AXIS_FILE,
-        crate::checkers::AXIL_FILE,
-        crate::checkers::WRAPPER_FILE,
-    ])
+    .args(crate::checkers::FILES)
     .current_dir(rtl_dir);
     progress(&format!("  $ (cd {}; {})", rtl_dir.display(), show(&v)));
     if let Err(e) = run(&mut v, "verilator") {
