@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use crate::config::{self, Hardware, Model as ModelShape, Params};
 use crate::emit::{self, Manifest, MANIFEST};
 use crate::sim::cover_points::CoverReport;
-use crate::sim::scenario::{random_stream, Counters};
+use crate::sim::scenario::{random_stream, Counters, StreamOptions};
 use crate::sim::twin::{DesignTwin, ScalerRegisters};
 use crate::sim::{coverage, csr, icarus, programmed_scalers, regression, verilator};
 
@@ -161,7 +161,11 @@ pub fn run(a: Args) -> ExitCode {
         }
     };
     let plan = regression::Plan::new(&p, a.tokens, a.seed, a.layers_interleaved);
-    let opts = plan.stream.clone();
+    // The Icarus bench takes no CONTROL command in the middle of a packet.
+    let opts = StreamOptions {
+        commands: false,
+        ..plan.stream.clone()
+    };
     let quiet = a.json;
     let mut extra = Extra::default();
     let summary = match a.simulator {
