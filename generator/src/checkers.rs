@@ -191,7 +191,7 @@ fn axis(p: &Params) -> String {
       if (code != 8'd0 && !fail) begin
         fail <= 1'b1;
         rule <= code;
-        $display("PROTOCOL FAIL: rule %0d at %0t in %m", code, $time);
+        $display("PROTOCOL FAIL: rule %0d at %0t", code, $time);
       end
       p_stall <= tvalid === 1'b1 && tready !== 1'b1;
       p_data <= tdata;
@@ -290,7 +290,7 @@ fn axil(p: &Params) -> String {
       if (code != 8'd0 && !fail) begin
         fail <= 1'b1;
         rule <= code;
-        $display("PROTOCOL FAIL: rule %0d at %0t in %m", code, $time);
+        $display("PROTOCOL FAIL: rule %0d at %0t", code, $time);
       end
       p_aw <= awvalid === 1'b1 && awready !== 1'b1;
       p_w <= wvalid === 1'b1 && wready !== 1'b1;
