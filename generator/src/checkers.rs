@@ -113,12 +113,19 @@ pub fn files_in(dir: &std::path::Path) -> Result<[&'static str; 3], String> {
     }
 }
 
+fn rule(code: u8) -> Option<&'static (u8, &'static str, &'static str)> {
+    RULES.iter().find(|r| r.0 == code)
+}
+
 /// The name of a rule code.
 pub fn rule_name(code: u8) -> &'static str {
-    RULES
-        .iter()
-        .find(|r| r.0 == code)
-        .map_or("UNKNOWN", |r| r.1)
+    rule(code).map_or("UNKNOWN", |r| r.1)
+}
+
+/// A rule for messages: `rule 5 M_AXIS_TVALID_DROP (m_axis_tvalid fell before its handshake)`.
+pub fn describe(code: u8) -> String {
+    let what = rule(code).map_or("unknown rule", |r| r.2);
+    format!("rule {code} {} ({what})", rule_name(code))
 }
 
 /// The three files: (path, text).

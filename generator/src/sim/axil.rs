@@ -25,6 +25,21 @@ pub struct Done {
 }
 
 impl Done {
+    /// What the transfer answered against what was expected, for messages.
+    pub fn describe(&self, map: &crate::regmap::RegMap) -> String {
+        let want = match self.op {
+            CsrOp::Write { resp, .. } => format!("response {resp}"),
+            CsrOp::Read { resp, data, .. } => format!("response {resp}, data {data:x?}"),
+        };
+        format!(
+            "AXI4-Lite {} answered {}{}, expected {want}",
+            self.op.describe(map),
+            self.resp,
+            self.data
+                .map_or(String::new(), |v| format!(" with data {v:#x}"))
+        )
+    }
+
     /// Whether the response (and read data, when the op names one) is the expected one.
     pub fn as_expected(&self) -> bool {
         match self.op {

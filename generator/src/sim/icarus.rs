@@ -529,10 +529,7 @@ pub fn run_timed(
                 return Ok((
                     Verdict::Fail {
                         line: rest.to_string(),
-                        detail: format!(
-                            "protocol checker: rule {code} {}",
-                            crate::checkers::rule_name(code)
-                        ),
+                        detail: format!("protocol checker: {}", crate::checkers::describe(code)),
                     },
                     times,
                 ));

@@ -86,16 +86,9 @@ pub fn thread_cpu_seconds() -> Option<f64> {
 
 /// The first protocol rule the checkers of `gca_top_checked` saw broken, as a message.
 pub fn protocol(model: &Model) -> Option<String> {
-    model.protocol_violation().map(|code| {
-        format!(
-            "protocol checker: rule {code} {} ({})",
-            crate::checkers::rule_name(code),
-            crate::checkers::RULES
-                .iter()
-                .find(|r| r.0 == code)
-                .map_or("unknown rule", |r| r.2)
-        )
-    })
+    model
+        .protocol_violation()
+        .map(|code| format!("protocol checker: {}", crate::checkers::describe(code)))
 }
 
 /// Runs AXI4-Lite transfers on `model` (streams idle), with the bus model's random delays on
@@ -122,17 +115,7 @@ pub fn run_csr(
         if let Some(d) = done {
             quiet = 0;
             if !d.as_expected() {
-                let want = match d.op {
-                    CsrOp::Write { resp, .. } => format!("response {resp}"),
-                    CsrOp::Read { resp, data, .. } => format!("response {resp}, data {data:x?}"),
-                };
-                return Err(format!(
-                    "AXI4-Lite {} answered {}{}, expected {want}",
-                    d.op.describe(&map),
-                    d.resp,
-                    d.data
-                        .map_or(String::new(), |v| format!(" with data {v:#x}"))
-                ));
+                return Err(d.describe(&map));
             }
         }
         if quiet > 1000 {
@@ -346,12 +329,7 @@ fn run_inner(
                     packet: command.map(|c| c.0),
                     layer: None,
                     position: None,
-                    what: format!(
-                        "AXI4-Lite {} during the stream answered {} ({:?})",
-                        d.op.describe(&map),
-                        d.resp,
-                        d.data
-                    ),
+                    what: format!("during the stream: {}", d.describe(&map)),
                 });
                 break;
             }
@@ -534,12 +512,7 @@ fn run_inner(
             model.tick();
             guard += 1;
             if let Some(d) = done.filter(|d| !d.as_expected()) {
-                last_read = Err(format!(
-                    "AXI4-Lite {} during the stream answered {} ({:?})",
-                    d.op.describe(&map),
-                    d.resp,
-                    d.data
-                ));
+                last_read = Err(format!("during the stream: {}", d.describe(&map)));
             }
         }
         let after = csr::after_stream(p, &Counters::after(packets));
