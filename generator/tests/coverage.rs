@@ -41,7 +41,7 @@ fn coverage_files_are_written_and_parsed() {
     let text = std::fs::read_to_string(dir.join(coverage::DAT_FILE)).unwrap();
     let points = coverage::parse_dat(&text).unwrap();
     assert!(points.iter().any(|p| p.kind == "v_toggle"));
-    let (modules, total, macro_model) = coverage::figures(&points);
+    let (modules, total, macro_model, _) = coverage::figures(&points);
     for m in ["gca_csr", "gca_ingress", "gca_window", "gca_quantizer"] {
         let f = modules.iter().find(|f| f.module == m).expect(m);
         assert!(f.line.covered > 0 && f.toggle.covered > 0, "{m}: {f:?}");

@@ -84,7 +84,12 @@ extern "C" fn host_write(ctx: *mut c_void, addr: u32, data: u32) {
     // SAFETY: as in `host_read`.
     let bus = unsafe { &mut *(ctx as *mut Bus) };
     let resp = bus.model.axil_write(addr, data);
-    bus.log.push(CsrOp::Write { addr, data, resp });
+    bus.log.push(CsrOp::Write {
+        addr,
+        data,
+        strb: 0xf,
+        resp,
+    });
 }
 
 /// The shim compiled with the driver: bus accesses go to two callbacks of the host.
@@ -197,6 +202,7 @@ fn write(addr: u32, data: u32) -> CsrOp {
     CsrOp::Write {
         addr,
         data,
+        strb: 0xf,
         resp: RESP_OKAY,
     }
 }
@@ -230,6 +236,7 @@ fn stream(p: &Params, bus: &mut Bus, s: &Scenario, what: &str) {
         seed: 5,
         gaps: false,
         backpressure: false,
+        bursts: false,
     };
     let r = lockstep::run(p, &mut bus.model, s, drive, |_, _| {});
     assert_eq!(r.mismatches, 0, "{what}: {:?}", r.mismatch);

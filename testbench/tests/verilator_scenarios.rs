@@ -46,6 +46,7 @@ fn every_bad_packet_is_answered_and_corrupts_nothing() {
                     seed: 2,
                     gaps: rough,
                     backpressure: rough,
+                    bursts: false,
                 },
             );
             assert_eq!(r.mismatches, 0, "{} {tag}: {:?}", p.name, r.mismatch);
@@ -73,6 +74,7 @@ fn overlap_decay_and_two_cycle_pwm_steps_are_cycle_exact() {
             seed: 4,
             gaps: false,
             backpressure: false,
+            bursts: false,
         },
     );
     assert_eq!(r.mismatches, 0, "{:?}", r.mismatch);
@@ -98,6 +100,7 @@ fn reset_in_the_middle_of_a_packet() {
                     seed: 6,
                     gaps: rough,
                     backpressure: rough,
+                    bursts: false,
                 },
             );
             assert_eq!(r.mismatches, 0, "{} {tag}: {:?}", p.name, r.mismatch);

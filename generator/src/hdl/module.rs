@@ -107,6 +107,35 @@ impl Stmt {
             default,
         }
     }
+
+    /// A case whose `arms` list every value the subject (`width` bits) takes in operation,
+    /// so that `default` is unreachable: when the arms cover all 2^width values, the last arm
+    /// becomes the default (no dead branch); otherwise `default` is kept as the safe state of
+    /// an illegal encoding and marked `verilator coverage_block_off`, so that line coverage
+    /// counts only reachable code (docs/verification.md lists these exclusions).
+    pub fn case_closed(
+        subject: impl Into<Expr>,
+        width: u32,
+        mut arms: Vec<(Vec<Expr>, Vec<Stmt>)>,
+        default: Vec<Stmt>,
+    ) -> Stmt {
+        let labels: usize = arms.iter().map(|a| a.0.len()).sum();
+        let full = width < 16 && labels == 1usize << width;
+        let default = if full {
+            let (_, body) = arms.pop().expect("a full case has arms");
+            body
+        } else {
+            let mut body = vec![
+                Stmt::Comment(
+                    "An encoding no operation reaches: the safe state, out of coverage.".into(),
+                ),
+                Stmt::Comment("verilator coverage_block_off".into()),
+            ];
+            body.extend(default);
+            body
+        };
+        Stmt::case(subject, arms, default)
+    }
 }
 
 /// `module #(.P(v)) name (.port(expr), ...);` with named connections only, none empty.

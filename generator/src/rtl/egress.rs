@@ -264,7 +264,7 @@ pub fn build(p: &Params) -> Module {
                 (vec![lit(lw, l as u128)], body)
             })
             .collect();
-        Stmt::case(sel, arms, vec![bl(out, lit(w, 0))])
+        Stmt::case_closed(sel, lw, arms, vec![bl(out, lit(w, 0))])
     };
     m.comb(vec![mux_by(&sel_layer, &sel_pos, &res_pos, 32)]);
     m.comb(vec![mux_by(&src_layer, &src_data, &res_data, td)]);

@@ -198,7 +198,7 @@ pub fn build(p: &Params) -> Module {
         let body = if p.stream.in_beats_per_vector == 1 {
             part_arms.pop().map(|a| a.1).unwrap_or_default()
         } else {
-            vec![Stmt::case(&part_s2, part_arms, vec![])]
+            vec![Stmt::case_closed(&part_s2, pw, part_arms, vec![])]
         };
         kind_arms.push((vec![e::lit(2, kind as u128)], body));
     }
@@ -212,7 +212,7 @@ pub fn build(p: &Params) -> Module {
         ],
         vec![Stmt::if_then(
             &mine_s2,
-            vec![Stmt::case(&kind_s2, kind_arms, vec![])],
+            vec![Stmt::case_closed(&kind_s2, 2, kind_arms, vec![])],
         )],
     );
 

@@ -432,21 +432,24 @@ pub fn build(p: &Params) -> Module {
 
     m.comment("Packet state and beat counters.");
     let counters_clear = vec![clear(&beat_head), clear(&beat_kind), clear(&beat_part)];
-    let advance = vec![Stmt::if_else(
-        beat_part.eq(lit(pw, parts as u128 - 1)),
+    let next_vector = Stmt::if_else(
+        beat_kind.eq(lit(2, 2)),
         vec![
-            clear(&beat_part),
-            Stmt::if_else(
-                beat_kind.eq(lit(2, 2)),
-                vec![
-                    clear(&beat_kind),
-                    nb(&beat_head, wrap_inc(&beat_head, n_head)),
-                ],
-                vec![nb(&beat_kind, beat_kind.add(lit(2, 1)))],
-            ),
+            clear(&beat_kind),
+            nb(&beat_head, wrap_inc(&beat_head, n_head)),
         ],
-        vec![nb(&beat_part, wrap_inc(&beat_part, parts))],
-    )];
+        vec![nb(&beat_kind, beat_kind.add(lit(2, 1)))],
+    );
+    // A vector in one beat: every data beat starts the next vector (beat_part stays 0).
+    let advance = if parts == 1 {
+        vec![next_vector]
+    } else {
+        vec![Stmt::if_else(
+            beat_part.eq(lit(pw, parts as u128 - 1)),
+            vec![clear(&beat_part), next_vector],
+            vec![nb(&beat_part, wrap_inc(&beat_part, parts))],
+        )]
+    };
     let mut on_header = vec![nb(&cur_layer, &hdr_layer), nb(&cur_pos, &hdr_pos)];
     on_header.extend(counters_clear.clone());
     on_header.push(Stmt::if_else(
@@ -472,8 +475,9 @@ pub fn build(p: &Params) -> Module {
     let on_drop = vec![Stmt::if_then(&tlast, vec![nb(&state, &s_header)])];
     let body = vec![Stmt::if_then(
         &accept,
-        vec![Stmt::case(
+        vec![Stmt::case_closed(
             &state,
+            2,
             vec![
                 (vec![s_header.e()], on_header),
                 (vec![s_data.e()], on_data),

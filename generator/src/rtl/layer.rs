@@ -239,8 +239,9 @@ pub fn build(p: &Params) -> Module {
             vec![Stmt::blocking(&res_data, value)],
         ));
     }
-    m.comb(vec![Stmt::case(
+    m.comb(vec![Stmt::case_closed(
         &res_beat,
+        bw,
         arms,
         vec![Stmt::blocking(&res_data, e::lit(td, 0))],
     )]);

@@ -283,8 +283,9 @@ pub fn build(p: &Params) -> Module {
         cnt0.clone(),
         Stmt::nonblocking(&rd_pos, &pos_stage),
     ];
-    let read_engine = Stmt::case(
+    let read_engine = Stmt::case_closed(
         &rd_state,
+        3,
         vec![
             (
                 vec![e::lit(3, IDLE)],

@@ -59,6 +59,8 @@ struct Xfer {
     data_wait: u32,
     addr_done: bool,
     data_done: bool,
+    /// AWPROT or ARPROT (ignored by the design; random with delays so that the ports toggle).
+    prot: u8,
 }
 
 /// The bus model.
@@ -66,16 +68,21 @@ struct Xfer {
 pub struct AxilMaster {
     rng: Option<Rng>,
     queue: VecDeque<CsrOp>,
-    cur: Option<Xfer>,
+    /// Transfers started, oldest first: at most two, of the same direction (the second's
+    /// address and data are offered while the first waits for its response).
+    cur: VecDeque<Xfer>,
 }
 
 impl AxilMaster {
-    /// Without delays (`seed` None): VALIDs raised at once, BREADY and RREADY always high.
+    /// Without delays (`seed` None): VALIDs raised at once, BREADY and RREADY always high,
+    /// one transfer at a time. With delays, a transfer may also start while the previous one
+    /// of the same direction waits for its response, so that the slave's AWREADY, WREADY and
+    /// ARREADY are seen low.
     pub fn new(seed: Option<u64>) -> AxilMaster {
         AxilMaster {
             rng: seed.map(|s| Rng::new(s ^ 0xa11_7e5e)),
             queue: VecDeque::new(),
-            cur: None,
+            cur: VecDeque::new(),
         }
     }
 
@@ -85,7 +92,7 @@ impl AxilMaster {
 
     /// No transfer running or waiting.
     pub fn idle(&self) -> bool {
-        self.cur.is_none() && self.queue.is_empty()
+        self.cur.is_empty() && self.queue.is_empty()
     }
 
     fn wait(&mut self) -> u32 {
@@ -96,70 +103,120 @@ impl AxilMaster {
         self.rng.as_mut().map_or(true, |r| r.below(3) != 0)
     }
 
+    fn start(&mut self, op: CsrOp) {
+        let addr_wait = self.wait();
+        let data_wait = self.wait();
+        let prot = self.rng.as_mut().map_or(0, |r| r.below(8) as u8);
+        self.cur.push_back(Xfer {
+            op,
+            addr_wait,
+            data_wait,
+            addr_done: false,
+            data_done: matches!(op, CsrOp::Read { .. }),
+            prot,
+        });
+    }
+
     /// This cycle's inputs given the slave's outputs `o`, and the transfer that completes at
     /// the coming edge.
     pub fn drive(&mut self, o: &AxilOut) -> (AxilIn, Option<Done>) {
-        if self.cur.is_none() {
+        if self.cur.is_empty() {
             if let Some(op) = self.queue.pop_front() {
-                let addr_wait = self.wait();
-                let data_wait = self.wait();
-                self.cur = Some(Xfer {
-                    op,
-                    addr_wait,
-                    data_wait,
-                    addr_done: false,
-                    data_done: matches!(op, CsrOp::Read { .. }),
-                });
+                self.start(op);
+            }
+        } else if self.cur.len() == 1 && self.rng.is_some() {
+            let same = |a: &CsrOp, b: &CsrOp| {
+                matches!(
+                    (a, b),
+                    (CsrOp::Write { .. }, CsrOp::Write { .. })
+                        | (CsrOp::Read { .. }, CsrOp::Read { .. })
+                )
+            };
+            let first = self.cur[0];
+            if first.addr_done && first.data_done {
+                if let Some(next) = self.queue.front().copied() {
+                    if same(&first.op, &next) {
+                        self.queue.pop_front();
+                        self.start(next);
+                    }
+                }
             }
         }
         let mut a = AxilIn {
             wstrb: 0xf,
             ..AxilIn::default()
         };
-        let Some(mut x) = self.cur else {
+        if self.cur.is_empty() {
             return (a, None);
-        };
+        }
+        // The address and data channels serve the oldest transfer that still needs them; the
+        // response channel the oldest transfer.
+        let aw = self.cur.iter().position(|x| !x.addr_done);
+        let wd = self.cur.iter().position(|x| !x.data_done);
         let mut done = None;
-        match x.op {
-            CsrOp::Write { addr, data, .. } => {
-                a.awaddr = addr;
-                a.wdata = data;
-                a.awvalid = !x.addr_done && x.addr_wait == 0;
-                a.wvalid = !x.data_done && x.data_wait == 0;
-                a.bready = x.addr_done && x.data_done && self.ready();
-                if a.awvalid && o.awready {
-                    x.addr_done = true;
+        let head = self.cur[0];
+        match head.op {
+            CsrOp::Write { .. } => {
+                if let Some(i) = aw {
+                    let x = self.cur[i];
+                    if let CsrOp::Write { addr, .. } = x.op {
+                        a.awaddr = addr;
+                        a.awprot = x.prot;
+                        a.awvalid = x.addr_wait == 0;
+                    }
                 }
-                if a.wvalid && o.wready {
-                    x.data_done = true;
+                if let Some(i) = wd {
+                    let x = self.cur[i];
+                    if let CsrOp::Write { data, strb, .. } = x.op {
+                        a.wdata = data;
+                        a.wstrb = strb;
+                        a.wvalid = x.data_wait == 0;
+                    }
                 }
+                a.bready = head.addr_done && head.data_done && self.ready();
                 if a.bready && o.bvalid {
                     done = Some(Done {
-                        op: x.op,
+                        op: head.op,
                         resp: o.bresp,
                         data: None,
                     });
                 }
-            }
-            CsrOp::Read { addr, .. } => {
-                a.araddr = addr;
-                a.arvalid = !x.addr_done && x.addr_wait == 0;
-                a.rready = x.addr_done && self.ready();
-                if a.arvalid && o.arready {
-                    x.addr_done = true;
+                if let (Some(i), true) = (aw, a.awvalid && o.awready) {
+                    self.cur[i].addr_done = true;
                 }
+                if let (Some(i), true) = (wd, a.wvalid && o.wready) {
+                    self.cur[i].data_done = true;
+                }
+            }
+            CsrOp::Read { .. } => {
+                if let Some(i) = aw {
+                    let x = self.cur[i];
+                    if let CsrOp::Read { addr, .. } = x.op {
+                        a.araddr = addr;
+                        a.arprot = x.prot;
+                        a.arvalid = x.addr_wait == 0;
+                    }
+                }
+                a.rready = head.addr_done && self.ready();
                 if a.rready && o.rvalid {
                     done = Some(Done {
-                        op: x.op,
+                        op: head.op,
                         resp: o.rresp,
                         data: Some(o.rdata),
                     });
                 }
+                if let (Some(i), true) = (aw, a.arvalid && o.arready) {
+                    self.cur[i].addr_done = true;
+                }
             }
         }
-        x.addr_wait = x.addr_wait.saturating_sub(1);
-        x.data_wait = x.data_wait.saturating_sub(1);
-        self.cur = if done.is_some() { None } else { Some(x) };
+        for x in self.cur.iter_mut() {
+            x.addr_wait = x.addr_wait.saturating_sub(1);
+            x.data_wait = x.data_wait.saturating_sub(1);
+        }
+        if done.is_some() {
+            self.cur.pop_front();
+        }
         (a, done)
     }
 }

@@ -105,6 +105,9 @@ pub struct Figures {
     pub total: ModuleFigures,
     /// The behavioral model of the analog macro, outside the total.
     pub macro_model: Option<ModuleFigures>,
+    /// The protocol checkers (`checkers/`: verification code, whose failure branches a
+    /// passing run never takes), outside the total.
+    pub checkers: Option<ModuleFigures>,
     pub dir: PathBuf,
     pub info: PathBuf,
     pub annotated: PathBuf,
@@ -189,7 +192,14 @@ fn finish(mut m: ModuleFigures) -> ModuleFigures {
 
 /// Figures by module from the points: points merged over instances (identity: file, line,
 /// kind, comment), the macro model (`models/`) apart.
-pub fn figures(points: &[Point]) -> (Vec<ModuleFigures>, ModuleFigures, Option<ModuleFigures>) {
+pub fn figures(
+    points: &[Point],
+) -> (
+    Vec<ModuleFigures>,
+    ModuleFigures,
+    Option<ModuleFigures>,
+    Option<ModuleFigures>,
+) {
     type Key<'a> = (&'a str, u32, &'a str, &'a str);
     let mut merged: BTreeMap<(String, String), BTreeMap<Key, (u64, bool)>> = BTreeMap::new();
     for p in points {
@@ -202,6 +212,22 @@ pub fn figures(points: &[Point]) -> (Vec<ModuleFigures>, ModuleFigures, Option<M
     }
     let mut modules = Vec::new();
     let mut macro_model: Option<ModuleFigures> = None;
+    let mut checkers: Option<ModuleFigures> = None;
+    let add = |into: &mut Option<ModuleFigures>, m: ModuleFigures, name: &str| {
+        *into = Some(match into.take() {
+            None => ModuleFigures {
+                module: name.to_string(),
+                ..m
+            },
+            Some(mut a) => {
+                a.line.covered += m.line.covered;
+                a.line.total += m.line.total;
+                a.toggle.covered += m.toggle.covered;
+                a.toggle.total += m.toggle.total;
+                finish(a)
+            }
+        });
+    };
     for ((module, file), pts) in &merged {
         let mut m = ModuleFigures {
             module: module.clone(),
@@ -223,16 +249,10 @@ pub fn figures(points: &[Point]) -> (Vec<ModuleFigures>, ModuleFigures, Option<M
         }
         let m = finish(m);
         if file.contains("models/") || file.contains("models\\") {
-            macro_model = Some(match macro_model {
-                None => m,
-                Some(mut a) => {
-                    a.line.covered += m.line.covered;
-                    a.line.total += m.line.total;
-                    a.toggle.covered += m.toggle.covered;
-                    a.toggle.total += m.toggle.total;
-                    finish(a)
-                }
-            });
+            let name = m.module.clone();
+            add(&mut macro_model, m, &name);
+        } else if file.contains("checkers/") || file.contains("checkers\\") {
+            add(&mut checkers, m, "protocol checkers");
         } else {
             modules.push(m);
         }
@@ -248,7 +268,7 @@ pub fn figures(points: &[Point]) -> (Vec<ModuleFigures>, ModuleFigures, Option<M
         total.toggle.total += m.toggle.total;
         total.excluded_toggle_points += m.excluded_toggle_points;
     }
-    (modules, finish(total), macro_model)
+    (modules, finish(total), macro_model, checkers)
 }
 
 fn run_tool(cmd: &mut Command, what: &str) -> Result<(), String> {
@@ -277,7 +297,7 @@ pub fn report(rtl_dir: &Path, dir: &Path) -> Result<Figures, String> {
     let text =
         std::fs::read_to_string(&dat).map_err(|e| format!("cannot read {}: {e}", dat.display()))?;
     let points = parse_dat(&text)?;
-    let (modules, total, macro_model) = figures(&points);
+    let (modules, total, macro_model, checkers) = figures(&points);
     let info = dir.join(INFO_FILE);
     let annotated = dir.join(ANNOTATED_DIR);
     // The point files are relative to the generated folder (where Verilator ran).
@@ -315,6 +335,7 @@ pub fn report(rtl_dir: &Path, dir: &Path) -> Result<Figures, String> {
         modules,
         total,
         macro_model,
+        checkers,
         dir: dir.to_path_buf(),
         info,
         annotated,
@@ -361,6 +382,10 @@ impl Figures {
         s += &row(&self.total);
         if let Some(m) = &self.macro_model {
             s += "  not in the total (behavioral model of the analog macro):\n";
+            s += &row(m);
+        }
+        if let Some(m) = &self.checkers {
+            s += "  not in the total (protocol checkers, verification code):\n";
             s += &row(m);
         }
         s += &format!(
@@ -439,7 +464,7 @@ mod tests {
         );
         let pts = parse_dat(&text).unwrap();
         assert_eq!(pts.len(), 6);
-        let (mods, total, mac) = figures(&pts);
+        let (mods, total, mac, _) = figures(&pts);
         assert_eq!(mods.len(), 2);
         let head = mods.iter().find(|m| m.module == "gca_head").unwrap();
         assert_eq!(

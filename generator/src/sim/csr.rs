@@ -18,9 +18,11 @@ pub const RESP_SLVERR: u8 = 2;
 /// One transfer and what it must answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CsrOp {
+    /// `strb`: the byte enables (WSTRB), 0xf for a whole word.
     Write {
         addr: u32,
         data: u32,
+        strb: u8,
         resp: u8,
     },
     /// `data`: the value the read must return, when it is checked.
@@ -83,6 +85,7 @@ pub fn program_scalers(p: &Params, regs: &ScalerRegisters) -> Vec<CsrOp> {
                 ops.push(CsrOp::Write {
                     addr: base + 4 * i as u32,
                     data: *v as u32,
+                    strb: 0xf,
                     resp: RESP_OKAY,
                 });
             }
@@ -110,11 +113,13 @@ pub fn before_stream(p: &Params, regs: &ScalerRegisters) -> Vec<CsrOp> {
         CsrOp::Write {
             addr: hole,
             data: 1,
+            strb: 0xf,
             resp: RESP_SLVERR,
         },
         CsrOp::Write {
             addr: id,
             data: 0,
+            strb: 0xf,
             resp: RESP_SLVERR,
         },
         CsrOp::Read {
@@ -124,7 +129,61 @@ pub fn before_stream(p: &Params, regs: &ScalerRegisters) -> Vec<CsrOp> {
         },
     ];
     ops.extend(program_scalers(p, regs));
+    // Misaligned addresses (AWADDR/ARADDR bits 1 and 0 set) answer SLVERR and change nothing:
+    // a misaligned write that reached the first scaler would change every later result.
+    let first = map.scalers.head_base(0, 0);
+    for (addr, write) in [
+        (id + 1, false),
+        (id + 2, false),
+        (first + 1, true),
+        (first + 2, true),
+    ] {
+        ops.push(if write {
+            CsrOp::Write {
+                addr,
+                data: 0x5a5a_5a5a,
+                strb: 0xf,
+                resp: RESP_SLVERR,
+            }
+        } else {
+            CsrOp::Read {
+                addr,
+                resp: RESP_SLVERR,
+                data: None,
+            }
+        });
+    }
     ops
+}
+
+/// The scaler registers of every head written byte lane by byte lane: each register first
+/// with a junk word, then lane by lane (WSTRB 0001, 0010, 0100, 1000) with its value in that
+/// lane and junk in the others, then junk with WSTRB 0000. The registers end at `regs` only
+/// when every byte enable is obeyed.
+pub fn program_scalers_by_bytes(p: &Params, regs: &ScalerRegisters, seed: u64) -> Vec<CsrOp> {
+    let mut rng = crate::rng::Rng::new(seed ^ 0x5757_b17e);
+    let mut junk = move || (rng.next_u64() & 0xffff_ffff) as u32;
+    program_scalers(p, regs)
+        .into_iter()
+        .flat_map(|op| {
+            let CsrOp::Write { addr, data, .. } = op else {
+                unreachable!("program_scalers writes")
+            };
+            let w = |data: u32, strb: u8| CsrOp::Write {
+                addr,
+                data,
+                strb,
+                resp: RESP_OKAY,
+            };
+            let mut ops = vec![w(junk(), 0xf)];
+            for lane in 0..4 {
+                let mask = 0xffu32 << (8 * lane);
+                ops.push(w((junk() & !mask) | (data & mask), 1 << lane));
+            }
+            ops.push(w(junk(), 0x0));
+            ops
+        })
+        .collect()
 }
 
 /// The counters and STATUS as `want`, then STATUS cleared (write 1 to clear) and read as 0.
@@ -143,6 +202,7 @@ pub fn after_stream(p: &Params, want: &Counters) -> Vec<CsrOp> {
         CsrOp::Write {
             addr: offset(&map, "STATUS"),
             data: want.status,
+            strb: 0xf,
             resp: RESP_OKAY,
         },
         read("STATUS", 0),

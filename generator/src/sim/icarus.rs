@@ -81,8 +81,13 @@ fn csr_calls(ops: &[CsrOp], first: usize, aw: u32) -> String {
     for (i, op) in ops.iter().enumerate() {
         let n = first + i;
         match *op {
-            CsrOp::Write { addr, data, resp } => o.push_str(&format!(
-                "    axil_write({n}, {aw}'h{addr:x}, 32'h{data:08x}, 2'd{resp});\n"
+            CsrOp::Write {
+                addr,
+                data,
+                strb,
+                resp,
+            } => o.push_str(&format!(
+                "    axil_write({n}, {aw}'h{addr:x}, 32'h{data:08x}, 4'h{strb:x}, 2'd{resp});\n"
             )),
             CsrOp::Read { addr, resp, data } => o.push_str(&format!(
                 "    axil_read({n}, {aw}'h{addr:x}, 2'd{resp}, 1'b{}, 32'h{:08x});\n",
@@ -156,6 +161,7 @@ module gca_tb;
   reg [{awm}:0] awaddr;
   reg [{awm}:0] araddr;
   reg [31:0] wdata;
+  reg [3:0] wstrb;
   reg awvalid, wvalid, arvalid;
   reg [{w}:0] stim [0:NIN-1];
   reg [{w}:0] expect [0:NEXP-1];
@@ -193,7 +199,7 @@ module gca_tb;
     .s_axis_tdata(s_tdata), .s_axis_tvalid(s_tvalid), .s_axis_tready(s_tready), .s_axis_tlast(s_tlast),
     .m_axis_tdata(m_tdata), .m_axis_tvalid(m_tvalid), .m_axis_tready(m_tready), .m_axis_tlast(m_tlast),
     .s_axil_awaddr(awaddr), .s_axil_awprot(3'd0), .s_axil_awvalid(awvalid), .s_axil_awready(awready),
-    .s_axil_wdata(wdata), .s_axil_wstrb(4'hf), .s_axil_wvalid(wvalid), .s_axil_wready(wready),
+    .s_axil_wdata(wdata), .s_axil_wstrb(wstrb), .s_axil_wvalid(wvalid), .s_axil_wready(wready),
     .s_axil_bresp(bresp), .s_axil_bvalid(bvalid), .s_axil_bready(1'b1),
     .s_axil_araddr(araddr), .s_axil_arprot(3'd0), .s_axil_arvalid(arvalid), .s_axil_arready(arready),
     .s_axil_rdata(rdata), .s_axil_rresp(rresp), .s_axil_rvalid(rvalid), .s_axil_rready(1'b1),
@@ -205,12 +211,14 @@ module gca_tb;
     input integer op;
     input [{awm}:0] addr;
     input [31:0] data;
+    input [3:0] strb;
     input [1:0] resp;
     reg aw_done, w_done;
     begin
       @(negedge clk);
       awaddr = addr;
       wdata = data;
+      wstrb = strb;
       awvalid = 1'b1;
       wvalid = 1'b1;
       aw_done = 1'b0;
@@ -290,6 +298,7 @@ module gca_tb;
     awaddr = {aw}'d0;
     araddr = {aw}'d0;
     wdata = 32'd0;
+    wstrb = 4'hf;
     awvalid = 1'b0;
     wvalid = 1'b0;
     arvalid = 1'b0;

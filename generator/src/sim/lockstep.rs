@@ -35,6 +35,9 @@ pub struct Drive {
     pub gaps: bool,
     /// TREADY drops in about one cycle in eight.
     pub backpressure: bool,
+    /// TREADY also drops for bursts of 16 to 191 cycles (results wait in the layers' result
+    /// registers and the controllers hold finished tokens).
+    pub bursts: bool,
 }
 
 /// The first difference between the design and the twin.
@@ -280,6 +283,7 @@ fn run_inner(
         .collect();
     let mut axil = AxilMaster::new(drive.gaps.then_some(drive.seed));
     let mut stalled = false;
+    let mut stall = 0u64;
     let limit = 10_000 + 8 * (beats.len() as u64 + 64) * p.cycles.decode_latency.max(1);
     let mut out_words = Beat::zero(p);
     while done_out < total_out && mismatch.is_none() {
@@ -304,10 +308,14 @@ fn run_inner(
         // constant register.
         if let Some((pk, cmd, false)) = command {
             let started = done_out + usize::from(open.is_some() || model.m_axis_tvalid());
-            if cmd == Command::ClearWindows || started >= answered_before[pk] {
+            // With back-pressure on, an output packet offered but not yet started is let
+            // start first, so that the command meets it open (TREADY is then held low).
+            let offered = drive.backpressure && open.is_none() && model.m_axis_tvalid();
+            if (cmd == Command::ClearWindows || started >= answered_before[pk]) && !offered {
                 axil.push(CsrOp::Write {
                     addr: control,
                     data: cmd.control_value(),
+                    strb: 0xf,
                     resp: csr::RESP_OKAY,
                 });
                 command = Some((pk, cmd, true));
@@ -338,15 +346,29 @@ fn run_inner(
             }
         }
         let gap = drive.gaps && rng.below(8) == 0;
+        // A cut packet starts once every earlier output packet has started; the last one is
+        // then held open (TREADY low, with back-pressure on) so that the reset cuts it too.
+        let started = done_out + usize::from(open.is_some());
+        let cut_armed =
+            next_in < beats.len() && drain_before[beats[next_in].0].is_some_and(|n| started >= n);
         let held = next_in < beats.len()
-            && (command.is_some()
-                || drain_before[beats[next_in].0].is_some_and(|n| done_out < n || open.is_some()));
+            && (command.is_some() || drain_before[beats[next_in].0].is_some_and(|n| started < n));
         // A beat offered and not taken stays offered (AXI4-Stream): gaps and holds start only
         // after a handshake.
         let offer =
             (next_in < beats.len() && (stalled || (!gap && !held))).then(|| beats[next_in].1);
         model.set_s_axis(offer);
-        let ready = !(drive.backpressure && rng.below(8) == 0);
+        // Back-pressure: TREADY low about one cycle in eight, or in bursts of 16 to 191 cycles;
+        // held low while a CONTROL command is on the bus or a reset is coming with an output
+        // packet open, so that the command or the reset meets the open packet.
+        if drive.bursts && stall == 0 && rng.below(32) == 0 {
+            stall = 16 + rng.below(176);
+        }
+        stall = stall.saturating_sub(1);
+        let hold_out = drive.backpressure
+            && open.is_some()
+            && (cut_armed || matches!(command, Some((_, _, true))));
+        let ready = !(hold_out || stall > 0 || (drive.backpressure && rng.below(8) == 0));
         model.set_m_axis_tready(ready);
         // The output stream and s_axis_tready are functions of registers only (docs/rtl.md):
         // the values read after the last edge hold for this cycle and the new inputs take
@@ -495,6 +517,13 @@ fn run_inner(
             // The cut packet's beats are in: reset the design while the packet is open. The
             // twin starts afresh with it, and so does the schedule.
             reset_after_edge = false;
+            if let Some(o) = open.take() {
+                // The output packet open at the reset is cut with it: it counts as seen.
+                if o.expected.queue != Queue::Errors {
+                    in_flight -= 1;
+                }
+                done_out += 1;
+            }
             model.reset(4);
             sched = Schedule::new(p);
             egress_free = 0;

@@ -114,6 +114,7 @@ pub fn every_register(p: &Params, regs: &ScalerRegisters) -> Vec<CsrOp> {
         ops.push(CsrOp::Write {
             addr: r.offset,
             data,
+            strb: 0xf,
             resp,
         });
     }
@@ -122,7 +123,8 @@ pub fn every_register(p: &Params, regs: &ScalerRegisters) -> Vec<CsrOp> {
 
 /// RESET_WINDOW on every layer at an empty window (right after reset), after half a window,
 /// after exactly a window and after a window and a half (wrapped), each followed by tokens
-/// that must see only what came after it.
+/// that must see only what came after it; then a sequence that starts 3 positions before
+/// 2^32 and runs past it (the position wraps to 0: every position bit toggles both ways).
 pub fn window_states(p: &Params, seed: u64) -> Vec<Packet> {
     let m = p.shape.window;
     let mut b = Builder::new(p, seed);
@@ -133,6 +135,8 @@ pub fn window_states(p: &Params, seed: u64) -> Vec<Packet> {
             b.reset(l, 0);
         }
         b.token(l);
+        b.reset(l, u32::MAX - 2);
+        (0..5).for_each(|_| b.token(l));
     }
     b.finish_stimulus()
 }
@@ -190,6 +194,29 @@ pub fn scaler_extremes(p: &Params, regs: &ScalerRegisters) -> Vec<[i64; 8]> {
         .collect()
 }
 
+/// `n` settings of the scaler registers drawn uniformly over each register's range (signed,
+/// its field width), so that every bit of the scalers and of the products they feed toggles.
+pub fn random_scalers(p: &Params, seed: u64, n: usize) -> Vec<[i64; 8]> {
+    let map = RegMap::new(p);
+    let widths: Vec<u32> = map
+        .scalers
+        .registers
+        .iter()
+        .map(|r| r.fields[0].width)
+        .collect();
+    let mut rng = crate::rng::Rng::new(seed ^ 0x5ca1_e5);
+    (0..n)
+        .map(|_| {
+            let mut v = [0i64; 8];
+            for (i, w) in widths.iter().enumerate().take(8) {
+                let span = 1u64 << w;
+                v[i] = rng.below(span) as i64 - (1i64 << (w - 1));
+            }
+            v
+        })
+        .collect()
+}
+
 /// Runs the regression on `model` (built for `p`); `progress(done, total)` follows the
 /// random stream's output packets.
 pub fn run(
@@ -203,12 +230,14 @@ pub fn run(
         seed: plan.stream.seed,
         gaps: !plan.smooth,
         backpressure: !plan.smooth,
+        bursts: false,
     };
     let mut cover = CoverReport::default();
     let stimulus = scenario::random_stimulus(p, &plan.stream);
     let after = every_register(p, &regs);
+    let before = csr::before_stream(p, &regs);
     let mut summary = run_one(
-        p, model, &stimulus, regs, &after, drive, &mut cover, progress,
+        p, model, &stimulus, regs, &before, &after, drive, &mut cover, progress,
     )?;
     let mut scenarios = Vec::new();
     if plan.stream_only || summary.mismatches > 0 {
@@ -243,8 +272,81 @@ pub fn run(
             regs.with_values(values),
         ));
     }
-    for (name, packets, r) in directed {
-        let s = run_one(p, model, &packets, r, &[], drive, &mut cover, |_, _| {})?;
+    for values in random_scalers(p, seed, 3) {
+        let mut b = Builder::new(p, seed ^ 0x7a9d);
+        for _ in 0..3 {
+            (0..p.shape.n_layer).for_each(|l| b.token(l));
+        }
+        directed.push((
+            format!("random scalers {:?}", values),
+            b.finish_stimulus(),
+            regs.with_values(values),
+        ));
+    }
+    // The scalers written byte lane by byte lane (every WSTRB pattern that matters), then a
+    // few tokens that show the values.
+    let mut bytes = Builder::new(p, seed ^ 0xb17e);
+    for _ in 0..2 {
+        (0..p.shape.n_layer).for_each(|l| bytes.token(l));
+    }
+    let bytes = bytes.finish_stimulus();
+    // A dense stream with output back-pressure in long bursts and CONTROL commands in it:
+    // results wait in the result registers, finished tokens wait for them, and the commands
+    // and a reset meet open output packets.
+    let dense = scenario::random_stimulus(
+        p,
+        &StreamOptions {
+            tokens: p.shape.n_layer * 16,
+            seed: seed ^ 0xde75e,
+            interleaved: false,
+            reset_every: 0,
+            commands: true,
+        },
+    );
+    let cut = scenario::reset_mid_packet(p, seed ^ 0xc07, 3).packets;
+    let bursts = Drive {
+        bursts: true,
+        ..drive
+    };
+    let mut runs: Vec<(String, Vec<Packet>, ScalerRegisters, Vec<CsrOp>, Drive)> = directed
+        .into_iter()
+        .map(|(name, packets, r)| {
+            let before = csr::before_stream(p, &r);
+            (name, packets, r, before, drive)
+        })
+        .collect();
+    let mut by_bytes = csr::before_stream(p, &regs);
+    by_bytes.extend(csr::program_scalers_by_bytes(p, &regs, seed));
+    runs.push(("scalers by byte lanes".into(), bytes, regs, by_bytes, drive));
+    if !plan.smooth {
+        let before = csr::before_stream(p, &regs);
+        runs.push((
+            "back-pressure bursts and commands".into(),
+            dense,
+            regs,
+            before.clone(),
+            bursts,
+        ));
+        runs.push((
+            "reset in an output packet".into(),
+            cut,
+            regs,
+            before,
+            bursts,
+        ));
+    }
+    for (name, packets, r, before, drive) in runs {
+        let s = run_one(
+            p,
+            model,
+            &packets,
+            r,
+            &before,
+            &[],
+            drive,
+            &mut cover,
+            |_, _| {},
+        )?;
         let failed = s.mismatch.clone();
         scenarios.push(ScenarioResult {
             name: name.clone(),
@@ -276,6 +378,7 @@ fn run_one(
     model: &mut Model,
     packets: &[Packet],
     regs: ScalerRegisters,
+    before: &[CsrOp],
     after: &[CsrOp],
     drive: Drive,
     cover: &mut CoverReport,
@@ -283,9 +386,8 @@ fn run_one(
 ) -> Result<Summary, String> {
     model.attach_monitor();
     model.reset(4);
-    let before = csr::before_stream(p, &regs);
     let delays = drive.gaps.then_some(drive.seed);
-    lockstep::run_csr(model, p, &before, delays)
+    lockstep::run_csr(model, p, before, delays)
         .map_err(|what| format!("AXI4-Lite before the stream: {what}"))?;
     let twin = DesignTwin::with_registers(p, regs);
     let (mut summary, twin_cover) =

@@ -427,6 +427,13 @@ impl<'a> Builder<'a> {
     /// A bad packet for `layer` (its header's layer for `LayerOutOfRange` is n_layer), answered
     /// by an error packet; nothing else changes.
     pub fn bad(&mut self, rule: BadRule, layer: usize) {
+        self.bad_with(rule, layer, false);
+    }
+
+    /// [`Builder::bad`], with `far` the header's fields far from the expected ones: opcode 15
+    /// for `UnknownOpcode`, layer 255 for `LayerOutOfRange`, every position bit inverted for
+    /// `WrongPosition` (so that the error record's bits toggle).
+    pub fn bad_with(&mut self, rule: BadRule, layer: usize, far: bool) {
         let p = self.p;
         let pos = self.next_pos[layer];
         let dummy: Vec<TokenValues> = (0..p.shape.n_head)
@@ -458,17 +465,18 @@ impl<'a> Builder<'a> {
             }
             BadRule::UnknownOpcode => {
                 let mut h = token[0].clone();
-                h.set(0, 4, 7);
+                h.set(0, 4, if far { 15 } else { 7 });
                 h.last = true;
                 (layer, pos, vec![h])
             }
             BadRule::LayerOutOfRange => {
                 let mut b = token.clone();
-                b[0].set(8, 8, p.shape.n_layer as i64);
-                (p.shape.n_layer, pos, b)
+                let bad = if far { 255 } else { p.shape.n_layer };
+                b[0].set(8, 8, bad as i64);
+                (bad, pos, b)
             }
             BadRule::WrongPosition => {
-                let wrong = pos.wrapping_add(5);
+                let wrong = if far { !pos } else { pos.wrapping_add(5) };
                 let mut b = token.clone();
                 b[0].set(16, 32, wrong as i64);
                 (layer, wrong, b)
@@ -623,6 +631,14 @@ pub fn every_bad_rule(p: &Params, seed: u64, tail: usize) -> Scenario {
         b.token(last);
         b.bad(rule, last);
         b.token(last);
+    }
+    for rule in [
+        BadRule::UnknownOpcode,
+        BadRule::LayerOutOfRange,
+        BadRule::WrongPosition,
+    ] {
+        b.bad_with(rule, last, true);
+        b.bad(rule, 0);
     }
     for _ in 0..tail {
         (0..p.shape.n_layer).for_each(|l| b.token(l));

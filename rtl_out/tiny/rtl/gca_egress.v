@@ -81,11 +81,8 @@ module gca_egress (
       1'd0: begin
         sel_pos = res_pos[31:0];
       end
-      1'd1: begin
-        sel_pos = res_pos[63:32];
-      end
       default: begin
-        sel_pos = 32'd0;
+        sel_pos = res_pos[63:32];
       end
     endcase
   end
@@ -95,11 +92,8 @@ module gca_egress (
       1'd0: begin
         src_data = res_data[511:0];
       end
-      1'd1: begin
-        src_data = res_data[1023:512];
-      end
       default: begin
-        src_data = 512'd0;
+        src_data = res_data[1023:512];
       end
     endcase
   end

@@ -225,11 +225,8 @@ module gca_layer (
       1'd0: begin
         res_data = {384'd0, y0[127:0]};
       end
-      1'd1: begin
-        res_data = {384'd0, y1[127:0]};
-      end
       default: begin
-        res_data = 512'd0;
+        res_data = {384'd0, y1[127:0]};
       end
     endcase
   end

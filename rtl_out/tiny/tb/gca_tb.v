@@ -20,6 +20,7 @@ module gca_tb;
   reg [11:0] awaddr;
   reg [11:0] araddr;
   reg [31:0] wdata;
+  reg [3:0] wstrb;
   reg awvalid, wvalid, arvalid;
   reg [515:0] stim [0:NIN-1];
   reg [515:0] expect [0:NEXP-1];
@@ -57,7 +58,7 @@ module gca_tb;
     .s_axis_tdata(s_tdata), .s_axis_tvalid(s_tvalid), .s_axis_tready(s_tready), .s_axis_tlast(s_tlast),
     .m_axis_tdata(m_tdata), .m_axis_tvalid(m_tvalid), .m_axis_tready(m_tready), .m_axis_tlast(m_tlast),
     .s_axil_awaddr(awaddr), .s_axil_awprot(3'd0), .s_axil_awvalid(awvalid), .s_axil_awready(awready),
-    .s_axil_wdata(wdata), .s_axil_wstrb(4'hf), .s_axil_wvalid(wvalid), .s_axil_wready(wready),
+    .s_axil_wdata(wdata), .s_axil_wstrb(wstrb), .s_axil_wvalid(wvalid), .s_axil_wready(wready),
     .s_axil_bresp(bresp), .s_axil_bvalid(bvalid), .s_axil_bready(1'b1),
     .s_axil_araddr(araddr), .s_axil_arprot(3'd0), .s_axil_arvalid(arvalid), .s_axil_arready(arready),
     .s_axil_rdata(rdata), .s_axil_rresp(rresp), .s_axil_rvalid(rvalid), .s_axil_rready(1'b1),
@@ -69,12 +70,14 @@ module gca_tb;
     input integer op;
     input [11:0] addr;
     input [31:0] data;
+    input [3:0] strb;
     input [1:0] resp;
     reg aw_done, w_done;
     begin
       @(negedge clk);
       awaddr = addr;
       wdata = data;
+      wstrb = strb;
       awvalid = 1'b1;
       wvalid = 1'b1;
       aw_done = 1'b0;
@@ -160,6 +163,7 @@ module gca_tb;
     awaddr = 12'd0;
     araddr = 12'd0;
     wdata = 32'd0;
+    wstrb = 4'hf;
     awvalid = 1'b0;
     wvalid = 1'b0;
     arvalid = 1'b0;
