@@ -214,7 +214,11 @@ pub fn run(a: Args) -> ExitCode {
                 if let Err(e) = model.write_coverage(&dat) {
                     return fail(e);
                 }
-                match coverage::report(&rtl_dir, dir) {
+                // The bits the generator proves constant leave the toggle figures; a design
+                // given with --rtl may have been edited, so its figures count every bit.
+                let known = crate::hdl::known::known_bits(&crate::rtl::modules(&p));
+                let known = a.rtl.is_none().then_some(&known);
+                match coverage::report(&rtl_dir, dir, known) {
                     Ok(c) => extra.coverage = Some(c),
                     Err(e) => return fail(e),
                 }

@@ -49,6 +49,7 @@ mod check_expr;
 mod design;
 mod error;
 mod expr;
+pub mod known;
 mod module;
 pub mod names;
 mod print;

@@ -318,11 +318,18 @@ pub fn build(p: &Params) -> Module {
                 vec![e::lit(3, RO)],
                 vec![Stmt::if_else(
                     &ro_last,
-                    vec![Stmt::if_else(
-                        &qk_go,
-                        load_token,
-                        vec![goto(IDLE), cnt0.clone()],
-                    )],
+                    // The next token can start QK in the readout's last cycle only when its
+                    // write overlapped the reads (`prefill_overlap`); without the overlap its
+                    // write starts in that cycle at the earliest, so qk_go is low there.
+                    if overlap {
+                        vec![Stmt::if_else(
+                            &qk_go,
+                            load_token,
+                            vec![goto(IDLE), cnt0.clone()],
+                        )]
+                    } else {
+                        vec![goto(IDLE), cnt0.clone()]
+                    },
                     vec![cnt_inc],
                 )],
             ),

@@ -20,6 +20,8 @@ use std::process::Command;
 
 use serde::Serialize;
 
+use crate::hdl::known::Known;
+
 /// Verilator's points of the run, in DIR.
 pub const DAT_FILE: &str = "coverage.dat";
 /// The lcov file, in DIR.
@@ -94,6 +96,9 @@ pub struct ModuleFigures {
     /// Points not covered, as `file:line kind comment` (at most 50 per module).
     pub missed: Vec<String>,
     pub excluded_toggle_points: usize,
+    /// Toggle points of bits the generator proves constant ([`crate::hdl::known`]): out of
+    /// the figures.
+    pub constant_toggle_points: usize,
 }
 
 /// Everything `--coverage` reports.
@@ -200,14 +205,47 @@ pub fn figures(
     Option<ModuleFigures>,
     Option<ModuleFigures>,
 ) {
+    figures_with(points, None)
+}
+
+/// Whether `known` proves the bit of a toggle point constant.
+fn proven_constant(known: Option<&Known>, p: &Point) -> bool {
+    let Some(sigs) = known.and_then(|k| k.get(&p.module)) else {
+        return false;
+    };
+    let name = signal(&p.comment);
+    let Some(bits) = sigs.get(name) else {
+        return false;
+    };
+    let bit = match p.comment.split_once('[') {
+        None => 0,
+        Some((_, rest)) => match rest.trim_end_matches(']').parse::<usize>() {
+            Ok(b) => b,
+            Err(_) => return false,
+        },
+    };
+    bits.get(bit).copied().flatten().is_some()
+}
+
+/// [`figures`], with the toggle points of bits that `known` proves constant left out.
+pub fn figures_with(
+    points: &[Point],
+    known: Option<&Known>,
+) -> (
+    Vec<ModuleFigures>,
+    ModuleFigures,
+    Option<ModuleFigures>,
+    Option<ModuleFigures>,
+) {
     type Key<'a> = (&'a str, u32, &'a str, &'a str);
-    let mut merged: BTreeMap<(String, String), BTreeMap<Key, (u64, bool)>> = BTreeMap::new();
+    let mut merged: BTreeMap<(String, String), BTreeMap<Key, (u64, bool, bool)>> = BTreeMap::new();
     for p in points {
+        let konst = p.kind == "v_toggle" && proven_constant(known, p);
         let e = merged
             .entry((p.module.clone(), p.file.clone()))
             .or_default()
             .entry((&p.kind, p.line, &p.comment, &p.file))
-            .or_insert((0, excluded(p)));
+            .or_insert((0, excluded(p), konst));
         e.0 += p.count;
     }
     let mut modules = Vec::new();
@@ -234,10 +272,16 @@ pub fn figures(
             file: file.clone(),
             ..ModuleFigures::default()
         };
-        for ((kind, line, comment, _), (count, excl)) in pts {
+        for ((kind, line, comment, _), (count, excl, konst)) in pts {
             let hit = *count > 0;
             match *kind {
                 "v_toggle" if *excl => m.excluded_toggle_points += 1,
+                // A constant bit may still count one change per instance: Verilator's
+                // signals start at 0 before the first evaluation gives them their value.
+                "v_toggle" if *konst => {
+                    m.constant_toggle_points += 1;
+                    continue;
+                }
                 "v_toggle" => m.toggle.add(hit),
                 "v_line" | "v_branch" => m.line.add(hit),
                 _ => continue,
@@ -267,6 +311,7 @@ pub fn figures(
         total.toggle.covered += m.toggle.covered;
         total.toggle.total += m.toggle.total;
         total.excluded_toggle_points += m.excluded_toggle_points;
+        total.constant_toggle_points += m.constant_toggle_points;
     }
     (modules, finish(total), macro_model, checkers)
 }
@@ -292,12 +337,14 @@ fn run_tool(cmd: &mut Command, what: &str) -> Result<(), String> {
 
 /// From `DIR/coverage.dat` of a run of the design in `rtl_dir`: the lcov file, the annotated
 /// sources, HTML when genhtml is installed, `coverage.json`, and the figures.
-pub fn report(rtl_dir: &Path, dir: &Path) -> Result<Figures, String> {
+/// `known`: the constant bits of the generated design ([`crate::hdl::known::known_bits`]),
+/// whose toggle points are left out of the figures.
+pub fn report(rtl_dir: &Path, dir: &Path, known: Option<&Known>) -> Result<Figures, String> {
     let dat = dir.join(DAT_FILE);
     let text =
         std::fs::read_to_string(&dat).map_err(|e| format!("cannot read {}: {e}", dat.display()))?;
     let points = parse_dat(&text)?;
-    let (modules, total, macro_model, checkers) = figures(&points);
+    let (modules, total, macro_model, checkers) = figures_with(&points, known);
     let info = dir.join(INFO_FILE);
     let annotated = dir.join(ANNOTATED_DIR);
     // The point files are relative to the generated folder (where Verilator ran).
@@ -380,6 +427,10 @@ impl Figures {
             s += &row(m);
         }
         s += &row(&self.total);
+        s += &format!(
+            "    toggle points left out: {} of bits the generator proves constant (hdl::known), {} excluded with a reason (docs/verification.md)\n",
+            self.total.constant_toggle_points, self.total.excluded_toggle_points
+        );
         if let Some(m) = &self.macro_model {
             s += "  not in the total (behavioral model of the analog macro):\n";
             s += &row(m);

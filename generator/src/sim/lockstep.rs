@@ -35,7 +35,7 @@ pub struct Drive {
     pub gaps: bool,
     /// TREADY drops in about one cycle in eight.
     pub backpressure: bool,
-    /// TREADY also drops for bursts of 16 to 191 cycles (results wait in the layers' result
+    /// TREADY also drops for bursts of 16 cycles to 8 decode latencies (results wait in the layers' result
     /// registers and the controllers hold finished tokens).
     pub bursts: bool,
 }
@@ -358,11 +358,11 @@ fn run_inner(
         let offer =
             (next_in < beats.len() && (stalled || (!gap && !held))).then(|| beats[next_in].1);
         model.set_s_axis(offer);
-        // Back-pressure: TREADY low about one cycle in eight, or in bursts of 16 to 191 cycles;
+        // Back-pressure: TREADY low about one cycle in eight, or in bursts of 16 cycles to 8 decode latencies;
         // held low while a CONTROL command is on the bus or a reset is coming with an output
         // packet open, so that the command or the reset meets the open packet.
         if drive.bursts && stall == 0 && rng.below(32) == 0 {
-            stall = 16 + rng.below(176);
+            stall = 16 + rng.below(8 * p.cycles.decode_latency.max(1));
         }
         stall = stall.saturating_sub(1);
         let hold_out = drive.backpressure

@@ -213,14 +213,8 @@ module gca_layer_ctrl (
           end
           3'd4: begin
             if (ro_last) begin
-              if (qk_go) begin
-                rd_state <= 3'd1;
-                rd_cnt <= 4'd0;
-                rd_pos <= pos_stage;
-              end else begin
-                rd_state <= 3'd0;
-                rd_cnt <= 4'd0;
-              end
+              rd_state <= 3'd0;
+              rd_cnt <= 4'd0;
             end else begin
               rd_cnt <= rd_cnt + 4'd1;
             end
