@@ -121,7 +121,13 @@ pub fn build(p: &Params) -> Module {
     );
     // The window empties with the soft reset too, at the same edge.
     let win_empty = let_wire(&mut m, "win_empty", clear.lor(&srst));
-    m.assign(&stage_free, ctrl_stage_free.land(pend.lnot()));
+    // CONTROL.CLEAR_WINDOWS holds the data beats from the cycle of its pulse (the cycle the
+    // write's response is first offered): a token whose beats come with or after the response
+    // is computed in the emptied window.
+    m.assign(
+        &stage_free,
+        ctrl_stage_free.land(pend.lor(&clear_windows).lnot()),
+    );
     m.assign(&busy, ctrl_busy.lor(&pend));
 
     let w = |m: &mut Module, name: &str, width: u32| m.wire(name, width);

@@ -3,8 +3,9 @@
 //!
 //! Soft reset (CONTROL.SOFT_RESET): one reset, `rst_n`, reaches every flip-flop; the soft
 //! reset is a synchronous clear (`srst`), never an internally generated asynchronous reset.
-//! From the cycle after the CSR pulse, `sr_pend` holds TREADY low and keeps every layer from
-//! starting QK; once no layer is in QK (the analog sub-tiles have no reset and must not be left
+//! From the cycle of the CSR pulse (the cycle the write's response is offered), the pulse and
+//! then `sr_pend` hold TREADY low and keep every layer from starting QK, so that no beat sent
+//! after the response is taken before the soft reset; once no layer is in QK (the analog sub-tiles have no reset and must not be left
 //! with half-integrated scores: at most T_max + 1 cycles), `srst` is high for one cycle and
 //! clears, at that edge, every window, expected position, staged, written and computing token
 //! and the pending window clears. Kept: the CSR block, the egress (a packet being sent is
@@ -133,7 +134,10 @@ pub fn build(p: &Params) -> Module {
             Stmt::nonblocking(&srst, sr_pend.land(srst.lnot()).land(in_qk.red_or().lnot())),
         ],
     );
-    let in_enable = let_wire(&mut m, "in_enable", enable.land(sr_pend.lnot()));
+    // The pulse itself already holds the input and QK: it is high in the cycle the write's
+    // response is first offered, so a beat sent with or after the response waits.
+    let sr_hold = let_wire(&mut m, "sr_hold", soft_reset.lor(&sr_pend));
+    let in_enable = let_wire(&mut m, "in_enable", enable.land(sr_hold.lnot()));
 
     // Ingress.
     let stage_free = w(&mut m, "stage_free", nl);
@@ -206,7 +210,7 @@ pub fn build(p: &Params) -> Module {
                 .pin("clk", &clk)
                 .pin("layer_id", e::lit(lw, l as u128))
                 .pin("rst_n", &rst_n)
-                .pin("hold", &sr_pend)
+                .pin("hold", &sr_hold)
                 .pin("srst", &srst)
                 .pin("beat_valid", &beat_valid)
                 .pin("beat_layer", &beat_layer)

@@ -111,7 +111,7 @@ module gca_layer (
   end
 
   assign win_empty = win_clear || srst;
-  assign stage_free = ctrl_stage_free && (!win_pend);
+  assign stage_free = ctrl_stage_free && (!(win_pend || clear_windows));
   assign busy = ctrl_busy || win_pend;
 
   gca_layer_ctrl u_ctrl (

@@ -61,6 +61,7 @@ module gca_top (
   wire [11:0]    in_qk;
   reg            sr_pend;       // a soft reset waits for no layer in QK (input held, no QK starts)
   reg            srst;          // the soft reset: a synchronous clear, one cycle
+  wire           sr_hold;
   wire           in_enable;
   wire [11:0]    stage_free;
   wire [511:0]   beat_data;
@@ -199,7 +200,8 @@ module gca_top (
     end
   end
 
-  assign in_enable = enable && (!sr_pend);
+  assign sr_hold = soft_reset || sr_pend;
+  assign in_enable = enable && (!sr_hold);
 
   gca_ingress u_ingress (
     .clk          (clk),
@@ -240,7 +242,7 @@ module gca_top (
     .clk          (clk),
     .layer_id     (4'd0),
     .rst_n        (rst_n),
-    .hold         (sr_pend),
+    .hold         (sr_hold),
     .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -273,7 +275,7 @@ module gca_top (
     .clk          (clk),
     .layer_id     (4'd1),
     .rst_n        (rst_n),
-    .hold         (sr_pend),
+    .hold         (sr_hold),
     .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -306,7 +308,7 @@ module gca_top (
     .clk          (clk),
     .layer_id     (4'd2),
     .rst_n        (rst_n),
-    .hold         (sr_pend),
+    .hold         (sr_hold),
     .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -339,7 +341,7 @@ module gca_top (
     .clk          (clk),
     .layer_id     (4'd3),
     .rst_n        (rst_n),
-    .hold         (sr_pend),
+    .hold         (sr_hold),
     .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -372,7 +374,7 @@ module gca_top (
     .clk          (clk),
     .layer_id     (4'd4),
     .rst_n        (rst_n),
-    .hold         (sr_pend),
+    .hold         (sr_hold),
     .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -405,7 +407,7 @@ module gca_top (
     .clk          (clk),
     .layer_id     (4'd5),
     .rst_n        (rst_n),
-    .hold         (sr_pend),
+    .hold         (sr_hold),
     .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -438,7 +440,7 @@ module gca_top (
     .clk          (clk),
     .layer_id     (4'd6),
     .rst_n        (rst_n),
-    .hold         (sr_pend),
+    .hold         (sr_hold),
     .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -471,7 +473,7 @@ module gca_top (
     .clk          (clk),
     .layer_id     (4'd7),
     .rst_n        (rst_n),
-    .hold         (sr_pend),
+    .hold         (sr_hold),
     .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -504,7 +506,7 @@ module gca_top (
     .clk          (clk),
     .layer_id     (4'd8),
     .rst_n        (rst_n),
-    .hold         (sr_pend),
+    .hold         (sr_hold),
     .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -537,7 +539,7 @@ module gca_top (
     .clk          (clk),
     .layer_id     (4'd9),
     .rst_n        (rst_n),
-    .hold         (sr_pend),
+    .hold         (sr_hold),
     .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -570,7 +572,7 @@ module gca_top (
     .clk          (clk),
     .layer_id     (4'd10),
     .rst_n        (rst_n),
-    .hold         (sr_pend),
+    .hold         (sr_hold),
     .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -603,7 +605,7 @@ module gca_top (
     .clk          (clk),
     .layer_id     (4'd11),
     .rst_n        (rst_n),
-    .hold         (sr_pend),
+    .hold         (sr_hold),
     .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),

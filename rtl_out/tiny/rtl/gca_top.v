@@ -61,6 +61,7 @@ module gca_top (
   wire [1:0]    in_qk;
   reg           sr_pend;       // a soft reset waits for no layer in QK (input held, no QK starts)
   reg           srst;          // the soft reset: a synchronous clear, one cycle
+  wire          sr_hold;
   wire          in_enable;
   wire [1:0]    stage_free;
   wire [511:0]  beat_data;
@@ -139,7 +140,8 @@ module gca_top (
     end
   end
 
-  assign in_enable = enable && (!sr_pend);
+  assign sr_hold = soft_reset || sr_pend;
+  assign in_enable = enable && (!sr_hold);
 
   gca_ingress u_ingress (
     .clk          (clk),
@@ -180,7 +182,7 @@ module gca_top (
     .clk          (clk),
     .layer_id     (1'd0),
     .rst_n        (rst_n),
-    .hold         (sr_pend),
+    .hold         (sr_hold),
     .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
@@ -213,7 +215,7 @@ module gca_top (
     .clk          (clk),
     .layer_id     (1'd1),
     .rst_n        (rst_n),
-    .hold         (sr_pend),
+    .hold         (sr_hold),
     .srst         (srst),
     .beat_valid   (beat_valid),
     .beat_layer   (beat_layer),
