@@ -23,7 +23,7 @@ use crate::sweep::{self, collect, local, point, slurm, FolderError, Plan};
 /// Examples:
 ///   gca sweep configs/sweep-example.yaml --jobs 2
 ///   gca sweep configs/sweep-example.yaml --slurm --partition short --time 00:20:00
-///   gca sweep collect runs/sweep/example
+///   gca sweep collect runs/sweep/sweep-example
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment, args_conflicts_with_subcommands = true)]
 pub struct Args {

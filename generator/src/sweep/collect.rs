@@ -117,12 +117,12 @@ pub fn collect(
         "stages": plan.stages,
         "tasks": rows,
     });
-    crate::cli::write_atomic(&dir.join("summary.csv"), &csv)?;
-    crate::cli::write_atomic(&dir.join("summary.json"), &format!("{summary:#}\n"))?;
+    super::write(&dir.join("summary.csv"), &csv)?;
+    super::write(&dir.join("summary.json"), &format!("{summary:#}\n"))?;
     let pdir = dir.join("plots");
     std::fs::create_dir_all(&pdir).map_err(|e| format!("cannot create {}: {e}", pdir.display()))?;
     for (name, svg) in super::plots::all(plan, &results) {
-        crate::cli::write_atomic(&pdir.join(&name), &svg)?;
+        super::write(&pdir.join(&name), &svg)?;
         merged.plots.push(format!("plots/{name}"));
     }
     Ok(merged)

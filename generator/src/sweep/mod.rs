@@ -82,11 +82,11 @@ pub fn prepare(dir: &Path, plan: &Plan) -> Result<(), FolderError> {
             .map_err(|e| io(format!("cannot create {}: {e}", tdir.display())))?;
         let cfg = tdir.join("config.yaml");
         if !cfg.is_file() {
-            crate::cli::write_atomic(&cfg, &plan::config_text(t)).map_err(io)?;
+            write(&cfg, &plan::config_text(t)).map_err(io)?;
         }
     }
     let text = serde_json::to_string_pretty(plan).expect("plan serializes") + "\n";
-    crate::cli::write_atomic(&dir.join(PLAN_FILE), &text).map_err(io)
+    write(&dir.join(PLAN_FILE), &text).map_err(io)
 }
 
 /// The task named by an id or an index of the plan.
@@ -95,4 +95,9 @@ pub fn find_task<'a>(plan: &'a Plan, which: &str) -> Option<&'a Task> {
         Ok(i) => plan.tasks.get(i),
         Err(_) => plan.tasks.iter().find(|t| t.id == which),
     }
+}
+
+/// Writes a file of the results folder atomically; the error names the path.
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    crate::cli::write_atomic(path, text).map_err(|e| e.trim_start_matches("error: ").to_string())
 }

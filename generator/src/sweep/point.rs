@@ -154,7 +154,7 @@ pub fn run(plan: &Plan, dir: &Path, task: &Task) -> Result<TaskResult, String> {
     let _ = std::fs::remove_file(tdir.join(RESULT));
     let cfg = tdir.join("config.yaml");
     if !cfg.is_file() {
-        crate::cli::write_atomic(&cfg, &super::plan::config_text(task))?;
+        super::write(&cfg, &super::plan::config_text(task))?;
     }
     let mut result = TaskResult {
         format: RESULT_FORMAT.to_string(),
@@ -227,6 +227,6 @@ pub fn run(plan: &Plan, dir: &Path, task: &Task) -> Result<TaskResult, String> {
         Value::from(start.elapsed().as_secs_f64()),
     );
     let text = serde_json::to_string_pretty(&result).expect("result serializes") + "\n";
-    crate::cli::write_atomic(&tdir.join(RESULT), &text)?;
+    super::write(&tdir.join(RESULT), &text)?;
     Ok(result)
 }

@@ -85,7 +85,7 @@ pub fn submit(plan: &Plan, dir: &Path, opts: &Options) -> Result<Option<Submitte
     let sdir = dir.join("slurm");
     std::fs::create_dir_all(&sdir).map_err(|e| format!("cannot create {}: {e}", sdir.display()))?;
     let path = sdir.join("array.sh");
-    crate::cli::write_atomic(&path, &script(&exe, &dir))?;
+    super::write(&path, &script(&exe, &dir))?;
     let mut cmd = Command::new(&sbatch);
     cmd.arg("--parsable")
         .arg(format!("--array={}", ranges(&indices)))
@@ -124,7 +124,7 @@ pub fn submit(plan: &Plan, dir: &Path, opts: &Options) -> Result<Option<Submitte
         "job_id": job_id,
         "tasks": indices.iter().map(|&i| serde_json::json!({"index": i, "id": plan.tasks[i].id})).collect::<Vec<_>>(),
     });
-    crate::cli::write_atomic(
+    super::write(
         &sdir.join(format!("job-{job_id}.json")),
         &format!("{record:#}\n"),
     )?;
