@@ -416,4 +416,18 @@ mod tests {
         .unwrap_err();
         assert!(e[0].contains("3 shards do not cut"), "{e:#?}");
     }
+
+    #[test]
+    fn the_shipped_sweep_files_are_valid() {
+        let configs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../configs");
+        for (file, tasks) in [
+            ("sweep-example.yaml", 4),
+            ("sweep-gpt2-head.yaml", 16),
+            ("sweep-gpt2-head-4.yaml", 4),
+            ("sweep-shards.yaml", 4),
+        ] {
+            let p = load(&configs.join(file)).unwrap_or_else(|e| panic!("{file}: {e:#?}"));
+            assert_eq!(p.tasks.len(), tasks, "{file}");
+        }
+    }
 }
