@@ -20,3 +20,4 @@ pub mod report;
 pub mod rng;
 pub mod rtl;
 pub mod sim;
+pub mod sweep;

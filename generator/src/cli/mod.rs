@@ -10,6 +10,7 @@ mod mutate_cmd;
 mod reference_cmd;
 mod report_cmd;
 mod sim_cmd;
+mod sweep_cmd;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -39,6 +40,7 @@ enum Command {
     Flow(flow_cmd::Args),
     Analog(analog_cmd::Args),
     Mutate(mutate_cmd::Args),
+    Sweep(sweep_cmd::Args),
 }
 
 /// Parses the arguments and runs the command.
@@ -54,6 +56,7 @@ pub fn main() -> ExitCode {
         Command::Flow(a) => flow_cmd::run(a),
         Command::Analog(a) => analog_cmd::run(a),
         Command::Mutate(a) => mutate_cmd::run(a),
+        Command::Sweep(a) => sweep_cmd::run(a),
     }
 }
 

@@ -9,7 +9,7 @@ use crate::emit::{self, Manifest, MANIFEST};
 use crate::sim::cover_points::CoverReport;
 use crate::sim::scenario::{random_stream, Counters, StreamOptions};
 use crate::sim::twin::{DesignTwin, ScalerRegisters};
-use crate::sim::{coverage, csr, icarus, programmed_scalers, regression, verilator};
+use crate::sim::{coverage, csr, icarus, programmed_scalers, regression, shard, verilator};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 enum Simulator {
@@ -76,6 +76,11 @@ pub struct Args {
     /// Print one JSON object.
     #[arg(long)]
     json: bool,
+    /// Simulate slice K of N of the design (0 <= K < N), generated as a design of its own:
+    /// whole layers when N <= n_layer, else groups of heads of one layer (N a multiple of
+    /// n_layer). The N slices cover every layer and head once (docs/sweep.md).
+    #[arg(long, value_name = "K/N", value_parser = shard::Shard::parse)]
+    shard: Option<shard::Shard>,
 }
 
 /// The configuration recorded in a generated folder's manifest.
@@ -131,6 +136,29 @@ pub fn run(a: Args) -> ExitCode {
             Ok(_) => {}
         }
     }
+    let (p, slice) =
+        match a.shard {
+            None => (p, None),
+            Some(_) if a.rtl.is_some() => {
+                return super::bad_input(
+                    "error: --shard generates the slice's design; drop --rtl or --shard",
+                )
+            }
+            Some(s) => {
+                match shard::params(&p, s) {
+                    Ok((q, sl)) => {
+                        if !a.json {
+                            eprintln!(
+                        "  shard {s} of `{}`: layers {}..{}, heads {}..{}, simulated as `{}`",
+                        p.name, sl.layers.start, sl.layers.end, sl.heads.start, sl.heads.end, q.name
+                    );
+                        }
+                        (q, Some((s, sl)))
+                    }
+                    Err(e) => return super::bad_input(format!("error: --shard {s}: {e}")),
+                }
+            }
+        };
     if a.coverage.is_some() && a.simulator != Simulator::Verilator {
         return super::bad_input(
             "error: --coverage needs the Verilator back end (drop --simulator icarus)",
@@ -278,6 +306,12 @@ pub fn run(a: Args) -> ExitCode {
         }
         if let Some(c) = &extra.coverage {
             v["coverage"] = serde_json::to_value(c).expect("serializes");
+        }
+        if let Some((s, sl)) = &slice {
+            v["shard"] = serde_json::json!({
+                "k": s.k, "n": s.n, "layers": [sl.layers.start, sl.layers.end],
+                "heads": [sl.heads.start, sl.heads.end],
+            });
         }
         super::print_out(&format!("{v:#}\n"));
     } else {

@@ -19,7 +19,7 @@ mod doc;
 pub mod flow;
 mod lookup;
 pub mod model;
-mod svg;
+pub(crate) mod svg;
 pub mod sweep;
 
 use crate::config::Params;

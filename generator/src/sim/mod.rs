@@ -13,6 +13,7 @@ pub mod mutate;
 pub mod packets;
 pub mod regression;
 pub mod scenario;
+pub mod shard;
 pub mod tb_folder;
 pub mod twin;
 pub mod verilator;
