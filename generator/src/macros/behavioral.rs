@@ -27,6 +27,8 @@ struct K {
     /// READOUT counter: counts up to out_code_max STEP and holds there.
     ro_max: u64,
     row: u32,
+    /// Cycles of the AV phase (the phi pulses integrate over all of it).
+    av: u64,
     /// Signed width of the AV arithmetic (64 for every preset).
     w: u32,
     rows: usize,
@@ -71,6 +73,7 @@ impl K {
             agew: index_bits(p.shape.window as u64),
             ro_max,
             row: bits_for(ro_max),
+            av: p.cycles.av,
             w,
             rows: table.rows(),
             levels: table.levels(),
@@ -220,6 +223,7 @@ fn constants(o: &mut String, k: &K) {
             "READOUT count limit: OUT_MAX * STEP",
         ),
         sig("STEP", k.step.into(), "PWM step, cycles"),
+        uns("AV_LEN", 16, k.av, "cycles of the AV phase"),
         sig("PHI_ONE", 1i128 << k.phi_frac, "phi = 1: 2^phi_frac"),
         sig("PHI_DEN", k.phi_den.into(), "rhe((L_q - 1) S_sat 2^g_frac)"),
         sig("OUT_NUM", k.out_num.into(), "L_out - 1"),
@@ -274,6 +278,10 @@ fn state(o: &mut String, k: &K) {
         .collect();
     counters.extend([
         ("reg|qk_seen".into(), "a QK ran since the last AV"),
+        (
+            "reg [15:0]|av_len".into(),
+            "cycles of the AV phase so far (checked when it ends)",
+        ),
         (
             format!("reg [{}:0]|ro_cnt", k.row - 1),
             "READOUT cycles: 0 in the first one",
@@ -495,6 +503,19 @@ fn clocked(o: &mut String, k: &K) {
             "      av_step;",
             "      sign_r <= sign_n;",
             "    end",
+            "    // The AV phase must last AV_LEN cycles: the phi pulses integrate over all of it. A",
+            "    // phase of another length (cut or stretched by the controller) leaves no output",
+            "    // charge, and says so.",
+            "    if (ph_av)",
+            "      av_len = av_len + 16'd1;",
+            "    else if (av_len != 16'd0) begin",
+            "      if (av_len != AV_LEN) begin",
+            "        $display(\"GCA-MACRO: an AV phase of %0d cycles, expected %0d\", av_len, AV_LEN);",
+            "        nz = 0;",
+            "        run_n = 0;",
+            "      end",
+            "      av_len = 16'd0;",
+            "    end",
             "    // QK: PWM integration, cycle by cycle",
             "    if (ph_qk) begin",
             "      qk_seen = 1'b1;",
@@ -558,6 +579,7 @@ fn init(o: &mut String, k: &K) {
             "  // instance's source, so that simulators do not compile it once per instance.",
             "  initial begin",
             "    qk_seen = 1'b0;",
+            "    av_len = 16'd0;",
             "    n_d = D;",
             "    n_c = C;",
             "    n_l = LEVELS;",

@@ -294,7 +294,6 @@ pub fn build(p: &Params) -> Module {
     m.instance(
         Instance::new("gca_pulse_counter", "u_count")
             .pin("clk", &clk)
-            .pin("rst_n", &rst_n)
             .pin("pulse", &pulse_bus)
             .pin("sign", &sign_bus)
             .pin("clear", &ro_first)
@@ -305,7 +304,6 @@ pub fn build(p: &Params) -> Module {
     m.instance(
         Instance::new("gca_tile_adder", "u_tree")
             .pin("clk", &clk)
-            .pin("rst_n", &rst_n)
             .pin("codes", &counts)
             .pin("en", &tail_en)
             .pin("sums", &sums),

@@ -7,7 +7,7 @@ use crate::config::Params;
 use crate::hdl::{e, Decl, Expr, Kind, Module, Signal, Stmt};
 
 use super::common::header_comment;
-use super::wires::{clock_and_reset, let_wire};
+use super::wires::{clock_only, let_wire};
 
 /// Adder levels of a tree over `n` inputs.
 fn levels(n: usize) -> u32 {
@@ -21,7 +21,7 @@ pub fn build(p: &Params) -> Module {
     let stages = p.cycles.tree as u32;
     let mut m = Module::new("gca_tile_adder");
     m.header_comment = header_comment(p, "gca_tile_adder: pipelined adder tree over the tiles");
-    let (clk, rst_n) = clock_and_reset(&mut m);
+    let clk = clock_only(&mut m);
     m.group("Codes and stage enables");
     let codes = m.port(
         Decl::new("codes", Kind::Input, t as u32 * d * cw)
@@ -31,7 +31,6 @@ pub fn build(p: &Params) -> Module {
     m.group("Sums");
     let sums = m.output("sums", d * sw);
     let total_levels = levels(t);
-    let mut reset = Vec::new();
     let mut body = Vec::new();
     let mut outs = Vec::new();
     for dim in 0..d {
@@ -69,7 +68,6 @@ pub fn build(p: &Params) -> Module {
                 .enumerate()
                 .map(|(j, v)| {
                     let r = m.decl(Decl::new(&format!("s{dim}_{s}_{j}"), Kind::Reg, sw).signed());
-                    reset.push(crate::hdl::clear(&r));
                     stage_en.push(Stmt::nonblocking(&r, v));
                     r
                 })
@@ -90,7 +88,8 @@ pub fn build(p: &Params) -> Module {
         .enumerate()
         .map(|(s, st)| Stmt::if_then(en.bit(s as u32), st))
         .collect();
-    m.seq(&clk, &rst_n, reset, stmts);
+    // Data only: each stage is written (en) before the next one or the scaler reads it.
+    m.seq_no_reset(&clk, stmts);
     outs.reverse();
     m.assign(&sums, e::cat(outs));
     m

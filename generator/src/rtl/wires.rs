@@ -15,6 +15,13 @@ pub fn let_wire(m: &mut Module, name: &str, value: Expr) -> Signal {
     s
 }
 
+/// The clock port of a block whose registers all hold data written before anything reads
+/// them (no reset: docs/rtl.md, "Registers without reset").
+pub fn clock_only(m: &mut Module) -> Signal {
+    m.group("Clock (the registers hold data written before they are read: no reset)");
+    m.port(Decl::new("clk", Kind::Input, 1).doc("clock"))
+}
+
 /// The clock and active-low reset ports every clocked block starts with.
 pub fn clock_and_reset(m: &mut Module) -> (Signal, Signal) {
     m.group("Clock and active-low asynchronous reset");
@@ -119,14 +126,17 @@ pub fn booth_rows(
         );
         let neg = let_wire(m, &format!("{name}_neg{i}"), hi.clone());
         let one = let_wire(m, &format!("{name}_one{i}"), mid.clone().xor(lo.clone()));
-        let two = let_wire(
-            m,
-            &format!("{name}_two{i}"),
+        // A digit whose high and middle bits are both b's sign bit (the top digit of an
+        // odd-width b) is never +-2: its `two` is 0 rather than `(s & ~s & ..) | (~s & s & ..)`.
+        let two_value = if 2 * i + 1 >= nb {
+            e::lit(1, 0)
+        } else {
             hi.clone()
                 .and(mid.clone().not())
                 .and(lo.clone().not())
-                .or(hi.not().and(mid).and(lo)),
-        );
+                .or(hi.not().and(mid).and(lo))
+        };
+        let two = let_wire(m, &format!("{name}_two{i}"), two_value);
         // 2i < b bits <= w - a bits: every row has bits above its shift.
         let shift = 2 * i;
         // The row's bits above the shift: (one ? a : two ? 2a : 0) ^ neg.

@@ -77,6 +77,7 @@ module gca_subtile (
   localparam integer N_RO          = 17;                // READOUT counts: 0 ..= RO_MAX
   localparam [4:0] RO_MAX          = 5'd16;             // READOUT count limit: OUT_MAX * STEP
   localparam signed [63:0] STEP    = 64'sd1;            // PWM step, cycles
+  localparam [15:0] AV_LEN         = 16'd15;            // cycles of the AV phase
   localparam signed [63:0] PHI_ONE = 64'sd65536;        // phi = 1: 2^phi_frac
   localparam signed [63:0] PHI_DEN = 64'sd78643200;     // rhe((L_q - 1) S_sat 2^g_frac)
   localparam signed [63:0] OUT_NUM = 64'sd31;           // L_out - 1
@@ -94,6 +95,7 @@ module gca_subtile (
   reg [63:0] qk2;             // bit plane of the QK counts: bit d of plane b is bit b of row d's count
   reg [63:0] qk3;             // bit plane of the QK counts: bit d of plane b is bit b of row d's count
   reg        qk_seen;         // a QK ran since the last AV
+  reg [15:0] av_len;          // cycles of the AV phase so far (checked when it ends)
   reg [4:0]  ro_cnt;          // READOUT cycles: 0 in the first one
   reg [4:0]  lim [0:D-1];     // output pulse length |code_d| * STEP
   reg [63:0] ends [0:RO_MAX]; // rows whose pulse length is the index
@@ -218,6 +220,19 @@ module gca_subtile (
       av_step;
       sign_r <= sign_n;
     end
+    // The AV phase must last AV_LEN cycles: the phi pulses integrate over all of it. A
+    // phase of another length (cut or stretched by the controller) leaves no output
+    // charge, and says so.
+    if (ph_av)
+      av_len = av_len + 16'd1;
+    else if (av_len != 16'd0) begin
+      if (av_len != AV_LEN) begin
+        $display("GCA-MACRO: an AV phase of %0d cycles, expected %0d", av_len, AV_LEN);
+        nz = 0;
+        run_n = 0;
+      end
+      av_len = 16'd0;
+    end
     // QK: PWM integration, cycle by cycle
     if (ph_qk) begin
       qk_seen = 1'b1;
@@ -257,6 +272,7 @@ module gca_subtile (
   // instance's source, so that simulators do not compile it once per instance.
   initial begin
     qk_seen = 1'b0;
+    av_len = 16'd0;
     n_d = D;
     n_c = C;
     n_l = LEVELS;

@@ -273,7 +273,6 @@ module gca_head (
 
   gca_pulse_counter u_count (
     .clk  (clk),
-    .rst_n(rst_n),
     .pulse(pulse),
     .sign (sign),
     .clear(ro_first),
@@ -283,7 +282,6 @@ module gca_head (
 
   gca_tile_adder u_tree (
     .clk  (clk),
-    .rst_n(rst_n),
     .codes(counts),
     .en   (tail_en),
     .sums (sums)

@@ -596,7 +596,7 @@ module gca_out_scale (
   assign m0_pp2 = {m0_sel2, 4'd0};
   assign m0_neg3 = sum0[6];
   assign m0_one3 = sum0[6] ^ sum0[5];
-  assign m0_two3 = ((sum0[6] & ~sum0[6]) & ~sum0[5]) | ((~sum0[6] & sum0[6]) & sum0[5]);
+  assign m0_two3 = 1'd0;
   assign m0_sel3 = (({18{m0_one3}} & m0_a1[17:0]) | ({18{m0_two3}} & m0_a2[17:0])) ^ {18{m0_neg3}};
   assign m0_pp3 = {m0_sel3, 6'd0};
   assign m0_corr = {14'd0, 1'd1, 2'd0, m0_neg3, 1'd0, m0_neg2, 1'd0, m0_neg1, 1'd0, m0_neg0};
@@ -639,7 +639,7 @@ module gca_out_scale (
   assign m1_pp2 = {m1_sel2, 4'd0};
   assign m1_neg3 = sum1[6];
   assign m1_one3 = sum1[6] ^ sum1[5];
-  assign m1_two3 = ((sum1[6] & ~sum1[6]) & ~sum1[5]) | ((~sum1[6] & sum1[6]) & sum1[5]);
+  assign m1_two3 = 1'd0;
   assign m1_sel3 = (({18{m1_one3}} & m1_a1[17:0]) | ({18{m1_two3}} & m1_a2[17:0])) ^ {18{m1_neg3}};
   assign m1_pp3 = {m1_sel3, 6'd0};
   assign m1_corr = {14'd0, 1'd1, 2'd0, m1_neg3, 1'd0, m1_neg2, 1'd0, m1_neg1, 1'd0, m1_neg0};
@@ -682,7 +682,7 @@ module gca_out_scale (
   assign m2_pp2 = {m2_sel2, 4'd0};
   assign m2_neg3 = sum2[6];
   assign m2_one3 = sum2[6] ^ sum2[5];
-  assign m2_two3 = ((sum2[6] & ~sum2[6]) & ~sum2[5]) | ((~sum2[6] & sum2[6]) & sum2[5]);
+  assign m2_two3 = 1'd0;
   assign m2_sel3 = (({18{m2_one3}} & m2_a1[17:0]) | ({18{m2_two3}} & m2_a2[17:0])) ^ {18{m2_neg3}};
   assign m2_pp3 = {m2_sel3, 6'd0};
   assign m2_corr = {14'd0, 1'd1, 2'd0, m2_neg3, 1'd0, m2_neg2, 1'd0, m2_neg1, 1'd0, m2_neg0};
@@ -725,7 +725,7 @@ module gca_out_scale (
   assign m3_pp2 = {m3_sel2, 4'd0};
   assign m3_neg3 = sum3[6];
   assign m3_one3 = sum3[6] ^ sum3[5];
-  assign m3_two3 = ((sum3[6] & ~sum3[6]) & ~sum3[5]) | ((~sum3[6] & sum3[6]) & sum3[5]);
+  assign m3_two3 = 1'd0;
   assign m3_sel3 = (({18{m3_one3}} & m3_a1[17:0]) | ({18{m3_two3}} & m3_a2[17:0])) ^ {18{m3_neg3}};
   assign m3_pp3 = {m3_sel3, 6'd0};
   assign m3_corr = {14'd0, 1'd1, 2'd0, m3_neg3, 1'd0, m3_neg2, 1'd0, m3_neg1, 1'd0, m3_neg0};
@@ -768,7 +768,7 @@ module gca_out_scale (
   assign m4_pp2 = {m4_sel2, 4'd0};
   assign m4_neg3 = sum4[6];
   assign m4_one3 = sum4[6] ^ sum4[5];
-  assign m4_two3 = ((sum4[6] & ~sum4[6]) & ~sum4[5]) | ((~sum4[6] & sum4[6]) & sum4[5]);
+  assign m4_two3 = 1'd0;
   assign m4_sel3 = (({18{m4_one3}} & m4_a1[17:0]) | ({18{m4_two3}} & m4_a2[17:0])) ^ {18{m4_neg3}};
   assign m4_pp3 = {m4_sel3, 6'd0};
   assign m4_corr = {14'd0, 1'd1, 2'd0, m4_neg3, 1'd0, m4_neg2, 1'd0, m4_neg1, 1'd0, m4_neg0};
@@ -811,7 +811,7 @@ module gca_out_scale (
   assign m5_pp2 = {m5_sel2, 4'd0};
   assign m5_neg3 = sum5[6];
   assign m5_one3 = sum5[6] ^ sum5[5];
-  assign m5_two3 = ((sum5[6] & ~sum5[6]) & ~sum5[5]) | ((~sum5[6] & sum5[6]) & sum5[5]);
+  assign m5_two3 = 1'd0;
   assign m5_sel3 = (({18{m5_one3}} & m5_a1[17:0]) | ({18{m5_two3}} & m5_a2[17:0])) ^ {18{m5_neg3}};
   assign m5_pp3 = {m5_sel3, 6'd0};
   assign m5_corr = {14'd0, 1'd1, 2'd0, m5_neg3, 1'd0, m5_neg2, 1'd0, m5_neg1, 1'd0, m5_neg0};
@@ -854,7 +854,7 @@ module gca_out_scale (
   assign m6_pp2 = {m6_sel2, 4'd0};
   assign m6_neg3 = sum6[6];
   assign m6_one3 = sum6[6] ^ sum6[5];
-  assign m6_two3 = ((sum6[6] & ~sum6[6]) & ~sum6[5]) | ((~sum6[6] & sum6[6]) & sum6[5]);
+  assign m6_two3 = 1'd0;
   assign m6_sel3 = (({18{m6_one3}} & m6_a1[17:0]) | ({18{m6_two3}} & m6_a2[17:0])) ^ {18{m6_neg3}};
   assign m6_pp3 = {m6_sel3, 6'd0};
   assign m6_corr = {14'd0, 1'd1, 2'd0, m6_neg3, 1'd0, m6_neg2, 1'd0, m6_neg1, 1'd0, m6_neg0};
@@ -897,7 +897,7 @@ module gca_out_scale (
   assign m7_pp2 = {m7_sel2, 4'd0};
   assign m7_neg3 = sum7[6];
   assign m7_one3 = sum7[6] ^ sum7[5];
-  assign m7_two3 = ((sum7[6] & ~sum7[6]) & ~sum7[5]) | ((~sum7[6] & sum7[6]) & sum7[5]);
+  assign m7_two3 = 1'd0;
   assign m7_sel3 = (({18{m7_one3}} & m7_a1[17:0]) | ({18{m7_two3}} & m7_a2[17:0])) ^ {18{m7_neg3}};
   assign m7_pp3 = {m7_sel3, 6'd0};
   assign m7_corr = {14'd0, 1'd1, 2'd0, m7_neg3, 1'd0, m7_neg2, 1'd0, m7_neg1, 1'd0, m7_neg0};

@@ -5,9 +5,8 @@
 `default_nettype none
 
 module gca_pulse_counter (
-  // Clock and active-low asynchronous reset
+  // Clock (the registers hold data written before they are read: no reset)
   input  wire        clk,   // clock
-  input  wire        rst_n, // asynchronous assert, synchronous release
   // From the macros and the layer controller
   input  wire [15:0] pulse, // tile t, dimension d at bit D*t + d
   input  wire [15:0] sign,  // 1: the pulse counts down
@@ -34,43 +33,24 @@ module gca_pulse_counter (
   reg signed [5:0] cnt14;
   reg signed [5:0] cnt15;
 
-  always @(posedge clk or negedge rst_n) begin
-    if (!rst_n) begin
-      cnt0 <= 6'd0;
-      cnt1 <= 6'd0;
-      cnt2 <= 6'd0;
-      cnt3 <= 6'd0;
-      cnt4 <= 6'd0;
-      cnt5 <= 6'd0;
-      cnt6 <= 6'd0;
-      cnt7 <= 6'd0;
-      cnt8 <= 6'd0;
-      cnt9 <= 6'd0;
-      cnt10 <= 6'd0;
-      cnt11 <= 6'd0;
-      cnt12 <= 6'd0;
-      cnt13 <= 6'd0;
-      cnt14 <= 6'd0;
-      cnt15 <= 6'd0;
-    end else begin
-      if (clear || count) begin
-        cnt0 <= count ? ((clear ? 6'sd0 : cnt0) + (pulse[0] ? (sign[0] ? (-6'sd1) : 6'sd1) : 6'sd0)) : (clear ? 6'sd0 : cnt0);
-        cnt1 <= count ? ((clear ? 6'sd0 : cnt1) + (pulse[1] ? (sign[1] ? (-6'sd1) : 6'sd1) : 6'sd0)) : (clear ? 6'sd0 : cnt1);
-        cnt2 <= count ? ((clear ? 6'sd0 : cnt2) + (pulse[2] ? (sign[2] ? (-6'sd1) : 6'sd1) : 6'sd0)) : (clear ? 6'sd0 : cnt2);
-        cnt3 <= count ? ((clear ? 6'sd0 : cnt3) + (pulse[3] ? (sign[3] ? (-6'sd1) : 6'sd1) : 6'sd0)) : (clear ? 6'sd0 : cnt3);
-        cnt4 <= count ? ((clear ? 6'sd0 : cnt4) + (pulse[4] ? (sign[4] ? (-6'sd1) : 6'sd1) : 6'sd0)) : (clear ? 6'sd0 : cnt4);
-        cnt5 <= count ? ((clear ? 6'sd0 : cnt5) + (pulse[5] ? (sign[5] ? (-6'sd1) : 6'sd1) : 6'sd0)) : (clear ? 6'sd0 : cnt5);
-        cnt6 <= count ? ((clear ? 6'sd0 : cnt6) + (pulse[6] ? (sign[6] ? (-6'sd1) : 6'sd1) : 6'sd0)) : (clear ? 6'sd0 : cnt6);
-        cnt7 <= count ? ((clear ? 6'sd0 : cnt7) + (pulse[7] ? (sign[7] ? (-6'sd1) : 6'sd1) : 6'sd0)) : (clear ? 6'sd0 : cnt7);
-        cnt8 <= count ? ((clear ? 6'sd0 : cnt8) + (pulse[8] ? (sign[8] ? (-6'sd1) : 6'sd1) : 6'sd0)) : (clear ? 6'sd0 : cnt8);
-        cnt9 <= count ? ((clear ? 6'sd0 : cnt9) + (pulse[9] ? (sign[9] ? (-6'sd1) : 6'sd1) : 6'sd0)) : (clear ? 6'sd0 : cnt9);
-        cnt10 <= count ? ((clear ? 6'sd0 : cnt10) + (pulse[10] ? (sign[10] ? (-6'sd1) : 6'sd1) : 6'sd0)) : (clear ? 6'sd0 : cnt10);
-        cnt11 <= count ? ((clear ? 6'sd0 : cnt11) + (pulse[11] ? (sign[11] ? (-6'sd1) : 6'sd1) : 6'sd0)) : (clear ? 6'sd0 : cnt11);
-        cnt12 <= count ? ((clear ? 6'sd0 : cnt12) + (pulse[12] ? (sign[12] ? (-6'sd1) : 6'sd1) : 6'sd0)) : (clear ? 6'sd0 : cnt12);
-        cnt13 <= count ? ((clear ? 6'sd0 : cnt13) + (pulse[13] ? (sign[13] ? (-6'sd1) : 6'sd1) : 6'sd0)) : (clear ? 6'sd0 : cnt13);
-        cnt14 <= count ? ((clear ? 6'sd0 : cnt14) + (pulse[14] ? (sign[14] ? (-6'sd1) : 6'sd1) : 6'sd0)) : (clear ? 6'sd0 : cnt14);
-        cnt15 <= count ? ((clear ? 6'sd0 : cnt15) + (pulse[15] ? (sign[15] ? (-6'sd1) : 6'sd1) : 6'sd0)) : (clear ? 6'sd0 : cnt15);
-      end
+  always @(posedge clk) begin
+    if (count) begin
+      cnt0 <= (clear ? 6'sd0 : cnt0) + (pulse[0] ? (sign[0] ? (-6'sd1) : 6'sd1) : 6'sd0);
+      cnt1 <= (clear ? 6'sd0 : cnt1) + (pulse[1] ? (sign[1] ? (-6'sd1) : 6'sd1) : 6'sd0);
+      cnt2 <= (clear ? 6'sd0 : cnt2) + (pulse[2] ? (sign[2] ? (-6'sd1) : 6'sd1) : 6'sd0);
+      cnt3 <= (clear ? 6'sd0 : cnt3) + (pulse[3] ? (sign[3] ? (-6'sd1) : 6'sd1) : 6'sd0);
+      cnt4 <= (clear ? 6'sd0 : cnt4) + (pulse[4] ? (sign[4] ? (-6'sd1) : 6'sd1) : 6'sd0);
+      cnt5 <= (clear ? 6'sd0 : cnt5) + (pulse[5] ? (sign[5] ? (-6'sd1) : 6'sd1) : 6'sd0);
+      cnt6 <= (clear ? 6'sd0 : cnt6) + (pulse[6] ? (sign[6] ? (-6'sd1) : 6'sd1) : 6'sd0);
+      cnt7 <= (clear ? 6'sd0 : cnt7) + (pulse[7] ? (sign[7] ? (-6'sd1) : 6'sd1) : 6'sd0);
+      cnt8 <= (clear ? 6'sd0 : cnt8) + (pulse[8] ? (sign[8] ? (-6'sd1) : 6'sd1) : 6'sd0);
+      cnt9 <= (clear ? 6'sd0 : cnt9) + (pulse[9] ? (sign[9] ? (-6'sd1) : 6'sd1) : 6'sd0);
+      cnt10 <= (clear ? 6'sd0 : cnt10) + (pulse[10] ? (sign[10] ? (-6'sd1) : 6'sd1) : 6'sd0);
+      cnt11 <= (clear ? 6'sd0 : cnt11) + (pulse[11] ? (sign[11] ? (-6'sd1) : 6'sd1) : 6'sd0);
+      cnt12 <= (clear ? 6'sd0 : cnt12) + (pulse[12] ? (sign[12] ? (-6'sd1) : 6'sd1) : 6'sd0);
+      cnt13 <= (clear ? 6'sd0 : cnt13) + (pulse[13] ? (sign[13] ? (-6'sd1) : 6'sd1) : 6'sd0);
+      cnt14 <= (clear ? 6'sd0 : cnt14) + (pulse[14] ? (sign[14] ? (-6'sd1) : 6'sd1) : 6'sd0);
+      cnt15 <= (clear ? 6'sd0 : cnt15) + (pulse[15] ? (sign[15] ? (-6'sd1) : 6'sd1) : 6'sd0);
     end
   end
 

@@ -5,9 +5,8 @@
 `default_nettype none
 
 module gca_tile_adder (
-  // Clock and active-low asynchronous reset
+  // Clock (the registers hold data written before they are read: no reset)
   input  wire        clk,   // clock
-  input  wire        rst_n, // asynchronous assert, synchronous release
   // Codes and stage enables
   input  wire [95:0] codes, // tile t, dimension d at [CW*(D*t + d) +: CW]
   input  wire        en,    // stage s loads
@@ -105,27 +104,16 @@ module gca_tile_adder (
   assign x7_1 = $signed({c7_1[5], c7_1});
   assign l7_1_0 = x7_0 + x7_1;
 
-  always @(posedge clk or negedge rst_n) begin
-    if (!rst_n) begin
-      s0_0_0 <= 7'd0;
-      s1_0_0 <= 7'd0;
-      s2_0_0 <= 7'd0;
-      s3_0_0 <= 7'd0;
-      s4_0_0 <= 7'd0;
-      s5_0_0 <= 7'd0;
-      s6_0_0 <= 7'd0;
-      s7_0_0 <= 7'd0;
-    end else begin
-      if (en) begin
-        s0_0_0 <= l0_1_0;
-        s1_0_0 <= l1_1_0;
-        s2_0_0 <= l2_1_0;
-        s3_0_0 <= l3_1_0;
-        s4_0_0 <= l4_1_0;
-        s5_0_0 <= l5_1_0;
-        s6_0_0 <= l6_1_0;
-        s7_0_0 <= l7_1_0;
-      end
+  always @(posedge clk) begin
+    if (en) begin
+      s0_0_0 <= l0_1_0;
+      s1_0_0 <= l1_1_0;
+      s2_0_0 <= l2_1_0;
+      s3_0_0 <= l3_1_0;
+      s4_0_0 <= l4_1_0;
+      s5_0_0 <= l5_1_0;
+      s6_0_0 <= l6_1_0;
+      s7_0_0 <= l7_1_0;
     end
   end
 
