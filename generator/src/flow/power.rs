@@ -97,12 +97,18 @@ pub struct PowerReport {
     pub heads: usize,
     pub mapping: Mapping,
     pub total: Watts,
+    /// The part that does not depend on the data: every cell at activity 0 (the clock pins'
+    /// internal power of the flip-flops, and leakage).
+    pub at_zero_activity: Watts,
     pub digital_energy_per_token_per_head_pj: f64,
     /// By block (quantizers, PWM, pulse counters, adder tree, output scaler, ...).
     pub blocks: Vec<Block>,
     /// By module (all instances of it, its own cells).
     pub modules: BTreeMap<String, Watts>,
     pub sta_seconds: f64,
+    /// The gate-level cross-check (`--cross-check`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cross_check: Option<super::gate::CrossCheck>,
 }
 
 /// The block a module's cells count to.
@@ -363,12 +369,14 @@ pub fn combine(
     // Energy per token per head of a power: P x period x cycles / (tokens x heads per layer).
     let pj = |w: f64| w * period_s * cycles_per_token / heads as f64 * 1e12;
     let mut total = Watts::default();
+    let mut zero = Watts::default();
     let mut blocks: BTreeMap<&'static str, (Watts, usize, f64, usize)> = BTreeMap::new();
     let mut modules: BTreeMap<String, Watts> = BTreeMap::new();
     for (k, leaf) in leaves.iter().enumerate() {
         let (Some(a0), Some(a1)) = (p0.get(&leaf.path), p1.get(&leaf.path)) else {
             continue;
         };
+        zero.add(a0);
         let a = act.by_cell[k];
         let w = Watts {
             internal_w: a0.internal_w + a * (a1.internal_w - a0.internal_w),
@@ -419,10 +427,12 @@ pub fn combine(
         heads,
         mapping: act.mapping.clone(),
         total,
+        at_zero_activity: zero,
         digital_energy_per_token_per_head_pj: pj(total.total_w),
         blocks,
         modules,
         sta_seconds,
+        cross_check: None,
     }
 }
 
@@ -436,6 +446,7 @@ pub fn run(
     netlist_path: &Path,
     sdc: &Path,
     activity: &Activity,
+    cross_check: Option<&Path>,
 ) -> Result<PowerReport, FlowError> {
     let text = std::fs::read_to_string(netlist_path)
         .map_err(|e| FlowError::Other(format!("cannot read the netlist: {e}")))?;
@@ -448,7 +459,7 @@ pub fn run(
     let act = map_activity(&leaves, &cells, activity, &ports);
     let t0 = std::time::Instant::now();
     let (p0, p1) = run_sta(work, liberty, macro_liberty, netlist_path, sdc)?;
-    Ok(combine(
+    let mut report = combine(
         p,
         &leaves,
         &act,
@@ -457,7 +468,22 @@ pub fn run(
         activity,
         &liberty.display().to_string(),
         t0.elapsed().as_secs_f64(),
-    ))
+    );
+    if let Some(design) = cross_check {
+        report.cross_check = Some(super::gate::run(
+            p,
+            work,
+            design,
+            netlist_path,
+            &leaves,
+            &cells,
+            &p0,
+            &p1,
+            activity.tokens,
+            activity.seed,
+        )?);
+    }
+    Ok(report)
 }
 
 /// The paper's digital and routing share of the energy per token per head, pJ (SPEC 6).
@@ -494,6 +520,14 @@ impl PowerReport {
             t.switching_w * 1e3,
             t.leakage_w * 1e3
         );
+        let z = &self.at_zero_activity;
+        let _ = writeln!(
+            o,
+            "    of which at activity 0     {:.3} mW (clock pins of the flip-flops {:.3}, leakage {:.3})",
+            z.total_w * 1e3,
+            (z.internal_w + z.switching_w) * 1e3,
+            z.leakage_w * 1e3
+        );
         let e = self.digital_energy_per_token_per_head_pj;
         let _ = writeln!(
             o,
@@ -513,6 +547,9 @@ impl PowerReport {
                 b.power.total_w * 1e3,
                 b.flip_flop_activity
             );
+        }
+        if let Some(c) = &self.cross_check {
+            o.push_str(&c.text());
         }
         o
     }

@@ -196,13 +196,25 @@ fn signals_of(items: &[ScopeItem], prefix: &str, out: &mut Vec<Signal>) {
             ScopeItem::Scope(s) if s.identifier.starts_with("u_tile") => {}
             ScopeItem::Scope(s) => signals_of(&s.items, &format!("{prefix}{}/", s.identifier), out),
             ScopeItem::Var(v) => {
-                let (msb, lsb) = match v.index {
+                // Gate-level netlists name split bits `\foo[3] `: one bit of `foo`.
+                let name = v.reference.trim_start_matches('\\').trim();
+                let (name, index) = match (v.index, name.strip_suffix(']')) {
+                    (None, Some(r)) if v.size == 1 && r.contains('[') => {
+                        let (n, i) = r.rsplit_once('[').expect("contains [");
+                        match i.trim().parse::<i32>() {
+                            Ok(i) => (n.trim(), Some(ReferenceIndex::BitSelect(i))),
+                            Err(_) => (name, None),
+                        }
+                    }
+                    _ => (name, v.index),
+                };
+                let (msb, lsb) = match index {
                     Some(ReferenceIndex::Range(m, l)) => (m, l),
                     Some(ReferenceIndex::BitSelect(b)) => (b, b),
                     None => (v.size as i32 - 1, 0),
                 };
                 out.push(Signal {
-                    path: format!("{prefix}{}", v.reference),
+                    path: format!("{prefix}{name}"),
                     code: v.code,
                     msb,
                     lsb,
@@ -307,27 +319,40 @@ pub fn read_vcd(path: &Path) -> Result<BTreeMap<String, Bits>, String> {
     let start = first.unwrap_or(0);
     let end = t + step;
     let span = (end - start).max(1) as f64;
-    let mut out = BTreeMap::new();
+    // Bits by signal path and index (split bits of one signal merge).
+    let mut bits: BTreeMap<String, BTreeMap<i32, (u64, f64)>> = BTreeMap::new();
     for s in signals {
         let tr = &tracks[&s.code];
-        let duty = (0..tr.value.len())
-            .map(|k| {
-                let mut h = tr.high[k];
-                if tr.value[k] {
-                    h += end - tr.since[k];
-                }
-                (h as f64 / span * 1e4).round() / 1e4
-            })
-            .collect();
-        let (mut toggles, mut duty): (Vec<u64>, Vec<f64>) = (tr.toggles.clone(), duty);
-        if s.msb < s.lsb {
-            toggles.reverse();
-            duty.reverse();
+        let entry = bits.entry(s.path).or_default();
+        for k in 0..tr.value.len() {
+            let mut h = tr.high[k];
+            if tr.value[k] {
+                h += end - tr.since[k];
+            }
+            let duty = (h as f64 / span * 1e4).round() / 1e4;
+            let index = if s.msb >= s.lsb {
+                s.lsb + k as i32
+            } else {
+                s.lsb - k as i32
+            };
+            entry.insert(index, (tr.toggles[k], duty));
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (path, b) in bits {
+        let (Some(&lo), Some(&hi)) = (b.keys().next(), b.keys().next_back()) else {
+            continue;
+        };
+        let n = (hi - lo) as usize + 1;
+        let (mut toggles, mut duty) = (vec![0; n], vec![0.0; n]);
+        for (i, (t, d)) in b {
+            toggles[(i - lo) as usize] = t;
+            duty[(i - lo) as usize] = d;
         }
         out.insert(
-            s.path,
+            path,
             Bits {
-                lsb: s.lsb.min(s.msb),
+                lsb: lo,
                 toggles,
                 duty,
             },
@@ -347,10 +372,11 @@ mod tests {
         let path = dir.join("t.vcd");
         let text = "$timescale 1ps $end\n$scope module TOP $end\n$scope module gca_top $end\n\
                     $var wire 1 ! clk $end\n$var wire 4 \" cnt [3:0] $end\n\
+                    $var wire 1 % \\sp[2] $end\n$var wire 1 & \\sp[3] $end\n\
                     $scope module u_csr $end\n$var wire 1 # irq $end\n$upscope $end\n\
                     $scope module u_tile0 $end\n$var wire 1 $ x $end\n$upscope $end\n\
                     $upscope $end\n$upscope $end\n$enddefinitions $end\n\
-                    #0\n0!\nb0000 \"\n0#\n0$\n#500\n1!\n#1000\n0!\nb1 \"\n1#\n#1500\n1!\n\
+                    #0\n0!\nb0000 \"\n0#\n0$\n0%\n0&\n#500\n1!\n#1000\n0!\nb1 \"\n1#\n1&\n#1500\n1!\n\
                     #2000\n0!\nb10 \"\n#2500\n1!\n#3000\n0!\nb11 \"\n0#\n#3500\n1!\n";
         std::fs::write(&path, text).unwrap();
         let s = read_vcd(&path).unwrap();
@@ -361,6 +387,9 @@ mod tests {
         assert_eq!(s["u_csr/irq"].toggles, [2]);
         assert_eq!(s["u_csr/irq"].duty, [0.5]);
         assert!(!s.contains_key("u_tile0/x"));
+        assert_eq!(s["sp"].lsb, 2);
+        assert_eq!(s["sp"].toggles, [0, 1]);
+        assert_eq!(s["sp"].duty, [0.0, 0.75]);
         let a = Activity {
             config_name: "t".into(),
             config_hash: "0".repeat(64),
@@ -373,6 +402,7 @@ mod tests {
         assert_eq!(a.bit("cnt[1]"), Some((1, 0.5)));
         assert_eq!(a.bit("u_csr/irq"), Some((2, 0.5)));
         assert_eq!(a.bit("cnt[4]"), None);
-        assert_eq!(a.bit_count(), 6);
+        assert_eq!(a.bit_count(), 8);
+        assert_eq!(a.bit("sp[3]"), Some((1, 0.75)));
     }
 }
