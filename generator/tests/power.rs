@@ -1,10 +1,10 @@
 //! `gca flow --power` (docs/power.md): the switching activity of tiny recorded in Verilator and
 //! mapped onto the netlist (mapping rate), the power and energy per token per head by block,
-//! the gate-level cross-check, and the messages for an activity file that is missing or of
+//! and the messages for an activity file that is missing or of
 //! another configuration.
 //!
-//! Needs yosys, opensta, verilator, iverilog and the library files that `scripts/setup` puts
-//! into the cache folder (stdcells.lib, stdcells.v).
+//! Needs yosys, opensta, verilator and the library that `scripts/setup` puts into the cache
+//! folder.
 
 mod common;
 
@@ -26,7 +26,7 @@ fn stderr(o: &Output) -> String {
 }
 
 #[test]
-fn tiny_power_from_recorded_activity_with_the_gate_level_cross_check() {
+fn tiny_power_from_recorded_activity() {
     let tmp = TempDir::new("power-tiny");
     let work = tmp.0.join("work");
     let out = gca(
@@ -40,7 +40,6 @@ fn tiny_power_from_recorded_activity_with_the_gate_level_cross_check() {
             "8",
             "--seed",
             "3",
-            "--cross-check",
             "--json",
         ],
         &tmp.0,
@@ -139,17 +138,6 @@ fn tiny_power_from_recorded_activity_with_the_gate_level_cross_check() {
         .sum();
     assert!((sum - e).abs() < 1e-6 * e, "blocks {sum} pJ, total {e} pJ");
 
-    // The cross-check: the netlist computed what the twin does (else the run fails), most
-    // cells' nets were seen, and the register method is within 20 % of gate level.
-    let c = &w["cross_check"];
-    let seen = c["cells_with_net_activity"].as_f64().unwrap() / c["cells"].as_f64().unwrap();
-    assert!(seen > 0.9, "{c:#}");
-    let d = c["dynamic_difference"].as_f64().unwrap();
-    assert!(
-        d.abs() < 0.2,
-        "register method off by {:.1} %: {c:#}",
-        100.0 * d
-    );
     let text = std::fs::read_to_string(work.join("flow_report.md")).unwrap();
     assert!(text.contains("digital energy per token per head"), "{text}");
 

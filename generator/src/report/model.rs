@@ -13,7 +13,7 @@ use super::calibration::{
     Calibration, GpuBaseline, OpCounts, PaperPoint, GPU_BASELINES, PAPER_AREA_PER_HEAD_MM2,
     PAPER_ENERGY_NJ, PAPER_HEAD_ARRAYS_MM2, PAPER_LATENCY_NS,
 };
-use super::flow::FlowFigures;
+use super::flow::{FlowFigures, MeasuredEnergy};
 
 /// Rounds to 4 decimals, so that printed figures are short and identical on every machine.
 fn r4(x: f64) -> f64 {
@@ -85,6 +85,18 @@ pub struct Energy {
     pub per_token_per_head_nj: f64,
     pub per_token_per_layer_nj: f64,
     pub model_per_token_nj: f64,
+    /// Where `digital_pj` comes from; the arrays and DACs are always the paper's calibration.
+    pub digital_source: EnergySource,
+}
+
+/// Where the digital share of the energy comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnergySource {
+    /// Operation counts x the paper's digital and routing energy per operation.
+    Calibration,
+    /// A `gca flow --power` run of this configuration (docs/power.md).
+    Measured,
 }
 
 /// Where the control and periphery area comes from.
@@ -171,7 +183,7 @@ impl Figures {
     pub fn new(p: &Params, flow: Option<&FlowFigures>) -> Figures {
         let cal = Calibration::paper();
         let latency = latency(p);
-        let energy = energy(p, &cal);
+        let energy = energy(p, &cal, flow.and_then(|f| f.power.as_ref()));
         let area = area(p, &cal, flow);
         let comparison = comparison(p, &latency, &energy);
         Figures {
@@ -209,6 +221,13 @@ impl Figures {
             "prefill_ns_per_token_serial": self.prefill.serial_ns_per_token,
             "prefill_ns_per_token_overlap": self.prefill.overlap_ns_per_token,
             "energy_per_token_per_head_nj": self.energy.per_token_per_head_nj,
+            "digital_energy_per_token_per_head_pj": self.energy.digital_pj,
+            "digital_energy_source": self.energy.digital_source,
+            "digital_energy_blocks_pj": self
+                .flow
+                .as_ref()
+                .and_then(|f| f.power.as_ref())
+                .map(|m| m.blocks.clone()),
             "area_per_head_mm2": self.area.per_head_mm2,
             "area_source": self.area.source,
             "model_decode_latency_ns": self.latency.model_decode_ns,
@@ -296,12 +315,21 @@ fn prefill(p: &Params) -> Prefill {
     }
 }
 
-fn energy(p: &Params, cal: &Calibration) -> Energy {
+fn energy(p: &Params, cal: &Calibration, measured: Option<&MeasuredEnergy>) -> Energy {
     let n = OpCounts::of(p);
     let qk = n.qk_macs as f64 * cal.qk_mac_pj;
     let av = n.av_macs as f64 * cal.av_mac_pj;
     let dacs = n.dac_conversions as f64 * cal.dac_conversion_pj;
-    let digital = n.digital_ops as f64 * cal.digital_op_pj;
+    let (digital, digital_source) = match measured {
+        Some(m) => (
+            m.digital_energy_per_token_per_head_pj,
+            EnergySource::Measured,
+        ),
+        None => (
+            n.digital_ops as f64 * cal.digital_op_pj,
+            EnergySource::Calibration,
+        ),
+    };
     let head_nj = (qk + av + dacs + digital) / 1000.0;
     Energy {
         qk_macs: n.qk_macs,
@@ -315,6 +343,7 @@ fn energy(p: &Params, cal: &Calibration) -> Energy {
         per_token_per_head_nj: r4(head_nj),
         per_token_per_layer_nj: r4(head_nj * p.shape.n_head as f64),
         model_per_token_nj: r4(head_nj * (p.shape.n_head * p.shape.n_layer) as f64),
+        digital_source,
     }
 }
 
