@@ -10,7 +10,7 @@ use crate::models::twin::schedule::{self, Schedule};
 use crate::rtl::config_hash;
 
 use super::calibration::{
-    Calibration, GpuBaseline, OpCounts, PaperPoint, GPU_BASELINES, PAPER_AREA_PER_HEAD_MM2,
+    Calibration, GpuBaseline, GpuStep, OpCounts, PaperPoint, GPU_BASELINES, H200_STEPS, PAPER_AREA_PER_HEAD_MM2,
     PAPER_ENERGY_NJ, PAPER_HEAD_ARRAYS_MM2, PAPER_LATENCY_NS,
 };
 use super::flow::{FlowFigures, MeasuredEnergy};
@@ -146,6 +146,18 @@ pub struct Comparison {
     /// Whether the head shape matches the baselines' (D 64, window 1024).
     pub same_workload: bool,
     pub gpus: Vec<GpuComparison>,
+    /// The H200 measured on this project's machine, with ratios against this instance.
+    pub measured_gpus: Vec<MeasuredGpu>,
+}
+
+/// A GPU decode step measured here, against this instance.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MeasuredGpu {
+    pub step: GpuStep,
+    /// GPU step latency / this instance's latency for a layer's 12 heads.
+    pub latency_ratio: f64,
+    /// GPU dynamic energy per token per head / this instance's energy per token per head.
+    pub dynamic_energy_ratio: f64,
 }
 
 /// Our figures next to the paper's.
@@ -398,6 +410,15 @@ fn comparison(p: &Params, lat: &Latency, energy: &Energy) -> Comparison {
         energy_nj: r4(energy_nj),
         same_workload: p.shape.d_head == PaperPoint::D_HEAD && p.shape.window == PaperPoint::WINDOW,
         gpus,
+        measured_gpus: H200_STEPS
+            .iter()
+            .map(|s| MeasuredGpu {
+                step: *s,
+                latency_ratio: (s.latency_us * 1000.0 / latency_ns).round(),
+                dynamic_energy_ratio: (s.dynamic_energy_uj * 1e3 / energy.per_token_per_head_nj)
+                    .round(),
+            })
+            .collect(),
     }
 }
 
