@@ -173,12 +173,60 @@ pub struct GpuStep {
 
 /// The H200 measurements (FINDINGS.md, 2026-12).
 pub const H200_STEPS: [GpuStep; 6] = [
-    GpuStep { gpu: "H200", batch: 64, dtype: "fp16", launch: "CUDA graph", latency_us: 60.3, dynamic_energy_uj: 24.3, total_energy_uj: 30.4 },
-    GpuStep { gpu: "H200", batch: 64, dtype: "fp16", launch: "eager", latency_us: 65.1, dynamic_energy_uj: 37.1, total_energy_uj: 43.7 },
-    GpuStep { gpu: "H200", batch: 64, dtype: "fp32", launch: "eager", latency_us: 416.6, dynamic_energy_uj: 288.0, total_energy_uj: 331.0 },
-    GpuStep { gpu: "H200", batch: 1, dtype: "fp16", launch: "CUDA graph", latency_us: 11.6, dynamic_energy_uj: 59.2, total_energy_uj: 134.7 },
-    GpuStep { gpu: "H200", batch: 1, dtype: "fp16", launch: "eager", latency_us: 54.3, dynamic_energy_uj: 233.0, total_energy_uj: 588.0 },
-    GpuStep { gpu: "H200", batch: 1, dtype: "fp32", launch: "eager", latency_us: 110.1, dynamic_energy_uj: 587.0, total_energy_uj: 1307.0 },
+    GpuStep {
+        gpu: "H200",
+        batch: 64,
+        dtype: "fp16",
+        launch: "CUDA graph",
+        latency_us: 60.3,
+        dynamic_energy_uj: 24.3,
+        total_energy_uj: 30.4,
+    },
+    GpuStep {
+        gpu: "H200",
+        batch: 64,
+        dtype: "fp16",
+        launch: "eager",
+        latency_us: 65.1,
+        dynamic_energy_uj: 37.1,
+        total_energy_uj: 43.7,
+    },
+    GpuStep {
+        gpu: "H200",
+        batch: 64,
+        dtype: "fp32",
+        launch: "eager",
+        latency_us: 416.6,
+        dynamic_energy_uj: 288.0,
+        total_energy_uj: 331.0,
+    },
+    GpuStep {
+        gpu: "H200",
+        batch: 1,
+        dtype: "fp16",
+        launch: "CUDA graph",
+        latency_us: 11.6,
+        dynamic_energy_uj: 59.2,
+        total_energy_uj: 134.7,
+    },
+    GpuStep {
+        gpu: "H200",
+        batch: 1,
+        dtype: "fp16",
+        launch: "eager",
+        latency_us: 54.3,
+        dynamic_energy_uj: 233.0,
+        total_energy_uj: 588.0,
+    },
+    GpuStep {
+        gpu: "H200",
+        batch: 1,
+        dtype: "fp32",
+        launch: "eager",
+        latency_us: 110.1,
+        dynamic_energy_uj: 587.0,
+        total_energy_uj: 1307.0,
+    },
 ];
 
 /// Batch size of the GPU measurements.

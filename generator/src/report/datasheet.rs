@@ -384,13 +384,13 @@ fn energy(f: &Figures, pics: &Pictures) -> Section {
             format!("{} pJ per conversion", n(c.dac_conversion_pj, 4)),
             n(e.dacs_pj, 1),
         ],
-        match (&e.digital_source, f.flow.as_ref().and_then(|x| x.power.as_ref())) {
+        match (
+            &e.digital_source,
+            f.flow.as_ref().and_then(|x| x.power.as_ref()),
+        ) {
             (EnergySource::Measured, Some(m)) => vec![
                 "digital and routing (measured)".into(),
-                format!(
-                    "`gca flow --power`: {} tokens, seed {}",
-                    m.tokens, m.seed
-                ),
+                format!("`gca flow --power`: {} tokens, seed {}", m.tokens, m.seed),
                 "Nangate 45 nm, typical corner, before place and route".into(),
                 n(e.digital_pj, 1),
             ],

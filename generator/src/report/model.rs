@@ -10,8 +10,8 @@ use crate::models::twin::schedule::{self, Schedule};
 use crate::rtl::config_hash;
 
 use super::calibration::{
-    Calibration, GpuBaseline, GpuStep, OpCounts, PaperPoint, GPU_BASELINES, H200_STEPS, PAPER_AREA_PER_HEAD_MM2,
-    PAPER_ENERGY_NJ, PAPER_HEAD_ARRAYS_MM2, PAPER_LATENCY_NS,
+    Calibration, GpuBaseline, GpuStep, OpCounts, PaperPoint, GPU_BASELINES, H200_STEPS,
+    PAPER_AREA_PER_HEAD_MM2, PAPER_ENERGY_NJ, PAPER_HEAD_ARRAYS_MM2, PAPER_LATENCY_NS,
 };
 use super::flow::{FlowFigures, MeasuredEnergy};
 
