@@ -262,6 +262,11 @@ pub fn run(
                 &work.join(yosys::NETLIST),
                 &sdc,
                 &activity,
+                if o.liberty.is_some() {
+                    "the given library's nominal operating conditions; before place and route (wire-load model, ideal clock)"
+                } else {
+                    power::NANGATE_CORNER
+                },
             )?)
         }
     };

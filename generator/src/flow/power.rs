@@ -358,6 +358,7 @@ pub fn combine(
     p1: &BTreeMap<String, Watts>,
     activity: &Activity,
     library: &str,
+    corner: &str,
     sta_seconds: f64,
 ) -> PowerReport {
     let heads = p.shape.n_head;
@@ -414,7 +415,7 @@ pub fn combine(
     PowerReport {
         method: "RTL register and port activity (Verilator) on the Yosys netlist; per-cell energy from OpenSTA at activity 0 and 1; combinational cells at their module instance's mean register activity".into(),
         library: library.to_string(),
-        corner: "typical, 1.1 V, 25 C (Nangate 45 nm Open Cell Library), before place and route (wire-load model, no clock tree)".into(),
+        corner: corner.to_string(),
         clock_mhz: p.hardware.timing.clock_mhz,
         tokens: activity.tokens,
         warmup_tokens: activity.warmup_tokens,
@@ -442,6 +443,7 @@ pub fn run(
     netlist_path: &Path,
     sdc: &Path,
     activity: &Activity,
+    corner: &str,
 ) -> Result<PowerReport, FlowError> {
     let text = std::fs::read_to_string(netlist_path)
         .map_err(|e| FlowError::Other(format!("cannot read the netlist: {e}")))?;
@@ -462,9 +464,13 @@ pub fn run(
         &p1,
         activity,
         &liberty.display().to_string(),
+        corner,
         t0.elapsed().as_secs_f64(),
     ))
 }
+
+/// The corner of the default library, as the report labels it.
+pub const NANGATE_CORNER: &str = "Nangate 45 nm Open Cell Library, typical, 1.1 V, 25 C; before place and route (wire-load model, ideal clock)";
 
 /// The paper's digital and routing share of the energy per token per head, pJ (SPEC 6).
 pub const PAPER_DIGITAL_PJ: f64 = 4000.0;

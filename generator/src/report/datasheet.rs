@@ -391,7 +391,7 @@ fn energy(f: &Figures, pics: &Pictures) -> Section {
             (EnergySource::Measured, Some(m)) => vec![
                 "digital and routing (measured)".into(),
                 format!("`gca flow --power`: {} tokens, seed {}", m.tokens, m.seed),
-                "Nangate 45 nm, typical corner, before place and route".into(),
+                m.corner.clone(),
                 n(e.digital_pj, 1),
             ],
             _ => vec![
@@ -467,7 +467,11 @@ fn energy(f: &Figures, pics: &Pictures) -> Section {
             ),
             para(match f.flow.as_ref().and_then(|x| x.power.as_ref()) {
                 Some(m) if e.digital_source == EnergySource::Measured => format!(
-                    "The digital and routing share is measured on the generated design                      (docs/power.md): the RTL's register and port activity over {} tokens (seed                      {}) after the windows were filled, on the Yosys netlist, with OpenSTA's                      per-cell energies from {} ({}). By block, pJ per token per head: {}. The                      arrays and DACs stay the paper's calibration.",
+                    "The digital and routing share is measured on the generated design \
+                     (docs/power.md): the RTL's register and port activity over {} tokens (seed \
+                     {}) after the windows were filled, on the Yosys netlist, with OpenSTA's \
+                     per-cell energies from {} ({}). By block, pJ per token per head: {}. The \
+                     arrays and DACs stay the paper's calibration.",
                     m.tokens,
                     m.seed,
                     m.library,
@@ -478,7 +482,8 @@ fn energy(f: &Figures, pics: &Pictures) -> Section {
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
-                _ => "All four shares are the paper's calibration; `gca flow CONFIG --power`                       measures the digital share of the generated design (docs/power.md)."
+                _ => "All four shares are the paper's calibration; `gca flow CONFIG --power` \
+                 measures the digital share of the generated design (docs/power.md)."
                     .to_string(),
             }),
             figure(
@@ -761,7 +766,13 @@ fn comparison(f: &Figures) -> Section {
         })
         .collect();
     assumptions.push(format!(
-        "H200 (measured for this project, not by the authors): the authors' benchmark re-run on          one NVIDIA H200 with PyTorch 2.11 and CUDA 13 (scaled_dot_product_attention,          sliding-window decode, one token per step into a KV cache, 12 heads, D 64, window          1024); latency per decode step of one layer's attention; energy per token per head          from NVML's energy counter over at least 4 s, dynamic = total minus the idle 78 W.          Latency ratio = GPU step / this instance's {} ns; energy ratio = GPU dynamic energy          per token per head / this instance's {} nJ per token per head.",
+        "H200 (measured for this project, not by the authors): the authors' benchmark re-run on \
+         one NVIDIA H200 with PyTorch 2.11 and CUDA 13 (scaled_dot_product_attention, \
+         sliding-window decode, one token per step into a KV cache, 12 heads, D 64, window \
+         1024); latency per decode step of one layer's attention; energy per token per head from \
+         NVML's energy counter over at least 4 s, dynamic = total minus the idle 78 W. Latency \
+         ratio = GPU step / this instance's {} ns; energy ratio = GPU dynamic energy per token \
+         per head / this instance's {} nJ per token per head.",
         n(cmp.latency_ns, 1),
         n(f.energy.per_token_per_head_nj, 3)
     ));
