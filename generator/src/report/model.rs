@@ -452,4 +452,31 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn a_measured_digital_energy_replaces_the_calibrated_share_only() {
+        let p = config::load("gpt2").unwrap();
+        let calibrated = Figures::new(&p, None);
+        assert_eq!(calibrated.energy.digital_source, EnergySource::Calibration);
+        assert_eq!(calibrated.energy.digital_pj, 4000.0);
+        let report = format!(
+            r#"{{"config_hash": "{}", "clock_mhz": 1000, "wns_ns": 0.01, "whs_ns": 0.02,
+               "fmax_mhz": 1010, "area_um2": 1e6, "area_per_head_um2": 3e5, "flip_flops": 9,
+               "unconstrained_endpoints": 0,
+               "power": {{"digital_energy_per_token_per_head_pj": 1234.5, "library": "lib",
+                          "corner": "typical", "tokens": 64, "seed": 7,
+                          "blocks": [{{"block": "CSR", "energy_per_token_per_head_pj": 1234.5}}]}}}}"#,
+            config_hash(&p)
+        );
+        let flow = super::super::flow::parse(&p, &report, "r.json").unwrap();
+        let f = Figures::new(&p, Some(&flow));
+        assert_eq!(f.energy.digital_source, EnergySource::Measured);
+        assert_eq!(f.energy.digital_pj, 1234.5);
+        // The arrays and DACs are untouched: 6150 - 4000 + 1234.5 pJ.
+        assert!((f.energy.per_token_per_head_nj - 3.3845).abs() < 1e-9);
+        let v = f.to_json();
+        assert_eq!(v["digital_energy_per_token_per_head_pj"], 1234.5);
+        assert_eq!(v["digital_energy_source"], "measured");
+        assert_eq!(v["digital_energy_blocks_pj"][0][0], "CSR");
+    }
 }
