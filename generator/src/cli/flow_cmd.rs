@@ -56,6 +56,12 @@ pub struct Args {
     /// simulating; it must be of this configuration.
     #[arg(long, value_name = "FILE", requires = "power")]
     activity: Option<PathBuf>,
+    /// With --power: also simulate the gate-level netlist with the library's cell models
+    /// (Icarus, small configurations only: tens of cycles per second) on N tokens from reset,
+    /// and compare the dynamic power of the register-activity method with every cell at its
+    /// own net's activity.
+    #[arg(long, requires = "power")]
+    cross_check: bool,
 }
 
 pub fn run(a: Args) -> ExitCode {
@@ -71,6 +77,7 @@ pub fn run(a: Args) -> ExitCode {
             tokens: a.tokens,
             seed: a.seed,
             activity: a.activity.clone(),
+            cross_check: a.cross_check,
         }),
     };
     let quiet = a.json;

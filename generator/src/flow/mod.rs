@@ -4,6 +4,7 @@
 //! result is a [`FlowReport`] written as `flow_report.json` and `flow_report.md` into the work
 //! folder, next to the logs, scripts and netlist.
 
+pub mod gate;
 pub mod netlist;
 pub mod power;
 pub mod report;
@@ -120,6 +121,8 @@ pub struct PowerOptions {
     /// A recorded activity file (`<work>/activity.json` of an earlier run) instead of a new
     /// simulation.
     pub activity: Option<PathBuf>,
+    /// Also run the gate-level cross-check (Icarus on the netlist, [`gate`]).
+    pub cross_check: bool,
 }
 
 /// The activity file of a power run, in the work folder.
@@ -262,6 +265,7 @@ pub fn run(
                 &work.join(yosys::NETLIST),
                 &sdc,
                 &activity,
+                w.cross_check.then_some(design.as_path()),
                 if o.liberty.is_some() {
                     "the given library's nominal operating conditions; before place and route (wire-load model, ideal clock)"
                 } else {

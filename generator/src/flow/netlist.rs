@@ -143,7 +143,12 @@ pub fn liberty_cells(text: &str) -> BTreeMap<String, CellInfo> {
                 info.outputs.insert(pname);
             }
         }
-        out.entry(name).or_insert(info);
+        // A name can come up more than once (a `cell (X)` reference before the cell's own
+        // group): the group with pins wins.
+        let e: &mut CellInfo = out.entry(name).or_default();
+        if e.outputs.is_empty() {
+            *e = info;
+        }
     }
     out
 }
@@ -178,7 +183,7 @@ mod tests {
 
     #[test]
     fn liberty_outputs_and_sequential_cells() {
-        let lib = "library (x) {\n\tcell (INV_X1) {\n\t\tpin (A) {\n\t\t\tdirection\t\t: input;\n\t\t\tcapacitance\t\t: 1.7;\n\t\t}\n\t\tpin (ZN) {\n\t\t\tdirection\t\t: output;\n\t\t\tfunction\t\t: \"!A\";\n\t\t}\n\t}\n\tcell (DFF_X1) {\n\t\tff (\"IQ\",\"IQN\") { }\n\t\tpin (D) {\n\t\t\tdirection\t\t: input;\n\t\t\tcapacitance\t\t: 1.1;\n\t\t}\n\t\tpin (Q) {\n\t\t\tdirection\t\t: output;\n\t\t}\n\t}\n}\n";
+        let lib = "library (x) {\n\tx_cell (INV_X1) { }\n\tcell (INV_X1) {\n\t\tpin (A) {\n\t\t\tdirection\t\t: input;\n\t\t\tcapacitance\t\t: 1.7;\n\t\t}\n\t\tpin (ZN) {\n\t\t\tdirection\t\t: output;\n\t\t\tfunction\t\t: \"!A\";\n\t\t}\n\t}\n\tcell (DFF_X1) {\n\t\tff (\"IQ\",\"IQN\") { }\n\t\tpin (D) {\n\t\t\tdirection\t\t: input;\n\t\t\tcapacitance\t\t: 1.1;\n\t\t}\n\t\tpin (Q) {\n\t\t\tdirection\t\t: output;\n\t\t}\n\t}\n}\n";
         let c = liberty_cells(lib);
         assert!(!c["INV_X1"].sequential);
         assert!(c["DFF_X1"].sequential);

@@ -15,7 +15,7 @@
 //! The activity `a` of a flip-flop is that of the register bit on its Q net, measured in the
 //! RTL simulation (register names survive synthesis, [`Mapping`]); a combinational cell takes
 //! the mean activity of the mapped flip-flops of its module instance (of the enclosing
-//! instance when it has none), an approximation (docs/power.md).
+//! instance when it has none), an approximation the gate-level cross-check ([`super::gate`]) measures.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -106,6 +106,9 @@ pub struct PowerReport {
     /// By module (all instances of it, its own cells).
     pub modules: BTreeMap<String, Watts>,
     pub sta_seconds: f64,
+    /// The gate-level cross-check (`--cross-check`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cross_check: Option<super::gate::CrossCheck>,
 }
 
 /// The block a module's cells count to.
@@ -430,6 +433,7 @@ pub fn combine(
         blocks,
         modules,
         sta_seconds,
+        cross_check: None,
     }
 }
 
@@ -443,6 +447,7 @@ pub fn run(
     netlist_path: &Path,
     sdc: &Path,
     activity: &Activity,
+    cross_check: Option<&Path>,
     corner: &str,
 ) -> Result<PowerReport, FlowError> {
     let text = std::fs::read_to_string(netlist_path)
@@ -456,7 +461,7 @@ pub fn run(
     let act = map_activity(&leaves, &cells, activity, &ports);
     let t0 = std::time::Instant::now();
     let (p0, p1) = run_sta(work, liberty, macro_liberty, netlist_path, sdc)?;
-    Ok(combine(
+    let mut report = combine(
         p,
         &leaves,
         &act,
@@ -466,7 +471,22 @@ pub fn run(
         &liberty.display().to_string(),
         corner,
         t0.elapsed().as_secs_f64(),
-    ))
+    );
+    if let Some(design) = cross_check {
+        report.cross_check = Some(super::gate::run(
+            p,
+            work,
+            design,
+            netlist_path,
+            &leaves,
+            &cells,
+            &p0,
+            &p1,
+            activity.tokens,
+            activity.seed,
+        )?);
+    }
+    Ok(report)
 }
 
 /// The corner of the default library, as the report labels it.
@@ -533,6 +553,9 @@ impl PowerReport {
                 b.power.total_w * 1e3,
                 b.flip_flop_activity
             );
+        }
+        if let Some(c) = &self.cross_check {
+            o.push_str(&c.text());
         }
         o
     }
