@@ -173,6 +173,9 @@ pub fn parse_instances(text: &str) -> BTreeMap<String, Watts> {
     out
 }
 
+/// Power by leaf-cell path.
+pub type CellPower = BTreeMap<String, Watts>;
+
 /// Runs OpenSTA for the per-cell power at activity 0 and 1.
 pub fn run_sta(
     work: &Path,
@@ -180,7 +183,7 @@ pub fn run_sta(
     macro_liberty: &Path,
     netlist: &Path,
     sdc: &Path,
-) -> Result<(BTreeMap<String, Watts>, BTreeMap<String, Watts>), FlowError> {
+) -> Result<(CellPower, CellPower), FlowError> {
     write(
         &work.join(SCRIPT),
         &script(liberty, macro_liberty, netlist, sdc),
