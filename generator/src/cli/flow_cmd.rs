@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use crate::config;
-use crate::flow::{self, Options};
+use crate::flow::{self, FlowError, Options};
 
 /// Synthesize the design with Yosys and time it with OpenSTA.
 ///
@@ -40,6 +40,28 @@ pub struct Args {
     /// Print the report as one JSON object (the content of flow_report.json).
     #[arg(long)]
     json: bool,
+    /// Also measure power: record the switching activity of the RTL in Verilator over a
+    /// seeded stream with full windows (WORK/activity.json), map it onto the netlist, and
+    /// report internal, switching and leakage power and the digital energy per token per head,
+    /// in total and by block (docs/power.md).
+    #[arg(long)]
+    power: bool,
+    /// With --power: TOKEN packets recorded after the windows are full.
+    #[arg(long, default_value_t = 64, requires = "power")]
+    tokens: usize,
+    /// With --power: seed of the stream.
+    #[arg(long, default_value_t = 1, requires = "power")]
+    seed: u64,
+    /// With --power: read this activity file (WORK/activity.json of an earlier run) instead of
+    /// simulating; it must be of this configuration.
+    #[arg(long, value_name = "FILE", requires = "power")]
+    activity: Option<PathBuf>,
+    /// With --power: also simulate the gate-level netlist with the library's cell models
+    /// (Icarus, small configurations only: tens of cycles per second) on N tokens from reset,
+    /// and compare the dynamic power of the register-activity method with every cell at its
+    /// own net's activity.
+    #[arg(long, requires = "power")]
+    cross_check: bool,
 }
 
 pub fn run(a: Args) -> ExitCode {
@@ -51,6 +73,12 @@ pub fn run(a: Args) -> ExitCode {
     let opts = Options {
         liberty: a.liberty,
         work: work.clone(),
+        power: a.power.then(|| flow::PowerOptions {
+            tokens: a.tokens,
+            seed: a.seed,
+            activity: a.activity.clone(),
+            cross_check: a.cross_check,
+        }),
     };
     let quiet = a.json;
     let result = flow::run(&p, &opts, |step| {
@@ -72,6 +100,8 @@ pub fn run(a: Args) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        // An activity file that is missing or of another configuration is bad input.
+        Err(e @ FlowError::BadInput(_)) => super::bad_input(e),
         Err(e) => {
             eprintln!("{e}");
             ExitCode::FAILURE

@@ -4,6 +4,9 @@
 //! result is a [`FlowReport`] written as `flow_report.json` and `flow_report.md` into the work
 //! folder, next to the logs, scripts and netlist.
 
+pub mod gate;
+pub mod netlist;
+pub mod power;
 pub mod report;
 pub mod sta;
 pub mod tools;
@@ -14,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::config::Params;
+use crate::sim::activity::Activity;
 use crate::{asic, emit, macros, rtl};
 
 pub use report::FlowReport;
@@ -47,6 +51,8 @@ pub enum FlowError {
     },
     /// Reading or writing a file, or the generator itself.
     Other(String),
+    /// An input file given on the command line is unusable (exit code 2).
+    BadInput(String),
 }
 
 impl fmt::Display for FlowError {
@@ -85,7 +91,7 @@ impl fmt::Display for FlowError {
                 }
                 Ok(())
             }
-            FlowError::Other(s) => write!(f, "error: {s}"),
+            FlowError::Other(s) | FlowError::BadInput(s) => write!(f, "error: {s}"),
         }
     }
 }
@@ -102,7 +108,25 @@ pub struct Options {
     pub liberty: Option<PathBuf>,
     /// The work folder (logs, scripts, the generated design, the netlist, the report).
     pub work: PathBuf,
+    /// Also measure power and energy per token (`--power`).
+    pub power: Option<PowerOptions>,
 }
+
+/// What `--power` simulates, or the activity file it reads instead.
+#[derive(Clone, Debug)]
+pub struct PowerOptions {
+    /// TOKEN packets recorded after the windows are full.
+    pub tokens: usize,
+    pub seed: u64,
+    /// A recorded activity file (`<work>/activity.json` of an earlier run) instead of a new
+    /// simulation.
+    pub activity: Option<PathBuf>,
+    /// Also run the gate-level cross-check (Icarus on the netlist, [`gate`]).
+    pub cross_check: bool,
+}
+
+/// The activity file of a power run, in the work folder.
+pub const ACTIVITY_JSON: &str = "activity.json";
 
 /// The work folder of a configuration by default: `runs/flow/<config name>`.
 pub fn default_work_dir(p: &Params) -> PathBuf {
@@ -116,6 +140,11 @@ pub fn run(
     o: &Options,
     mut progress: impl FnMut(&str),
 ) -> Result<FlowReport, FlowError> {
+    // A given activity file is checked before anything runs.
+    let given_activity = match o.power.as_ref().and_then(|w| w.activity.as_ref()) {
+        Some(path) => Some(Activity::read(p, path).map_err(FlowError::BadInput)?),
+        None => None,
+    };
     let yosys_version = tools::YOSYS.check()?;
     let sta_version = tools::STA.check()?;
     let liberty = tools::liberty(p.pdk(), o.liberty.as_deref())?;
@@ -205,6 +234,46 @@ pub fn run(
         .iter()
         .cloned()
         .partition(|e| tied.contains(e));
+    let power = match &o.power {
+        None => None,
+        Some(w) => {
+            let activity = match given_activity {
+                Some(a) => a,
+                None => {
+                    progress("switching activity (Verilator)");
+                    let a = crate::sim::activity::record(
+                        p,
+                        &design,
+                        &crate::cli::cache_dir().join("verilator"),
+                        &work,
+                        w.tokens,
+                        w.seed,
+                        |line: &str| progress(line),
+                    )
+                    .map_err(FlowError::Other)?;
+                    let json = serde_json::to_string(&a).expect("the activity serializes") + "\n";
+                    write(&work.join(ACTIVITY_JSON), &json)?;
+                    a
+                }
+            };
+            progress("power (OpenSTA)");
+            Some(power::run(
+                p,
+                &work,
+                &liberty,
+                &macro_liberty,
+                &work.join(yosys::NETLIST),
+                &sdc,
+                &activity,
+                w.cross_check.then_some(design.as_path()),
+                if o.liberty.is_some() {
+                    "the given library's nominal operating conditions; before place and route (wire-load model, ideal clock)"
+                } else {
+                    power::NANGATE_CORNER
+                },
+            )?)
+        }
+    };
     let heads = p.shape.n_layer * p.shape.n_head;
     let modules: Vec<String> = stat.own_area.keys().cloned().collect();
     let area_um2 = stat.inclusive_area("gca_top");
@@ -250,6 +319,10 @@ pub fn run(
         sta_read_warnings: timing.read_warnings.clone(),
         synthesis_seconds,
         sta_seconds,
+        digital_energy_per_token_per_head_pj: power
+            .as_ref()
+            .map(|w| w.digital_energy_per_token_per_head_pj),
+        power,
     };
     let json = serde_json::to_string_pretty(&report).expect("the report serializes") + "\n";
     write(&work.join(REPORT_JSON), &json)?;

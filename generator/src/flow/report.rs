@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::power::PowerReport;
 use super::sta::Step;
 
 /// One run of `gca flow`. Areas are standard-cell areas of the digital logic (the macros are
@@ -63,6 +64,12 @@ pub struct FlowReport {
     pub sta_read_warnings: Vec<String>,
     pub synthesis_seconds: f64,
     pub sta_seconds: f64,
+    /// Measured digital energy per token per head (`--power`), pJ.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub digital_energy_per_token_per_head_pj: Option<f64>,
+    /// The power run (`--power`): totals, breakdown by block and module, activity mapping.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub power: Option<PowerReport>,
 }
 
 /// The instance path of a pin: `u_layer0/u_head0/u_count/_1445_/D` -> `u_layer0/u_head0/u_count`.
@@ -162,6 +169,9 @@ impl FlowReport {
         for (m, a) in &self.area_per_module_um2 {
             let n = self.instances_per_module.get(m).copied().unwrap_or(0);
             let _ = writeln!(o, "    {m:<22} {a:>12.1} um^2  x{n}");
+        }
+        if let Some(w) = &self.power {
+            o.push_str(&w.text());
         }
         o
     }

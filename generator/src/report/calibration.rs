@@ -153,6 +153,82 @@ pub const GPU_BASELINES: [GpuBaseline; 3] = [
     },
 ];
 
+/// One decode step of a GPU measured on this project's H200 (../shared/FINDINGS.md): the
+/// authors' benchmark (12 heads, D 64, window 1024, one token per step into a KV cache,
+/// PyTorch `scaled_dot_product_attention`), PyTorch 2.11, CUDA 13; energy from NVML's
+/// total-energy counter over at least 4 s, the idle 78 W subtracted for the dynamic energy.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct GpuStep {
+    pub gpu: &'static str,
+    pub batch: u32,
+    pub dtype: &'static str,
+    /// `CUDA graph` or `eager`.
+    pub launch: &'static str,
+    /// Latency of one decode step of one layer's attention, us.
+    pub latency_us: f64,
+    /// Per token per head, uJ.
+    pub dynamic_energy_uj: f64,
+    pub total_energy_uj: f64,
+}
+
+/// The H200 measurements (FINDINGS.md, 2026-12).
+pub const H200_STEPS: [GpuStep; 6] = [
+    GpuStep {
+        gpu: "H200",
+        batch: 64,
+        dtype: "fp16",
+        launch: "CUDA graph",
+        latency_us: 60.3,
+        dynamic_energy_uj: 24.3,
+        total_energy_uj: 30.4,
+    },
+    GpuStep {
+        gpu: "H200",
+        batch: 64,
+        dtype: "fp16",
+        launch: "eager",
+        latency_us: 65.1,
+        dynamic_energy_uj: 37.1,
+        total_energy_uj: 43.7,
+    },
+    GpuStep {
+        gpu: "H200",
+        batch: 64,
+        dtype: "fp32",
+        launch: "eager",
+        latency_us: 416.6,
+        dynamic_energy_uj: 288.0,
+        total_energy_uj: 331.0,
+    },
+    GpuStep {
+        gpu: "H200",
+        batch: 1,
+        dtype: "fp16",
+        launch: "CUDA graph",
+        latency_us: 11.6,
+        dynamic_energy_uj: 59.2,
+        total_energy_uj: 134.7,
+    },
+    GpuStep {
+        gpu: "H200",
+        batch: 1,
+        dtype: "fp16",
+        launch: "eager",
+        latency_us: 54.3,
+        dynamic_energy_uj: 233.0,
+        total_energy_uj: 588.0,
+    },
+    GpuStep {
+        gpu: "H200",
+        batch: 1,
+        dtype: "fp32",
+        launch: "eager",
+        latency_us: 110.1,
+        dynamic_energy_uj: 587.0,
+        total_energy_uj: 1307.0,
+    },
+];
+
 /// Batch size of the GPU measurements.
 pub const GPU_BATCH: u32 = 64;
 

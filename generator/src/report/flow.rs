@@ -25,6 +25,44 @@ pub struct FlowFigures {
     pub flip_flops: u64,
     pub unconstrained_endpoints: u64,
     pub area_per_module_um2: BTreeMap<String, f64>,
+    /// The measured digital energy (`gca flow --power`), when the run has one.
+    pub power: Option<MeasuredEnergy>,
+}
+
+/// The digital energy of a `gca flow --power` run and what it was measured under.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MeasuredEnergy {
+    pub digital_energy_per_token_per_head_pj: f64,
+    pub library: String,
+    pub corner: String,
+    pub tokens: u64,
+    pub seed: u64,
+    /// (block, pJ per token per head).
+    pub blocks: Vec<(String, f64)>,
+}
+
+fn measured(v: &serde_json::Value) -> Option<MeasuredEnergy> {
+    let w = v.get("power")?;
+    Some(MeasuredEnergy {
+        digital_energy_per_token_per_head_pj: w
+            .get("digital_energy_per_token_per_head_pj")?
+            .as_f64()?,
+        library: w.get("library")?.as_str()?.to_string(),
+        corner: w.get("corner")?.as_str()?.to_string(),
+        tokens: w.get("tokens")?.as_u64()?,
+        seed: w.get("seed")?.as_u64()?,
+        blocks: w
+            .get("blocks")?
+            .as_array()?
+            .iter()
+            .filter_map(|b| {
+                Some((
+                    b.get("block")?.as_str()?.to_string(),
+                    b.get("energy_per_token_per_head_pj")?.as_f64()?,
+                ))
+            })
+            .collect(),
+    })
 }
 
 /// The default place of a configuration's flow report, relative to the working folder.
@@ -79,5 +117,6 @@ pub fn parse(p: &Params, text: &str, source: &str) -> Result<FlowFigures, String
         flip_flops: count("flip_flops")?,
         unconstrained_endpoints: count("unconstrained_endpoints")?,
         area_per_module_um2: per_module,
+        power: measured(&v),
     })
 }

@@ -10,10 +10,10 @@ use crate::models::twin::schedule::{self, Schedule};
 use crate::rtl::config_hash;
 
 use super::calibration::{
-    Calibration, GpuBaseline, OpCounts, PaperPoint, GPU_BASELINES, PAPER_AREA_PER_HEAD_MM2,
-    PAPER_ENERGY_NJ, PAPER_HEAD_ARRAYS_MM2, PAPER_LATENCY_NS,
+    Calibration, GpuBaseline, GpuStep, OpCounts, PaperPoint, GPU_BASELINES, H200_STEPS,
+    PAPER_AREA_PER_HEAD_MM2, PAPER_ENERGY_NJ, PAPER_HEAD_ARRAYS_MM2, PAPER_LATENCY_NS,
 };
-use super::flow::FlowFigures;
+use super::flow::{FlowFigures, MeasuredEnergy};
 
 /// Rounds to 4 decimals, so that printed figures are short and identical on every machine.
 fn r4(x: f64) -> f64 {
@@ -85,6 +85,18 @@ pub struct Energy {
     pub per_token_per_head_nj: f64,
     pub per_token_per_layer_nj: f64,
     pub model_per_token_nj: f64,
+    /// Where `digital_pj` comes from; the arrays and DACs are always the paper's calibration.
+    pub digital_source: EnergySource,
+}
+
+/// Where the digital share of the energy comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnergySource {
+    /// Operation counts x the paper's digital and routing energy per operation.
+    Calibration,
+    /// A `gca flow --power` run of this configuration (docs/power.md).
+    Measured,
 }
 
 /// Where the control and periphery area comes from.
@@ -134,6 +146,18 @@ pub struct Comparison {
     /// Whether the head shape matches the baselines' (D 64, window 1024).
     pub same_workload: bool,
     pub gpus: Vec<GpuComparison>,
+    /// The H200 measured on this project's machine, with ratios against this instance.
+    pub measured_gpus: Vec<MeasuredGpu>,
+}
+
+/// A GPU decode step measured here, against this instance.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MeasuredGpu {
+    pub step: GpuStep,
+    /// GPU step latency / this instance's latency for a layer's 12 heads.
+    pub latency_ratio: f64,
+    /// GPU dynamic energy per token per head / this instance's energy per token per head.
+    pub dynamic_energy_ratio: f64,
 }
 
 /// Our figures next to the paper's.
@@ -171,7 +195,7 @@ impl Figures {
     pub fn new(p: &Params, flow: Option<&FlowFigures>) -> Figures {
         let cal = Calibration::paper();
         let latency = latency(p);
-        let energy = energy(p, &cal);
+        let energy = energy(p, &cal, flow.and_then(|f| f.power.as_ref()));
         let area = area(p, &cal, flow);
         let comparison = comparison(p, &latency, &energy);
         Figures {
@@ -209,6 +233,13 @@ impl Figures {
             "prefill_ns_per_token_serial": self.prefill.serial_ns_per_token,
             "prefill_ns_per_token_overlap": self.prefill.overlap_ns_per_token,
             "energy_per_token_per_head_nj": self.energy.per_token_per_head_nj,
+            "digital_energy_per_token_per_head_pj": self.energy.digital_pj,
+            "digital_energy_source": self.energy.digital_source,
+            "digital_energy_blocks_pj": self
+                .flow
+                .as_ref()
+                .and_then(|f| f.power.as_ref())
+                .map(|m| m.blocks.clone()),
             "area_per_head_mm2": self.area.per_head_mm2,
             "area_source": self.area.source,
             "model_decode_latency_ns": self.latency.model_decode_ns,
@@ -296,12 +327,21 @@ fn prefill(p: &Params) -> Prefill {
     }
 }
 
-fn energy(p: &Params, cal: &Calibration) -> Energy {
+fn energy(p: &Params, cal: &Calibration, measured: Option<&MeasuredEnergy>) -> Energy {
     let n = OpCounts::of(p);
     let qk = n.qk_macs as f64 * cal.qk_mac_pj;
     let av = n.av_macs as f64 * cal.av_mac_pj;
     let dacs = n.dac_conversions as f64 * cal.dac_conversion_pj;
-    let digital = n.digital_ops as f64 * cal.digital_op_pj;
+    let (digital, digital_source) = match measured {
+        Some(m) => (
+            m.digital_energy_per_token_per_head_pj,
+            EnergySource::Measured,
+        ),
+        None => (
+            n.digital_ops as f64 * cal.digital_op_pj,
+            EnergySource::Calibration,
+        ),
+    };
     let head_nj = (qk + av + dacs + digital) / 1000.0;
     Energy {
         qk_macs: n.qk_macs,
@@ -315,6 +355,7 @@ fn energy(p: &Params, cal: &Calibration) -> Energy {
         per_token_per_head_nj: r4(head_nj),
         per_token_per_layer_nj: r4(head_nj * p.shape.n_head as f64),
         model_per_token_nj: r4(head_nj * (p.shape.n_head * p.shape.n_layer) as f64),
+        digital_source,
     }
 }
 
@@ -369,6 +410,15 @@ fn comparison(p: &Params, lat: &Latency, energy: &Energy) -> Comparison {
         energy_nj: r4(energy_nj),
         same_workload: p.shape.d_head == PaperPoint::D_HEAD && p.shape.window == PaperPoint::WINDOW,
         gpus,
+        measured_gpus: H200_STEPS
+            .iter()
+            .map(|s| MeasuredGpu {
+                step: *s,
+                latency_ratio: (s.latency_us * 1000.0 / latency_ns).round(),
+                dynamic_energy_ratio: (s.dynamic_energy_uj * 1e3 / energy.per_token_per_head_nj)
+                    .round(),
+            })
+            .collect(),
     }
 }
 
@@ -401,5 +451,32 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    #[test]
+    fn a_measured_digital_energy_replaces_the_calibrated_share_only() {
+        let p = config::load("gpt2").unwrap();
+        let calibrated = Figures::new(&p, None);
+        assert_eq!(calibrated.energy.digital_source, EnergySource::Calibration);
+        assert_eq!(calibrated.energy.digital_pj, 4000.0);
+        let report = format!(
+            r#"{{"config_hash": "{}", "clock_mhz": 1000, "wns_ns": 0.01, "whs_ns": 0.02,
+               "fmax_mhz": 1010, "area_um2": 1e6, "area_per_head_um2": 3e5, "flip_flops": 9,
+               "unconstrained_endpoints": 0,
+               "power": {{"digital_energy_per_token_per_head_pj": 1234.5, "library": "lib",
+                          "corner": "typical", "tokens": 64, "seed": 7,
+                          "blocks": [{{"block": "CSR", "energy_per_token_per_head_pj": 1234.5}}]}}}}"#,
+            config_hash(&p)
+        );
+        let flow = super::super::flow::parse(&p, &report, "r.json").unwrap();
+        let f = Figures::new(&p, Some(&flow));
+        assert_eq!(f.energy.digital_source, EnergySource::Measured);
+        assert_eq!(f.energy.digital_pj, 1234.5);
+        // The arrays and DACs are untouched: 6150 - 4000 + 1234.5 pJ.
+        assert!((f.energy.per_token_per_head_nj - 3.3845).abs() < 1e-9);
+        let v = f.to_json();
+        assert_eq!(v["digital_energy_per_token_per_head_pj"], 1234.5);
+        assert_eq!(v["digital_energy_source"], "measured");
+        assert_eq!(v["digital_energy_blocks_pj"][0][0], "CSR");
     }
 }

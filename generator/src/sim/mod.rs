@@ -3,6 +3,7 @@
 //! outputs (`scenario`), AXI4-Lite scripts around them (`csr`), and the two back ends: Verilator in lockstep (`verilator`, `lockstep`)
 //! and Icarus with a self-checking bench (`icarus`).
 
+pub mod activity;
 pub mod axil;
 pub mod cover_points;
 pub mod coverage;
