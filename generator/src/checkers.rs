@@ -1,6 +1,6 @@
 //! Protocol checkers: simulation-only Verilog-2005 modules that watch the AXI4-Stream and
 //! AXI4-Lite ports of `gca_top` and flag the first rule broken, with the rule's code, its name
-//! and the time (`$display`). `gca generate` ships them in `checkers/` for users' own benches;
+//! and the time (`$fdisplay` to standard error, so that the JSON of `gca sim --json` and `gca mutate --json` on standard output stays clean). `gca generate` ships them in `checkers/` for users' own benches;
 //! every simulation that `gca sim` and the tests run instantiates them: the Verilator model is
 //! built from `gca_top_checked` (`gca_top` with the checkers around it, same ports plus
 //! `chk_fail` and `chk_rule`), and the Icarus bench instantiates `gca_top_checked` too.
@@ -198,7 +198,7 @@ fn axis(p: &Params) -> String {
       if (code != 8'd0 && !fail) begin
         fail <= 1'b1;
         rule <= code;
-        $display("PROTOCOL FAIL: rule %0d at %0t", code, $time);
+        $fdisplay(32'h8000_0002, "PROTOCOL FAIL: rule %0d at %0t", code, $time);
       end
       p_stall <= tvalid === 1'b1 && tready !== 1'b1;
       p_data <= tdata;
@@ -297,7 +297,7 @@ fn axil(p: &Params) -> String {
       if (code != 8'd0 && !fail) begin
         fail <= 1'b1;
         rule <= code;
-        $display("PROTOCOL FAIL: rule %0d at %0t", code, $time);
+        $fdisplay(32'h8000_0002, "PROTOCOL FAIL: rule %0d at %0t", code, $time);
       end
       p_aw <= awvalid === 1'b1 && awready !== 1'b1;
       p_w <= wvalid === 1'b1 && wready !== 1'b1;

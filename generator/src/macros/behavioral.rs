@@ -510,7 +510,7 @@ fn clocked(o: &mut String, k: &K) {
             "      av_len = av_len + 16'd1;",
             "    else if (av_len != 16'd0) begin",
             "      if (av_len != AV_LEN) begin",
-            "        $display(\"GCA-MACRO: an AV phase of %0d cycles, expected %0d\", av_len, AV_LEN);",
+            "        $fdisplay(32'h8000_0002, \"GCA-MACRO: an AV phase of %0d cycles, expected %0d\", av_len, AV_LEN);",
             "        nz = 0;",
             "        run_n = 0;",
             "      end",

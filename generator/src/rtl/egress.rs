@@ -296,15 +296,11 @@ pub fn build(p: &Params) -> Module {
     m.assign(&res_done, e::cat(done_bits));
 
     m.comment("Packet state: the chosen source is registered whenever a header is offered.");
-    let on_offer = vec![
-        nb(&src_err, &sel_err),
-        nb(&src_layer, &sel_layer),
-        Stmt::if_else(
-            &accept,
-            vec![nb(&state, sel_err.mux(&s_idle, &s_data))],
-            vec![nb(&state, &s_header)],
-        ),
-    ];
+    let on_offer = vec![Stmt::if_else(
+        &accept,
+        vec![nb(&state, sel_err.mux(&s_idle, &s_data))],
+        vec![nb(&state, &s_header)],
+    )];
     let on_data = vec![Stmt::if_then(
         &accept,
         vec![Stmt::if_else(
@@ -318,12 +314,16 @@ pub fn build(p: &Params) -> Module {
         on_data,
         vec![Stmt::if_then(&tvalid, on_offer)],
     )];
-    let reset = vec![
-        nb(&state, &s_idle),
-        nb(&src_err, lit(1, 0)),
-        nb(&src_layer, lit(lw, 0)),
-        nb(&res_beat, lit(bw, 0)),
-    ];
+    let reset = vec![nb(&state, &s_idle), nb(&res_beat, lit(bw, 0))];
     m.seq(&clk, &rst_n, reset, body);
+    // The chosen source: loaded whenever a header is offered from idle, read only after (out
+    // of idle the offer comes from the arbiter), so it has no reset.
+    m.seq_no_reset(
+        &clk,
+        vec![Stmt::if_then(
+            in_data.lnot().land(&tvalid).land(&idle),
+            vec![nb(&src_err, &sel_err), nb(&src_layer, &sel_layer)],
+        )],
+    );
     m
 }

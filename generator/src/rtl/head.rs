@@ -234,6 +234,14 @@ pub fn build(p: &Params) -> Module {
             (&ph_qk, qk_next.e()),
             (&ph_av, av_next.e()),
             (&ph_ro, ro_next.e()),
+        ],
+    );
+    // The pulse counters' controls: the counters have no reset, nor do these (loaded from
+    // the controller's reset registers at every edge, in reset too).
+    super::wires::follow_no_reset(
+        &mut m,
+        &clk,
+        &[
             (&ro_first, ro_first_next.e()),
             (&ro_count, ro_count_next.e()),
         ],

@@ -45,6 +45,19 @@ pub fn follow(m: &mut Module, clk: &Signal, rst_n: &Signal, pairs: &[(&Signal, E
     );
 }
 
+/// Registers that load their source in every cycle, without reset: for controls of blocks that
+/// have no reset themselves. The clock runs during reset, so they hold their (reset) sources'
+/// values from the first edge in reset on.
+pub fn follow_no_reset(m: &mut Module, clk: &Signal, pairs: &[(&Signal, Expr)]) {
+    m.seq_no_reset(
+        clk,
+        pairs
+            .iter()
+            .map(|(r, src)| Stmt::nonblocking(*r, src.clone()))
+            .collect(),
+    );
+}
+
 /// One 3:2 carry-save step over `w`-bit vectors: `a + b + c == s + cy (mod 2^w)`, with no
 /// carry propagation (one full adder per bit).
 fn csa(m: &mut Module, name: &str, a: &Signal, b: &Signal, c: &Signal) -> (Signal, Signal) {

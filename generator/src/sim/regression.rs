@@ -272,6 +272,16 @@ pub fn run(
             regs.with_values(values),
         ));
     }
+    // One bad-packet rule alone: the counters and STATUS read after it must show that rule's
+    // flag only (after every rule at once, a flag set by the wrong rule would not show).
+    for rule in scenario::BadRule::ALL {
+        let mut b = Builder::new(p, seed ^ 0x57a7);
+        let last = p.shape.n_layer - 1;
+        b.token(0);
+        b.bad(rule, last);
+        b.token(last);
+        directed.push((format!("STATUS after {rule:?}"), b.finish_stimulus(), regs));
+    }
     for values in random_scalers(p, seed, 3) {
         let mut b = Builder::new(p, seed ^ 0x7a9d);
         for _ in 0..3 {

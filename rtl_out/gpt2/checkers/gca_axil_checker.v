@@ -87,7 +87,7 @@ module gca_axil_checker (
       if (code != 8'd0 && !fail) begin
         fail <= 1'b1;
         rule <= code;
-        $display("PROTOCOL FAIL: rule %0d at %0t", code, $time);
+        $fdisplay(32'h8000_0002, "PROTOCOL FAIL: rule %0d at %0t", code, $time);
       end
       p_aw <= awvalid === 1'b1 && awready !== 1'b1;
       p_w <= wvalid === 1'b1 && wready !== 1'b1;

@@ -42,7 +42,7 @@ module gca_axis_checker (
       if (code != 8'd0 && !fail) begin
         fail <= 1'b1;
         rule <= code;
-        $display("PROTOCOL FAIL: rule %0d at %0t", code, $time);
+        $fdisplay(32'h8000_0002, "PROTOCOL FAIL: rule %0d at %0t", code, $time);
       end
       p_stall <= tvalid === 1'b1 && tready !== 1'b1;
       p_data <= tdata;

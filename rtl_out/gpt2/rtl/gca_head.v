@@ -500,15 +500,16 @@ module gca_head (
       ph_qk <= 1'd0;
       ph_av <= 1'd0;
       ph_ro <= 1'd0;
-      ro_first <= 1'd0;
-      ro_count <= 1'd0;
     end else begin
       ph_qk <= qk_next;
       ph_av <= av_next;
       ph_ro <= ro_next;
-      ro_first <= ro_first_next;
-      ro_count <= ro_count_next;
     end
+  end
+
+  always @(posedge clk) begin
+    ro_first <= ro_first_next;
+    ro_count <= ro_count_next;
   end
 
   gca_pwm u_pwm (

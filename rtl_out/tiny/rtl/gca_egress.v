@@ -123,8 +123,6 @@ module gca_egress (
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
       state <= S_IDLE;
-      src_err <= 1'd0;
-      src_layer <= 1'd0;
       res_beat <= 1'd0;
     end else begin
       if (in_data) begin
@@ -137,14 +135,19 @@ module gca_egress (
           end
         end
       end else if (m_axis_tvalid) begin
-        src_err <= sel_err;
-        src_layer <= sel_layer;
         if (accept) begin
           state <= sel_err ? S_IDLE : S_DATA;
         end else begin
           state <= S_HEADER;
         end
       end
+    end
+  end
+
+  always @(posedge clk) begin
+    if (((!in_data) && m_axis_tvalid) && idle) begin
+      src_err <= sel_err;
+      src_layer <= sel_layer;
     end
   end
 
