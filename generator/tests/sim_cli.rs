@@ -233,3 +233,25 @@ fn commands_before_the_last_beat_of_a_one_head_packet() {
         assert_eq!(v["mismatches"], 0, "{v}");
     }
 }
+
+/// q and kv codes that both use every value of their width (16 levels each): no code can be
+/// above the limit, and the quantizer used to compare anyway; Verilator rejected the constant
+/// comparison (CMPCONST) and built no model (found by a gpt2-head sweep over kv levels).
+#[test]
+fn codes_that_fill_their_width_build_and_match() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kv16");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("kv16.yaml");
+    std::fs::write(
+        &cfg,
+        "name: kv16\nmodel:\n  n_layer: 1\n  n_head: 1\n  n_embd: 16\n  n_ctx: 1024\nhardware:\n  window: 64\n  tile: 16\n  levels:\n    q: 16\n    kv: 16\n",
+    )
+    .unwrap();
+    let out = gca(
+        &["sim", cfg.to_str().unwrap(), "--tokens", "40", "--json"],
+        &cache(),
+    );
+    let v = json(&out);
+    assert!(out.status.success(), "{v}");
+    assert_eq!(v["mismatches"], 0, "{v}");
+}

@@ -226,22 +226,16 @@ pub fn build(p: &Params) -> Module {
     let ph_ro = ctrl(&mut m, "ph_ro", "READOUT phase");
     let ro_first = ctrl(&mut m, "ro_first", "first READOUT cycle");
     let ro_count = ctrl(&mut m, "ro_count", "last cycle of a READOUT PWM step");
-    follow(
-        &mut m,
-        &clk,
-        &rst_n,
-        &[
-            (&ph_qk, qk_next.e()),
-            (&ph_av, av_next.e()),
-            (&ph_ro, ro_next.e()),
-        ],
-    );
-    // The pulse counters' controls: the counters have no reset, nor do these (loaded from
-    // the controller's reset registers at every edge, in reset too).
+    // The phase strobes of the sub-tiles (which have no reset) and the pulse counters'
+    // controls (the counters have none either): loaded from the controller's reset registers
+    // at every edge, in reset too, so they need no reset of their own.
     super::wires::follow_no_reset(
         &mut m,
         &clk,
         &[
+            (&ph_qk, qk_next.e()),
+            (&ph_av, av_next.e()),
+            (&ph_ro, ro_next.e()),
             (&ro_first, ro_first_next.e()),
             (&ro_count, ro_count_next.e()),
         ],

@@ -193,6 +193,10 @@ pub fn build(p: &Params) -> Module {
         rw >= 3,
         "the rounded quantizer value has a sign and two bits"
     );
+    // When both kinds use every code of the width, a code is never above the limit: no compare
+    // (Verilator rejects a constant one, CMPCONST).
+    let all_ones = (1u128 << cb) - 1;
+    let never_above = max_q == all_ones && max_kv == all_ones;
     let mut codes = Vec::new();
     for i in 0..g as usize {
         let parts = round_parts(&mut m, &format!("t{i}"), &sums[i], &carries[i], k);
@@ -209,10 +213,11 @@ pub fn build(p: &Params) -> Module {
                 e::zext(e::cat(vec![r.slice(rw - 2, 1), lsb]), cb)
             };
             let low = let_wire(&mut m, &format!("low{i}_{carry}"), low);
-            let big = if rw - 1 > cb {
-                r.slice(rw - 2, cb).red_or().lor(low.gt(&max))
-            } else {
-                low.gt(&max)
+            let big = match (rw - 1 > cb, never_above) {
+                (true, false) => r.slice(rw - 2, cb).red_or().lor(low.gt(&max)),
+                (true, true) => r.slice(rw - 2, cb).red_or(),
+                (false, false) => low.gt(&max),
+                (false, true) => e::lit(1, 0),
             };
             picks.push(let_wire(
                 &mut m,

@@ -194,19 +194,10 @@ module gca_head (
     end
   end
 
-  always @(posedge clk or negedge rst_n) begin
-    if (!rst_n) begin
-      ph_qk <= 1'd0;
-      ph_av <= 1'd0;
-      ph_ro <= 1'd0;
-    end else begin
-      ph_qk <= qk_next;
-      ph_av <= av_next;
-      ph_ro <= ro_next;
-    end
-  end
-
   always @(posedge clk) begin
+    ph_qk <= qk_next;
+    ph_av <= av_next;
+    ph_ro <= ro_next;
     ro_first <= ro_first_next;
     ro_count <= ro_count_next;
   end
