@@ -275,6 +275,14 @@ fn run_inner(
         .offset;
     // The command of an interrupted packet: (packet, command, written to the bus model).
     let mut command: Option<(usize, Command, bool)> = None;
+    // STATUS.BUSY: read now and then right after a token's last beat is taken (the token
+    // stays in its layer for tens of cycles, longer than the read), and must be 1.
+    let status = map.get("STATUS").expect("the register map has STATUS");
+    let (status_addr, busy_mask) = (
+        status.offset,
+        status.field("BUSY").map_or(0, |f| 1u32 << f.lsb),
+    );
+    let mut busy_read = false;
     let constants: Vec<(u32, u32)> = map
         .all()
         .iter()
@@ -311,7 +319,15 @@ fn run_inner(
             // With back-pressure on, an output packet offered but not yet started is let
             // start first, so that the command meets it open (TREADY is then held low).
             let offered = drive.backpressure && open.is_none() && model.m_axis_tvalid();
-            if (cmd == Command::ClearWindows || started >= answered_before[pk]) && !offered {
+            // A clear waits (with back-pressure on) until an output packet is open, while
+            // earlier ones are still to come, so that it meets one.
+            let clear_ready =
+                !drive.backpressure || open.is_some() || done_out >= answered_before[pk];
+            let ready = match cmd {
+                Command::ClearWindows => clear_ready,
+                Command::SoftReset => started >= answered_before[pk],
+            };
+            if ready && !offered {
                 axil.push(CsrOp::Write {
                     addr: control,
                     data: cmd.control_value(),
@@ -343,6 +359,22 @@ fn run_inner(
             }
             if matches!(d.op, CsrOp::Write { addr, .. } if addr == control) {
                 command = None;
+            }
+            if busy_read && matches!(d.op, CsrOp::Read { addr, .. } if addr == status_addr) {
+                busy_read = false;
+                if d.data.unwrap_or(0) & busy_mask == 0 {
+                    mismatch = Some(Mismatch {
+                        cycle,
+                        packet: None,
+                        layer: None,
+                        position: None,
+                        what: format!(
+                            "during the stream: STATUS read {:#x} with BUSY 0 right after a token's last beat",
+                            d.data.unwrap_or(0)
+                        ),
+                    });
+                    break;
+                }
             }
         }
         let gap = drive.gaps && rng.below(8) == 0;
@@ -392,6 +424,14 @@ fn run_inner(
                         let t = sched.after_last_beat(packet.layer, header, cycle);
                         predicted.insert(pk, t.result);
                         in_flight += 1;
+                        if busy_mask != 0 && axil.idle() && command.is_none() && rng.below(4) == 0 {
+                            axil.push(CsrOp::Read {
+                                addr: status_addr,
+                                resp: csr::RESP_OKAY,
+                                data: None,
+                            });
+                            busy_read = true;
+                        }
                     }
                     Kind::Reset => sched.reset_accepted(packet.layer, cycle),
                     _ => {}
