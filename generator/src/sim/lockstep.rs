@@ -337,12 +337,25 @@ fn run_inner(
                 command = Some((pk, cmd, true));
             }
         } else if command.is_none() && axil.idle() && rng.below(64) == 0 {
-            let r = &constants[rng.below(constants.len() as u64) as usize];
-            axil.push(CsrOp::Read {
-                addr: r.0,
-                resp: csr::RESP_OKAY,
-                data: Some(r.1),
-            });
+            if drive.gaps && rng.below(4) == 0 {
+                // A pause: CONTROL.ENABLE cleared, then set again (TREADY low meanwhile; no
+                // value changes, and the schedule counts from the beats' accept cycles).
+                for data in [0, 1] {
+                    axil.push(CsrOp::Write {
+                        addr: control,
+                        data,
+                        strb: 0xf,
+                        resp: csr::RESP_OKAY,
+                    });
+                }
+            } else {
+                let r = &constants[rng.below(constants.len() as u64) as usize];
+                axil.push(CsrOp::Read {
+                    addr: r.0,
+                    resp: csr::RESP_OKAY,
+                    data: Some(r.1),
+                });
+            }
         }
         let (lite, lite_done) = axil.drive(&model.axil());
         model.set_axil(&lite);
@@ -357,7 +370,9 @@ fn run_inner(
                 });
                 break;
             }
-            if matches!(d.op, CsrOp::Write { addr, .. } if addr == control) {
+            let written = command.map(|c| c.1.control_value());
+            if matches!(d.op, CsrOp::Write { addr, data, .. } if addr == control && Some(data) == written)
+            {
                 command = None;
             }
             if busy_read && matches!(d.op, CsrOp::Read { addr, .. } if addr == status_addr) {
