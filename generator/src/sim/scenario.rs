@@ -599,7 +599,9 @@ fn random_builder<'a>(
         if commands && i == n / 3 {
             b.interrupted(layer, half, Command::ClearWindows);
         } else if commands && i == 2 * n / 3 {
-            b.interrupted(layer, half, Command::SoftReset);
+            // All but the last beat before the soft reset: the last one and the next packet's
+            // header come right after the write's response, and must wait for the soft reset.
+            b.interrupted(layer, p.stream.token_beats - 1, Command::SoftReset);
             per_layer.iter_mut().for_each(|c| *c = 0);
             continue;
         } else {
