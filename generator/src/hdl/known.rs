@@ -259,7 +259,13 @@ struct Writes {
 
 impl Writes {
     fn assign(&mut self, env: &Env, lhs: &Expr, rhs: &Expr) {
-        let value = env.eval(rhs);
+        self.write(lhs, env.eval(rhs));
+    }
+
+    /// `lhs` written with `value`: a whole signal or a constant select records the bits;
+    /// a concatenation takes the value from the most significant end; a dynamic select or a
+    /// memory makes the signal opaque.
+    fn write(&mut self, lhs: &Expr, value: Bits) {
         let (name, width, lo) = match lhs {
             Expr::Ref(s) if s.depth.is_none() => (s.name.as_str(), s.width, 0),
             Expr::Select(s, Select::Bit(i)) if s.depth.is_none() => (s.name.as_str(), s.width, *i),
@@ -271,13 +277,12 @@ impl Writes {
                 return;
             }
             Expr::Concat(parts) => {
-                // {a, b} = rhs: the parts take the rhs from the most significant end.
                 let mut at = value.len();
                 for p in parts {
                     let pw = p.width() as usize;
                     let slice = value[at.saturating_sub(pw)..at].to_vec();
                     at = at.saturating_sub(pw);
-                    self.assign_bits(p, slice);
+                    self.write(p, slice);
                 }
                 return;
             }
@@ -291,24 +296,6 @@ impl Writes {
             if let Some(s) = slot.get_mut(lo as usize + i) {
                 s.push(v);
             }
-        }
-    }
-
-    fn assign_bits(&mut self, lhs: &Expr, value: Bits) {
-        match lhs {
-            Expr::Ref(s) if s.depth.is_none() => {
-                let slot = self
-                    .by_signal
-                    .entry(s.name.to_string())
-                    .or_insert_with(|| vec![Vec::new(); s.width as usize]);
-                for (i, v) in value.into_iter().enumerate() {
-                    if let Some(x) = slot.get_mut(i) {
-                        x.push(v);
-                    }
-                }
-            }
-            Expr::Ref(s) | Expr::Select(s, _) => self.opaque.push(s.name.to_string()),
-            _ => {}
         }
     }
 
@@ -484,7 +471,7 @@ pub fn known_bits(modules: &[Module]) -> Known {
                             .cloned()
                             .unwrap_or_else(|| unknown(d.width));
                         let mut w = Writes::default();
-                        w.assign_bits_from(conn, value);
+                        w.write(conn, value);
                         let widths = |n: &str| signal_width(m, n);
                         for (n, b) in w.agreed(widths) {
                             merge_slice(&mut bits, &n, b, signal_width(m, &n));
@@ -570,45 +557,6 @@ fn signal_width(m: &Module, name: &str) -> u32 {
         .chain(m.decls.iter())
         .find(|d| d.name.as_str() == name)
         .map_or(0, |d| d.width)
-}
-
-impl Writes {
-    /// A connection expression of a child's output, written with `value`.
-    fn assign_bits_from(&mut self, conn: &Expr, value: Bits) {
-        match conn {
-            Expr::Ref(_) => self.assign_bits(conn, value),
-            Expr::Select(s, Select::Range(_, lo)) if s.depth.is_none() => {
-                let slot = self
-                    .by_signal
-                    .entry(s.name.to_string())
-                    .or_insert_with(|| vec![Vec::new(); s.width as usize]);
-                for (i, v) in value.into_iter().enumerate() {
-                    if let Some(x) = slot.get_mut(*lo as usize + i) {
-                        x.push(v);
-                    }
-                }
-            }
-            Expr::Select(s, Select::Bit(i)) if s.depth.is_none() => {
-                let slot = self
-                    .by_signal
-                    .entry(s.name.to_string())
-                    .or_insert_with(|| vec![Vec::new(); s.width as usize]);
-                if let (Some(x), Some(v)) = (slot.get_mut(*i as usize), value.first()) {
-                    x.push(*v);
-                }
-            }
-            Expr::Concat(parts) => {
-                let mut at = value.len();
-                for p in parts {
-                    let pw = p.width() as usize;
-                    let slice = value[at.saturating_sub(pw)..at].to_vec();
-                    at = at.saturating_sub(pw);
-                    self.assign_bits_from(p, slice);
-                }
-            }
-            _ => {}
-        }
-    }
 }
 
 #[cfg(test)]

@@ -51,6 +51,19 @@ pub struct Mismatch {
     pub what: String,
 }
 
+impl Mismatch {
+    /// A difference tied to no input packet (a bus transfer, a protocol rule, a timeout).
+    pub fn at(cycle: u64, what: String) -> Mismatch {
+        Mismatch {
+            cycle,
+            packet: None,
+            layer: None,
+            position: None,
+            what,
+        }
+    }
+}
+
 /// What a run did.
 #[derive(Clone, Debug, Serialize)]
 pub struct Summary {
@@ -297,16 +310,10 @@ fn run_inner(
     while done_out < total_out && mismatch.is_none() {
         let cycle = model.cycles() - start_cycle;
         if cycle > limit {
-            mismatch = Some(Mismatch {
-                cycle,
-                packet: None,
-                layer: None,
-                position: None,
-                what: format!(
+            mismatch = Some(Mismatch::at(cycle, format!(
                     "timeout: {next_in} of {} input beats accepted, {done_out} of {total_out} output packets seen",
                     beats.len()
-                ),
-            });
+                )));
             break;
         }
         // AXI4-Lite in the same cycles as the streams: a CONTROL command of an interrupted
@@ -378,16 +385,10 @@ fn run_inner(
             if busy_read && matches!(d.op, CsrOp::Read { addr, .. } if addr == status_addr) {
                 busy_read = false;
                 if d.data.unwrap_or(0) & busy_mask == 0 {
-                    mismatch = Some(Mismatch {
-                        cycle,
-                        packet: None,
-                        layer: None,
-                        position: None,
-                        what: format!(
+                    mismatch = Some(Mismatch::at(cycle, format!(
                             "during the stream: STATUS read {:#x} with BUSY 0 right after a token's last beat",
                             d.data.unwrap_or(0)
-                        ),
-                    });
+                        )));
                     break;
                 }
             }
@@ -559,13 +560,7 @@ fn run_inner(
         }
         model.tick();
         if let Some(what) = protocol(model) {
-            mismatch = Some(Mismatch {
-                cycle,
-                packet: None,
-                layer: None,
-                position: None,
-                what,
-            });
+            mismatch = Some(Mismatch::at(cycle, what));
             break;
         }
         if reset_after_edge {
@@ -603,13 +598,7 @@ fn run_inner(
         if let Err(what) =
             last_read.and_then(|()| run_csr(model, p, &after, drive.gaps.then_some(drive.seed)))
         {
-            mismatch = Some(Mismatch {
-                cycle: model.cycles() - start_cycle,
-                packet: None,
-                layer: None,
-                position: None,
-                what,
-            });
+            mismatch = Some(Mismatch::at(model.cycles() - start_cycle, what));
         }
     }
     let cycles = model.cycles() - start_cycle;

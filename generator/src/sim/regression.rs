@@ -217,6 +217,15 @@ pub fn random_scalers(p: &Params, seed: u64, n: usize) -> Vec<[i64; 8]> {
         .collect()
 }
 
+/// `n` rounds of one TOKEN on every layer, from a builder seeded with `seed`.
+fn rounds(p: &Params, seed: u64, n: usize) -> Vec<Packet> {
+    let mut b = Builder::new(p, seed);
+    for _ in 0..n {
+        (0..p.shape.n_layer).for_each(|l| b.token(l));
+    }
+    b.finish_stimulus()
+}
+
 /// Runs the regression on `model` (built for `p`); `progress(done, total)` follows the
 /// random stream's output packets.
 pub fn run(
@@ -262,13 +271,9 @@ pub fn run(
         ("window states".into(), window_states(p, seed), regs),
     ];
     for values in scaler_extremes(p, &regs) {
-        let mut b = Builder::new(p, seed ^ 0x5ca1e);
-        for _ in 0..6 {
-            (0..p.shape.n_layer).for_each(|l| b.token(l));
-        }
         directed.push((
             format!("scalers {:?}", values),
-            b.finish_stimulus(),
+            rounds(p, seed ^ 0x5ca1e, 6),
             regs.with_values(values),
         ));
     }
@@ -283,23 +288,15 @@ pub fn run(
         directed.push((format!("STATUS after {rule:?}"), b.finish_stimulus(), regs));
     }
     for values in random_scalers(p, seed, 3) {
-        let mut b = Builder::new(p, seed ^ 0x7a9d);
-        for _ in 0..3 {
-            (0..p.shape.n_layer).for_each(|l| b.token(l));
-        }
         directed.push((
             format!("random scalers {:?}", values),
-            b.finish_stimulus(),
+            rounds(p, seed ^ 0x7a9d, 3),
             regs.with_values(values),
         ));
     }
     // The scalers written byte lane by byte lane (every WSTRB pattern that matters), then a
     // few tokens that show the values.
-    let mut bytes = Builder::new(p, seed ^ 0xb17e);
-    for _ in 0..2 {
-        (0..p.shape.n_layer).for_each(|l| bytes.token(l));
-    }
-    let bytes = bytes.finish_stimulus();
+    let bytes = rounds(p, seed ^ 0xb17e, 2);
     // A dense stream with output back-pressure in long bursts and CONTROL commands in it:
     // results wait in the result registers, finished tokens wait for them, and the commands
     // and a reset meet open output packets.
@@ -405,13 +402,7 @@ fn run_one(
     if summary.mismatches == 0 {
         if let Err(what) = lockstep::run_csr(model, p, after, delays) {
             summary.mismatches = 1;
-            summary.mismatch = Some(Mismatch {
-                cycle: model.cycles(),
-                packet: None,
-                layer: None,
-                position: None,
-                what,
-            });
+            summary.mismatch = Some(Mismatch::at(model.cycles(), what));
         }
     }
     let pins = model.take_monitor().unwrap_or_default();
