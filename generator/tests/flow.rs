@@ -92,7 +92,8 @@ fn tiny_synthesizes_and_times_with_the_generated_constraints() {
     assert!(script.contains("design/constraints/gca_top.sdc\n"));
 
     // ABC buffered the module inputs with the library's smallest buffer: without it, nets
-    // into the pulse counters fan out unbuffered and the slack falls to -100 ns.
+    // into the pulse counters (now the accumulators) fan out unbuffered and the slack fell to
+    // -100 ns.
     let constr = std::fs::read_to_string(work.join("abc.constr")).expect("abc.constr");
     assert_eq!(constr, "set_driving_cell BUF_X1\nset_load 0.01\n");
     let wns_ns = v["wns_ns"].as_f64().unwrap();
@@ -110,7 +111,7 @@ fn tiny_synthesizes_and_times_with_the_generated_constraints() {
     }
     assert_eq!(v["instances_per_module"]["gca_head"], 4);
     assert_eq!(v["macro_instances"], 8);
-    // tiny has at least its CSR counters and the pulse counters in flip-flops.
+    // tiny has at least its CSR counters and the accumulators in flip-flops.
     assert!(v["flip_flops"].as_u64().unwrap() > 1000);
     assert!(v["fmax_mhz"].as_f64().unwrap() > 100.0);
     assert_eq!(v["clock_mhz"], 1000.0);

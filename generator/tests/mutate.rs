@@ -1,5 +1,5 @@
 //! `gca mutate`: mutants are legal designs that name file, line and operator; a known
-//! killable mutant (the sign of a pulse counter's count swapped) is killed by the regression;
+//! killable mutant (a group's down-counting pulses counted up in the accumulator) is killed by the regression;
 //! the command's report and its bad-input errors.
 
 use std::path::{Path, PathBuf};
@@ -25,14 +25,14 @@ fn a_known_killable_mutant_is_killed() {
     let modules = gca::rtl::modules(&p);
     let which = modules
         .iter()
-        .position(|m| m.name.to_string() == "gca_pulse_counter")
+        .position(|m| m.name.to_string() == "gca_accumulator")
         .unwrap();
-    // The branches of `sign ? -1 : 1` swapped: every count goes the wrong way.
+    // Tile group 0's down-counting pulses of dimension 0 count up: its sums go the wrong way.
     let m = (0..mutate::sites(&modules[which]))
         .filter_map(|i| mutate::mutant(&modules, which, i))
-        .find(|m| m.mutated.contains("(sign[0] ? 6'sd1 : (-6'sd1))"))
-        .expect("a condition site on the sign");
-    assert_eq!(m.file, "rtl/gca_pulse_counter.v");
+        .find(|m| m.mutated.contains("part0_0 <= $signed(nu0_0 + nd0_0)"))
+        .expect("an arithmetic site in stage 1");
+    assert_eq!(m.file, "rtl/gca_accumulator.v");
     assert_ne!(m.original, m.mutated);
     let mut files = gca::emit::generate(&p).unwrap();
     files.0.insert(m.file.clone(), m.text.clone());

@@ -121,8 +121,7 @@ fn tiny_power_from_recorded_activity() {
     for b in [
         "quantizers",
         "PWM",
-        "pulse counters",
-        "adder tree",
+        "accumulators",
         "output scaler",
         "layer control",
         "window",

@@ -92,17 +92,17 @@ fn damaged_rtl_is_reported() {
     let _ = std::fs::remove_dir_all(&dir);
     let p = gca::config::load("tiny").unwrap();
     gca::emit::write::write_folder(&dir, &gca::emit::generate(&p).unwrap(), false).unwrap();
-    // A swapped sign in one pulse counter (tile 0, dimension 0).
-    let path = dir.join("rtl/gca_pulse_counter.v");
+    // A swapped sign in one accumulator (tile group 0, dimension 0).
+    let path = dir.join("rtl/gca_accumulator.v");
     let text = std::fs::read_to_string(&path).unwrap();
-    let good = "(pulse[0] ? (sign[0] ? (-6'sd1) : 6'sd1) : 6'sd0)";
+    let good = "part0_0 <= $signed(nu0_0 - nd0_0);";
     assert!(
         text.contains(good),
-        "the counter's text changed; update this test"
+        "the accumulator's text changed; update this test"
     );
     std::fs::write(
         &path,
-        text.replace(good, "(pulse[0] ? (sign[0] ? 6'sd1 : (-6'sd1)) : 6'sd0)"),
+        text.replace(good, "part0_0 <= $signed(nd0_0 - nu0_0);"),
     )
     .unwrap();
     for sim in ["verilator", "icarus"] {

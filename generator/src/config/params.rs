@@ -101,8 +101,9 @@ pub struct Cycles {
     pub av: u64,
     /// Output pulse readout: out_code_max PWM steps.
     pub readout: u64,
-    /// Adder-tree pipeline stages over the tiles (two adder levels per stage).
-    pub tree: u64,
+    /// Pulse-domain accumulation after the last READOUT cycle (the accumulators take the
+    /// groups' sums of the last step a cycle later, gca_accumulator).
+    pub accumulate: u64,
     /// Output scaler stages (carry-save products, product, then rounding, offset and
     /// saturation).
     pub scale: u64,
@@ -123,7 +124,7 @@ impl Cycles {
             ("qk", self.qk),
             ("av", self.av),
             ("readout", self.readout),
-            ("tree", self.tree),
+            ("accumulate", self.accumulate),
             ("scale", self.scale),
         ]
     }
@@ -264,7 +265,7 @@ impl Params {
             qk: t_max,
             av: t_max,
             readout: out_code_max * pwm_step,
-            tree: (u64::from(index_bits(shape.n_tiles as u64)).div_ceil(2)).max(1),
+            accumulate: 1,
             scale: 3,
             decode_latency: 0,
             prefill_serial: 0,

@@ -116,8 +116,7 @@ pub fn block_of(module: &str) -> &'static str {
     match module {
         "gca_quantizer" => "quantizers",
         "gca_pwm" => "PWM",
-        "gca_pulse_counter" => "pulse counters",
-        "gca_tile_adder" => "adder tree",
+        "gca_accumulator" => "accumulators",
         "gca_out_scale" => "output scaler",
         "gca_layer_ctrl" => "layer control",
         "gca_window" => "window",
@@ -589,7 +588,7 @@ mod tests {
 
     #[test]
     fn every_block_is_named() {
-        assert_eq!(block_of("gca_pulse_counter"), "pulse counters");
+        assert_eq!(block_of("gca_accumulator"), "accumulators");
         assert_eq!(block_of("gca_egress"), "stream ports");
         assert_eq!(block_of("gca_top"), "top and layer glue");
     }

@@ -242,7 +242,7 @@ fn latency(p: &Params, f: &Figures, pics: &Pictures) -> Section {
         "qk" => "PWM query pulses, every column integrates its score (T_max)",
         "av" => "phi pulses drive the V rows (T_max)",
         "readout" => "signed output pulses counted",
-        "tree" => "adder tree over the tiles",
+        "accumulate" => "the last step's pulses added to the accumulators",
         "scale" => "output affine, rounding, saturation",
         _ => "",
     };

@@ -231,8 +231,12 @@ pub fn ascii(p: &Params) -> String {
         24,
         4,
         &[
-            "gca_pulse_counter".into(),
-            format!("{} × {} counters", sh.n_tiles, sh.d_head),
+            "gca_accumulator".into(),
+            format!(
+                "{} tile groups × {}",
+                sh.n_tiles.div_ceil(crate::rtl::accumulator::GROUP),
+                sh.d_head
+            ),
         ],
     );
     c.boxed(
@@ -241,8 +245,8 @@ pub fn ascii(p: &Params) -> String {
         30,
         4,
         &[
-            "gca_tile_adder".into(),
-            format!("{} tiles, {} stages", sh.n_tiles, p.cycles.tree),
+            "pulse-domain sums".into(),
+            format!("{} accumulators of {} bits", sh.d_head, p.widths.tile_sum),
         ],
     );
     c.harrow(84, 89, 28);

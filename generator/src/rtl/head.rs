@@ -33,7 +33,6 @@ pub fn build(p: &Params) -> Module {
     let pw = index_width(p.stream.in_beats_per_vector);
     let tw = index_width(s.n_tiles);
     let cw = index_width(s.tile);
-    let stages = p.cycles.tree as u32;
 
     let mut m = Module::new("gca_head");
     let supplies = super::common::add_supplies(&mut m, p);
@@ -82,7 +81,6 @@ pub fn build(p: &Params) -> Module {
     let wtile = m.port(wtile_decl);
     let wcol = m.input("wcol", cw);
     let col_en = m.input("col_en", win);
-    let tail_en = m.input("tail_en", stages);
     let mul_en = m.port(Decl::new("mul_en", Kind::Input, 1).doc("output scaler stage 1 loads"));
     let add_en = m.port(Decl::new("add_en", Kind::Input, 1).doc("output scaler stage 2 loads"));
     let scale_en = m.port(Decl::new("scale_en", Kind::Input, 1).doc("result register loads"));
@@ -291,23 +289,15 @@ pub fn build(p: &Params) -> Module {
     let pulse_bus = let_wire(&mut m, "pulse", e::cat(pulses));
     let sign_bus = let_wire(&mut m, "sign", e::cat(signs));
 
-    // Counters, tree, scaler.
-    let counts = m.wire("counts", t * d * p.widths.out_code);
+    // Accumulators, scaler.
+    let sums = m.wire("sums", d * p.widths.tile_sum);
     m.instance(
-        Instance::new("gca_pulse_counter", "u_count")
+        Instance::new("gca_accumulator", "u_acc")
             .pin("clk", &clk)
             .pin("pulse", &pulse_bus)
             .pin("sign", &sign_bus)
             .pin("clear", &ro_first)
             .pin("count", &ro_count)
-            .pin("codes", &counts),
-    );
-    let sums = m.wire("sums", d * p.widths.tile_sum);
-    m.instance(
-        Instance::new("gca_tile_adder", "u_tree")
-            .pin("clk", &clk)
-            .pin("codes", &counts)
-            .pin("en", &tail_en)
             .pin("sums", &sums),
     );
     let sw = p.widths.tile_sum;

@@ -25,7 +25,6 @@ pub fn build(p: &Params) -> Module {
     let bw = index_width(result_data_beats(p));
     let tw = index_width(s.n_tiles);
     let cw = index_width(s.tile);
-    let stages = p.cycles.tree as u32;
     let qb = p.widths.q_code;
     let sbh = scaler_bits(p);
     let used = lanes(p) as u32 * p.fixed.in_bits;
@@ -143,7 +142,6 @@ pub fn build(p: &Params) -> Module {
         ("ro_next", 1),
         ("ro_first_next", 1),
         ("ro_count_next", 1),
-        ("tail_en", stages),
         ("mul_en", 1),
         ("add_en", 1),
         ("scale_en", 1),

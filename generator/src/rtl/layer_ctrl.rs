@@ -7,10 +7,11 @@
 //! - Write engine: `write` cycles of `wr_we` from the cycle after the commit at the earliest,
 //!   after the previous write, and once the previous token is past READOUT (serial) or past AV
 //!   (`prefill_overlap`); `age_tick` in its first cycle, `win_advance` in its last.
-//! - Read engine: IDLE -> QK -> AV -> (HOLD while the counters still hold the previous
+//! - Read engine: IDLE -> QK -> AV -> (HOLD while the accumulators still hold the previous
 //!   token) -> READOUT -> IDLE, QK starting once the token is written and the previous READOUT
 //!   is over.
-//! - Tail: counters -> adder-tree stages -> result register, an elastic pipeline (a stage
+//! - Tail: the accumulators take the last READOUT step a cycle after it (`acc_go`), then
+//!   accumulators -> output scaler stages -> result register, an elastic pipeline (a stage
 //!   loads when the next one is free or loading); the result register holds until the egress
 //!   sent the packet (`res_done`).
 //! - Soft reset: `hold` (a soft reset is pending) keeps QK from starting, and `srst` clears
@@ -38,12 +39,12 @@ fn counter_bits(n: u64) -> u32 {
 pub fn build(p: &Params) -> Module {
     let cy = p.cycles;
     let qb = p.widths.q_code;
-    let tree = cy.tree as u32;
-    // The tail's elastic stages: the adder tree's, then the output scaler's first two (its
-    // carry-save products and its rounded products; the result register is its third stage).
+    // The tail's elastic stages: the output scaler's first two (its carry-save products and its
+    // rounded products; the result register is its third stage).
     assert_eq!(cy.scale, 3, "gca_out_scale has three stages");
     assert_eq!(cy.quant, 3, "gca_quantizer has three stages");
-    let stages = tree + 2;
+    assert_eq!(cy.accumulate, 1, "gca_accumulator has two stages");
+    let stages = 2;
     let step = cy.pwm_step;
     let overlap = p.hardware.prefill_overlap;
     let mut m = Module::new("gca_layer_ctrl");
@@ -96,7 +97,6 @@ pub fn build(p: &Params) -> Module {
             .doc("next cycle is the last cycle of a READOUT PWM step"),
     );
     m.group("Tail and result");
-    let tail_en = m.port(Decl::new("tail_en", Kind::Output, tree).doc("adder-tree stage s loads"));
     let mul_en = m.port(
         Decl::new("mul_en", Kind::Output, 1).doc("the output scaler's carry-save stage loads"),
     );
@@ -121,13 +121,17 @@ pub fn build(p: &Params) -> Module {
         m.decl(Decl::new("rd_state", Kind::Reg, 3).doc("0 idle, 1 QK, 2 AV, 3 hold, 4 READOUT"));
     let rd_cnt = m.reg("rd_cnt", rb);
     let rd_pos = m.reg("rd_pos", 32);
+    let acc_go = m
+        .decl(Decl::new("acc_go", Kind::Reg, 1).doc("the accumulators take the last READOUT step"));
+    let acc_pos = m.reg("acc_pos", 32);
     let cnt_full = m.decl(
-        Decl::new("cnt_full", Kind::Reg, 1).doc("the counters hold a token the tail has not taken"),
+        Decl::new("cnt_full", Kind::Reg, 1)
+            .doc("the accumulators hold a token the tail has not taken"),
     );
     let cnt_pos = m.reg("cnt_pos", 32);
     let tv = m.decl(
         Decl::new("tv", Kind::Reg, stages)
-            .doc("tail stage s holds a token: adder-tree stages, then the scaler's first two"),
+            .doc("tail stage s holds a token: the scaler's first two stages"),
     );
     let tpos: Vec<Signal> = (0..stages)
         .map(|s| m.reg(&format!("tpos{s}"), 32))
@@ -206,19 +210,14 @@ pub fn build(p: &Params) -> Module {
     let ro_stay = let_wire(&mut m, "ro_stay", is(RO).land(ro_last.lnot()));
     m.assign(&ro_next, ro_go.lor(&ro_stay));
     m.assign(&ro_first_next, &ro_go);
-    let mut tail_bits: Vec<Expr> = en[..tree as usize].iter().rev().map(|s| s.e()).collect();
-    if tail_bits.len() == 1 {
-        m.assign(&tail_en, tail_bits.pop().expect("one"));
-    } else {
-        m.assign(&tail_en, e::cat(tail_bits));
-    }
-    m.assign(&mul_en, &en[tree as usize]);
-    m.assign(&add_en, &en[tree as usize + 1]);
+    m.assign(&mul_en, &en[0]);
+    m.assign(&add_en, &en[1]);
     m.assign(&scale_en, &scale);
     m.assign(
         &busy,
         layer_idle
             .lnot()
+            .lor(&acc_go)
             .lor(&cnt_full)
             .lor(tv.red_or())
             .lor(&res_valid),
@@ -365,10 +364,12 @@ pub fn build(p: &Params) -> Module {
             )],
         ),
         read_engine,
-        // Tail.
+        // Tail: the accumulators hold the token a cycle after its last READOUT cycle.
+        Stmt::nonblocking(&acc_go, &ro_last),
+        Stmt::if_then(&ro_last, vec![Stmt::nonblocking(&acc_pos, &rd_pos)]),
         Stmt::if_else(
-            &ro_last,
-            vec![one(&cnt_full), Stmt::nonblocking(&cnt_pos, &rd_pos)],
+            &acc_go,
+            vec![one(&cnt_full), Stmt::nonblocking(&cnt_pos, &acc_pos)],
             vec![Stmt::if_then(&en[0], vec![zero(&cnt_full)])],
         ),
     ];
@@ -398,7 +399,7 @@ pub fn build(p: &Params) -> Module {
     body.extend(regs_body);
     let mut reset: Vec<Stmt> = [
         &staged, &commit_d, &unwritten, &written, &pos_stage, &wr_busy, &wr_cnt, &rd_state,
-        &rd_cnt, &rd_pos, &cnt_full, &cnt_pos, &tv,
+        &rd_cnt, &rd_pos, &acc_go, &acc_pos, &cnt_full, &cnt_pos, &tv,
     ]
     .into_iter()
     .map(clear)

@@ -2,6 +2,7 @@
 //! file a block, each built from the resolved parameters alone. [`build`] returns the checked
 //! design; the macro views live in `crate::macros`, the register map in `crate::regmap`.
 
+pub mod accumulator;
 pub mod common;
 pub mod csr;
 pub mod egress;
@@ -10,10 +11,8 @@ pub mod ingress;
 pub mod layer;
 pub mod layer_ctrl;
 pub mod out_scale;
-pub mod pulse_counter;
 pub mod pwm;
 pub mod quantizer;
-pub mod tile_adder;
 pub mod top;
 pub mod window;
 pub mod wires;
@@ -44,8 +43,7 @@ pub fn layer_modules(p: &Params) -> Vec<Module> {
         head::build(p),
         quantizer::build(p),
         pwm::build(p),
-        pulse_counter::build(p),
-        tile_adder::build(p),
+        accumulator::build(p),
         out_scale::build(p),
     ]
 }

@@ -11,7 +11,7 @@
 //!   the column of the oldest token of the previous token's window, so it waits until both
 //!   arrays were read);
 //! - QK starts when the write ended and the previous readout ended; AV and READOUT follow;
-//! - the tile sum and the output scaler take `tree + scale` cycles after the readout; the first
+//! - the accumulators and the output scaler take `accumulate + scale` cycles after the readout; the first
 //!   result beat is valid in that cycle (egress free, not back-pressured);
 //! - a RESET_WINDOW header is accepted when the ingress is free, whatever its layer is doing;
 //!   the layer holds the clear pending from the next cycle until its controller is idle (the
@@ -82,7 +82,7 @@ impl Schedule {
             reads: c.qk + c.av + c.readout,
             qk: c.qk,
             av: c.av,
-            tail: c.tree + c.scale,
+            tail: c.accumulate + c.scale,
             ingress_free: 0,
             layers: vec![LayerState::default(); p.shape.n_layer],
         }
@@ -191,12 +191,12 @@ mod tests {
         let p = config::load("gpt2").unwrap();
         let t = Schedule::new(&p).token(0, 0);
         // header 0, 36 data beats 1..=36, quantizer 37..39, write 39..49, QK 49..64, AV 64..79,
-        // readout 79..95, tree 95..97, scale 97..100, first result beat 100.
+        // readout 79..95, accumulate 95, scale 96..99, first result beat 99.
         assert_eq!(
             (t.last_beat, t.write, t.qk, t.av, t.readout, t.result),
-            (36, 39, 49, 64, 79, 100)
+            (36, 39, 49, 64, 79, 99)
         );
-        assert_eq!(t.latency(), 64);
+        assert_eq!(t.latency(), 63);
         assert!(t.latency() as f64 * p.cycles.clock_period_ns <= 65.0);
         assert!(prefill_cycles_per_token(&p, true) <= 50);
     }

@@ -1,0 +1,153 @@
+//! gca_accumulator: the head's output pulses summed in the pulse domain. One signed accumulator
+//! per dimension counts +1 or -1 for every tile whose pulse is high at the end of a READOUT PWM
+//! step, so it ends the READOUT holding the sum of the tiles' codes: the per-tile counters and
+//! the adder tree over the tiles are not needed (docs/rtl.md, "Accumulation").
+//!
+//! Two stages, so that each fits a cycle at 1 GHz:
+//! 1. in the last cycle of a step (`count`), `part<g>_<d>` registers the signed sum of the pulses
+//!    of the tiles of group g (up to [`GROUP`] tiles) in dimension d;
+//! 2. a cycle later `acc<d>` adds the groups' sums, starting from 0 at the first step (`clear`
+//!    a cycle earlier).
+//!
+//! The sums are complete one cycle after the last READOUT cycle and hold until the next
+//! READOUT's first accumulation.
+
+use crate::config::{signed_bits_for, Params};
+use crate::hdl::{e, Decl, Expr, Kind, Module, Signal, Stmt};
+
+use super::common::header_comment;
+use super::wires::{clock_only, let_wire};
+
+/// Tiles per group of stage 1.
+pub const GROUP: usize = 4;
+
+/// The groups of stage 1: tile ranges.
+fn groups(n_tiles: usize) -> Vec<std::ops::Range<usize>> {
+    (0..n_tiles)
+        .step_by(GROUP)
+        .map(|lo| lo..(lo + GROUP).min(n_tiles))
+        .collect()
+}
+
+/// Sum of one-bit values, each zero-extended to `w` bits.
+fn count(bits: Vec<Expr>, w: u32) -> Expr {
+    bits.into_iter()
+        .map(|b| e::zext(b, w))
+        .reduce(|a, b| a.add(b))
+        .expect("a group has a tile")
+}
+
+pub fn build(p: &Params) -> Module {
+    let (t, d) = (p.shape.n_tiles, p.shape.d_head as u32);
+    let sw = p.widths.tile_sum;
+    let mut m = Module::new("gca_accumulator");
+    m.header_comment = header_comment(
+        p,
+        "gca_accumulator: output pulses summed over the tiles, one accumulator a dimension",
+    );
+    let clk = clock_only(&mut m);
+    m.group("From the macros and the layer controller");
+    let pulse = m.port(
+        Decl::new("pulse", Kind::Input, t as u32 * d).doc("tile t, dimension d at bit D*t + d"),
+    );
+    let sign = m.port(Decl::new("sign", Kind::Input, t as u32 * d).doc("1: the pulse counts down"));
+    let clear = m.port(Decl::new("clear", Kind::Input, 1).doc("first READOUT cycle"));
+    let count_en =
+        m.port(Decl::new("count", Kind::Input, 1).doc("last cycle of a PWM step in READOUT"));
+    m.group("Sums");
+    let sums =
+        m.port(Decl::new("sums", Kind::Output, d * sw).doc("dimension d at [SW*d +: SW], signed"));
+
+    // Per tile: the dimensions whose pulse counts up, and those whose pulse counts down.
+    let lane = |bus: &Signal, tile: usize| bus.slice(d * (tile as u32 + 1) - 1, d * tile as u32);
+    let (up, dn): (Vec<Signal>, Vec<Signal>) = (0..t)
+        .map(|tile| {
+            let u = let_wire(
+                &mut m,
+                &format!("up{tile}"),
+                lane(&pulse, tile).and(lane(&sign, tile).not()),
+            );
+            let n = let_wire(
+                &mut m,
+                &format!("dn{tile}"),
+                lane(&pulse, tile).and(lane(&sign, tile)),
+            );
+            (u, n)
+        })
+        .unzip();
+
+    // Stage 1: the signed sum of each group's pulses, registered at the end of a step.
+    let groups = groups(t);
+    let mut stage1 = Vec::new();
+    let mut parts: Vec<Vec<Signal>> = Vec::new();
+    for (g, tiles) in groups.iter().enumerate() {
+        let cw = signed_bits_for(tiles.len() as u64);
+        let mut per_dim = Vec::new();
+        for dim in 0..d {
+            let ups = count(tiles.clone().map(|x| up[x].bit(dim)).collect(), cw);
+            let dns = count(tiles.clone().map(|x| dn[x].bit(dim)).collect(), cw);
+            let nu = let_wire(&mut m, &format!("nu{g}_{dim}"), ups);
+            let nd = let_wire(&mut m, &format!("nd{g}_{dim}"), dns);
+            let r = m.decl(Decl::new(&format!("part{g}_{dim}"), Kind::Reg, cw).signed());
+            stage1.push(Stmt::nonblocking(&r, nu.sub(&nd).as_signed()));
+            per_dim.push(r);
+        }
+        parts.push(per_dim);
+    }
+    // Stage 2 controls: stage 1's, a cycle later.
+    let clear_d = m.decl(Decl::new("clear_d", Kind::Reg, 1).doc("clear, a cycle later"));
+    let count_d = m.decl(Decl::new("count_d", Kind::Reg, 1).doc("count, a cycle later"));
+    m.seq_no_reset(
+        &clk,
+        vec![
+            Stmt::if_then(&count_en, stage1),
+            Stmt::nonblocking(&clear_d, &clear),
+            Stmt::nonblocking(&count_d, &count_en),
+        ],
+    );
+
+    // Stage 2: the accumulators.
+    let one_cycle_steps = p.cycles.pwm_step == 1;
+    let mut body = Vec::new();
+    let mut outs = Vec::new();
+    for dim in 0..d {
+        let acc = m.decl(Decl::new(&format!("acc{dim}"), Kind::Reg, sw).signed());
+        let step = parts
+            .iter()
+            .map(|g| e::sext(&g[dim as usize], sw))
+            .reduce(|a, b| a.add(b))
+            .expect("a group");
+        let base = clear_d.mux(e::slit(sw, 0), &acc);
+        // With one-cycle PWM steps every READOUT cycle ends a step: `count` is high whenever
+        // `clear` is, so there is no clear-without-count branch to build.
+        let next = if one_cycle_steps {
+            base.add(step)
+        } else {
+            count_d.mux(base.clone().add(step), base)
+        };
+        body.push(Stmt::nonblocking(&acc, next));
+        outs.push(acc.e());
+    }
+    let active: Expr = if one_cycle_steps {
+        count_d.e()
+    } else {
+        clear_d.lor(&count_d)
+    };
+    // Data only: the first accumulation of a READOUT starts from 0 before anything reads them.
+    m.seq_no_reset(&clk, vec![Stmt::if_then(active, body)]);
+    outs.reverse();
+    m.assign(&sums, e::cat(outs));
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_cover_every_tile_once() {
+        assert_eq!(groups(1), vec![0..1]);
+        assert_eq!(groups(16), vec![0..4, 4..8, 8..12, 12..16]);
+        assert_eq!(groups(6), vec![0..4, 4..6]);
+    }
+}
