@@ -95,9 +95,22 @@ fn gpt2_figures_match_the_expected_file() {
         "energy_per_token_per_head_nj",
         "area_per_head_mm2",
         "model_energy_per_token_nj",
+        "layer_turnaround_cycles",
+        "model_decode_latency_ns",
     ] {
         assert!(v[key].is_number(), "{key} missing");
     }
+    // One token through the twelve layers in turn: each layer's turnaround, first input beat
+    // to last result beat, both counted.
+    let turnaround = v["layer_turnaround_cycles"].as_u64().unwrap();
+    assert_eq!(
+        v["model_decode_latency_ns"].as_f64(),
+        Some(12.0 * turnaround as f64)
+    );
+    assert_eq!(
+        turnaround,
+        v["figures"]["latency"]["layer_turnaround_cycles"]
+    );
     // Nothing is written with --json.
     assert!(!tmp.0.join("rtl_out").exists());
 }

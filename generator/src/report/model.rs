@@ -242,6 +242,7 @@ impl Figures {
                 .map(|m| m.blocks.clone()),
             "area_per_head_mm2": self.area.per_head_mm2,
             "area_source": self.area.source,
+            "layer_turnaround_cycles": self.latency.layer_turnaround_cycles,
             "model_decode_latency_ns": self.latency.model_decode_ns,
             "model_prefill_ns_per_token": self.prefill.model_ns_per_token,
             "model_energy_per_token_nj": self.energy.model_per_token_nj,
