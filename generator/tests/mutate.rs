@@ -1,5 +1,5 @@
 //! `gca mutate`: mutants are legal designs that name file, line and operator; a known
-//! killable mutant (a group's down-counting pulses counted up in the accumulator) is killed by the regression;
+//! killable mutant (a tile's pulses subtracted instead of added in the accumulator) is killed by the regression;
 //! the command's report and its bad-input errors.
 
 use std::path::{Path, PathBuf};
@@ -27,10 +27,10 @@ fn a_known_killable_mutant_is_killed() {
         .iter()
         .position(|m| m.name.to_string() == "gca_accumulator")
         .unwrap();
-    // Tile group 0's down-counting pulses of dimension 0 count up: its sums go the wrong way.
+    // Tile 1's pulses of dimension 0 are subtracted instead of added.
     let m = (0..mutate::sites(&modules[which]))
         .filter_map(|i| mutate::mutant(&modules, which, i))
-        .find(|m| m.mutated.contains("part0_0 <= $signed(nu0_0 + nd0_0)"))
+        .find(|m| m.mutated.contains("pulse[0]} - {{2{dn1[0]}}, pulse[8]}"))
         .expect("an arithmetic site in stage 1");
     assert_eq!(m.file, "rtl/gca_accumulator.v");
     assert_ne!(m.original, m.mutated);

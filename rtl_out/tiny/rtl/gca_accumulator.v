@@ -16,33 +16,15 @@ module gca_accumulator (
   output wire [55:0] sums   // dimension d at [SW*d +: SW], signed
 );
 
-  wire        [7:0] up0;
   wire        [7:0] dn0;
-  wire        [7:0] up1;
   wire        [7:0] dn1;
-  wire        [2:0] nu0_0;
-  wire        [2:0] nd0_0;
   reg  signed [2:0] part0_0;
-  wire        [2:0] nu0_1;
-  wire        [2:0] nd0_1;
   reg  signed [2:0] part0_1;
-  wire        [2:0] nu0_2;
-  wire        [2:0] nd0_2;
   reg  signed [2:0] part0_2;
-  wire        [2:0] nu0_3;
-  wire        [2:0] nd0_3;
   reg  signed [2:0] part0_3;
-  wire        [2:0] nu0_4;
-  wire        [2:0] nd0_4;
   reg  signed [2:0] part0_4;
-  wire        [2:0] nu0_5;
-  wire        [2:0] nd0_5;
   reg  signed [2:0] part0_5;
-  wire        [2:0] nu0_6;
-  wire        [2:0] nd0_6;
   reg  signed [2:0] part0_6;
-  wire        [2:0] nu0_7;
-  wire        [2:0] nd0_7;
   reg  signed [2:0] part0_7;
   reg               clear_d; // clear, a cycle later
   reg               count_d; // count, a cycle later
@@ -55,37 +37,19 @@ module gca_accumulator (
   reg  signed [6:0] acc6;
   reg  signed [6:0] acc7;
 
-  assign up0 = pulse[7:0] & ~sign[7:0];
   assign dn0 = pulse[7:0] & sign[7:0];
-  assign up1 = pulse[15:8] & ~sign[15:8];
   assign dn1 = pulse[15:8] & sign[15:8];
-  assign nu0_0 = {2'd0, up0[0]} + {2'd0, up1[0]};
-  assign nd0_0 = {2'd0, dn0[0]} + {2'd0, dn1[0]};
-  assign nu0_1 = {2'd0, up0[1]} + {2'd0, up1[1]};
-  assign nd0_1 = {2'd0, dn0[1]} + {2'd0, dn1[1]};
-  assign nu0_2 = {2'd0, up0[2]} + {2'd0, up1[2]};
-  assign nd0_2 = {2'd0, dn0[2]} + {2'd0, dn1[2]};
-  assign nu0_3 = {2'd0, up0[3]} + {2'd0, up1[3]};
-  assign nd0_3 = {2'd0, dn0[3]} + {2'd0, dn1[3]};
-  assign nu0_4 = {2'd0, up0[4]} + {2'd0, up1[4]};
-  assign nd0_4 = {2'd0, dn0[4]} + {2'd0, dn1[4]};
-  assign nu0_5 = {2'd0, up0[5]} + {2'd0, up1[5]};
-  assign nd0_5 = {2'd0, dn0[5]} + {2'd0, dn1[5]};
-  assign nu0_6 = {2'd0, up0[6]} + {2'd0, up1[6]};
-  assign nd0_6 = {2'd0, dn0[6]} + {2'd0, dn1[6]};
-  assign nu0_7 = {2'd0, up0[7]} + {2'd0, up1[7]};
-  assign nd0_7 = {2'd0, dn0[7]} + {2'd0, dn1[7]};
 
   always @(posedge clk) begin
     if (count) begin
-      part0_0 <= $signed(nu0_0 - nd0_0);
-      part0_1 <= $signed(nu0_1 - nd0_1);
-      part0_2 <= $signed(nu0_2 - nd0_2);
-      part0_3 <= $signed(nu0_3 - nd0_3);
-      part0_4 <= $signed(nu0_4 - nd0_4);
-      part0_5 <= $signed(nu0_5 - nd0_5);
-      part0_6 <= $signed(nu0_6 - nd0_6);
-      part0_7 <= $signed(nu0_7 - nd0_7);
+      part0_0 <= $signed({{2{dn0[0]}}, pulse[0]} + {{2{dn1[0]}}, pulse[8]});
+      part0_1 <= $signed({{2{dn0[1]}}, pulse[1]} + {{2{dn1[1]}}, pulse[9]});
+      part0_2 <= $signed({{2{dn0[2]}}, pulse[2]} + {{2{dn1[2]}}, pulse[10]});
+      part0_3 <= $signed({{2{dn0[3]}}, pulse[3]} + {{2{dn1[3]}}, pulse[11]});
+      part0_4 <= $signed({{2{dn0[4]}}, pulse[4]} + {{2{dn1[4]}}, pulse[12]});
+      part0_5 <= $signed({{2{dn0[5]}}, pulse[5]} + {{2{dn1[5]}}, pulse[13]});
+      part0_6 <= $signed({{2{dn0[6]}}, pulse[6]} + {{2{dn1[6]}}, pulse[14]});
+      part0_7 <= $signed({{2{dn0[7]}}, pulse[7]} + {{2{dn1[7]}}, pulse[15]});
     end
     clear_d <= clear;
     count_d <= count;
