@@ -1,20 +1,25 @@
 //! gca_head: one head's datapath. The quantizer turns the head's beats into codes in the
 //! staging registers (q, k, v); the PWM generators drive the read word lines of every
-//! sub-tile; the sub-tiles (analog macros) hold the head's window; the pulse counters, the
-//! adder tree and the output scaler turn their output pulses into the head's outputs. The
-//! layer controller times everything (docs/rtl.md).
+//! sub-tile; the sub-tiles (analog macros) hold the head's window; the accumulators sum their
+//! output pulses into the head's sums, which the layer's output scaler scales. The layer
+//! controller times everything (docs/rtl.md).
 
 use crate::config::Params;
 use crate::hdl::{e, Decl, Expr, Instance, Kind, Module, Signal, Stmt};
 
 use super::common::{header_comment, index_width};
-use super::out_scale::group_lanes as out_group_lanes;
 use super::quantizer::{code_bits, group_lanes, lanes, offset_half};
 use super::wires::{clock_and_reset, follow, let_wire};
 
 /// Bits of one head's scaler fields on the `scalers` bus (regmap::scaler_bits_per_head).
 pub fn scaler_bits(p: &Params) -> u32 {
     7 * p.fixed.scaler_bits + p.fixed.out_bits
+}
+
+/// Bits of the head's own scaler fields: the quantizer's q, k and v gain and offset (the output
+/// gain and offset are the layer's output scaler's).
+pub fn quant_scaler_bits(p: &Params) -> u32 {
+    6 * p.fixed.scaler_bits
 }
 
 pub fn build(p: &Params) -> Module {
@@ -26,7 +31,7 @@ pub fn build(p: &Params) -> Module {
         s.window as u32,
     );
     let (qb, kb) = (p.widths.q_code, p.widths.kv_code);
-    let (ib, sb, ob) = (p.fixed.in_bits, p.fixed.scaler_bits, p.fixed.out_bits);
+    let (ib, sb) = (p.fixed.in_bits, p.fixed.scaler_bits);
     let lanes = lanes(p) as u32;
     let cb = code_bits(p);
     let hw = index_width(s.n_head);
@@ -61,8 +66,8 @@ pub fn build(p: &Params) -> Module {
     );
     m.group("Scalers (gca_csr)");
     let scl = m.port(
-        Decl::new("scalers", Kind::Input, scaler_bits(p))
-            .doc("q, k, v gain/offset, out gain, out offset from bit 0"),
+        Decl::new("scalers", Kind::Input, quant_scaler_bits(p))
+            .doc("q, k, v gain/offset from bit 0"),
     );
     m.group("Timing (gca_layer_ctrl) and window (gca_window)");
     let pwm_load = m.input("pwm_load", 1);
@@ -81,11 +86,11 @@ pub fn build(p: &Params) -> Module {
     let wtile = m.port(wtile_decl);
     let wcol = m.input("wcol", cw);
     let col_en = m.input("col_en", win);
-    let mul_en = m.port(Decl::new("mul_en", Kind::Input, 1).doc("output scaler stage 1 loads"));
-    let add_en = m.port(Decl::new("add_en", Kind::Input, 1).doc("output scaler stage 2 loads"));
-    let scale_en = m.port(Decl::new("scale_en", Kind::Input, 1).doc("result register loads"));
-    m.group("Result register");
-    let y = m.output("y", d * ob);
+    m.group("Sums (to the layer's output scaler)");
+    let sums = m.port(
+        Decl::new("sums", Kind::Output, d * p.widths.tile_sum)
+            .doc("dimension d at [SW*d +: SW], signed; complete a cycle after READOUT"),
+    );
 
     // Scaler fields; the quantizer groups register the scaler of the accepted beat's kind.
     let field = |i: u32| scl.slice(sb * i + sb - 1, sb * i).as_signed();
@@ -110,12 +115,6 @@ pub fn build(p: &Params) -> Module {
     };
     let gain = let_wire(&mut m, "gain", by_kind(&fields[0], &fields[2], &fields[4]));
     let offset = let_wire(&mut m, "offset", by_kind(&offh[0], &offh[1], &offh[2]));
-    let o_gain = let_wire(&mut m, "o_gain", field(6));
-    let o_off = let_wire(
-        &mut m,
-        "o_offset",
-        scl.slice(7 * sb + ob - 1, 7 * sb).as_signed(),
-    );
 
     // Quantizer (stage 0 with the accepted beat, then two more) and staging registers (loaded
     // at the end of stage 2): the beat's head match, kind and part follow it down the stages.
@@ -289,8 +288,7 @@ pub fn build(p: &Params) -> Module {
     let pulse_bus = let_wire(&mut m, "pulse", e::cat(pulses));
     let sign_bus = let_wire(&mut m, "sign", e::cat(signs));
 
-    // Accumulators, scaler.
-    let sums = m.wire("sums", d * p.widths.tile_sum);
+    // Accumulators.
     m.instance(
         Instance::new("gca_accumulator", "u_acc")
             .pin("clk", &clk)
@@ -300,27 +298,5 @@ pub fn build(p: &Params) -> Module {
             .pin("count", &ro_count)
             .pin("sums", &sums),
     );
-    let sw = p.widths.tile_sum;
-    let og = out_group_lanes(p) as u32;
-    let mut group_ys = Vec::new();
-    for grp in 0..d / og {
-        let lo = grp * og;
-        let gy = m.wire(&format!("y_{grp}"), og * ob);
-        group_ys.push(gy.e());
-        m.instance(
-            Instance::new("gca_out_scale", &format!("u_scale{grp}"))
-                .pin("clk", &clk)
-                .pin("rst_n", &rst_n)
-                .pin("sums", sums.slice(sw * (lo + og) - 1, sw * lo))
-                .pin("gain", &o_gain)
-                .pin("offset", &o_off)
-                .pin("mul_en", &mul_en)
-                .pin("add_en", &add_en)
-                .pin("en", &scale_en)
-                .pin("y", &gy),
-        );
-    }
-    group_ys.reverse();
-    m.assign(&y, e::cat(group_ys));
     m
 }

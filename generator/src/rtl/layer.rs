@@ -5,7 +5,8 @@ use crate::config::Params;
 use crate::hdl::{e, Decl, Expr, Instance, Kind, Module, Signal, Stmt};
 
 use super::common::{header_comment, index_width};
-use super::head::scaler_bits;
+use super::head::{quant_scaler_bits, scaler_bits};
+use super::out_scale::group_lanes as out_group_lanes;
 use super::quantizer::lanes;
 use super::wires::{clock_and_reset, let_wire};
 
@@ -142,9 +143,6 @@ pub fn build(p: &Params) -> Module {
         ("ro_next", 1),
         ("ro_first_next", 1),
         ("ro_count_next", 1),
-        ("mul_en", 1),
-        ("add_en", 1),
-        ("scale_en", 1),
     ]
     .into_iter()
     .map(|(name, width)| w(&mut m, name, width))
@@ -154,10 +152,30 @@ pub fn build(p: &Params) -> Module {
             .iter()
             .fold(inst, |inst, s| inst.pin(s.name.as_str(), s))
     };
+    // The output scaler's controls (one scaler for the layer's heads, docs/rtl.md).
+    let mul_en = w(&mut m, "mul_en", 1);
+    let add_en = w(&mut m, "add_en", 1);
+    let scale_en = w(&mut m, "scale_en", 1);
+    let shared = h > 1;
+    let seq: Option<[Signal; 5]> = shared.then(|| {
+        [
+            w(&mut m, "mul_head", hw),
+            w(&mut m, "gain_head", hw),
+            w(&mut m, "off_head", hw),
+            w(&mut m, "copy_en", 1),
+            w(&mut m, "copy_head", hw),
+        ]
+    });
+    let mut ctrl = Instance::new("gca_layer_ctrl", "u_ctrl");
+    for s in [&mul_en, &add_en, &scale_en]
+        .into_iter()
+        .chain(seq.iter().flatten())
+    {
+        ctrl = ctrl.pin(s.name.as_str(), s);
+    }
     m.instance(
         with_timing(
-            Instance::new("gca_layer_ctrl", "u_ctrl")
-                .pin("clk", &clk)
+            ctrl.pin("clk", &clk)
                 .pin("rst_n", &rst_n)
                 .pin("commit", &commit_en)
                 .pin("commit_pos", &beat_pos)
@@ -197,9 +215,11 @@ pub fn build(p: &Params) -> Module {
         beat_data.e()
     };
     let lanes_data = let_wire(&mut m, "beat_lanes", lanes_data);
-    let mut ys = Vec::new();
+    let qsb = quant_scaler_bits(p);
+    let sw = p.widths.tile_sum;
+    let mut sums = Vec::new();
     for head in 0..h {
-        let y = m.wire(&format!("y{head}"), d * ob);
+        let sum = m.wire(&format!("sums{head}"), d * sw);
         m.instance(
             with_timing(
                 Instance::new("gca_head", &format!("u_head{head}"))
@@ -212,15 +232,25 @@ pub fn build(p: &Params) -> Module {
                     .pin("beat_kind", &beat_kind)
                     .pin("beat_part", &beat_part)
                     .pin("beat_data", &lanes_data)
-                    .pin("scalers", scalers.slice(sbh * head + sbh - 1, sbh * head)),
+                    .pin("scalers", scalers.slice(sbh * head + qsb - 1, sbh * head)),
             )
             .pin("wtile", &wtile)
             .pin("wcol", &wcol)
             .pin("col_en", &col_en)
-            .pin("y", &y),
+            .pin("sums", &sum),
         );
-        ys.push(y);
+        sums.push(sum);
     }
+    let ys = output_scaler(
+        p,
+        &mut m,
+        &clk,
+        &rst_n,
+        &scalers,
+        &sums,
+        [&mul_en, &add_en, &scale_en],
+        &seq,
+    );
 
     // Result beats: head h, beat j carries dimensions j*per_beat.. of y_h.
     let per_beat = p.stream.out_values_per_beat as u32;
@@ -250,4 +280,126 @@ pub fn build(p: &Params) -> Module {
         vec![Stmt::blocking(&res_data, e::lit(td, 0))],
     )]);
     m
+}
+
+/// The layer's output scaler: one set of `gca_out_scale` groups for all heads. With one head it
+/// scales the head's sums and its result registers are the result. With several, the
+/// controller's sequence feeds head h's sums in cycle A + h (head 0's straight from its
+/// accumulators, the others from `sums_nx`, loaded a cycle ahead), and each head's result is
+/// copied into its own registers `y<h>` the cycle after it leaves the scaler, before the
+/// egress reads it (docs/rtl.md, "The layer's output scaler"). Returns the heads' results.
+#[allow(clippy::too_many_arguments)]
+fn output_scaler(
+    p: &Params,
+    m: &mut Module,
+    clk: &Signal,
+    rst_n: &Signal,
+    scalers: &Signal,
+    sums: &[Signal],
+    [mul_en, add_en, scale_en]: [&Signal; 3],
+    seq: &Option<[Signal; 5]>,
+) -> Vec<Signal> {
+    let d = p.shape.d_head as u32;
+    let h = sums.len() as u32;
+    let (sb, ob) = (p.fixed.scaler_bits, p.fixed.out_bits);
+    let sw = p.widths.tile_sum;
+    let sbh = scaler_bits(p);
+    let hw = index_width(p.shape.n_head);
+    let gain_of = |head: u32| scalers.slice(sbh * head + 7 * sb - 1, sbh * head + 6 * sb);
+    let off_of = |head: u32| scalers.slice(sbh * head + 7 * sb + ob - 1, sbh * head + 7 * sb);
+    // Selects one head's field by an index, as a case statement.
+    let select =
+        |m: &mut Module, name: &str, width: u32, index: &Signal, f: &dyn Fn(u32) -> Expr| {
+            let out = m.decl(Decl::new(name, Kind::Reg, width).signed());
+            let arms = (0..h)
+                .map(|head| {
+                    (
+                        vec![e::lit(hw, head as u128)],
+                        vec![Stmt::blocking(&out, f(head).as_signed())],
+                    )
+                })
+                .collect();
+            m.comb(vec![Stmt::case_closed(
+                index,
+                hw,
+                arms,
+                vec![Stmt::blocking(&out, e::slit(width, 0))],
+            )]);
+            out
+        };
+    let (gain, offset, input): (Expr, Expr, Signal) = match seq {
+        None => (
+            gain_of(0).as_signed(),
+            off_of(0).as_signed(),
+            sums[0].clone(),
+        ),
+        Some([mul_head, gain_head, off_head, _, _]) => {
+            let gain = select(m, "o_gain", sb, gain_head, &|x| gain_of(x));
+            let offset = select(m, "o_offset", ob, off_head, &|x| off_of(x));
+            let next = select(m, "sums_sel", d * sw, gain_head, &|x| sums[x as usize].e());
+            let nx = m.decl(
+                Decl::new("sums_nx", Kind::Reg, d * sw)
+                    .doc("the sums of the head stage 1 takes next cycle (heads 1..)"),
+            );
+            // Data only: loaded the cycle before stage 1 reads it.
+            m.seq_no_reset(
+                clk,
+                vec![Stmt::if_then(
+                    gain_head.ne(e::lit(hw, 0)),
+                    vec![Stmt::nonblocking(&nx, &next)],
+                )],
+            );
+            let input = let_wire(m, "sums_in", mul_head.eq(e::lit(hw, 0)).mux(&sums[0], &nx));
+            (gain.e(), offset.e(), input)
+        }
+    };
+    let og = out_group_lanes(p) as u32;
+    let mut group_ys = Vec::new();
+    for grp in 0..d / og {
+        let lo = grp * og;
+        let gy = m.wire(&format!("ys_{grp}"), og * ob);
+        group_ys.push(gy.e());
+        m.instance(
+            Instance::new("gca_out_scale", &format!("u_scale{grp}"))
+                .pin("clk", clk)
+                .pin("rst_n", rst_n)
+                .pin("sums", input.slice(sw * (lo + og) - 1, sw * lo))
+                .pin("gain", gain.clone())
+                .pin("offset", offset.clone())
+                .pin("mul_en", mul_en)
+                .pin("add_en", add_en)
+                .pin("en", scale_en)
+                .pin("y", &gy),
+        );
+    }
+    group_ys.reverse();
+    let scaled = let_wire(m, "scaled", e::cat(group_ys));
+    let Some([_, _, _, copy_en, copy_head]) = seq else {
+        return vec![scaled];
+    };
+    let ys: Vec<Signal> = (0..h)
+        .map(|head| {
+            m.decl(
+                Decl::new(&format!("y{head}"), Kind::Reg, d * ob)
+                    .doc(&format!("head {head}'s result")),
+            )
+        })
+        .collect();
+    let arms = (0..h)
+        .map(|head| {
+            (
+                vec![e::lit(hw, head as u128)],
+                vec![Stmt::nonblocking(&ys[head as usize], &scaled)],
+            )
+        })
+        .collect();
+    // Data only: a head's result is copied before the egress reads it.
+    m.seq_no_reset(
+        clk,
+        vec![Stmt::if_then(
+            copy_en,
+            vec![Stmt::case_closed(copy_head, hw, arms, vec![])],
+        )],
+    );
+    ys
 }

@@ -39,12 +39,12 @@ fn counter_bits(n: u64) -> u32 {
 pub fn build(p: &Params) -> Module {
     let cy = p.cycles;
     let qb = p.widths.q_code;
-    // The tail's elastic stages: the output scaler's first two (its carry-save products and its
-    // rounded products; the result register is its third stage).
     assert_eq!(cy.scale, 3, "gca_out_scale has three stages");
     assert_eq!(cy.quant, 3, "gca_quantizer has three stages");
     assert_eq!(cy.accumulate, 1, "gca_accumulator has two stages");
-    let stages = 2;
+    let heads = p.shape.n_head as u64;
+    let shared = heads > 1;
+    let hw = crate::hdl::index_width(p.shape.n_head as u32);
     let step = cy.pwm_step;
     let overlap = p.hardware.prefill_overlap;
     let mut m = Module::new("gca_layer_ctrl");
@@ -102,7 +102,38 @@ pub fn build(p: &Params) -> Module {
     );
     let add_en =
         m.port(Decl::new("add_en", Kind::Output, 1).doc("the output scaler's product stage loads"));
-    let scale_en = m.port(Decl::new("scale_en", Kind::Output, 1).doc("the result register loads"));
+    let scale_en = m.port(
+        Decl::new("scale_en", Kind::Output, 1).doc("the output scaler's result register loads"),
+    );
+    // With several heads the layer's one output scaler takes them in turn (docs/rtl.md,
+    // "The layer's output scaler").
+    let seq_ports = shared.then(|| {
+        let port = |m: &mut Module, name: &str, width: u32, doc: &str| {
+            m.port(Decl::new(name, Kind::Output, width).doc(doc))
+        };
+        (
+            port(&mut m, "mul_head", hw, "the head stage 1 loads"),
+            port(
+                &mut m,
+                "gain_head",
+                hw,
+                "the head whose gain stage 1 uses next cycle",
+            ),
+            port(
+                &mut m,
+                "off_head",
+                hw,
+                "the head whose offset stage 3 uses next cycle",
+            ),
+            port(
+                &mut m,
+                "copy_en",
+                1,
+                "the result register holds a head: copy it",
+            ),
+            port(&mut m, "copy_head", hw, "that head"),
+        )
+    });
     let res_valid =
         m.port(Decl::new("res_valid", Kind::OutputReg, 1).doc("a result waits for the egress"));
     let res_pos = m.port(Decl::new("res_pos", Kind::OutputReg, 32).doc("its position"));
@@ -129,13 +160,29 @@ pub fn build(p: &Params) -> Module {
             .doc("the accumulators hold a token the tail has not taken"),
     );
     let cnt_pos = m.reg("cnt_pos", 32);
-    let tv = m.decl(
-        Decl::new("tv", Kind::Reg, stages)
-            .doc("tail stage s holds a token: the scaler's first two stages"),
-    );
-    let tpos: Vec<Signal> = (0..stages)
-        .map(|s| m.reg(&format!("tpos{s}"), 32))
-        .collect();
+    // The output scaler's sequence: stage 1 takes the heads in turn, one a cycle.
+    let v1 = m.decl(Decl::new("v1", Kind::Reg, 1).doc("stage 1 holds a head"));
+    let v2 = m.decl(Decl::new("v2", Kind::Reg, 1).doc("stage 2 holds a head"));
+    let sq_pos = m.decl(Decl::new("sq_pos", Kind::Reg, 32).doc("the position of the token"));
+    let seq = shared.then(|| {
+        let r = |m: &mut Module, name: &str, width: u32, doc: &str| {
+            m.decl(Decl::new(name, Kind::Reg, width).doc(doc))
+        };
+        (
+            r(&mut m, "sq_busy", 1, "stage 1 takes heads 1.. of a token"),
+            r(&mut m, "sq_cnt", hw, "the head it takes"),
+            r(&mut m, "h1", hw, "the head in stage 1"),
+            r(&mut m, "h2", hw, "the head in stage 2"),
+            r(&mut m, "v3", 1, "the result register holds a head"),
+            r(&mut m, "h3", hw, "that head"),
+            r(
+                &mut m,
+                "dlv",
+                1,
+                "head 0 of the sequence reached the result register",
+            ),
+        )
+    });
 
     let is = |st: u128| rd_state.eq(e::lit(3, st));
     let cnt_is = |n: u64| rd_cnt.eq(e::lit(rb, n as u128 - 1));
@@ -171,26 +218,29 @@ pub fn build(p: &Params) -> Module {
         unwritten.land(wr_busy.lnot().lor(&wr_last)).land(&array_ok),
     );
 
-    // Tail enables, from the result register back to the counters.
-    let mut en: Vec<Option<Signal>> = vec![None; stages as usize];
-    let scale = let_wire(
-        &mut m,
-        "scale_go",
-        tv.bit(stages - 1).land(res_valid.lnot()),
-    );
-    let mut next_load = scale.clone();
-    for s in (0..stages).rev() {
-        let src: Expr = if s == 0 { cnt_full.e() } else { tv.bit(s - 1) };
-        let ready = tv.bit(s).lnot().lor(&next_load);
-        let w = let_wire(&mut m, &format!("tail_go{s}"), src.land(ready));
-        next_load = w.clone();
-        en[s as usize] = Some(w);
-    }
-    let en: Vec<Signal> = en.into_iter().map(|x| x.expect("every stage")).collect();
+    // The tail: a token's sums enter the output scaler once its result register is free (the
+    // egress sent the previous result), then run through its three stages without stopping.
+    let hlit = |n: u64| e::lit(hw, n as u128);
+    let go_cond: Expr = match &seq {
+        Some((sq_busy, ..)) => cnt_full.land(sq_busy.lnot()).land(res_valid.lnot()),
+        None => cnt_full.land(res_valid.lnot()),
+    };
+    let go = let_wire(&mut m, "sq_go", go_cond);
+    let (load1, take_last, at_result0, head1): (Signal, Signal, Signal, Option<Signal>) = match &seq
+    {
+        Some((sq_busy, sq_cnt, _, h2, ..)) => {
+            let load1 = let_wire(&mut m, "load1", go.lor(sq_busy));
+            let head1 = let_wire(&mut m, "head1", sq_busy.mux(sq_cnt, hlit(0)));
+            let last = let_wire(&mut m, "take_last", load1.land(head1.eq(hlit(heads - 1))));
+            let r0 = let_wire(&mut m, "at_result0", v2.land(h2.eq(hlit(0))));
+            (load1, last, r0, Some(head1))
+        }
+        None => (go.clone(), go.clone(), v2.clone(), None),
+    };
     let ro_go = let_wire(
         &mut m,
         "ro_go",
-        av_last.lor(is(HOLD)).land(cnt_full.lnot().lor(&en[0])),
+        av_last.lor(is(HOLD)).land(cnt_full.lnot().lor(&take_last)),
     );
 
     // Outputs.
@@ -210,18 +260,33 @@ pub fn build(p: &Params) -> Module {
     let ro_stay = let_wire(&mut m, "ro_stay", is(RO).land(ro_last.lnot()));
     m.assign(&ro_next, ro_go.lor(&ro_stay));
     m.assign(&ro_first_next, &ro_go);
-    m.assign(&mul_en, &en[0]);
-    m.assign(&add_en, &en[1]);
-    m.assign(&scale_en, &scale);
-    m.assign(
-        &busy,
-        layer_idle
-            .lnot()
-            .lor(&acc_go)
-            .lor(&cnt_full)
-            .lor(tv.red_or())
-            .lor(&res_valid),
-    );
+    m.assign(&mul_en, &load1);
+    m.assign(&add_en, &v1);
+    m.assign(&scale_en, &v2);
+    let mut any_busy = layer_idle
+        .lnot()
+        .lor(&acc_go)
+        .lor(&cnt_full)
+        .lor(&v1)
+        .lor(&v2)
+        .lor(&res_valid);
+    if let (Some((mul_head, gain_head, off_head, copy_en, copy_head)), Some(sq)) =
+        (&seq_ports, &seq)
+    {
+        let (sq_busy, sq_cnt, h1, _, v3, h3, _) = sq;
+        m.assign(mul_head, sq_busy.mux(sq_cnt, hlit(0)));
+        // The head stage 1 takes next cycle (0 when idle, so head 0's gain waits for a go).
+        let more = sq_busy.land(sq_cnt.ne(hlit(heads - 1)));
+        m.assign(
+            gain_head,
+            go.mux(hlit(1), more.mux(sq_cnt.add(hlit(1)), hlit(0))),
+        );
+        m.assign(off_head, v1.mux(h1, hlit(0)));
+        m.assign(copy_en, v3);
+        m.assign(copy_head, h3);
+        any_busy = any_busy.lor(sq_busy).lor(v3);
+    }
+    m.assign(&busy, any_busy);
 
     // PWM step index (QK) and step ends (READOUT).
     let mut regs_reset = vec![];
@@ -370,57 +435,82 @@ pub fn build(p: &Params) -> Module {
         Stmt::if_else(
             &acc_go,
             vec![one(&cnt_full), Stmt::nonblocking(&cnt_pos, &acc_pos)],
-            vec![Stmt::if_then(&en[0], vec![zero(&cnt_full)])],
+            vec![Stmt::if_then(&take_last, vec![zero(&cnt_full)])],
         ),
     ];
-    for s in 0..stages {
-        let next_load: Expr = if s + 1 < stages {
-            en[s as usize + 1].e()
-        } else {
-            scale.e()
-        };
-        let src_pos = if s == 0 {
-            &cnt_pos
-        } else {
-            &tpos[s as usize - 1]
-        };
-        body.push(Stmt::if_else(
-            &en[s as usize],
-            vec![
-                Stmt::nonblocking(tv.bit(s), e::lit(1, 1)),
-                Stmt::nonblocking(&tpos[s as usize], src_pos),
-            ],
-            vec![Stmt::if_then(
-                next_load,
-                vec![Stmt::nonblocking(tv.bit(s), e::lit(1, 0))],
-            )],
-        ));
-    }
     body.extend(regs_body);
     let mut reset: Vec<Stmt> = [
         &staged, &commit_d, &unwritten, &written, &pos_stage, &wr_busy, &wr_cnt, &rd_state,
-        &rd_cnt, &rd_pos, &acc_go, &acc_pos, &cnt_full, &cnt_pos, &tv,
+        &rd_cnt, &rd_pos, &acc_go, &acc_pos, &cnt_full, &cnt_pos,
     ]
     .into_iter()
     .map(clear)
     .collect();
-    reset.extend(tpos.iter().map(clear));
     reset.extend(regs_reset);
     let body = vec![Stmt::if_else(&srst, reset.clone(), body)];
     m.seq(&clk, &rst_n, reset, body);
-    m.comment("The result register: kept by the soft reset until the egress sent it.");
+    m.comment(
+        "The output scaler's sequence and the result register: the soft reset drops a token \
+         whose head 0 has not reached the result register, and keeps the rest.",
+    );
+    let mut seq_reset = vec![clear(&res_valid), clear(&res_pos), clear(&v1), clear(&v2)];
+    seq_reset.push(clear(&sq_pos));
+    let mut run = vec![Stmt::nonblocking(&v1, &load1), Stmt::nonblocking(&v2, &v1)];
+    let mut drop = vec![zero(&v1), zero(&v2)];
+    let mut keep: Option<Expr> = None;
+    if let Some((sq_busy, sq_cnt, h1, h2, v3, h3, dlv)) = &seq {
+        seq_reset.extend(
+            [sq_busy, sq_cnt, h1, h2, v3, h3, dlv]
+                .into_iter()
+                .map(clear),
+        );
+        let head1 = head1.as_ref().expect("a sequence has a head index");
+        run.extend([
+            Stmt::nonblocking(h1, head1),
+            Stmt::nonblocking(h2, h1),
+            Stmt::nonblocking(v3, &v2),
+            Stmt::nonblocking(h3, h2),
+            Stmt::if_else(
+                &go,
+                vec![one(sq_busy), Stmt::nonblocking(sq_cnt, hlit(1))],
+                vec![Stmt::if_then(
+                    sq_busy,
+                    vec![Stmt::if_else(
+                        sq_cnt.eq(hlit(heads - 1)),
+                        vec![zero(sq_busy)],
+                        vec![Stmt::nonblocking(sq_cnt, sq_cnt.add(hlit(1)))],
+                    )],
+                )],
+            ),
+            Stmt::if_else(
+                &at_result0,
+                vec![one(dlv)],
+                vec![Stmt::if_then(
+                    v2.land(h2.eq(hlit(heads - 1))),
+                    vec![zero(dlv)],
+                )],
+            ),
+        ]);
+        drop.extend([zero(sq_busy), zero(v3)]);
+        keep = Some(dlv.lor(&at_result0));
+    }
+    let dropping: Expr = match keep {
+        Some(k) => srst.land(k.lnot()),
+        None => srst.e(),
+    };
     m.seq(
         &clk,
         &rst_n,
-        vec![clear(&res_valid), clear(&res_pos)],
-        vec![Stmt::if_else(
-            &scale,
-            vec![
-                one(&res_valid),
-                Stmt::nonblocking(&res_pos, &tpos[stages as usize - 1]),
-            ],
-            vec![Stmt::if_then(&res_done, vec![zero(&res_valid)])],
-        )],
+        seq_reset,
+        vec![
+            Stmt::if_else(
+                &at_result0,
+                vec![one(&res_valid), Stmt::nonblocking(&res_pos, &sq_pos)],
+                vec![Stmt::if_then(&res_done, vec![zero(&res_valid)])],
+            ),
+            Stmt::if_then(&go, vec![Stmt::nonblocking(&sq_pos, &cnt_pos)]),
+            Stmt::if_else(dropping, drop, run),
+        ],
     );
     m
 }

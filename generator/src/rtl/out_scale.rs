@@ -2,16 +2,18 @@
 //! `OutScaler::apply`: y = saturate(round_half_even(sum * gain / 2^scaler_frac) + offset,
 //! out_bits), in three pipeline stages of the layer's tail (docs/rtl.md, "gca_out_scale").
 //!
-//! - `gain_r` and `off_r` copy the scaler registers every cycle: each group drives its own
-//!   multipliers, so the gain's fan-out stays inside the group.
+//! - `gain_r` and `off_r` copy the scaler inputs every cycle: each group drives its own
+//!   multipliers, so the gain's fan-out stays inside the group. With several heads the layer
+//!   feeds the gain of the head stage 1 takes next cycle and the offset of the head stage 3
+//!   takes next cycle (docs/rtl.md, "The layer's output scaler").
 //! - Stage 1 (`mul_en`): radix-4 Booth rows of sum * gain (digits of the sum), with the
 //!   rounding half 2^(f-1) (f = scaler_frac) as a constant bit, reduced by a carry-save tree
 //!   to two registered rows whose sum is t.
 //! - Stage 2 (`add_en`): t >> f is the product rounded half up; a tie (the low f bits of t
 //!   zero, found without a carry chain) clears its LSB, which makes it half to even. Registered.
 //! - Stage 3 (`en`, the result register): plus the offset, saturated to out_bits; the
-//!   saturation compares the rounded value with MAX - offset and MIN - offset, registered from
-//!   the static offset, beside the adder. The result registers hold until the next load.
+//!   saturation compares the rounded value with MAX - offset and MIN - offset, registered with
+//!   `off_r`, beside the adder. The result registers hold until the next load.
 
 use crate::config::Params;
 use crate::hdl::{e, Decl, Expr, Kind, Module, Stmt};
@@ -142,13 +144,16 @@ pub fn build(p: &Params) -> Module {
             .doc("MIN - offset: a smaller rounded value saturates"),
     );
     let off_w = let_wire(&mut m, "off_w", e::sext(&off_r, ws));
+    // Registered with `off_r` from the same input, so that the offset may change every cycle
+    // (the layer's heads in turn).
+    let off_in = let_wire(&mut m, "off_in", e::sext(&offset, ws));
     m.seq(
         &clk,
         &rst_n,
         vec![crate::hdl::clear(&lim_hi), crate::hdl::clear(&lim_lo)],
         vec![
-            Stmt::nonblocking(&lim_hi, e::slit(ws, hi).sub(&off_w).as_signed()),
-            Stmt::nonblocking(&lim_lo, e::slit(ws, lo).sub(&off_w).as_signed()),
+            Stmt::nonblocking(&lim_hi, e::slit(ws, hi).sub(&off_in).as_signed()),
+            Stmt::nonblocking(&lim_lo, e::slit(ws, lo).sub(&off_in).as_signed()),
         ],
     );
     let mut reset = Vec::new();

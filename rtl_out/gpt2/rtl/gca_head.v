@@ -27,7 +27,7 @@ module gca_head (
   /* verilator lint_on UNUSEDSIGNAL */
   input  wire [511:0]  beat_data,     // the lanes of the beat accepted in the previous cycle (registered)
   // Scalers (gca_csr)
-  input  wire [127:0]  scalers,       // q, k, v gain/offset, out gain, out offset from bit 0
+  input  wire [95:0]   scalers,       // q, k, v gain/offset from bit 0
   // Timing (gca_layer_ctrl) and window (gca_window)
   input  wire          pwm_load,
   input  wire          qk_next,
@@ -41,11 +41,8 @@ module gca_head (
   input  wire [3:0]    wtile,         // tile of the write slot
   input  wire [5:0]    wcol,
   input  wire [1023:0] col_en,
-  input  wire          mul_en,        // output scaler stage 1 loads
-  input  wire          add_en,        // output scaler stage 2 loads
-  input  wire          scale_en,      // result register loads
-  // Result register
-  output wire [1023:0] y
+  // Sums (to the layer's output scaler)
+  output wire [639:0]  sums           // dimension d at [SW*d +: SW], signed; complete a cycle after READOUT
 );
 
   wire signed [15:0]   q_gain;
@@ -59,8 +56,6 @@ module gca_head (
   wire signed [16:0]   v_offh;
   wire signed [15:0]   gain;
   wire signed [16:0]   offset;
-  wire signed [15:0]   o_gain;
-  wire signed [15:0]   o_offset;
   wire                 mine;
   reg                  mine_s1;     // stage 1 holds a beat of this head
   reg         [1:0]    kind_s1;     // its kind
@@ -143,15 +138,6 @@ module gca_head (
   wire        [63:0]   out_sign15;
   wire        [1023:0] pulse;
   wire        [1023:0] sign;
-  wire        [639:0]  sums;
-  wire        [127:0]  y_0;
-  wire        [127:0]  y_1;
-  wire        [127:0]  y_2;
-  wire        [127:0]  y_3;
-  wire        [127:0]  y_4;
-  wire        [127:0]  y_5;
-  wire        [127:0]  y_6;
-  wire        [127:0]  y_7;
 
   assign q_gain = $signed(scalers[15:0]);
   assign q_offset = $signed(scalers[31:16]);
@@ -164,8 +150,6 @@ module gca_head (
   assign v_offh = $signed($signed({v_offset[15], v_offset}) + 17'd512);
   assign gain = $signed((beat_kind == 2'd0) ? q_gain : ((beat_kind == 2'd1) ? k_gain : v_gain));
   assign offset = $signed((beat_kind == 2'd0) ? q_offh : ((beat_kind == 2'd1) ? k_offh : v_offh));
-  assign o_gain = $signed(scalers[111:96]);
-  assign o_offset = $signed(scalers[127:112]);
   assign mine = beat_en && (beat_head == head_id);
 
   always @(posedge clk or negedge rst_n) begin
@@ -906,104 +890,6 @@ module gca_head (
     .count(ro_count),
     .sums (sums)
   );
-
-  gca_out_scale u_scale0 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .sums  (sums[79:0]),
-    .gain  (o_gain),
-    .offset(o_offset),
-    .mul_en(mul_en),
-    .add_en(add_en),
-    .en    (scale_en),
-    .y     (y_0)
-  );
-
-  gca_out_scale u_scale1 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .sums  (sums[159:80]),
-    .gain  (o_gain),
-    .offset(o_offset),
-    .mul_en(mul_en),
-    .add_en(add_en),
-    .en    (scale_en),
-    .y     (y_1)
-  );
-
-  gca_out_scale u_scale2 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .sums  (sums[239:160]),
-    .gain  (o_gain),
-    .offset(o_offset),
-    .mul_en(mul_en),
-    .add_en(add_en),
-    .en    (scale_en),
-    .y     (y_2)
-  );
-
-  gca_out_scale u_scale3 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .sums  (sums[319:240]),
-    .gain  (o_gain),
-    .offset(o_offset),
-    .mul_en(mul_en),
-    .add_en(add_en),
-    .en    (scale_en),
-    .y     (y_3)
-  );
-
-  gca_out_scale u_scale4 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .sums  (sums[399:320]),
-    .gain  (o_gain),
-    .offset(o_offset),
-    .mul_en(mul_en),
-    .add_en(add_en),
-    .en    (scale_en),
-    .y     (y_4)
-  );
-
-  gca_out_scale u_scale5 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .sums  (sums[479:400]),
-    .gain  (o_gain),
-    .offset(o_offset),
-    .mul_en(mul_en),
-    .add_en(add_en),
-    .en    (scale_en),
-    .y     (y_5)
-  );
-
-  gca_out_scale u_scale6 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .sums  (sums[559:480]),
-    .gain  (o_gain),
-    .offset(o_offset),
-    .mul_en(mul_en),
-    .add_en(add_en),
-    .en    (scale_en),
-    .y     (y_6)
-  );
-
-  gca_out_scale u_scale7 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .sums  (sums[639:560]),
-    .gain  (o_gain),
-    .offset(o_offset),
-    .mul_en(mul_en),
-    .add_en(add_en),
-    .en    (scale_en),
-    .y     (y_7)
-  );
-
-  assign y = {y_7, y_6, y_5, y_4, y_3, y_2, y_1, y_0};
 
 endmodule
 

@@ -45,49 +45,80 @@ module gca_layer (
   output reg  [511:0]  res_data       // data beat res_beat of the result
 );
 
-  wire          hit;
-  wire          beat_en;
-  wire          commit_en;
-  wire          ctrl_stage_free;
-  wire          ctrl_idle;
-  wire          ctrl_busy;
-  reg           win_pend;        // a window clear waits for the tokens committed before it
-  reg           win_clear;       // empty the window (the cycle after a pending clear meets an idle controller)
-  wire          win_fire;
-  wire          win_empty;
-  wire          win_advance;
-  wire          wr_we;
-  wire          age_tick;
-  wire          pwm_load;
-  wire          qk_next;
-  wire [3:0]    qk_step_next;
-  wire          av_next;
-  wire          ro_next;
-  wire          ro_first_next;
-  wire          ro_count_next;
-  wire          mul_en;
-  wire          add_en;
-  wire          scale_en;
-  wire [3:0]    wtile;
-  wire [5:0]    wcol;
-  wire [1023:0] col_en;
+  wire                 hit;
+  wire                 beat_en;
+  wire                 commit_en;
+  wire                 ctrl_stage_free;
+  wire                 ctrl_idle;
+  wire                 ctrl_busy;
+  reg                  win_pend;        // a window clear waits for the tokens committed before it
+  reg                  win_clear;       // empty the window (the cycle after a pending clear meets an idle controller)
+  wire                 win_fire;
+  wire                 win_empty;
+  wire                 win_advance;
+  wire                 wr_we;
+  wire                 age_tick;
+  wire                 pwm_load;
+  wire                 qk_next;
+  wire        [3:0]    qk_step_next;
+  wire                 av_next;
+  wire                 ro_next;
+  wire                 ro_first_next;
+  wire                 ro_count_next;
+  wire                 mul_en;
+  wire                 add_en;
+  wire                 scale_en;
+  wire        [3:0]    mul_head;
+  wire        [3:0]    gain_head;
+  wire        [3:0]    off_head;
+  wire                 copy_en;
+  wire        [3:0]    copy_head;
+  wire        [3:0]    wtile;
+  wire        [5:0]    wcol;
+  wire        [1023:0] col_en;
   // lint: UNUSEDSIGNAL: the fill count is for waveforms; no logic needs it
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [10:0]   fill;
+  wire        [10:0]   fill;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [511:0]  beat_lanes;
-  wire [1023:0] y0;
-  wire [1023:0] y1;
-  wire [1023:0] y2;
-  wire [1023:0] y3;
-  wire [1023:0] y4;
-  wire [1023:0] y5;
-  wire [1023:0] y6;
-  wire [1023:0] y7;
-  wire [1023:0] y8;
-  wire [1023:0] y9;
-  wire [1023:0] y10;
-  wire [1023:0] y11;
+  wire        [511:0]  beat_lanes;
+  wire        [639:0]  sums0;
+  wire        [639:0]  sums1;
+  wire        [639:0]  sums2;
+  wire        [639:0]  sums3;
+  wire        [639:0]  sums4;
+  wire        [639:0]  sums5;
+  wire        [639:0]  sums6;
+  wire        [639:0]  sums7;
+  wire        [639:0]  sums8;
+  wire        [639:0]  sums9;
+  wire        [639:0]  sums10;
+  wire        [639:0]  sums11;
+  reg  signed [15:0]   o_gain;
+  reg  signed [15:0]   o_offset;
+  reg  signed [639:0]  sums_sel;
+  reg         [639:0]  sums_nx;         // the sums of the head stage 1 takes next cycle (heads 1..)
+  wire        [639:0]  sums_in;
+  wire        [127:0]  ys_0;
+  wire        [127:0]  ys_1;
+  wire        [127:0]  ys_2;
+  wire        [127:0]  ys_3;
+  wire        [127:0]  ys_4;
+  wire        [127:0]  ys_5;
+  wire        [127:0]  ys_6;
+  wire        [127:0]  ys_7;
+  wire        [1023:0] scaled;
+  reg         [1023:0] y0;              // head 0's result
+  reg         [1023:0] y1;              // head 1's result
+  reg         [1023:0] y2;              // head 2's result
+  reg         [1023:0] y3;              // head 3's result
+  reg         [1023:0] y4;              // head 4's result
+  reg         [1023:0] y5;              // head 5's result
+  reg         [1023:0] y6;              // head 6's result
+  reg         [1023:0] y7;              // head 7's result
+  reg         [1023:0] y8;              // head 8's result
+  reg         [1023:0] y9;              // head 9's result
+  reg         [1023:0] y10;             // head 10's result
+  reg         [1023:0] y11;             // head 11's result
 
   assign hit = beat_layer == layer_id;
   assign beat_en = beat_valid && hit;
@@ -114,6 +145,14 @@ module gca_layer (
   assign busy = ctrl_busy || win_pend;
 
   gca_layer_ctrl u_ctrl (
+    .mul_en       (mul_en),
+    .add_en       (add_en),
+    .scale_en     (scale_en),
+    .mul_head     (mul_head),
+    .gain_head    (gain_head),
+    .off_head     (off_head),
+    .copy_en      (copy_en),
+    .copy_head    (copy_head),
     .clk          (clk),
     .rst_n        (rst_n),
     .commit       (commit_en),
@@ -134,9 +173,6 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .mul_en       (mul_en),
-    .add_en       (add_en),
-    .scale_en     (scale_en),
     .win_advance  (win_advance),
     .res_valid    (res_valid),
     .res_pos      (res_pos)
@@ -170,7 +206,7 @@ module gca_layer (
     .beat_kind    (beat_kind),
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
-    .scalers      (scalers[127:0]),
+    .scalers      (scalers[95:0]),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -180,13 +216,10 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .mul_en       (mul_en),
-    .add_en       (add_en),
-    .scale_en     (scale_en),
     .wtile        (wtile),
     .wcol         (wcol),
     .col_en       (col_en),
-    .y            (y0)
+    .sums         (sums0)
   );
 
   gca_head u_head1 (
@@ -204,7 +237,7 @@ module gca_layer (
     .beat_kind    (beat_kind),
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
-    .scalers      (scalers[255:128]),
+    .scalers      (scalers[223:128]),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -214,13 +247,10 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .mul_en       (mul_en),
-    .add_en       (add_en),
-    .scale_en     (scale_en),
     .wtile        (wtile),
     .wcol         (wcol),
     .col_en       (col_en),
-    .y            (y1)
+    .sums         (sums1)
   );
 
   gca_head u_head2 (
@@ -238,7 +268,7 @@ module gca_layer (
     .beat_kind    (beat_kind),
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
-    .scalers      (scalers[383:256]),
+    .scalers      (scalers[351:256]),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -248,13 +278,10 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .mul_en       (mul_en),
-    .add_en       (add_en),
-    .scale_en     (scale_en),
     .wtile        (wtile),
     .wcol         (wcol),
     .col_en       (col_en),
-    .y            (y2)
+    .sums         (sums2)
   );
 
   gca_head u_head3 (
@@ -272,7 +299,7 @@ module gca_layer (
     .beat_kind    (beat_kind),
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
-    .scalers      (scalers[511:384]),
+    .scalers      (scalers[479:384]),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -282,13 +309,10 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .mul_en       (mul_en),
-    .add_en       (add_en),
-    .scale_en     (scale_en),
     .wtile        (wtile),
     .wcol         (wcol),
     .col_en       (col_en),
-    .y            (y3)
+    .sums         (sums3)
   );
 
   gca_head u_head4 (
@@ -306,7 +330,7 @@ module gca_layer (
     .beat_kind    (beat_kind),
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
-    .scalers      (scalers[639:512]),
+    .scalers      (scalers[607:512]),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -316,13 +340,10 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .mul_en       (mul_en),
-    .add_en       (add_en),
-    .scale_en     (scale_en),
     .wtile        (wtile),
     .wcol         (wcol),
     .col_en       (col_en),
-    .y            (y4)
+    .sums         (sums4)
   );
 
   gca_head u_head5 (
@@ -340,7 +361,7 @@ module gca_layer (
     .beat_kind    (beat_kind),
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
-    .scalers      (scalers[767:640]),
+    .scalers      (scalers[735:640]),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -350,13 +371,10 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .mul_en       (mul_en),
-    .add_en       (add_en),
-    .scale_en     (scale_en),
     .wtile        (wtile),
     .wcol         (wcol),
     .col_en       (col_en),
-    .y            (y5)
+    .sums         (sums5)
   );
 
   gca_head u_head6 (
@@ -374,7 +392,7 @@ module gca_layer (
     .beat_kind    (beat_kind),
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
-    .scalers      (scalers[895:768]),
+    .scalers      (scalers[863:768]),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -384,13 +402,10 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .mul_en       (mul_en),
-    .add_en       (add_en),
-    .scale_en     (scale_en),
     .wtile        (wtile),
     .wcol         (wcol),
     .col_en       (col_en),
-    .y            (y6)
+    .sums         (sums6)
   );
 
   gca_head u_head7 (
@@ -408,7 +423,7 @@ module gca_layer (
     .beat_kind    (beat_kind),
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
-    .scalers      (scalers[1023:896]),
+    .scalers      (scalers[991:896]),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -418,13 +433,10 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .mul_en       (mul_en),
-    .add_en       (add_en),
-    .scale_en     (scale_en),
     .wtile        (wtile),
     .wcol         (wcol),
     .col_en       (col_en),
-    .y            (y7)
+    .sums         (sums7)
   );
 
   gca_head u_head8 (
@@ -442,7 +454,7 @@ module gca_layer (
     .beat_kind    (beat_kind),
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
-    .scalers      (scalers[1151:1024]),
+    .scalers      (scalers[1119:1024]),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -452,13 +464,10 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .mul_en       (mul_en),
-    .add_en       (add_en),
-    .scale_en     (scale_en),
     .wtile        (wtile),
     .wcol         (wcol),
     .col_en       (col_en),
-    .y            (y8)
+    .sums         (sums8)
   );
 
   gca_head u_head9 (
@@ -476,7 +485,7 @@ module gca_layer (
     .beat_kind    (beat_kind),
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
-    .scalers      (scalers[1279:1152]),
+    .scalers      (scalers[1247:1152]),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -486,13 +495,10 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .mul_en       (mul_en),
-    .add_en       (add_en),
-    .scale_en     (scale_en),
     .wtile        (wtile),
     .wcol         (wcol),
     .col_en       (col_en),
-    .y            (y9)
+    .sums         (sums9)
   );
 
   gca_head u_head10 (
@@ -510,7 +516,7 @@ module gca_layer (
     .beat_kind    (beat_kind),
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
-    .scalers      (scalers[1407:1280]),
+    .scalers      (scalers[1375:1280]),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -520,13 +526,10 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .mul_en       (mul_en),
-    .add_en       (add_en),
-    .scale_en     (scale_en),
     .wtile        (wtile),
     .wcol         (wcol),
     .col_en       (col_en),
-    .y            (y10)
+    .sums         (sums10)
   );
 
   gca_head u_head11 (
@@ -544,7 +547,7 @@ module gca_layer (
     .beat_kind    (beat_kind),
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
-    .scalers      (scalers[1535:1408]),
+    .scalers      (scalers[1503:1408]),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -554,14 +557,302 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .mul_en       (mul_en),
-    .add_en       (add_en),
-    .scale_en     (scale_en),
     .wtile        (wtile),
     .wcol         (wcol),
     .col_en       (col_en),
-    .y            (y11)
+    .sums         (sums11)
   );
+
+  always @* begin
+    case (gain_head)
+      4'd0: begin
+        o_gain = $signed(scalers[111:96]);
+      end
+      4'd1: begin
+        o_gain = $signed(scalers[239:224]);
+      end
+      4'd2: begin
+        o_gain = $signed(scalers[367:352]);
+      end
+      4'd3: begin
+        o_gain = $signed(scalers[495:480]);
+      end
+      4'd4: begin
+        o_gain = $signed(scalers[623:608]);
+      end
+      4'd5: begin
+        o_gain = $signed(scalers[751:736]);
+      end
+      4'd6: begin
+        o_gain = $signed(scalers[879:864]);
+      end
+      4'd7: begin
+        o_gain = $signed(scalers[1007:992]);
+      end
+      4'd8: begin
+        o_gain = $signed(scalers[1135:1120]);
+      end
+      4'd9: begin
+        o_gain = $signed(scalers[1263:1248]);
+      end
+      4'd10: begin
+        o_gain = $signed(scalers[1391:1376]);
+      end
+      4'd11: begin
+        o_gain = $signed(scalers[1519:1504]);
+      end
+      default: begin
+        // An encoding no operation reaches: the safe state, out of coverage.
+        // verilator coverage_block_off
+        o_gain = 16'sd0;
+      end
+    endcase
+  end
+
+  always @* begin
+    case (off_head)
+      4'd0: begin
+        o_offset = $signed(scalers[127:112]);
+      end
+      4'd1: begin
+        o_offset = $signed(scalers[255:240]);
+      end
+      4'd2: begin
+        o_offset = $signed(scalers[383:368]);
+      end
+      4'd3: begin
+        o_offset = $signed(scalers[511:496]);
+      end
+      4'd4: begin
+        o_offset = $signed(scalers[639:624]);
+      end
+      4'd5: begin
+        o_offset = $signed(scalers[767:752]);
+      end
+      4'd6: begin
+        o_offset = $signed(scalers[895:880]);
+      end
+      4'd7: begin
+        o_offset = $signed(scalers[1023:1008]);
+      end
+      4'd8: begin
+        o_offset = $signed(scalers[1151:1136]);
+      end
+      4'd9: begin
+        o_offset = $signed(scalers[1279:1264]);
+      end
+      4'd10: begin
+        o_offset = $signed(scalers[1407:1392]);
+      end
+      4'd11: begin
+        o_offset = $signed(scalers[1535:1520]);
+      end
+      default: begin
+        // An encoding no operation reaches: the safe state, out of coverage.
+        // verilator coverage_block_off
+        o_offset = 16'sd0;
+      end
+    endcase
+  end
+
+  always @* begin
+    case (gain_head)
+      4'd0: begin
+        sums_sel = $signed(sums0);
+      end
+      4'd1: begin
+        sums_sel = $signed(sums1);
+      end
+      4'd2: begin
+        sums_sel = $signed(sums2);
+      end
+      4'd3: begin
+        sums_sel = $signed(sums3);
+      end
+      4'd4: begin
+        sums_sel = $signed(sums4);
+      end
+      4'd5: begin
+        sums_sel = $signed(sums5);
+      end
+      4'd6: begin
+        sums_sel = $signed(sums6);
+      end
+      4'd7: begin
+        sums_sel = $signed(sums7);
+      end
+      4'd8: begin
+        sums_sel = $signed(sums8);
+      end
+      4'd9: begin
+        sums_sel = $signed(sums9);
+      end
+      4'd10: begin
+        sums_sel = $signed(sums10);
+      end
+      4'd11: begin
+        sums_sel = $signed(sums11);
+      end
+      default: begin
+        // An encoding no operation reaches: the safe state, out of coverage.
+        // verilator coverage_block_off
+        sums_sel = 640'sd0;
+      end
+    endcase
+  end
+
+  always @(posedge clk) begin
+    if (gain_head != 4'd0) begin
+      sums_nx <= sums_sel;
+    end
+  end
+
+  assign sums_in = (mul_head == 4'd0) ? sums0 : sums_nx;
+
+  gca_out_scale u_scale0 (
+    .clk   (clk),
+    .rst_n (rst_n),
+    .sums  (sums_in[79:0]),
+    .gain  (o_gain),
+    .offset(o_offset),
+    .mul_en(mul_en),
+    .add_en(add_en),
+    .en    (scale_en),
+    .y     (ys_0)
+  );
+
+  gca_out_scale u_scale1 (
+    .clk   (clk),
+    .rst_n (rst_n),
+    .sums  (sums_in[159:80]),
+    .gain  (o_gain),
+    .offset(o_offset),
+    .mul_en(mul_en),
+    .add_en(add_en),
+    .en    (scale_en),
+    .y     (ys_1)
+  );
+
+  gca_out_scale u_scale2 (
+    .clk   (clk),
+    .rst_n (rst_n),
+    .sums  (sums_in[239:160]),
+    .gain  (o_gain),
+    .offset(o_offset),
+    .mul_en(mul_en),
+    .add_en(add_en),
+    .en    (scale_en),
+    .y     (ys_2)
+  );
+
+  gca_out_scale u_scale3 (
+    .clk   (clk),
+    .rst_n (rst_n),
+    .sums  (sums_in[319:240]),
+    .gain  (o_gain),
+    .offset(o_offset),
+    .mul_en(mul_en),
+    .add_en(add_en),
+    .en    (scale_en),
+    .y     (ys_3)
+  );
+
+  gca_out_scale u_scale4 (
+    .clk   (clk),
+    .rst_n (rst_n),
+    .sums  (sums_in[399:320]),
+    .gain  (o_gain),
+    .offset(o_offset),
+    .mul_en(mul_en),
+    .add_en(add_en),
+    .en    (scale_en),
+    .y     (ys_4)
+  );
+
+  gca_out_scale u_scale5 (
+    .clk   (clk),
+    .rst_n (rst_n),
+    .sums  (sums_in[479:400]),
+    .gain  (o_gain),
+    .offset(o_offset),
+    .mul_en(mul_en),
+    .add_en(add_en),
+    .en    (scale_en),
+    .y     (ys_5)
+  );
+
+  gca_out_scale u_scale6 (
+    .clk   (clk),
+    .rst_n (rst_n),
+    .sums  (sums_in[559:480]),
+    .gain  (o_gain),
+    .offset(o_offset),
+    .mul_en(mul_en),
+    .add_en(add_en),
+    .en    (scale_en),
+    .y     (ys_6)
+  );
+
+  gca_out_scale u_scale7 (
+    .clk   (clk),
+    .rst_n (rst_n),
+    .sums  (sums_in[639:560]),
+    .gain  (o_gain),
+    .offset(o_offset),
+    .mul_en(mul_en),
+    .add_en(add_en),
+    .en    (scale_en),
+    .y     (ys_7)
+  );
+
+  assign scaled = {ys_7, ys_6, ys_5, ys_4, ys_3, ys_2, ys_1, ys_0};
+
+  always @(posedge clk) begin
+    if (copy_en) begin
+      case (copy_head)
+        4'd0: begin
+          y0 <= scaled;
+        end
+        4'd1: begin
+          y1 <= scaled;
+        end
+        4'd2: begin
+          y2 <= scaled;
+        end
+        4'd3: begin
+          y3 <= scaled;
+        end
+        4'd4: begin
+          y4 <= scaled;
+        end
+        4'd5: begin
+          y5 <= scaled;
+        end
+        4'd6: begin
+          y6 <= scaled;
+        end
+        4'd7: begin
+          y7 <= scaled;
+        end
+        4'd8: begin
+          y8 <= scaled;
+        end
+        4'd9: begin
+          y9 <= scaled;
+        end
+        4'd10: begin
+          y10 <= scaled;
+        end
+        4'd11: begin
+          y11 <= scaled;
+        end
+        default: begin
+          // An encoding no operation reaches: the safe state, out of coverage.
+          // verilator coverage_block_off
+        end
+      endcase
+    end
+  end
 
   always @* begin
     case (res_beat)

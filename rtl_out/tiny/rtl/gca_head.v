@@ -27,7 +27,7 @@ module gca_head (
   /* verilator lint_on UNUSEDSIGNAL */
   input  wire [63:0]  beat_data,     // the lanes of the beat accepted in the previous cycle (registered)
   // Scalers (gca_csr)
-  input  wire [127:0] scalers,       // q, k, v gain/offset, out gain, out offset from bit 0
+  input  wire [95:0]  scalers,       // q, k, v gain/offset from bit 0
   // Timing (gca_layer_ctrl) and window (gca_window)
   input  wire         pwm_load,
   input  wire         qk_next,
@@ -41,61 +41,54 @@ module gca_head (
   input  wire         wtile,         // tile of the write slot
   input  wire [5:0]   wcol,
   input  wire [127:0] col_en,
-  input  wire         mul_en,        // output scaler stage 1 loads
-  input  wire         add_en,        // output scaler stage 2 loads
-  input  wire         scale_en,      // result register loads
-  // Result register
-  output wire [127:0] y
+  // Sums (to the layer's output scaler)
+  output wire [55:0]  sums           // dimension d at [SW*d +: SW], signed; complete a cycle after READOUT
 );
 
-  wire signed [15:0]  q_gain;
-  wire signed [15:0]  q_offset;
-  wire signed [15:0]  k_gain;
-  wire signed [15:0]  k_offset;
-  wire signed [15:0]  v_gain;
-  wire signed [15:0]  v_offset;
-  wire signed [16:0]  q_offh;
-  wire signed [16:0]  k_offh;
-  wire signed [16:0]  v_offh;
-  wire signed [15:0]  gain;
-  wire signed [16:0]  offset;
-  wire signed [15:0]  o_gain;
-  wire signed [15:0]  o_offset;
-  wire                mine;
-  reg                 mine_s1;    // stage 1 holds a beat of this head
-  reg         [1:0]   kind_s1;    // its kind
+  wire signed [15:0] q_gain;
+  wire signed [15:0] q_offset;
+  wire signed [15:0] k_gain;
+  wire signed [15:0] k_offset;
+  wire signed [15:0] v_gain;
+  wire signed [15:0] v_offset;
+  wire signed [16:0] q_offh;
+  wire signed [16:0] k_offh;
+  wire signed [16:0] v_offh;
+  wire signed [15:0] gain;
+  wire signed [16:0] offset;
+  wire               mine;
+  reg                mine_s1;    // stage 1 holds a beat of this head
+  reg         [1:0]  kind_s1;    // its kind
   // lint: UNUSEDSIGNAL: every vector fits one beat
   /* verilator lint_off UNUSEDSIGNAL */
-  reg                 part_s1;    // its part
+  reg                part_s1;    // its part
   /* verilator lint_on UNUSEDSIGNAL */
-  reg                 mine_s2;    // stage 2 holds a beat of this head
-  reg         [1:0]   kind_s2;    // its kind
+  reg                mine_s2;    // stage 2 holds a beat of this head
+  reg         [1:0]  kind_s2;    // its kind
   // lint: UNUSEDSIGNAL: every vector fits one beat
   /* verilator lint_off UNUSEDSIGNAL */
-  reg                 part_s2;    // its part
+  reg                part_s2;    // its part
   /* verilator lint_on UNUSEDSIGNAL */
-  wire                is_q;
-  wire        [31:0]  codes0;
-  wire        [31:0]  codes;
-  reg         [31:0]  q_codes;    // staged q codes
-  reg         [23:0]  k_codes;    // staged k codes
-  reg         [23:0]  v_codes;    // staged v codes
-  reg                 ph_qk;      // QK phase
-  reg                 ph_av;      // AV phase
-  reg                 ph_ro;      // READOUT phase
-  reg                 ro_first;   // first READOUT cycle
-  reg                 ro_count;   // last cycle of a READOUT PWM step
-  wire        [7:0]   row_pulse;
-  wire                we0;
-  wire        [7:0]   out_pulse0;
-  wire        [7:0]   out_sign0;
-  wire                we1;
-  wire        [7:0]   out_pulse1;
-  wire        [7:0]   out_sign1;
-  wire        [15:0]  pulse;
-  wire        [15:0]  sign;
-  wire        [55:0]  sums;
-  wire        [127:0] y_0;
+  wire               is_q;
+  wire        [31:0] codes0;
+  wire        [31:0] codes;
+  reg         [31:0] q_codes;    // staged q codes
+  reg         [23:0] k_codes;    // staged k codes
+  reg         [23:0] v_codes;    // staged v codes
+  reg                ph_qk;      // QK phase
+  reg                ph_av;      // AV phase
+  reg                ph_ro;      // READOUT phase
+  reg                ro_first;   // first READOUT cycle
+  reg                ro_count;   // last cycle of a READOUT PWM step
+  wire        [7:0]  row_pulse;
+  wire               we0;
+  wire        [7:0]  out_pulse0;
+  wire        [7:0]  out_sign0;
+  wire               we1;
+  wire        [7:0]  out_pulse1;
+  wire        [7:0]  out_sign1;
+  wire        [15:0] pulse;
+  wire        [15:0] sign;
 
   assign q_gain = $signed(scalers[15:0]);
   assign q_offset = $signed(scalers[31:16]);
@@ -108,8 +101,6 @@ module gca_head (
   assign v_offh = $signed($signed({v_offset[15], v_offset}) + 17'd512);
   assign gain = $signed((beat_kind == 2'd0) ? q_gain : ((beat_kind == 2'd1) ? k_gain : v_gain));
   assign offset = $signed((beat_kind == 2'd0) ? q_offh : ((beat_kind == 2'd1) ? k_offh : v_offh));
-  assign o_gain = $signed(scalers[111:96]);
-  assign o_offset = $signed(scalers[127:112]);
   assign mine = beat_en && (beat_head == head_id);
 
   always @(posedge clk or negedge rst_n) begin
@@ -269,20 +260,6 @@ module gca_head (
     .count(ro_count),
     .sums (sums)
   );
-
-  gca_out_scale u_scale0 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .sums  (sums[55:0]),
-    .gain  (o_gain),
-    .offset(o_offset),
-    .mul_en(mul_en),
-    .add_en(add_en),
-    .en    (scale_en),
-    .y     (y_0)
-  );
-
-  assign y = {y_0};
 
 endmodule
 

@@ -48,39 +48,53 @@ module gca_layer (
   output reg  [511:0] res_data       // data beat res_beat of the result
 );
 
-  wire         hit;
-  wire         beat_en;
-  wire         commit_en;
-  wire         ctrl_stage_free;
-  wire         ctrl_idle;
-  wire         ctrl_busy;
-  reg          win_pend;        // a window clear waits for the tokens committed before it
-  reg          win_clear;       // empty the window (the cycle after a pending clear meets an idle controller)
-  wire         win_fire;
-  wire         win_empty;
-  wire         win_advance;
-  wire         wr_we;
-  wire         age_tick;
-  wire         pwm_load;
-  wire         qk_next;
-  wire [3:0]   qk_step_next;
-  wire         av_next;
-  wire         ro_next;
-  wire         ro_first_next;
-  wire         ro_count_next;
-  wire         mul_en;
-  wire         add_en;
-  wire         scale_en;
-  wire         wtile;
-  wire [5:0]   wcol;
-  wire [127:0] col_en;
+  wire                hit;
+  wire                beat_en;
+  wire                commit_en;
+  wire                ctrl_stage_free;
+  wire                ctrl_idle;
+  wire                ctrl_busy;
+  reg                 win_pend;        // a window clear waits for the tokens committed before it
+  reg                 win_clear;       // empty the window (the cycle after a pending clear meets an idle controller)
+  wire                win_fire;
+  wire                win_empty;
+  wire                win_advance;
+  wire                wr_we;
+  wire                age_tick;
+  wire                pwm_load;
+  wire                qk_next;
+  wire        [3:0]   qk_step_next;
+  wire                av_next;
+  wire                ro_next;
+  wire                ro_first_next;
+  wire                ro_count_next;
+  wire                mul_en;
+  wire                add_en;
+  wire                scale_en;
+  wire                mul_head;
+  wire                gain_head;
+  wire                off_head;
+  wire                copy_en;
+  wire                copy_head;
+  wire                wtile;
+  wire        [5:0]   wcol;
+  wire        [127:0] col_en;
   // lint: UNUSEDSIGNAL: the fill count is for waveforms; no logic needs it
   /* verilator lint_off UNUSEDSIGNAL */
-  wire [7:0]   fill;
+  wire        [7:0]   fill;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire [63:0]  beat_lanes;
-  wire [127:0] y0;
-  wire [127:0] y1;
+  wire        [63:0]  beat_lanes;
+  wire        [55:0]  sums0;
+  wire        [55:0]  sums1;
+  reg  signed [15:0]  o_gain;
+  reg  signed [15:0]  o_offset;
+  reg  signed [55:0]  sums_sel;
+  reg         [55:0]  sums_nx;         // the sums of the head stage 1 takes next cycle (heads 1..)
+  wire        [55:0]  sums_in;
+  wire        [127:0] ys_0;
+  wire        [127:0] scaled;
+  reg         [127:0] y0;              // head 0's result
+  reg         [127:0] y1;              // head 1's result
 
   assign hit = beat_layer == layer_id;
   assign beat_en = beat_valid && hit;
@@ -107,6 +121,14 @@ module gca_layer (
   assign busy = ctrl_busy || win_pend;
 
   gca_layer_ctrl u_ctrl (
+    .mul_en       (mul_en),
+    .add_en       (add_en),
+    .scale_en     (scale_en),
+    .mul_head     (mul_head),
+    .gain_head    (gain_head),
+    .off_head     (off_head),
+    .copy_en      (copy_en),
+    .copy_head    (copy_head),
     .clk          (clk),
     .rst_n        (rst_n),
     .commit       (commit_en),
@@ -127,9 +149,6 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .mul_en       (mul_en),
-    .add_en       (add_en),
-    .scale_en     (scale_en),
     .win_advance  (win_advance),
     .res_valid    (res_valid),
     .res_pos      (res_pos)
@@ -163,7 +182,7 @@ module gca_layer (
     .beat_kind    (beat_kind),
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
-    .scalers      (scalers[127:0]),
+    .scalers      (scalers[95:0]),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -173,13 +192,10 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .mul_en       (mul_en),
-    .add_en       (add_en),
-    .scale_en     (scale_en),
     .wtile        (wtile),
     .wcol         (wcol),
     .col_en       (col_en),
-    .y            (y0)
+    .sums         (sums0)
   );
 
   gca_head u_head1 (
@@ -197,7 +213,7 @@ module gca_layer (
     .beat_kind    (beat_kind),
     .beat_part    (beat_part),
     .beat_data    (beat_lanes),
-    .scalers      (scalers[255:128]),
+    .scalers      (scalers[223:128]),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -207,14 +223,79 @@ module gca_layer (
     .ro_next      (ro_next),
     .ro_first_next(ro_first_next),
     .ro_count_next(ro_count_next),
-    .mul_en       (mul_en),
-    .add_en       (add_en),
-    .scale_en     (scale_en),
     .wtile        (wtile),
     .wcol         (wcol),
     .col_en       (col_en),
-    .y            (y1)
+    .sums         (sums1)
   );
+
+  always @* begin
+    case (gain_head)
+      1'd0: begin
+        o_gain = $signed(scalers[111:96]);
+      end
+      default: begin
+        o_gain = $signed(scalers[239:224]);
+      end
+    endcase
+  end
+
+  always @* begin
+    case (off_head)
+      1'd0: begin
+        o_offset = $signed(scalers[127:112]);
+      end
+      default: begin
+        o_offset = $signed(scalers[255:240]);
+      end
+    endcase
+  end
+
+  always @* begin
+    case (gain_head)
+      1'd0: begin
+        sums_sel = $signed(sums0);
+      end
+      default: begin
+        sums_sel = $signed(sums1);
+      end
+    endcase
+  end
+
+  always @(posedge clk) begin
+    if (gain_head != 1'd0) begin
+      sums_nx <= sums_sel;
+    end
+  end
+
+  assign sums_in = (mul_head == 1'd0) ? sums0 : sums_nx;
+
+  gca_out_scale u_scale0 (
+    .clk   (clk),
+    .rst_n (rst_n),
+    .sums  (sums_in[55:0]),
+    .gain  (o_gain),
+    .offset(o_offset),
+    .mul_en(mul_en),
+    .add_en(add_en),
+    .en    (scale_en),
+    .y     (ys_0)
+  );
+
+  assign scaled = {ys_0};
+
+  always @(posedge clk) begin
+    if (copy_en) begin
+      case (copy_head)
+        1'd0: begin
+          y0 <= scaled;
+        end
+        default: begin
+          y1 <= scaled;
+        end
+      endcase
+    end
+  end
 
   always @* begin
     case (res_beat)

@@ -35,7 +35,12 @@ module gca_layer_ctrl (
   // Tail and result
   output wire        mul_en,        // the output scaler's carry-save stage loads
   output wire        add_en,        // the output scaler's product stage loads
-  output wire        scale_en,      // the result register loads
+  output wire        scale_en,      // the output scaler's result register loads
+  output wire        mul_head,      // the head stage 1 loads
+  output wire        gain_head,     // the head whose gain stage 1 uses next cycle
+  output wire        off_head,      // the head whose offset stage 3 uses next cycle
+  output wire        copy_en,       // the result register holds a head: copy it
+  output wire        copy_head,     // that head
   output reg         res_valid,     // a result waits for the egress
   output reg  [31:0] res_pos        // its position
 );
@@ -54,9 +59,16 @@ module gca_layer_ctrl (
   reg  [31:0] acc_pos;
   reg         cnt_full;     // the accumulators hold a token the tail has not taken
   reg  [31:0] cnt_pos;
-  reg  [1:0]  tv;           // tail stage s holds a token: the scaler's first two stages
-  reg  [31:0] tpos0;
-  reg  [31:0] tpos1;
+  reg         v1;           // stage 1 holds a head
+  reg         v2;           // stage 2 holds a head
+  reg  [31:0] sq_pos;       // the position of the token
+  reg         sq_busy;      // stage 1 takes heads 1.. of a token
+  reg         sq_cnt;       // the head it takes
+  reg         h1;           // the head in stage 1
+  reg         h2;           // the head in stage 2
+  reg         v3;           // the result register holds a head
+  reg         h3;           // that head
+  reg         dlv;          // head 0 of the sequence reached the result register
   wire        wr_last;
   wire        qk_last;
   wire        av_last;
@@ -65,9 +77,11 @@ module gca_layer_ctrl (
   wire        qk_go;
   wire        array_ok;
   wire        wr_go;
-  wire        scale_go;
-  wire        tail_go1;
-  wire        tail_go0;
+  wire        sq_go;
+  wire        load1;
+  wire        head1;
+  wire        take_last;
+  wire        at_result0;
   wire        ro_go;
   wire        ro_stay;
   wire [3:0]  rd_cnt_inc;
@@ -80,10 +94,12 @@ module gca_layer_ctrl (
   assign qk_go = ((staged && (written || wr_last)) && rd_free_next) && (!hold);
   assign array_ok = rd_free_next;
   assign wr_go = (unwritten && ((!wr_busy) || wr_last)) && array_ok;
-  assign scale_go = tv[1] && (!res_valid);
-  assign tail_go1 = tv[0] && ((!tv[1]) || scale_go);
-  assign tail_go0 = cnt_full && ((!tv[0]) || tail_go1);
-  assign ro_go = (av_last || (rd_state == 3'd3)) && ((!cnt_full) || tail_go0);
+  assign sq_go = (cnt_full && (!sq_busy)) && (!res_valid);
+  assign load1 = sq_go || sq_busy;
+  assign head1 = sq_busy ? sq_cnt : 1'd0;
+  assign take_last = load1 && (head1 == 1'd1);
+  assign at_result0 = v2 && (h2 == 1'd0);
+  assign ro_go = (av_last || (rd_state == 3'd3)) && ((!cnt_full) || take_last);
   assign stage_free = !staged;
   assign layer_idle = ((!staged) && (!wr_busy)) && (rd_state == 3'd0);
   assign wr_we = wr_busy;
@@ -96,10 +112,15 @@ module gca_layer_ctrl (
   assign ro_stay = (rd_state == 3'd4) && (!ro_last);
   assign ro_next = ro_go || ro_stay;
   assign ro_first_next = ro_go;
-  assign mul_en = tail_go0;
-  assign add_en = tail_go1;
-  assign scale_en = scale_go;
-  assign busy = ((((!layer_idle) || acc_go) || cnt_full) || (|tv)) || res_valid;
+  assign mul_en = load1;
+  assign add_en = v1;
+  assign scale_en = v2;
+  assign mul_head = sq_busy ? sq_cnt : 1'd0;
+  assign gain_head = sq_go ? 1'd1 : ((sq_busy && (sq_cnt != 1'd1)) ? (sq_cnt + 1'd1) : 1'd0);
+  assign off_head = v1 ? h1 : 1'd0;
+  assign copy_en = v3;
+  assign copy_head = h3;
+  assign busy = (((((((!layer_idle) || acc_go) || cnt_full) || v1) || v2) || res_valid) || sq_busy) || v3;
   assign rd_cnt_inc = rd_cnt + 4'd1;
   assign qk_step_next = qk_go ? 4'd0 : rd_cnt_inc[3:0];
   assign ro_count_next = ro_next;
@@ -120,9 +141,6 @@ module gca_layer_ctrl (
       acc_pos <= 32'd0;
       cnt_full <= 1'd0;
       cnt_pos <= 32'd0;
-      tv <= 2'd0;
-      tpos0 <= 32'd0;
-      tpos1 <= 32'd0;
     end else begin
       if (srst) begin
         staged <= 1'd0;
@@ -139,9 +157,6 @@ module gca_layer_ctrl (
         acc_pos <= 32'd0;
         cnt_full <= 1'd0;
         cnt_pos <= 32'd0;
-        tv <= 2'd0;
-        tpos0 <= 32'd0;
-        tpos1 <= 32'd0;
       end else begin
         if (commit) begin
           staged <= 1'd1;
@@ -227,36 +242,65 @@ module gca_layer_ctrl (
         if (acc_go) begin
           cnt_full <= 1'd1;
           cnt_pos <= acc_pos;
-        end else if (tail_go0) begin
+        end else if (take_last) begin
           cnt_full <= 1'd0;
-        end
-        if (tail_go0) begin
-          tv[0] <= 1'd1;
-          tpos0 <= cnt_pos;
-        end else if (tail_go1) begin
-          tv[0] <= 1'd0;
-        end
-        if (tail_go1) begin
-          tv[1] <= 1'd1;
-          tpos1 <= tpos0;
-        end else if (scale_go) begin
-          tv[1] <= 1'd0;
         end
       end
     end
   end
 
-  // The result register: kept by the soft reset until the egress sent it.
+  // The output scaler's sequence and the result register: the soft reset drops a token whose head 0 has not reached the result register, and keeps the rest.
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
       res_valid <= 1'd0;
       res_pos <= 32'd0;
+      v1 <= 1'd0;
+      v2 <= 1'd0;
+      sq_pos <= 32'd0;
+      sq_busy <= 1'd0;
+      sq_cnt <= 1'd0;
+      h1 <= 1'd0;
+      h2 <= 1'd0;
+      v3 <= 1'd0;
+      h3 <= 1'd0;
+      dlv <= 1'd0;
     end else begin
-      if (scale_go) begin
+      if (at_result0) begin
         res_valid <= 1'd1;
-        res_pos <= tpos1;
+        res_pos <= sq_pos;
       end else if (res_done) begin
         res_valid <= 1'd0;
+      end
+      if (sq_go) begin
+        sq_pos <= cnt_pos;
+      end
+      if (srst && (!(dlv || at_result0))) begin
+        v1 <= 1'd0;
+        v2 <= 1'd0;
+        sq_busy <= 1'd0;
+        v3 <= 1'd0;
+      end else begin
+        v1 <= load1;
+        v2 <= v1;
+        h1 <= head1;
+        h2 <= h1;
+        v3 <= v2;
+        h3 <= h2;
+        if (sq_go) begin
+          sq_busy <= 1'd1;
+          sq_cnt <= 1'd1;
+        end else if (sq_busy) begin
+          if (sq_cnt == 1'd1) begin
+            sq_busy <= 1'd0;
+          end else begin
+            sq_cnt <= sq_cnt + 1'd1;
+          end
+        end
+        if (at_result0) begin
+          dlv <= 1'd1;
+        end else if (v2 && (h2 == 1'd1)) begin
+          dlv <= 1'd0;
+        end
       end
     end
   end

@@ -440,6 +440,7 @@ module gca_out_scale (
   reg  signed [16:0] lim_hi;    // MAX - offset: a larger rounded value saturates
   reg  signed [16:0] lim_lo;    // MIN - offset: a smaller rounded value saturates
   wire signed [16:0] off_w;
+  wire signed [16:0] off_in;
   wire signed [16:0] rw0;
   // lint: UNUSEDSIGNAL: the bits above out_bits are covered by the limits
   /* verilator lint_off UNUSEDSIGNAL */
@@ -985,14 +986,15 @@ module gca_out_scale (
   end
 
   assign off_w = $signed({off_r[15], off_r});
+  assign off_in = $signed({offset[15], offset});
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
       lim_hi <= 17'd0;
       lim_lo <= 17'd0;
     end else begin
-      lim_hi <= $signed(17'sd32767 - off_w);
-      lim_lo <= $signed((-17'sd32768) - off_w);
+      lim_hi <= $signed(17'sd32767 - off_in);
+      lim_lo <= $signed((-17'sd32768) - off_in);
     end
   end
 
