@@ -41,27 +41,23 @@ pub fn build(p: &Params) -> Module {
     );
     let clk = clock_only(&mut m);
     m.group("From the macros and the layer controller");
-    let pulse = m.port(
-        Decl::new("pulse", Kind::Input, t as u32 * d).doc("tile t, dimension d at bit D*t + d"),
-    );
-    let sign = m.port(Decl::new("sign", Kind::Input, t as u32 * d).doc("1: the pulse counts down"));
+    let pulse: Vec<Signal> = (0..t)
+        .map(|x| m.port(Decl::new(&format!("pulse{x}"), Kind::Input, d).doc("tile's pulses")))
+        .collect();
+    let sign: Vec<Signal> = (0..t)
+        .map(|x| m.port(Decl::new(&format!("sign{x}"), Kind::Input, d).doc("1: counts down")))
+        .collect();
     let clear = m.port(Decl::new("clear", Kind::Input, 1).doc("first READOUT cycle"));
     let count_en =
         m.port(Decl::new("count", Kind::Input, 1).doc("last cycle of a PWM step in READOUT"));
     m.group("Sums");
-    let sums =
-        m.port(Decl::new("sums", Kind::Output, d * sw).doc("dimension d at [SW*d +: SW], signed"));
+    let sums = m.port(
+        Decl::new("sums", Kind::OutputReg, d * sw).doc("dimension d at [SW*d +: SW], signed"),
+    );
 
     // Per tile: the dimensions whose pulse counts down.
-    let lane = |bus: &Signal, tile: usize| bus.slice(d * (tile as u32 + 1) - 1, d * tile as u32);
     let dn: Vec<Signal> = (0..t)
-        .map(|tile| {
-            let_wire(
-                &mut m,
-                &format!("dn{tile}"),
-                lane(&pulse, tile).and(lane(&sign, tile)),
-            )
-        })
+        .map(|tile| let_wire(&mut m, &format!("dn{tile}"), pulse[tile].and(&sign[tile])))
         .collect();
 
     // Stage 1: the signed sum of each group's pulses, registered at the end of a step.
@@ -79,7 +75,7 @@ pub fn build(p: &Params) -> Module {
                 .clone()
                 .map(|x| {
                     let dn = dn[x].bit(dim);
-                    e::cat(vec![e::rep(cw - 1, dn), pulse.bit(d * x as u32 + dim)])
+                    e::cat(vec![e::rep(cw - 1, dn), pulse[x].bit(dim)])
                 })
                 .collect();
             while vals.len() > 1 {
@@ -138,8 +134,13 @@ pub fn build(p: &Params) -> Module {
     };
     // Data only: the first accumulation of a READOUT starts from 0 before anything reads them.
     m.seq_no_reset(&clk, vec![Stmt::if_then(active, body)]);
-    outs.reverse();
-    m.assign(&sums, e::cat(outs));
+    // The sums, one dimension a line (every bit is assigned below the default).
+    let mut comb = vec![Stmt::blocking(&sums, e::lit(d * sw, 0))];
+    comb.extend(outs.into_iter().enumerate().map(|(dim, acc)| {
+        let lo = sw * dim as u32;
+        Stmt::blocking(sums.slice(lo + sw - 1, lo), acc)
+    }));
+    m.comb(comb);
     m
 }
 

@@ -283,18 +283,16 @@ pub fn build(p: &Params) -> Module {
         pulses.push(pulse.e());
         signs.push(sign.e());
     }
-    pulses.reverse();
-    signs.reverse();
-    let pulse_bus = let_wire(&mut m, "pulse", e::cat(pulses));
-    let sign_bus = let_wire(&mut m, "sign", e::cat(signs));
 
     // Accumulators.
+    let mut acc = Instance::new("gca_accumulator", "u_acc").pin("clk", &clk);
+    for (tile, (pulse, sign)) in pulses.iter().zip(&signs).enumerate() {
+        acc = acc
+            .pin(&format!("pulse{tile}"), pulse.clone())
+            .pin(&format!("sign{tile}"), sign.clone());
+    }
     m.instance(
-        Instance::new("gca_accumulator", "u_acc")
-            .pin("clk", &clk)
-            .pin("pulse", &pulse_bus)
-            .pin("sign", &sign_bus)
-            .pin("clear", &ro_first)
+        acc.pin("clear", &ro_first)
             .pin("count", &ro_count)
             .pin("sums", &sums),
     );

@@ -473,13 +473,18 @@ pub fn build(p: &Params) -> Module {
             Stmt::if_else(
                 &go,
                 vec![one(sq_busy), Stmt::nonblocking(sq_cnt, hlit(1))],
+                // With two heads the go takes head 1 next: the sequence ends there.
                 vec![Stmt::if_then(
                     sq_busy,
-                    vec![Stmt::if_else(
-                        sq_cnt.eq(hlit(heads - 1)),
-                        vec![zero(sq_busy)],
-                        vec![Stmt::nonblocking(sq_cnt, sq_cnt.add(hlit(1)))],
-                    )],
+                    if heads == 2 {
+                        vec![zero(sq_busy)]
+                    } else {
+                        vec![Stmt::if_else(
+                            sq_cnt.eq(hlit(heads - 1)),
+                            vec![zero(sq_busy)],
+                            vec![Stmt::nonblocking(sq_cnt, sq_cnt.add(hlit(1)))],
+                        )]
+                    },
                 )],
             ),
             Stmt::if_else(

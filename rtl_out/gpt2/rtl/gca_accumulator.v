@@ -6,14 +6,44 @@
 
 module gca_accumulator (
   // Clock (the registers hold data written before they are read: no reset)
-  input  wire          clk,   // clock
+  input  wire         clk,     // clock
   // From the macros and the layer controller
-  input  wire [1023:0] pulse, // tile t, dimension d at bit D*t + d
-  input  wire [1023:0] sign,  // 1: the pulse counts down
-  input  wire          clear, // first READOUT cycle
-  input  wire          count, // last cycle of a PWM step in READOUT
+  input  wire [63:0]  pulse0,  // tile's pulses
+  input  wire [63:0]  pulse1,  // tile's pulses
+  input  wire [63:0]  pulse2,  // tile's pulses
+  input  wire [63:0]  pulse3,  // tile's pulses
+  input  wire [63:0]  pulse4,  // tile's pulses
+  input  wire [63:0]  pulse5,  // tile's pulses
+  input  wire [63:0]  pulse6,  // tile's pulses
+  input  wire [63:0]  pulse7,  // tile's pulses
+  input  wire [63:0]  pulse8,  // tile's pulses
+  input  wire [63:0]  pulse9,  // tile's pulses
+  input  wire [63:0]  pulse10, // tile's pulses
+  input  wire [63:0]  pulse11, // tile's pulses
+  input  wire [63:0]  pulse12, // tile's pulses
+  input  wire [63:0]  pulse13, // tile's pulses
+  input  wire [63:0]  pulse14, // tile's pulses
+  input  wire [63:0]  pulse15, // tile's pulses
+  input  wire [63:0]  sign0,   // 1: counts down
+  input  wire [63:0]  sign1,   // 1: counts down
+  input  wire [63:0]  sign2,   // 1: counts down
+  input  wire [63:0]  sign3,   // 1: counts down
+  input  wire [63:0]  sign4,   // 1: counts down
+  input  wire [63:0]  sign5,   // 1: counts down
+  input  wire [63:0]  sign6,   // 1: counts down
+  input  wire [63:0]  sign7,   // 1: counts down
+  input  wire [63:0]  sign8,   // 1: counts down
+  input  wire [63:0]  sign9,   // 1: counts down
+  input  wire [63:0]  sign10,  // 1: counts down
+  input  wire [63:0]  sign11,  // 1: counts down
+  input  wire [63:0]  sign12,  // 1: counts down
+  input  wire [63:0]  sign13,  // 1: counts down
+  input  wire [63:0]  sign14,  // 1: counts down
+  input  wire [63:0]  sign15,  // 1: counts down
+  input  wire         clear,   // first READOUT cycle
+  input  wire         count,   // last cycle of a PWM step in READOUT
   // Sums
-  output wire [639:0]  sums   // dimension d at [SW*d +: SW], signed
+  output reg  [639:0] sums     // dimension d at [SW*d +: SW], signed
 );
 
   wire        [63:0] dn0;
@@ -291,217 +321,217 @@ module gca_accumulator (
   reg  signed [9:0]  acc62;
   reg  signed [9:0]  acc63;
 
-  assign dn0 = pulse[63:0] & sign[63:0];
-  assign dn1 = pulse[127:64] & sign[127:64];
-  assign dn2 = pulse[191:128] & sign[191:128];
-  assign dn3 = pulse[255:192] & sign[255:192];
-  assign dn4 = pulse[319:256] & sign[319:256];
-  assign dn5 = pulse[383:320] & sign[383:320];
-  assign dn6 = pulse[447:384] & sign[447:384];
-  assign dn7 = pulse[511:448] & sign[511:448];
-  assign dn8 = pulse[575:512] & sign[575:512];
-  assign dn9 = pulse[639:576] & sign[639:576];
-  assign dn10 = pulse[703:640] & sign[703:640];
-  assign dn11 = pulse[767:704] & sign[767:704];
-  assign dn12 = pulse[831:768] & sign[831:768];
-  assign dn13 = pulse[895:832] & sign[895:832];
-  assign dn14 = pulse[959:896] & sign[959:896];
-  assign dn15 = pulse[1023:960] & sign[1023:960];
+  assign dn0 = pulse0 & sign0;
+  assign dn1 = pulse1 & sign1;
+  assign dn2 = pulse2 & sign2;
+  assign dn3 = pulse3 & sign3;
+  assign dn4 = pulse4 & sign4;
+  assign dn5 = pulse5 & sign5;
+  assign dn6 = pulse6 & sign6;
+  assign dn7 = pulse7 & sign7;
+  assign dn8 = pulse8 & sign8;
+  assign dn9 = pulse9 & sign9;
+  assign dn10 = pulse10 & sign10;
+  assign dn11 = pulse11 & sign11;
+  assign dn12 = pulse12 & sign12;
+  assign dn13 = pulse13 & sign13;
+  assign dn14 = pulse14 & sign14;
+  assign dn15 = pulse15 & sign15;
 
   always @(posedge clk) begin
     if (count) begin
-      part0_0 <= $signed((({{3{dn0[0]}}, pulse[0]} + {{3{dn1[0]}}, pulse[64]}) + ({{3{dn2[0]}}, pulse[128]} + {{3{dn3[0]}}, pulse[192]})) + ({{3{dn4[0]}}, pulse[256]} + {{3{dn5[0]}}, pulse[320]}));
-      part0_1 <= $signed((({{3{dn0[1]}}, pulse[1]} + {{3{dn1[1]}}, pulse[65]}) + ({{3{dn2[1]}}, pulse[129]} + {{3{dn3[1]}}, pulse[193]})) + ({{3{dn4[1]}}, pulse[257]} + {{3{dn5[1]}}, pulse[321]}));
-      part0_2 <= $signed((({{3{dn0[2]}}, pulse[2]} + {{3{dn1[2]}}, pulse[66]}) + ({{3{dn2[2]}}, pulse[130]} + {{3{dn3[2]}}, pulse[194]})) + ({{3{dn4[2]}}, pulse[258]} + {{3{dn5[2]}}, pulse[322]}));
-      part0_3 <= $signed((({{3{dn0[3]}}, pulse[3]} + {{3{dn1[3]}}, pulse[67]}) + ({{3{dn2[3]}}, pulse[131]} + {{3{dn3[3]}}, pulse[195]})) + ({{3{dn4[3]}}, pulse[259]} + {{3{dn5[3]}}, pulse[323]}));
-      part0_4 <= $signed((({{3{dn0[4]}}, pulse[4]} + {{3{dn1[4]}}, pulse[68]}) + ({{3{dn2[4]}}, pulse[132]} + {{3{dn3[4]}}, pulse[196]})) + ({{3{dn4[4]}}, pulse[260]} + {{3{dn5[4]}}, pulse[324]}));
-      part0_5 <= $signed((({{3{dn0[5]}}, pulse[5]} + {{3{dn1[5]}}, pulse[69]}) + ({{3{dn2[5]}}, pulse[133]} + {{3{dn3[5]}}, pulse[197]})) + ({{3{dn4[5]}}, pulse[261]} + {{3{dn5[5]}}, pulse[325]}));
-      part0_6 <= $signed((({{3{dn0[6]}}, pulse[6]} + {{3{dn1[6]}}, pulse[70]}) + ({{3{dn2[6]}}, pulse[134]} + {{3{dn3[6]}}, pulse[198]})) + ({{3{dn4[6]}}, pulse[262]} + {{3{dn5[6]}}, pulse[326]}));
-      part0_7 <= $signed((({{3{dn0[7]}}, pulse[7]} + {{3{dn1[7]}}, pulse[71]}) + ({{3{dn2[7]}}, pulse[135]} + {{3{dn3[7]}}, pulse[199]})) + ({{3{dn4[7]}}, pulse[263]} + {{3{dn5[7]}}, pulse[327]}));
-      part0_8 <= $signed((({{3{dn0[8]}}, pulse[8]} + {{3{dn1[8]}}, pulse[72]}) + ({{3{dn2[8]}}, pulse[136]} + {{3{dn3[8]}}, pulse[200]})) + ({{3{dn4[8]}}, pulse[264]} + {{3{dn5[8]}}, pulse[328]}));
-      part0_9 <= $signed((({{3{dn0[9]}}, pulse[9]} + {{3{dn1[9]}}, pulse[73]}) + ({{3{dn2[9]}}, pulse[137]} + {{3{dn3[9]}}, pulse[201]})) + ({{3{dn4[9]}}, pulse[265]} + {{3{dn5[9]}}, pulse[329]}));
-      part0_10 <= $signed((({{3{dn0[10]}}, pulse[10]} + {{3{dn1[10]}}, pulse[74]}) + ({{3{dn2[10]}}, pulse[138]} + {{3{dn3[10]}}, pulse[202]})) + ({{3{dn4[10]}}, pulse[266]} + {{3{dn5[10]}}, pulse[330]}));
-      part0_11 <= $signed((({{3{dn0[11]}}, pulse[11]} + {{3{dn1[11]}}, pulse[75]}) + ({{3{dn2[11]}}, pulse[139]} + {{3{dn3[11]}}, pulse[203]})) + ({{3{dn4[11]}}, pulse[267]} + {{3{dn5[11]}}, pulse[331]}));
-      part0_12 <= $signed((({{3{dn0[12]}}, pulse[12]} + {{3{dn1[12]}}, pulse[76]}) + ({{3{dn2[12]}}, pulse[140]} + {{3{dn3[12]}}, pulse[204]})) + ({{3{dn4[12]}}, pulse[268]} + {{3{dn5[12]}}, pulse[332]}));
-      part0_13 <= $signed((({{3{dn0[13]}}, pulse[13]} + {{3{dn1[13]}}, pulse[77]}) + ({{3{dn2[13]}}, pulse[141]} + {{3{dn3[13]}}, pulse[205]})) + ({{3{dn4[13]}}, pulse[269]} + {{3{dn5[13]}}, pulse[333]}));
-      part0_14 <= $signed((({{3{dn0[14]}}, pulse[14]} + {{3{dn1[14]}}, pulse[78]}) + ({{3{dn2[14]}}, pulse[142]} + {{3{dn3[14]}}, pulse[206]})) + ({{3{dn4[14]}}, pulse[270]} + {{3{dn5[14]}}, pulse[334]}));
-      part0_15 <= $signed((({{3{dn0[15]}}, pulse[15]} + {{3{dn1[15]}}, pulse[79]}) + ({{3{dn2[15]}}, pulse[143]} + {{3{dn3[15]}}, pulse[207]})) + ({{3{dn4[15]}}, pulse[271]} + {{3{dn5[15]}}, pulse[335]}));
-      part0_16 <= $signed((({{3{dn0[16]}}, pulse[16]} + {{3{dn1[16]}}, pulse[80]}) + ({{3{dn2[16]}}, pulse[144]} + {{3{dn3[16]}}, pulse[208]})) + ({{3{dn4[16]}}, pulse[272]} + {{3{dn5[16]}}, pulse[336]}));
-      part0_17 <= $signed((({{3{dn0[17]}}, pulse[17]} + {{3{dn1[17]}}, pulse[81]}) + ({{3{dn2[17]}}, pulse[145]} + {{3{dn3[17]}}, pulse[209]})) + ({{3{dn4[17]}}, pulse[273]} + {{3{dn5[17]}}, pulse[337]}));
-      part0_18 <= $signed((({{3{dn0[18]}}, pulse[18]} + {{3{dn1[18]}}, pulse[82]}) + ({{3{dn2[18]}}, pulse[146]} + {{3{dn3[18]}}, pulse[210]})) + ({{3{dn4[18]}}, pulse[274]} + {{3{dn5[18]}}, pulse[338]}));
-      part0_19 <= $signed((({{3{dn0[19]}}, pulse[19]} + {{3{dn1[19]}}, pulse[83]}) + ({{3{dn2[19]}}, pulse[147]} + {{3{dn3[19]}}, pulse[211]})) + ({{3{dn4[19]}}, pulse[275]} + {{3{dn5[19]}}, pulse[339]}));
-      part0_20 <= $signed((({{3{dn0[20]}}, pulse[20]} + {{3{dn1[20]}}, pulse[84]}) + ({{3{dn2[20]}}, pulse[148]} + {{3{dn3[20]}}, pulse[212]})) + ({{3{dn4[20]}}, pulse[276]} + {{3{dn5[20]}}, pulse[340]}));
-      part0_21 <= $signed((({{3{dn0[21]}}, pulse[21]} + {{3{dn1[21]}}, pulse[85]}) + ({{3{dn2[21]}}, pulse[149]} + {{3{dn3[21]}}, pulse[213]})) + ({{3{dn4[21]}}, pulse[277]} + {{3{dn5[21]}}, pulse[341]}));
-      part0_22 <= $signed((({{3{dn0[22]}}, pulse[22]} + {{3{dn1[22]}}, pulse[86]}) + ({{3{dn2[22]}}, pulse[150]} + {{3{dn3[22]}}, pulse[214]})) + ({{3{dn4[22]}}, pulse[278]} + {{3{dn5[22]}}, pulse[342]}));
-      part0_23 <= $signed((({{3{dn0[23]}}, pulse[23]} + {{3{dn1[23]}}, pulse[87]}) + ({{3{dn2[23]}}, pulse[151]} + {{3{dn3[23]}}, pulse[215]})) + ({{3{dn4[23]}}, pulse[279]} + {{3{dn5[23]}}, pulse[343]}));
-      part0_24 <= $signed((({{3{dn0[24]}}, pulse[24]} + {{3{dn1[24]}}, pulse[88]}) + ({{3{dn2[24]}}, pulse[152]} + {{3{dn3[24]}}, pulse[216]})) + ({{3{dn4[24]}}, pulse[280]} + {{3{dn5[24]}}, pulse[344]}));
-      part0_25 <= $signed((({{3{dn0[25]}}, pulse[25]} + {{3{dn1[25]}}, pulse[89]}) + ({{3{dn2[25]}}, pulse[153]} + {{3{dn3[25]}}, pulse[217]})) + ({{3{dn4[25]}}, pulse[281]} + {{3{dn5[25]}}, pulse[345]}));
-      part0_26 <= $signed((({{3{dn0[26]}}, pulse[26]} + {{3{dn1[26]}}, pulse[90]}) + ({{3{dn2[26]}}, pulse[154]} + {{3{dn3[26]}}, pulse[218]})) + ({{3{dn4[26]}}, pulse[282]} + {{3{dn5[26]}}, pulse[346]}));
-      part0_27 <= $signed((({{3{dn0[27]}}, pulse[27]} + {{3{dn1[27]}}, pulse[91]}) + ({{3{dn2[27]}}, pulse[155]} + {{3{dn3[27]}}, pulse[219]})) + ({{3{dn4[27]}}, pulse[283]} + {{3{dn5[27]}}, pulse[347]}));
-      part0_28 <= $signed((({{3{dn0[28]}}, pulse[28]} + {{3{dn1[28]}}, pulse[92]}) + ({{3{dn2[28]}}, pulse[156]} + {{3{dn3[28]}}, pulse[220]})) + ({{3{dn4[28]}}, pulse[284]} + {{3{dn5[28]}}, pulse[348]}));
-      part0_29 <= $signed((({{3{dn0[29]}}, pulse[29]} + {{3{dn1[29]}}, pulse[93]}) + ({{3{dn2[29]}}, pulse[157]} + {{3{dn3[29]}}, pulse[221]})) + ({{3{dn4[29]}}, pulse[285]} + {{3{dn5[29]}}, pulse[349]}));
-      part0_30 <= $signed((({{3{dn0[30]}}, pulse[30]} + {{3{dn1[30]}}, pulse[94]}) + ({{3{dn2[30]}}, pulse[158]} + {{3{dn3[30]}}, pulse[222]})) + ({{3{dn4[30]}}, pulse[286]} + {{3{dn5[30]}}, pulse[350]}));
-      part0_31 <= $signed((({{3{dn0[31]}}, pulse[31]} + {{3{dn1[31]}}, pulse[95]}) + ({{3{dn2[31]}}, pulse[159]} + {{3{dn3[31]}}, pulse[223]})) + ({{3{dn4[31]}}, pulse[287]} + {{3{dn5[31]}}, pulse[351]}));
-      part0_32 <= $signed((({{3{dn0[32]}}, pulse[32]} + {{3{dn1[32]}}, pulse[96]}) + ({{3{dn2[32]}}, pulse[160]} + {{3{dn3[32]}}, pulse[224]})) + ({{3{dn4[32]}}, pulse[288]} + {{3{dn5[32]}}, pulse[352]}));
-      part0_33 <= $signed((({{3{dn0[33]}}, pulse[33]} + {{3{dn1[33]}}, pulse[97]}) + ({{3{dn2[33]}}, pulse[161]} + {{3{dn3[33]}}, pulse[225]})) + ({{3{dn4[33]}}, pulse[289]} + {{3{dn5[33]}}, pulse[353]}));
-      part0_34 <= $signed((({{3{dn0[34]}}, pulse[34]} + {{3{dn1[34]}}, pulse[98]}) + ({{3{dn2[34]}}, pulse[162]} + {{3{dn3[34]}}, pulse[226]})) + ({{3{dn4[34]}}, pulse[290]} + {{3{dn5[34]}}, pulse[354]}));
-      part0_35 <= $signed((({{3{dn0[35]}}, pulse[35]} + {{3{dn1[35]}}, pulse[99]}) + ({{3{dn2[35]}}, pulse[163]} + {{3{dn3[35]}}, pulse[227]})) + ({{3{dn4[35]}}, pulse[291]} + {{3{dn5[35]}}, pulse[355]}));
-      part0_36 <= $signed((({{3{dn0[36]}}, pulse[36]} + {{3{dn1[36]}}, pulse[100]}) + ({{3{dn2[36]}}, pulse[164]} + {{3{dn3[36]}}, pulse[228]})) + ({{3{dn4[36]}}, pulse[292]} + {{3{dn5[36]}}, pulse[356]}));
-      part0_37 <= $signed((({{3{dn0[37]}}, pulse[37]} + {{3{dn1[37]}}, pulse[101]}) + ({{3{dn2[37]}}, pulse[165]} + {{3{dn3[37]}}, pulse[229]})) + ({{3{dn4[37]}}, pulse[293]} + {{3{dn5[37]}}, pulse[357]}));
-      part0_38 <= $signed((({{3{dn0[38]}}, pulse[38]} + {{3{dn1[38]}}, pulse[102]}) + ({{3{dn2[38]}}, pulse[166]} + {{3{dn3[38]}}, pulse[230]})) + ({{3{dn4[38]}}, pulse[294]} + {{3{dn5[38]}}, pulse[358]}));
-      part0_39 <= $signed((({{3{dn0[39]}}, pulse[39]} + {{3{dn1[39]}}, pulse[103]}) + ({{3{dn2[39]}}, pulse[167]} + {{3{dn3[39]}}, pulse[231]})) + ({{3{dn4[39]}}, pulse[295]} + {{3{dn5[39]}}, pulse[359]}));
-      part0_40 <= $signed((({{3{dn0[40]}}, pulse[40]} + {{3{dn1[40]}}, pulse[104]}) + ({{3{dn2[40]}}, pulse[168]} + {{3{dn3[40]}}, pulse[232]})) + ({{3{dn4[40]}}, pulse[296]} + {{3{dn5[40]}}, pulse[360]}));
-      part0_41 <= $signed((({{3{dn0[41]}}, pulse[41]} + {{3{dn1[41]}}, pulse[105]}) + ({{3{dn2[41]}}, pulse[169]} + {{3{dn3[41]}}, pulse[233]})) + ({{3{dn4[41]}}, pulse[297]} + {{3{dn5[41]}}, pulse[361]}));
-      part0_42 <= $signed((({{3{dn0[42]}}, pulse[42]} + {{3{dn1[42]}}, pulse[106]}) + ({{3{dn2[42]}}, pulse[170]} + {{3{dn3[42]}}, pulse[234]})) + ({{3{dn4[42]}}, pulse[298]} + {{3{dn5[42]}}, pulse[362]}));
-      part0_43 <= $signed((({{3{dn0[43]}}, pulse[43]} + {{3{dn1[43]}}, pulse[107]}) + ({{3{dn2[43]}}, pulse[171]} + {{3{dn3[43]}}, pulse[235]})) + ({{3{dn4[43]}}, pulse[299]} + {{3{dn5[43]}}, pulse[363]}));
-      part0_44 <= $signed((({{3{dn0[44]}}, pulse[44]} + {{3{dn1[44]}}, pulse[108]}) + ({{3{dn2[44]}}, pulse[172]} + {{3{dn3[44]}}, pulse[236]})) + ({{3{dn4[44]}}, pulse[300]} + {{3{dn5[44]}}, pulse[364]}));
-      part0_45 <= $signed((({{3{dn0[45]}}, pulse[45]} + {{3{dn1[45]}}, pulse[109]}) + ({{3{dn2[45]}}, pulse[173]} + {{3{dn3[45]}}, pulse[237]})) + ({{3{dn4[45]}}, pulse[301]} + {{3{dn5[45]}}, pulse[365]}));
-      part0_46 <= $signed((({{3{dn0[46]}}, pulse[46]} + {{3{dn1[46]}}, pulse[110]}) + ({{3{dn2[46]}}, pulse[174]} + {{3{dn3[46]}}, pulse[238]})) + ({{3{dn4[46]}}, pulse[302]} + {{3{dn5[46]}}, pulse[366]}));
-      part0_47 <= $signed((({{3{dn0[47]}}, pulse[47]} + {{3{dn1[47]}}, pulse[111]}) + ({{3{dn2[47]}}, pulse[175]} + {{3{dn3[47]}}, pulse[239]})) + ({{3{dn4[47]}}, pulse[303]} + {{3{dn5[47]}}, pulse[367]}));
-      part0_48 <= $signed((({{3{dn0[48]}}, pulse[48]} + {{3{dn1[48]}}, pulse[112]}) + ({{3{dn2[48]}}, pulse[176]} + {{3{dn3[48]}}, pulse[240]})) + ({{3{dn4[48]}}, pulse[304]} + {{3{dn5[48]}}, pulse[368]}));
-      part0_49 <= $signed((({{3{dn0[49]}}, pulse[49]} + {{3{dn1[49]}}, pulse[113]}) + ({{3{dn2[49]}}, pulse[177]} + {{3{dn3[49]}}, pulse[241]})) + ({{3{dn4[49]}}, pulse[305]} + {{3{dn5[49]}}, pulse[369]}));
-      part0_50 <= $signed((({{3{dn0[50]}}, pulse[50]} + {{3{dn1[50]}}, pulse[114]}) + ({{3{dn2[50]}}, pulse[178]} + {{3{dn3[50]}}, pulse[242]})) + ({{3{dn4[50]}}, pulse[306]} + {{3{dn5[50]}}, pulse[370]}));
-      part0_51 <= $signed((({{3{dn0[51]}}, pulse[51]} + {{3{dn1[51]}}, pulse[115]}) + ({{3{dn2[51]}}, pulse[179]} + {{3{dn3[51]}}, pulse[243]})) + ({{3{dn4[51]}}, pulse[307]} + {{3{dn5[51]}}, pulse[371]}));
-      part0_52 <= $signed((({{3{dn0[52]}}, pulse[52]} + {{3{dn1[52]}}, pulse[116]}) + ({{3{dn2[52]}}, pulse[180]} + {{3{dn3[52]}}, pulse[244]})) + ({{3{dn4[52]}}, pulse[308]} + {{3{dn5[52]}}, pulse[372]}));
-      part0_53 <= $signed((({{3{dn0[53]}}, pulse[53]} + {{3{dn1[53]}}, pulse[117]}) + ({{3{dn2[53]}}, pulse[181]} + {{3{dn3[53]}}, pulse[245]})) + ({{3{dn4[53]}}, pulse[309]} + {{3{dn5[53]}}, pulse[373]}));
-      part0_54 <= $signed((({{3{dn0[54]}}, pulse[54]} + {{3{dn1[54]}}, pulse[118]}) + ({{3{dn2[54]}}, pulse[182]} + {{3{dn3[54]}}, pulse[246]})) + ({{3{dn4[54]}}, pulse[310]} + {{3{dn5[54]}}, pulse[374]}));
-      part0_55 <= $signed((({{3{dn0[55]}}, pulse[55]} + {{3{dn1[55]}}, pulse[119]}) + ({{3{dn2[55]}}, pulse[183]} + {{3{dn3[55]}}, pulse[247]})) + ({{3{dn4[55]}}, pulse[311]} + {{3{dn5[55]}}, pulse[375]}));
-      part0_56 <= $signed((({{3{dn0[56]}}, pulse[56]} + {{3{dn1[56]}}, pulse[120]}) + ({{3{dn2[56]}}, pulse[184]} + {{3{dn3[56]}}, pulse[248]})) + ({{3{dn4[56]}}, pulse[312]} + {{3{dn5[56]}}, pulse[376]}));
-      part0_57 <= $signed((({{3{dn0[57]}}, pulse[57]} + {{3{dn1[57]}}, pulse[121]}) + ({{3{dn2[57]}}, pulse[185]} + {{3{dn3[57]}}, pulse[249]})) + ({{3{dn4[57]}}, pulse[313]} + {{3{dn5[57]}}, pulse[377]}));
-      part0_58 <= $signed((({{3{dn0[58]}}, pulse[58]} + {{3{dn1[58]}}, pulse[122]}) + ({{3{dn2[58]}}, pulse[186]} + {{3{dn3[58]}}, pulse[250]})) + ({{3{dn4[58]}}, pulse[314]} + {{3{dn5[58]}}, pulse[378]}));
-      part0_59 <= $signed((({{3{dn0[59]}}, pulse[59]} + {{3{dn1[59]}}, pulse[123]}) + ({{3{dn2[59]}}, pulse[187]} + {{3{dn3[59]}}, pulse[251]})) + ({{3{dn4[59]}}, pulse[315]} + {{3{dn5[59]}}, pulse[379]}));
-      part0_60 <= $signed((({{3{dn0[60]}}, pulse[60]} + {{3{dn1[60]}}, pulse[124]}) + ({{3{dn2[60]}}, pulse[188]} + {{3{dn3[60]}}, pulse[252]})) + ({{3{dn4[60]}}, pulse[316]} + {{3{dn5[60]}}, pulse[380]}));
-      part0_61 <= $signed((({{3{dn0[61]}}, pulse[61]} + {{3{dn1[61]}}, pulse[125]}) + ({{3{dn2[61]}}, pulse[189]} + {{3{dn3[61]}}, pulse[253]})) + ({{3{dn4[61]}}, pulse[317]} + {{3{dn5[61]}}, pulse[381]}));
-      part0_62 <= $signed((({{3{dn0[62]}}, pulse[62]} + {{3{dn1[62]}}, pulse[126]}) + ({{3{dn2[62]}}, pulse[190]} + {{3{dn3[62]}}, pulse[254]})) + ({{3{dn4[62]}}, pulse[318]} + {{3{dn5[62]}}, pulse[382]}));
-      part0_63 <= $signed((({{3{dn0[63]}}, pulse[63]} + {{3{dn1[63]}}, pulse[127]}) + ({{3{dn2[63]}}, pulse[191]} + {{3{dn3[63]}}, pulse[255]})) + ({{3{dn4[63]}}, pulse[319]} + {{3{dn5[63]}}, pulse[383]}));
-      part1_0 <= $signed((({{3{dn6[0]}}, pulse[384]} + {{3{dn7[0]}}, pulse[448]}) + ({{3{dn8[0]}}, pulse[512]} + {{3{dn9[0]}}, pulse[576]})) + ({{3{dn10[0]}}, pulse[640]} + {{3{dn11[0]}}, pulse[704]}));
-      part1_1 <= $signed((({{3{dn6[1]}}, pulse[385]} + {{3{dn7[1]}}, pulse[449]}) + ({{3{dn8[1]}}, pulse[513]} + {{3{dn9[1]}}, pulse[577]})) + ({{3{dn10[1]}}, pulse[641]} + {{3{dn11[1]}}, pulse[705]}));
-      part1_2 <= $signed((({{3{dn6[2]}}, pulse[386]} + {{3{dn7[2]}}, pulse[450]}) + ({{3{dn8[2]}}, pulse[514]} + {{3{dn9[2]}}, pulse[578]})) + ({{3{dn10[2]}}, pulse[642]} + {{3{dn11[2]}}, pulse[706]}));
-      part1_3 <= $signed((({{3{dn6[3]}}, pulse[387]} + {{3{dn7[3]}}, pulse[451]}) + ({{3{dn8[3]}}, pulse[515]} + {{3{dn9[3]}}, pulse[579]})) + ({{3{dn10[3]}}, pulse[643]} + {{3{dn11[3]}}, pulse[707]}));
-      part1_4 <= $signed((({{3{dn6[4]}}, pulse[388]} + {{3{dn7[4]}}, pulse[452]}) + ({{3{dn8[4]}}, pulse[516]} + {{3{dn9[4]}}, pulse[580]})) + ({{3{dn10[4]}}, pulse[644]} + {{3{dn11[4]}}, pulse[708]}));
-      part1_5 <= $signed((({{3{dn6[5]}}, pulse[389]} + {{3{dn7[5]}}, pulse[453]}) + ({{3{dn8[5]}}, pulse[517]} + {{3{dn9[5]}}, pulse[581]})) + ({{3{dn10[5]}}, pulse[645]} + {{3{dn11[5]}}, pulse[709]}));
-      part1_6 <= $signed((({{3{dn6[6]}}, pulse[390]} + {{3{dn7[6]}}, pulse[454]}) + ({{3{dn8[6]}}, pulse[518]} + {{3{dn9[6]}}, pulse[582]})) + ({{3{dn10[6]}}, pulse[646]} + {{3{dn11[6]}}, pulse[710]}));
-      part1_7 <= $signed((({{3{dn6[7]}}, pulse[391]} + {{3{dn7[7]}}, pulse[455]}) + ({{3{dn8[7]}}, pulse[519]} + {{3{dn9[7]}}, pulse[583]})) + ({{3{dn10[7]}}, pulse[647]} + {{3{dn11[7]}}, pulse[711]}));
-      part1_8 <= $signed((({{3{dn6[8]}}, pulse[392]} + {{3{dn7[8]}}, pulse[456]}) + ({{3{dn8[8]}}, pulse[520]} + {{3{dn9[8]}}, pulse[584]})) + ({{3{dn10[8]}}, pulse[648]} + {{3{dn11[8]}}, pulse[712]}));
-      part1_9 <= $signed((({{3{dn6[9]}}, pulse[393]} + {{3{dn7[9]}}, pulse[457]}) + ({{3{dn8[9]}}, pulse[521]} + {{3{dn9[9]}}, pulse[585]})) + ({{3{dn10[9]}}, pulse[649]} + {{3{dn11[9]}}, pulse[713]}));
-      part1_10 <= $signed((({{3{dn6[10]}}, pulse[394]} + {{3{dn7[10]}}, pulse[458]}) + ({{3{dn8[10]}}, pulse[522]} + {{3{dn9[10]}}, pulse[586]})) + ({{3{dn10[10]}}, pulse[650]} + {{3{dn11[10]}}, pulse[714]}));
-      part1_11 <= $signed((({{3{dn6[11]}}, pulse[395]} + {{3{dn7[11]}}, pulse[459]}) + ({{3{dn8[11]}}, pulse[523]} + {{3{dn9[11]}}, pulse[587]})) + ({{3{dn10[11]}}, pulse[651]} + {{3{dn11[11]}}, pulse[715]}));
-      part1_12 <= $signed((({{3{dn6[12]}}, pulse[396]} + {{3{dn7[12]}}, pulse[460]}) + ({{3{dn8[12]}}, pulse[524]} + {{3{dn9[12]}}, pulse[588]})) + ({{3{dn10[12]}}, pulse[652]} + {{3{dn11[12]}}, pulse[716]}));
-      part1_13 <= $signed((({{3{dn6[13]}}, pulse[397]} + {{3{dn7[13]}}, pulse[461]}) + ({{3{dn8[13]}}, pulse[525]} + {{3{dn9[13]}}, pulse[589]})) + ({{3{dn10[13]}}, pulse[653]} + {{3{dn11[13]}}, pulse[717]}));
-      part1_14 <= $signed((({{3{dn6[14]}}, pulse[398]} + {{3{dn7[14]}}, pulse[462]}) + ({{3{dn8[14]}}, pulse[526]} + {{3{dn9[14]}}, pulse[590]})) + ({{3{dn10[14]}}, pulse[654]} + {{3{dn11[14]}}, pulse[718]}));
-      part1_15 <= $signed((({{3{dn6[15]}}, pulse[399]} + {{3{dn7[15]}}, pulse[463]}) + ({{3{dn8[15]}}, pulse[527]} + {{3{dn9[15]}}, pulse[591]})) + ({{3{dn10[15]}}, pulse[655]} + {{3{dn11[15]}}, pulse[719]}));
-      part1_16 <= $signed((({{3{dn6[16]}}, pulse[400]} + {{3{dn7[16]}}, pulse[464]}) + ({{3{dn8[16]}}, pulse[528]} + {{3{dn9[16]}}, pulse[592]})) + ({{3{dn10[16]}}, pulse[656]} + {{3{dn11[16]}}, pulse[720]}));
-      part1_17 <= $signed((({{3{dn6[17]}}, pulse[401]} + {{3{dn7[17]}}, pulse[465]}) + ({{3{dn8[17]}}, pulse[529]} + {{3{dn9[17]}}, pulse[593]})) + ({{3{dn10[17]}}, pulse[657]} + {{3{dn11[17]}}, pulse[721]}));
-      part1_18 <= $signed((({{3{dn6[18]}}, pulse[402]} + {{3{dn7[18]}}, pulse[466]}) + ({{3{dn8[18]}}, pulse[530]} + {{3{dn9[18]}}, pulse[594]})) + ({{3{dn10[18]}}, pulse[658]} + {{3{dn11[18]}}, pulse[722]}));
-      part1_19 <= $signed((({{3{dn6[19]}}, pulse[403]} + {{3{dn7[19]}}, pulse[467]}) + ({{3{dn8[19]}}, pulse[531]} + {{3{dn9[19]}}, pulse[595]})) + ({{3{dn10[19]}}, pulse[659]} + {{3{dn11[19]}}, pulse[723]}));
-      part1_20 <= $signed((({{3{dn6[20]}}, pulse[404]} + {{3{dn7[20]}}, pulse[468]}) + ({{3{dn8[20]}}, pulse[532]} + {{3{dn9[20]}}, pulse[596]})) + ({{3{dn10[20]}}, pulse[660]} + {{3{dn11[20]}}, pulse[724]}));
-      part1_21 <= $signed((({{3{dn6[21]}}, pulse[405]} + {{3{dn7[21]}}, pulse[469]}) + ({{3{dn8[21]}}, pulse[533]} + {{3{dn9[21]}}, pulse[597]})) + ({{3{dn10[21]}}, pulse[661]} + {{3{dn11[21]}}, pulse[725]}));
-      part1_22 <= $signed((({{3{dn6[22]}}, pulse[406]} + {{3{dn7[22]}}, pulse[470]}) + ({{3{dn8[22]}}, pulse[534]} + {{3{dn9[22]}}, pulse[598]})) + ({{3{dn10[22]}}, pulse[662]} + {{3{dn11[22]}}, pulse[726]}));
-      part1_23 <= $signed((({{3{dn6[23]}}, pulse[407]} + {{3{dn7[23]}}, pulse[471]}) + ({{3{dn8[23]}}, pulse[535]} + {{3{dn9[23]}}, pulse[599]})) + ({{3{dn10[23]}}, pulse[663]} + {{3{dn11[23]}}, pulse[727]}));
-      part1_24 <= $signed((({{3{dn6[24]}}, pulse[408]} + {{3{dn7[24]}}, pulse[472]}) + ({{3{dn8[24]}}, pulse[536]} + {{3{dn9[24]}}, pulse[600]})) + ({{3{dn10[24]}}, pulse[664]} + {{3{dn11[24]}}, pulse[728]}));
-      part1_25 <= $signed((({{3{dn6[25]}}, pulse[409]} + {{3{dn7[25]}}, pulse[473]}) + ({{3{dn8[25]}}, pulse[537]} + {{3{dn9[25]}}, pulse[601]})) + ({{3{dn10[25]}}, pulse[665]} + {{3{dn11[25]}}, pulse[729]}));
-      part1_26 <= $signed((({{3{dn6[26]}}, pulse[410]} + {{3{dn7[26]}}, pulse[474]}) + ({{3{dn8[26]}}, pulse[538]} + {{3{dn9[26]}}, pulse[602]})) + ({{3{dn10[26]}}, pulse[666]} + {{3{dn11[26]}}, pulse[730]}));
-      part1_27 <= $signed((({{3{dn6[27]}}, pulse[411]} + {{3{dn7[27]}}, pulse[475]}) + ({{3{dn8[27]}}, pulse[539]} + {{3{dn9[27]}}, pulse[603]})) + ({{3{dn10[27]}}, pulse[667]} + {{3{dn11[27]}}, pulse[731]}));
-      part1_28 <= $signed((({{3{dn6[28]}}, pulse[412]} + {{3{dn7[28]}}, pulse[476]}) + ({{3{dn8[28]}}, pulse[540]} + {{3{dn9[28]}}, pulse[604]})) + ({{3{dn10[28]}}, pulse[668]} + {{3{dn11[28]}}, pulse[732]}));
-      part1_29 <= $signed((({{3{dn6[29]}}, pulse[413]} + {{3{dn7[29]}}, pulse[477]}) + ({{3{dn8[29]}}, pulse[541]} + {{3{dn9[29]}}, pulse[605]})) + ({{3{dn10[29]}}, pulse[669]} + {{3{dn11[29]}}, pulse[733]}));
-      part1_30 <= $signed((({{3{dn6[30]}}, pulse[414]} + {{3{dn7[30]}}, pulse[478]}) + ({{3{dn8[30]}}, pulse[542]} + {{3{dn9[30]}}, pulse[606]})) + ({{3{dn10[30]}}, pulse[670]} + {{3{dn11[30]}}, pulse[734]}));
-      part1_31 <= $signed((({{3{dn6[31]}}, pulse[415]} + {{3{dn7[31]}}, pulse[479]}) + ({{3{dn8[31]}}, pulse[543]} + {{3{dn9[31]}}, pulse[607]})) + ({{3{dn10[31]}}, pulse[671]} + {{3{dn11[31]}}, pulse[735]}));
-      part1_32 <= $signed((({{3{dn6[32]}}, pulse[416]} + {{3{dn7[32]}}, pulse[480]}) + ({{3{dn8[32]}}, pulse[544]} + {{3{dn9[32]}}, pulse[608]})) + ({{3{dn10[32]}}, pulse[672]} + {{3{dn11[32]}}, pulse[736]}));
-      part1_33 <= $signed((({{3{dn6[33]}}, pulse[417]} + {{3{dn7[33]}}, pulse[481]}) + ({{3{dn8[33]}}, pulse[545]} + {{3{dn9[33]}}, pulse[609]})) + ({{3{dn10[33]}}, pulse[673]} + {{3{dn11[33]}}, pulse[737]}));
-      part1_34 <= $signed((({{3{dn6[34]}}, pulse[418]} + {{3{dn7[34]}}, pulse[482]}) + ({{3{dn8[34]}}, pulse[546]} + {{3{dn9[34]}}, pulse[610]})) + ({{3{dn10[34]}}, pulse[674]} + {{3{dn11[34]}}, pulse[738]}));
-      part1_35 <= $signed((({{3{dn6[35]}}, pulse[419]} + {{3{dn7[35]}}, pulse[483]}) + ({{3{dn8[35]}}, pulse[547]} + {{3{dn9[35]}}, pulse[611]})) + ({{3{dn10[35]}}, pulse[675]} + {{3{dn11[35]}}, pulse[739]}));
-      part1_36 <= $signed((({{3{dn6[36]}}, pulse[420]} + {{3{dn7[36]}}, pulse[484]}) + ({{3{dn8[36]}}, pulse[548]} + {{3{dn9[36]}}, pulse[612]})) + ({{3{dn10[36]}}, pulse[676]} + {{3{dn11[36]}}, pulse[740]}));
-      part1_37 <= $signed((({{3{dn6[37]}}, pulse[421]} + {{3{dn7[37]}}, pulse[485]}) + ({{3{dn8[37]}}, pulse[549]} + {{3{dn9[37]}}, pulse[613]})) + ({{3{dn10[37]}}, pulse[677]} + {{3{dn11[37]}}, pulse[741]}));
-      part1_38 <= $signed((({{3{dn6[38]}}, pulse[422]} + {{3{dn7[38]}}, pulse[486]}) + ({{3{dn8[38]}}, pulse[550]} + {{3{dn9[38]}}, pulse[614]})) + ({{3{dn10[38]}}, pulse[678]} + {{3{dn11[38]}}, pulse[742]}));
-      part1_39 <= $signed((({{3{dn6[39]}}, pulse[423]} + {{3{dn7[39]}}, pulse[487]}) + ({{3{dn8[39]}}, pulse[551]} + {{3{dn9[39]}}, pulse[615]})) + ({{3{dn10[39]}}, pulse[679]} + {{3{dn11[39]}}, pulse[743]}));
-      part1_40 <= $signed((({{3{dn6[40]}}, pulse[424]} + {{3{dn7[40]}}, pulse[488]}) + ({{3{dn8[40]}}, pulse[552]} + {{3{dn9[40]}}, pulse[616]})) + ({{3{dn10[40]}}, pulse[680]} + {{3{dn11[40]}}, pulse[744]}));
-      part1_41 <= $signed((({{3{dn6[41]}}, pulse[425]} + {{3{dn7[41]}}, pulse[489]}) + ({{3{dn8[41]}}, pulse[553]} + {{3{dn9[41]}}, pulse[617]})) + ({{3{dn10[41]}}, pulse[681]} + {{3{dn11[41]}}, pulse[745]}));
-      part1_42 <= $signed((({{3{dn6[42]}}, pulse[426]} + {{3{dn7[42]}}, pulse[490]}) + ({{3{dn8[42]}}, pulse[554]} + {{3{dn9[42]}}, pulse[618]})) + ({{3{dn10[42]}}, pulse[682]} + {{3{dn11[42]}}, pulse[746]}));
-      part1_43 <= $signed((({{3{dn6[43]}}, pulse[427]} + {{3{dn7[43]}}, pulse[491]}) + ({{3{dn8[43]}}, pulse[555]} + {{3{dn9[43]}}, pulse[619]})) + ({{3{dn10[43]}}, pulse[683]} + {{3{dn11[43]}}, pulse[747]}));
-      part1_44 <= $signed((({{3{dn6[44]}}, pulse[428]} + {{3{dn7[44]}}, pulse[492]}) + ({{3{dn8[44]}}, pulse[556]} + {{3{dn9[44]}}, pulse[620]})) + ({{3{dn10[44]}}, pulse[684]} + {{3{dn11[44]}}, pulse[748]}));
-      part1_45 <= $signed((({{3{dn6[45]}}, pulse[429]} + {{3{dn7[45]}}, pulse[493]}) + ({{3{dn8[45]}}, pulse[557]} + {{3{dn9[45]}}, pulse[621]})) + ({{3{dn10[45]}}, pulse[685]} + {{3{dn11[45]}}, pulse[749]}));
-      part1_46 <= $signed((({{3{dn6[46]}}, pulse[430]} + {{3{dn7[46]}}, pulse[494]}) + ({{3{dn8[46]}}, pulse[558]} + {{3{dn9[46]}}, pulse[622]})) + ({{3{dn10[46]}}, pulse[686]} + {{3{dn11[46]}}, pulse[750]}));
-      part1_47 <= $signed((({{3{dn6[47]}}, pulse[431]} + {{3{dn7[47]}}, pulse[495]}) + ({{3{dn8[47]}}, pulse[559]} + {{3{dn9[47]}}, pulse[623]})) + ({{3{dn10[47]}}, pulse[687]} + {{3{dn11[47]}}, pulse[751]}));
-      part1_48 <= $signed((({{3{dn6[48]}}, pulse[432]} + {{3{dn7[48]}}, pulse[496]}) + ({{3{dn8[48]}}, pulse[560]} + {{3{dn9[48]}}, pulse[624]})) + ({{3{dn10[48]}}, pulse[688]} + {{3{dn11[48]}}, pulse[752]}));
-      part1_49 <= $signed((({{3{dn6[49]}}, pulse[433]} + {{3{dn7[49]}}, pulse[497]}) + ({{3{dn8[49]}}, pulse[561]} + {{3{dn9[49]}}, pulse[625]})) + ({{3{dn10[49]}}, pulse[689]} + {{3{dn11[49]}}, pulse[753]}));
-      part1_50 <= $signed((({{3{dn6[50]}}, pulse[434]} + {{3{dn7[50]}}, pulse[498]}) + ({{3{dn8[50]}}, pulse[562]} + {{3{dn9[50]}}, pulse[626]})) + ({{3{dn10[50]}}, pulse[690]} + {{3{dn11[50]}}, pulse[754]}));
-      part1_51 <= $signed((({{3{dn6[51]}}, pulse[435]} + {{3{dn7[51]}}, pulse[499]}) + ({{3{dn8[51]}}, pulse[563]} + {{3{dn9[51]}}, pulse[627]})) + ({{3{dn10[51]}}, pulse[691]} + {{3{dn11[51]}}, pulse[755]}));
-      part1_52 <= $signed((({{3{dn6[52]}}, pulse[436]} + {{3{dn7[52]}}, pulse[500]}) + ({{3{dn8[52]}}, pulse[564]} + {{3{dn9[52]}}, pulse[628]})) + ({{3{dn10[52]}}, pulse[692]} + {{3{dn11[52]}}, pulse[756]}));
-      part1_53 <= $signed((({{3{dn6[53]}}, pulse[437]} + {{3{dn7[53]}}, pulse[501]}) + ({{3{dn8[53]}}, pulse[565]} + {{3{dn9[53]}}, pulse[629]})) + ({{3{dn10[53]}}, pulse[693]} + {{3{dn11[53]}}, pulse[757]}));
-      part1_54 <= $signed((({{3{dn6[54]}}, pulse[438]} + {{3{dn7[54]}}, pulse[502]}) + ({{3{dn8[54]}}, pulse[566]} + {{3{dn9[54]}}, pulse[630]})) + ({{3{dn10[54]}}, pulse[694]} + {{3{dn11[54]}}, pulse[758]}));
-      part1_55 <= $signed((({{3{dn6[55]}}, pulse[439]} + {{3{dn7[55]}}, pulse[503]}) + ({{3{dn8[55]}}, pulse[567]} + {{3{dn9[55]}}, pulse[631]})) + ({{3{dn10[55]}}, pulse[695]} + {{3{dn11[55]}}, pulse[759]}));
-      part1_56 <= $signed((({{3{dn6[56]}}, pulse[440]} + {{3{dn7[56]}}, pulse[504]}) + ({{3{dn8[56]}}, pulse[568]} + {{3{dn9[56]}}, pulse[632]})) + ({{3{dn10[56]}}, pulse[696]} + {{3{dn11[56]}}, pulse[760]}));
-      part1_57 <= $signed((({{3{dn6[57]}}, pulse[441]} + {{3{dn7[57]}}, pulse[505]}) + ({{3{dn8[57]}}, pulse[569]} + {{3{dn9[57]}}, pulse[633]})) + ({{3{dn10[57]}}, pulse[697]} + {{3{dn11[57]}}, pulse[761]}));
-      part1_58 <= $signed((({{3{dn6[58]}}, pulse[442]} + {{3{dn7[58]}}, pulse[506]}) + ({{3{dn8[58]}}, pulse[570]} + {{3{dn9[58]}}, pulse[634]})) + ({{3{dn10[58]}}, pulse[698]} + {{3{dn11[58]}}, pulse[762]}));
-      part1_59 <= $signed((({{3{dn6[59]}}, pulse[443]} + {{3{dn7[59]}}, pulse[507]}) + ({{3{dn8[59]}}, pulse[571]} + {{3{dn9[59]}}, pulse[635]})) + ({{3{dn10[59]}}, pulse[699]} + {{3{dn11[59]}}, pulse[763]}));
-      part1_60 <= $signed((({{3{dn6[60]}}, pulse[444]} + {{3{dn7[60]}}, pulse[508]}) + ({{3{dn8[60]}}, pulse[572]} + {{3{dn9[60]}}, pulse[636]})) + ({{3{dn10[60]}}, pulse[700]} + {{3{dn11[60]}}, pulse[764]}));
-      part1_61 <= $signed((({{3{dn6[61]}}, pulse[445]} + {{3{dn7[61]}}, pulse[509]}) + ({{3{dn8[61]}}, pulse[573]} + {{3{dn9[61]}}, pulse[637]})) + ({{3{dn10[61]}}, pulse[701]} + {{3{dn11[61]}}, pulse[765]}));
-      part1_62 <= $signed((({{3{dn6[62]}}, pulse[446]} + {{3{dn7[62]}}, pulse[510]}) + ({{3{dn8[62]}}, pulse[574]} + {{3{dn9[62]}}, pulse[638]})) + ({{3{dn10[62]}}, pulse[702]} + {{3{dn11[62]}}, pulse[766]}));
-      part1_63 <= $signed((({{3{dn6[63]}}, pulse[447]} + {{3{dn7[63]}}, pulse[511]}) + ({{3{dn8[63]}}, pulse[575]} + {{3{dn9[63]}}, pulse[639]})) + ({{3{dn10[63]}}, pulse[703]} + {{3{dn11[63]}}, pulse[767]}));
-      part2_0 <= $signed(({{3{dn12[0]}}, pulse[768]} + {{3{dn13[0]}}, pulse[832]}) + ({{3{dn14[0]}}, pulse[896]} + {{3{dn15[0]}}, pulse[960]}));
-      part2_1 <= $signed(({{3{dn12[1]}}, pulse[769]} + {{3{dn13[1]}}, pulse[833]}) + ({{3{dn14[1]}}, pulse[897]} + {{3{dn15[1]}}, pulse[961]}));
-      part2_2 <= $signed(({{3{dn12[2]}}, pulse[770]} + {{3{dn13[2]}}, pulse[834]}) + ({{3{dn14[2]}}, pulse[898]} + {{3{dn15[2]}}, pulse[962]}));
-      part2_3 <= $signed(({{3{dn12[3]}}, pulse[771]} + {{3{dn13[3]}}, pulse[835]}) + ({{3{dn14[3]}}, pulse[899]} + {{3{dn15[3]}}, pulse[963]}));
-      part2_4 <= $signed(({{3{dn12[4]}}, pulse[772]} + {{3{dn13[4]}}, pulse[836]}) + ({{3{dn14[4]}}, pulse[900]} + {{3{dn15[4]}}, pulse[964]}));
-      part2_5 <= $signed(({{3{dn12[5]}}, pulse[773]} + {{3{dn13[5]}}, pulse[837]}) + ({{3{dn14[5]}}, pulse[901]} + {{3{dn15[5]}}, pulse[965]}));
-      part2_6 <= $signed(({{3{dn12[6]}}, pulse[774]} + {{3{dn13[6]}}, pulse[838]}) + ({{3{dn14[6]}}, pulse[902]} + {{3{dn15[6]}}, pulse[966]}));
-      part2_7 <= $signed(({{3{dn12[7]}}, pulse[775]} + {{3{dn13[7]}}, pulse[839]}) + ({{3{dn14[7]}}, pulse[903]} + {{3{dn15[7]}}, pulse[967]}));
-      part2_8 <= $signed(({{3{dn12[8]}}, pulse[776]} + {{3{dn13[8]}}, pulse[840]}) + ({{3{dn14[8]}}, pulse[904]} + {{3{dn15[8]}}, pulse[968]}));
-      part2_9 <= $signed(({{3{dn12[9]}}, pulse[777]} + {{3{dn13[9]}}, pulse[841]}) + ({{3{dn14[9]}}, pulse[905]} + {{3{dn15[9]}}, pulse[969]}));
-      part2_10 <= $signed(({{3{dn12[10]}}, pulse[778]} + {{3{dn13[10]}}, pulse[842]}) + ({{3{dn14[10]}}, pulse[906]} + {{3{dn15[10]}}, pulse[970]}));
-      part2_11 <= $signed(({{3{dn12[11]}}, pulse[779]} + {{3{dn13[11]}}, pulse[843]}) + ({{3{dn14[11]}}, pulse[907]} + {{3{dn15[11]}}, pulse[971]}));
-      part2_12 <= $signed(({{3{dn12[12]}}, pulse[780]} + {{3{dn13[12]}}, pulse[844]}) + ({{3{dn14[12]}}, pulse[908]} + {{3{dn15[12]}}, pulse[972]}));
-      part2_13 <= $signed(({{3{dn12[13]}}, pulse[781]} + {{3{dn13[13]}}, pulse[845]}) + ({{3{dn14[13]}}, pulse[909]} + {{3{dn15[13]}}, pulse[973]}));
-      part2_14 <= $signed(({{3{dn12[14]}}, pulse[782]} + {{3{dn13[14]}}, pulse[846]}) + ({{3{dn14[14]}}, pulse[910]} + {{3{dn15[14]}}, pulse[974]}));
-      part2_15 <= $signed(({{3{dn12[15]}}, pulse[783]} + {{3{dn13[15]}}, pulse[847]}) + ({{3{dn14[15]}}, pulse[911]} + {{3{dn15[15]}}, pulse[975]}));
-      part2_16 <= $signed(({{3{dn12[16]}}, pulse[784]} + {{3{dn13[16]}}, pulse[848]}) + ({{3{dn14[16]}}, pulse[912]} + {{3{dn15[16]}}, pulse[976]}));
-      part2_17 <= $signed(({{3{dn12[17]}}, pulse[785]} + {{3{dn13[17]}}, pulse[849]}) + ({{3{dn14[17]}}, pulse[913]} + {{3{dn15[17]}}, pulse[977]}));
-      part2_18 <= $signed(({{3{dn12[18]}}, pulse[786]} + {{3{dn13[18]}}, pulse[850]}) + ({{3{dn14[18]}}, pulse[914]} + {{3{dn15[18]}}, pulse[978]}));
-      part2_19 <= $signed(({{3{dn12[19]}}, pulse[787]} + {{3{dn13[19]}}, pulse[851]}) + ({{3{dn14[19]}}, pulse[915]} + {{3{dn15[19]}}, pulse[979]}));
-      part2_20 <= $signed(({{3{dn12[20]}}, pulse[788]} + {{3{dn13[20]}}, pulse[852]}) + ({{3{dn14[20]}}, pulse[916]} + {{3{dn15[20]}}, pulse[980]}));
-      part2_21 <= $signed(({{3{dn12[21]}}, pulse[789]} + {{3{dn13[21]}}, pulse[853]}) + ({{3{dn14[21]}}, pulse[917]} + {{3{dn15[21]}}, pulse[981]}));
-      part2_22 <= $signed(({{3{dn12[22]}}, pulse[790]} + {{3{dn13[22]}}, pulse[854]}) + ({{3{dn14[22]}}, pulse[918]} + {{3{dn15[22]}}, pulse[982]}));
-      part2_23 <= $signed(({{3{dn12[23]}}, pulse[791]} + {{3{dn13[23]}}, pulse[855]}) + ({{3{dn14[23]}}, pulse[919]} + {{3{dn15[23]}}, pulse[983]}));
-      part2_24 <= $signed(({{3{dn12[24]}}, pulse[792]} + {{3{dn13[24]}}, pulse[856]}) + ({{3{dn14[24]}}, pulse[920]} + {{3{dn15[24]}}, pulse[984]}));
-      part2_25 <= $signed(({{3{dn12[25]}}, pulse[793]} + {{3{dn13[25]}}, pulse[857]}) + ({{3{dn14[25]}}, pulse[921]} + {{3{dn15[25]}}, pulse[985]}));
-      part2_26 <= $signed(({{3{dn12[26]}}, pulse[794]} + {{3{dn13[26]}}, pulse[858]}) + ({{3{dn14[26]}}, pulse[922]} + {{3{dn15[26]}}, pulse[986]}));
-      part2_27 <= $signed(({{3{dn12[27]}}, pulse[795]} + {{3{dn13[27]}}, pulse[859]}) + ({{3{dn14[27]}}, pulse[923]} + {{3{dn15[27]}}, pulse[987]}));
-      part2_28 <= $signed(({{3{dn12[28]}}, pulse[796]} + {{3{dn13[28]}}, pulse[860]}) + ({{3{dn14[28]}}, pulse[924]} + {{3{dn15[28]}}, pulse[988]}));
-      part2_29 <= $signed(({{3{dn12[29]}}, pulse[797]} + {{3{dn13[29]}}, pulse[861]}) + ({{3{dn14[29]}}, pulse[925]} + {{3{dn15[29]}}, pulse[989]}));
-      part2_30 <= $signed(({{3{dn12[30]}}, pulse[798]} + {{3{dn13[30]}}, pulse[862]}) + ({{3{dn14[30]}}, pulse[926]} + {{3{dn15[30]}}, pulse[990]}));
-      part2_31 <= $signed(({{3{dn12[31]}}, pulse[799]} + {{3{dn13[31]}}, pulse[863]}) + ({{3{dn14[31]}}, pulse[927]} + {{3{dn15[31]}}, pulse[991]}));
-      part2_32 <= $signed(({{3{dn12[32]}}, pulse[800]} + {{3{dn13[32]}}, pulse[864]}) + ({{3{dn14[32]}}, pulse[928]} + {{3{dn15[32]}}, pulse[992]}));
-      part2_33 <= $signed(({{3{dn12[33]}}, pulse[801]} + {{3{dn13[33]}}, pulse[865]}) + ({{3{dn14[33]}}, pulse[929]} + {{3{dn15[33]}}, pulse[993]}));
-      part2_34 <= $signed(({{3{dn12[34]}}, pulse[802]} + {{3{dn13[34]}}, pulse[866]}) + ({{3{dn14[34]}}, pulse[930]} + {{3{dn15[34]}}, pulse[994]}));
-      part2_35 <= $signed(({{3{dn12[35]}}, pulse[803]} + {{3{dn13[35]}}, pulse[867]}) + ({{3{dn14[35]}}, pulse[931]} + {{3{dn15[35]}}, pulse[995]}));
-      part2_36 <= $signed(({{3{dn12[36]}}, pulse[804]} + {{3{dn13[36]}}, pulse[868]}) + ({{3{dn14[36]}}, pulse[932]} + {{3{dn15[36]}}, pulse[996]}));
-      part2_37 <= $signed(({{3{dn12[37]}}, pulse[805]} + {{3{dn13[37]}}, pulse[869]}) + ({{3{dn14[37]}}, pulse[933]} + {{3{dn15[37]}}, pulse[997]}));
-      part2_38 <= $signed(({{3{dn12[38]}}, pulse[806]} + {{3{dn13[38]}}, pulse[870]}) + ({{3{dn14[38]}}, pulse[934]} + {{3{dn15[38]}}, pulse[998]}));
-      part2_39 <= $signed(({{3{dn12[39]}}, pulse[807]} + {{3{dn13[39]}}, pulse[871]}) + ({{3{dn14[39]}}, pulse[935]} + {{3{dn15[39]}}, pulse[999]}));
-      part2_40 <= $signed(({{3{dn12[40]}}, pulse[808]} + {{3{dn13[40]}}, pulse[872]}) + ({{3{dn14[40]}}, pulse[936]} + {{3{dn15[40]}}, pulse[1000]}));
-      part2_41 <= $signed(({{3{dn12[41]}}, pulse[809]} + {{3{dn13[41]}}, pulse[873]}) + ({{3{dn14[41]}}, pulse[937]} + {{3{dn15[41]}}, pulse[1001]}));
-      part2_42 <= $signed(({{3{dn12[42]}}, pulse[810]} + {{3{dn13[42]}}, pulse[874]}) + ({{3{dn14[42]}}, pulse[938]} + {{3{dn15[42]}}, pulse[1002]}));
-      part2_43 <= $signed(({{3{dn12[43]}}, pulse[811]} + {{3{dn13[43]}}, pulse[875]}) + ({{3{dn14[43]}}, pulse[939]} + {{3{dn15[43]}}, pulse[1003]}));
-      part2_44 <= $signed(({{3{dn12[44]}}, pulse[812]} + {{3{dn13[44]}}, pulse[876]}) + ({{3{dn14[44]}}, pulse[940]} + {{3{dn15[44]}}, pulse[1004]}));
-      part2_45 <= $signed(({{3{dn12[45]}}, pulse[813]} + {{3{dn13[45]}}, pulse[877]}) + ({{3{dn14[45]}}, pulse[941]} + {{3{dn15[45]}}, pulse[1005]}));
-      part2_46 <= $signed(({{3{dn12[46]}}, pulse[814]} + {{3{dn13[46]}}, pulse[878]}) + ({{3{dn14[46]}}, pulse[942]} + {{3{dn15[46]}}, pulse[1006]}));
-      part2_47 <= $signed(({{3{dn12[47]}}, pulse[815]} + {{3{dn13[47]}}, pulse[879]}) + ({{3{dn14[47]}}, pulse[943]} + {{3{dn15[47]}}, pulse[1007]}));
-      part2_48 <= $signed(({{3{dn12[48]}}, pulse[816]} + {{3{dn13[48]}}, pulse[880]}) + ({{3{dn14[48]}}, pulse[944]} + {{3{dn15[48]}}, pulse[1008]}));
-      part2_49 <= $signed(({{3{dn12[49]}}, pulse[817]} + {{3{dn13[49]}}, pulse[881]}) + ({{3{dn14[49]}}, pulse[945]} + {{3{dn15[49]}}, pulse[1009]}));
-      part2_50 <= $signed(({{3{dn12[50]}}, pulse[818]} + {{3{dn13[50]}}, pulse[882]}) + ({{3{dn14[50]}}, pulse[946]} + {{3{dn15[50]}}, pulse[1010]}));
-      part2_51 <= $signed(({{3{dn12[51]}}, pulse[819]} + {{3{dn13[51]}}, pulse[883]}) + ({{3{dn14[51]}}, pulse[947]} + {{3{dn15[51]}}, pulse[1011]}));
-      part2_52 <= $signed(({{3{dn12[52]}}, pulse[820]} + {{3{dn13[52]}}, pulse[884]}) + ({{3{dn14[52]}}, pulse[948]} + {{3{dn15[52]}}, pulse[1012]}));
-      part2_53 <= $signed(({{3{dn12[53]}}, pulse[821]} + {{3{dn13[53]}}, pulse[885]}) + ({{3{dn14[53]}}, pulse[949]} + {{3{dn15[53]}}, pulse[1013]}));
-      part2_54 <= $signed(({{3{dn12[54]}}, pulse[822]} + {{3{dn13[54]}}, pulse[886]}) + ({{3{dn14[54]}}, pulse[950]} + {{3{dn15[54]}}, pulse[1014]}));
-      part2_55 <= $signed(({{3{dn12[55]}}, pulse[823]} + {{3{dn13[55]}}, pulse[887]}) + ({{3{dn14[55]}}, pulse[951]} + {{3{dn15[55]}}, pulse[1015]}));
-      part2_56 <= $signed(({{3{dn12[56]}}, pulse[824]} + {{3{dn13[56]}}, pulse[888]}) + ({{3{dn14[56]}}, pulse[952]} + {{3{dn15[56]}}, pulse[1016]}));
-      part2_57 <= $signed(({{3{dn12[57]}}, pulse[825]} + {{3{dn13[57]}}, pulse[889]}) + ({{3{dn14[57]}}, pulse[953]} + {{3{dn15[57]}}, pulse[1017]}));
-      part2_58 <= $signed(({{3{dn12[58]}}, pulse[826]} + {{3{dn13[58]}}, pulse[890]}) + ({{3{dn14[58]}}, pulse[954]} + {{3{dn15[58]}}, pulse[1018]}));
-      part2_59 <= $signed(({{3{dn12[59]}}, pulse[827]} + {{3{dn13[59]}}, pulse[891]}) + ({{3{dn14[59]}}, pulse[955]} + {{3{dn15[59]}}, pulse[1019]}));
-      part2_60 <= $signed(({{3{dn12[60]}}, pulse[828]} + {{3{dn13[60]}}, pulse[892]}) + ({{3{dn14[60]}}, pulse[956]} + {{3{dn15[60]}}, pulse[1020]}));
-      part2_61 <= $signed(({{3{dn12[61]}}, pulse[829]} + {{3{dn13[61]}}, pulse[893]}) + ({{3{dn14[61]}}, pulse[957]} + {{3{dn15[61]}}, pulse[1021]}));
-      part2_62 <= $signed(({{3{dn12[62]}}, pulse[830]} + {{3{dn13[62]}}, pulse[894]}) + ({{3{dn14[62]}}, pulse[958]} + {{3{dn15[62]}}, pulse[1022]}));
-      part2_63 <= $signed(({{3{dn12[63]}}, pulse[831]} + {{3{dn13[63]}}, pulse[895]}) + ({{3{dn14[63]}}, pulse[959]} + {{3{dn15[63]}}, pulse[1023]}));
+      part0_0 <= $signed((({{3{dn0[0]}}, pulse0[0]} + {{3{dn1[0]}}, pulse1[0]}) + ({{3{dn2[0]}}, pulse2[0]} + {{3{dn3[0]}}, pulse3[0]})) + ({{3{dn4[0]}}, pulse4[0]} + {{3{dn5[0]}}, pulse5[0]}));
+      part0_1 <= $signed((({{3{dn0[1]}}, pulse0[1]} + {{3{dn1[1]}}, pulse1[1]}) + ({{3{dn2[1]}}, pulse2[1]} + {{3{dn3[1]}}, pulse3[1]})) + ({{3{dn4[1]}}, pulse4[1]} + {{3{dn5[1]}}, pulse5[1]}));
+      part0_2 <= $signed((({{3{dn0[2]}}, pulse0[2]} + {{3{dn1[2]}}, pulse1[2]}) + ({{3{dn2[2]}}, pulse2[2]} + {{3{dn3[2]}}, pulse3[2]})) + ({{3{dn4[2]}}, pulse4[2]} + {{3{dn5[2]}}, pulse5[2]}));
+      part0_3 <= $signed((({{3{dn0[3]}}, pulse0[3]} + {{3{dn1[3]}}, pulse1[3]}) + ({{3{dn2[3]}}, pulse2[3]} + {{3{dn3[3]}}, pulse3[3]})) + ({{3{dn4[3]}}, pulse4[3]} + {{3{dn5[3]}}, pulse5[3]}));
+      part0_4 <= $signed((({{3{dn0[4]}}, pulse0[4]} + {{3{dn1[4]}}, pulse1[4]}) + ({{3{dn2[4]}}, pulse2[4]} + {{3{dn3[4]}}, pulse3[4]})) + ({{3{dn4[4]}}, pulse4[4]} + {{3{dn5[4]}}, pulse5[4]}));
+      part0_5 <= $signed((({{3{dn0[5]}}, pulse0[5]} + {{3{dn1[5]}}, pulse1[5]}) + ({{3{dn2[5]}}, pulse2[5]} + {{3{dn3[5]}}, pulse3[5]})) + ({{3{dn4[5]}}, pulse4[5]} + {{3{dn5[5]}}, pulse5[5]}));
+      part0_6 <= $signed((({{3{dn0[6]}}, pulse0[6]} + {{3{dn1[6]}}, pulse1[6]}) + ({{3{dn2[6]}}, pulse2[6]} + {{3{dn3[6]}}, pulse3[6]})) + ({{3{dn4[6]}}, pulse4[6]} + {{3{dn5[6]}}, pulse5[6]}));
+      part0_7 <= $signed((({{3{dn0[7]}}, pulse0[7]} + {{3{dn1[7]}}, pulse1[7]}) + ({{3{dn2[7]}}, pulse2[7]} + {{3{dn3[7]}}, pulse3[7]})) + ({{3{dn4[7]}}, pulse4[7]} + {{3{dn5[7]}}, pulse5[7]}));
+      part0_8 <= $signed((({{3{dn0[8]}}, pulse0[8]} + {{3{dn1[8]}}, pulse1[8]}) + ({{3{dn2[8]}}, pulse2[8]} + {{3{dn3[8]}}, pulse3[8]})) + ({{3{dn4[8]}}, pulse4[8]} + {{3{dn5[8]}}, pulse5[8]}));
+      part0_9 <= $signed((({{3{dn0[9]}}, pulse0[9]} + {{3{dn1[9]}}, pulse1[9]}) + ({{3{dn2[9]}}, pulse2[9]} + {{3{dn3[9]}}, pulse3[9]})) + ({{3{dn4[9]}}, pulse4[9]} + {{3{dn5[9]}}, pulse5[9]}));
+      part0_10 <= $signed((({{3{dn0[10]}}, pulse0[10]} + {{3{dn1[10]}}, pulse1[10]}) + ({{3{dn2[10]}}, pulse2[10]} + {{3{dn3[10]}}, pulse3[10]})) + ({{3{dn4[10]}}, pulse4[10]} + {{3{dn5[10]}}, pulse5[10]}));
+      part0_11 <= $signed((({{3{dn0[11]}}, pulse0[11]} + {{3{dn1[11]}}, pulse1[11]}) + ({{3{dn2[11]}}, pulse2[11]} + {{3{dn3[11]}}, pulse3[11]})) + ({{3{dn4[11]}}, pulse4[11]} + {{3{dn5[11]}}, pulse5[11]}));
+      part0_12 <= $signed((({{3{dn0[12]}}, pulse0[12]} + {{3{dn1[12]}}, pulse1[12]}) + ({{3{dn2[12]}}, pulse2[12]} + {{3{dn3[12]}}, pulse3[12]})) + ({{3{dn4[12]}}, pulse4[12]} + {{3{dn5[12]}}, pulse5[12]}));
+      part0_13 <= $signed((({{3{dn0[13]}}, pulse0[13]} + {{3{dn1[13]}}, pulse1[13]}) + ({{3{dn2[13]}}, pulse2[13]} + {{3{dn3[13]}}, pulse3[13]})) + ({{3{dn4[13]}}, pulse4[13]} + {{3{dn5[13]}}, pulse5[13]}));
+      part0_14 <= $signed((({{3{dn0[14]}}, pulse0[14]} + {{3{dn1[14]}}, pulse1[14]}) + ({{3{dn2[14]}}, pulse2[14]} + {{3{dn3[14]}}, pulse3[14]})) + ({{3{dn4[14]}}, pulse4[14]} + {{3{dn5[14]}}, pulse5[14]}));
+      part0_15 <= $signed((({{3{dn0[15]}}, pulse0[15]} + {{3{dn1[15]}}, pulse1[15]}) + ({{3{dn2[15]}}, pulse2[15]} + {{3{dn3[15]}}, pulse3[15]})) + ({{3{dn4[15]}}, pulse4[15]} + {{3{dn5[15]}}, pulse5[15]}));
+      part0_16 <= $signed((({{3{dn0[16]}}, pulse0[16]} + {{3{dn1[16]}}, pulse1[16]}) + ({{3{dn2[16]}}, pulse2[16]} + {{3{dn3[16]}}, pulse3[16]})) + ({{3{dn4[16]}}, pulse4[16]} + {{3{dn5[16]}}, pulse5[16]}));
+      part0_17 <= $signed((({{3{dn0[17]}}, pulse0[17]} + {{3{dn1[17]}}, pulse1[17]}) + ({{3{dn2[17]}}, pulse2[17]} + {{3{dn3[17]}}, pulse3[17]})) + ({{3{dn4[17]}}, pulse4[17]} + {{3{dn5[17]}}, pulse5[17]}));
+      part0_18 <= $signed((({{3{dn0[18]}}, pulse0[18]} + {{3{dn1[18]}}, pulse1[18]}) + ({{3{dn2[18]}}, pulse2[18]} + {{3{dn3[18]}}, pulse3[18]})) + ({{3{dn4[18]}}, pulse4[18]} + {{3{dn5[18]}}, pulse5[18]}));
+      part0_19 <= $signed((({{3{dn0[19]}}, pulse0[19]} + {{3{dn1[19]}}, pulse1[19]}) + ({{3{dn2[19]}}, pulse2[19]} + {{3{dn3[19]}}, pulse3[19]})) + ({{3{dn4[19]}}, pulse4[19]} + {{3{dn5[19]}}, pulse5[19]}));
+      part0_20 <= $signed((({{3{dn0[20]}}, pulse0[20]} + {{3{dn1[20]}}, pulse1[20]}) + ({{3{dn2[20]}}, pulse2[20]} + {{3{dn3[20]}}, pulse3[20]})) + ({{3{dn4[20]}}, pulse4[20]} + {{3{dn5[20]}}, pulse5[20]}));
+      part0_21 <= $signed((({{3{dn0[21]}}, pulse0[21]} + {{3{dn1[21]}}, pulse1[21]}) + ({{3{dn2[21]}}, pulse2[21]} + {{3{dn3[21]}}, pulse3[21]})) + ({{3{dn4[21]}}, pulse4[21]} + {{3{dn5[21]}}, pulse5[21]}));
+      part0_22 <= $signed((({{3{dn0[22]}}, pulse0[22]} + {{3{dn1[22]}}, pulse1[22]}) + ({{3{dn2[22]}}, pulse2[22]} + {{3{dn3[22]}}, pulse3[22]})) + ({{3{dn4[22]}}, pulse4[22]} + {{3{dn5[22]}}, pulse5[22]}));
+      part0_23 <= $signed((({{3{dn0[23]}}, pulse0[23]} + {{3{dn1[23]}}, pulse1[23]}) + ({{3{dn2[23]}}, pulse2[23]} + {{3{dn3[23]}}, pulse3[23]})) + ({{3{dn4[23]}}, pulse4[23]} + {{3{dn5[23]}}, pulse5[23]}));
+      part0_24 <= $signed((({{3{dn0[24]}}, pulse0[24]} + {{3{dn1[24]}}, pulse1[24]}) + ({{3{dn2[24]}}, pulse2[24]} + {{3{dn3[24]}}, pulse3[24]})) + ({{3{dn4[24]}}, pulse4[24]} + {{3{dn5[24]}}, pulse5[24]}));
+      part0_25 <= $signed((({{3{dn0[25]}}, pulse0[25]} + {{3{dn1[25]}}, pulse1[25]}) + ({{3{dn2[25]}}, pulse2[25]} + {{3{dn3[25]}}, pulse3[25]})) + ({{3{dn4[25]}}, pulse4[25]} + {{3{dn5[25]}}, pulse5[25]}));
+      part0_26 <= $signed((({{3{dn0[26]}}, pulse0[26]} + {{3{dn1[26]}}, pulse1[26]}) + ({{3{dn2[26]}}, pulse2[26]} + {{3{dn3[26]}}, pulse3[26]})) + ({{3{dn4[26]}}, pulse4[26]} + {{3{dn5[26]}}, pulse5[26]}));
+      part0_27 <= $signed((({{3{dn0[27]}}, pulse0[27]} + {{3{dn1[27]}}, pulse1[27]}) + ({{3{dn2[27]}}, pulse2[27]} + {{3{dn3[27]}}, pulse3[27]})) + ({{3{dn4[27]}}, pulse4[27]} + {{3{dn5[27]}}, pulse5[27]}));
+      part0_28 <= $signed((({{3{dn0[28]}}, pulse0[28]} + {{3{dn1[28]}}, pulse1[28]}) + ({{3{dn2[28]}}, pulse2[28]} + {{3{dn3[28]}}, pulse3[28]})) + ({{3{dn4[28]}}, pulse4[28]} + {{3{dn5[28]}}, pulse5[28]}));
+      part0_29 <= $signed((({{3{dn0[29]}}, pulse0[29]} + {{3{dn1[29]}}, pulse1[29]}) + ({{3{dn2[29]}}, pulse2[29]} + {{3{dn3[29]}}, pulse3[29]})) + ({{3{dn4[29]}}, pulse4[29]} + {{3{dn5[29]}}, pulse5[29]}));
+      part0_30 <= $signed((({{3{dn0[30]}}, pulse0[30]} + {{3{dn1[30]}}, pulse1[30]}) + ({{3{dn2[30]}}, pulse2[30]} + {{3{dn3[30]}}, pulse3[30]})) + ({{3{dn4[30]}}, pulse4[30]} + {{3{dn5[30]}}, pulse5[30]}));
+      part0_31 <= $signed((({{3{dn0[31]}}, pulse0[31]} + {{3{dn1[31]}}, pulse1[31]}) + ({{3{dn2[31]}}, pulse2[31]} + {{3{dn3[31]}}, pulse3[31]})) + ({{3{dn4[31]}}, pulse4[31]} + {{3{dn5[31]}}, pulse5[31]}));
+      part0_32 <= $signed((({{3{dn0[32]}}, pulse0[32]} + {{3{dn1[32]}}, pulse1[32]}) + ({{3{dn2[32]}}, pulse2[32]} + {{3{dn3[32]}}, pulse3[32]})) + ({{3{dn4[32]}}, pulse4[32]} + {{3{dn5[32]}}, pulse5[32]}));
+      part0_33 <= $signed((({{3{dn0[33]}}, pulse0[33]} + {{3{dn1[33]}}, pulse1[33]}) + ({{3{dn2[33]}}, pulse2[33]} + {{3{dn3[33]}}, pulse3[33]})) + ({{3{dn4[33]}}, pulse4[33]} + {{3{dn5[33]}}, pulse5[33]}));
+      part0_34 <= $signed((({{3{dn0[34]}}, pulse0[34]} + {{3{dn1[34]}}, pulse1[34]}) + ({{3{dn2[34]}}, pulse2[34]} + {{3{dn3[34]}}, pulse3[34]})) + ({{3{dn4[34]}}, pulse4[34]} + {{3{dn5[34]}}, pulse5[34]}));
+      part0_35 <= $signed((({{3{dn0[35]}}, pulse0[35]} + {{3{dn1[35]}}, pulse1[35]}) + ({{3{dn2[35]}}, pulse2[35]} + {{3{dn3[35]}}, pulse3[35]})) + ({{3{dn4[35]}}, pulse4[35]} + {{3{dn5[35]}}, pulse5[35]}));
+      part0_36 <= $signed((({{3{dn0[36]}}, pulse0[36]} + {{3{dn1[36]}}, pulse1[36]}) + ({{3{dn2[36]}}, pulse2[36]} + {{3{dn3[36]}}, pulse3[36]})) + ({{3{dn4[36]}}, pulse4[36]} + {{3{dn5[36]}}, pulse5[36]}));
+      part0_37 <= $signed((({{3{dn0[37]}}, pulse0[37]} + {{3{dn1[37]}}, pulse1[37]}) + ({{3{dn2[37]}}, pulse2[37]} + {{3{dn3[37]}}, pulse3[37]})) + ({{3{dn4[37]}}, pulse4[37]} + {{3{dn5[37]}}, pulse5[37]}));
+      part0_38 <= $signed((({{3{dn0[38]}}, pulse0[38]} + {{3{dn1[38]}}, pulse1[38]}) + ({{3{dn2[38]}}, pulse2[38]} + {{3{dn3[38]}}, pulse3[38]})) + ({{3{dn4[38]}}, pulse4[38]} + {{3{dn5[38]}}, pulse5[38]}));
+      part0_39 <= $signed((({{3{dn0[39]}}, pulse0[39]} + {{3{dn1[39]}}, pulse1[39]}) + ({{3{dn2[39]}}, pulse2[39]} + {{3{dn3[39]}}, pulse3[39]})) + ({{3{dn4[39]}}, pulse4[39]} + {{3{dn5[39]}}, pulse5[39]}));
+      part0_40 <= $signed((({{3{dn0[40]}}, pulse0[40]} + {{3{dn1[40]}}, pulse1[40]}) + ({{3{dn2[40]}}, pulse2[40]} + {{3{dn3[40]}}, pulse3[40]})) + ({{3{dn4[40]}}, pulse4[40]} + {{3{dn5[40]}}, pulse5[40]}));
+      part0_41 <= $signed((({{3{dn0[41]}}, pulse0[41]} + {{3{dn1[41]}}, pulse1[41]}) + ({{3{dn2[41]}}, pulse2[41]} + {{3{dn3[41]}}, pulse3[41]})) + ({{3{dn4[41]}}, pulse4[41]} + {{3{dn5[41]}}, pulse5[41]}));
+      part0_42 <= $signed((({{3{dn0[42]}}, pulse0[42]} + {{3{dn1[42]}}, pulse1[42]}) + ({{3{dn2[42]}}, pulse2[42]} + {{3{dn3[42]}}, pulse3[42]})) + ({{3{dn4[42]}}, pulse4[42]} + {{3{dn5[42]}}, pulse5[42]}));
+      part0_43 <= $signed((({{3{dn0[43]}}, pulse0[43]} + {{3{dn1[43]}}, pulse1[43]}) + ({{3{dn2[43]}}, pulse2[43]} + {{3{dn3[43]}}, pulse3[43]})) + ({{3{dn4[43]}}, pulse4[43]} + {{3{dn5[43]}}, pulse5[43]}));
+      part0_44 <= $signed((({{3{dn0[44]}}, pulse0[44]} + {{3{dn1[44]}}, pulse1[44]}) + ({{3{dn2[44]}}, pulse2[44]} + {{3{dn3[44]}}, pulse3[44]})) + ({{3{dn4[44]}}, pulse4[44]} + {{3{dn5[44]}}, pulse5[44]}));
+      part0_45 <= $signed((({{3{dn0[45]}}, pulse0[45]} + {{3{dn1[45]}}, pulse1[45]}) + ({{3{dn2[45]}}, pulse2[45]} + {{3{dn3[45]}}, pulse3[45]})) + ({{3{dn4[45]}}, pulse4[45]} + {{3{dn5[45]}}, pulse5[45]}));
+      part0_46 <= $signed((({{3{dn0[46]}}, pulse0[46]} + {{3{dn1[46]}}, pulse1[46]}) + ({{3{dn2[46]}}, pulse2[46]} + {{3{dn3[46]}}, pulse3[46]})) + ({{3{dn4[46]}}, pulse4[46]} + {{3{dn5[46]}}, pulse5[46]}));
+      part0_47 <= $signed((({{3{dn0[47]}}, pulse0[47]} + {{3{dn1[47]}}, pulse1[47]}) + ({{3{dn2[47]}}, pulse2[47]} + {{3{dn3[47]}}, pulse3[47]})) + ({{3{dn4[47]}}, pulse4[47]} + {{3{dn5[47]}}, pulse5[47]}));
+      part0_48 <= $signed((({{3{dn0[48]}}, pulse0[48]} + {{3{dn1[48]}}, pulse1[48]}) + ({{3{dn2[48]}}, pulse2[48]} + {{3{dn3[48]}}, pulse3[48]})) + ({{3{dn4[48]}}, pulse4[48]} + {{3{dn5[48]}}, pulse5[48]}));
+      part0_49 <= $signed((({{3{dn0[49]}}, pulse0[49]} + {{3{dn1[49]}}, pulse1[49]}) + ({{3{dn2[49]}}, pulse2[49]} + {{3{dn3[49]}}, pulse3[49]})) + ({{3{dn4[49]}}, pulse4[49]} + {{3{dn5[49]}}, pulse5[49]}));
+      part0_50 <= $signed((({{3{dn0[50]}}, pulse0[50]} + {{3{dn1[50]}}, pulse1[50]}) + ({{3{dn2[50]}}, pulse2[50]} + {{3{dn3[50]}}, pulse3[50]})) + ({{3{dn4[50]}}, pulse4[50]} + {{3{dn5[50]}}, pulse5[50]}));
+      part0_51 <= $signed((({{3{dn0[51]}}, pulse0[51]} + {{3{dn1[51]}}, pulse1[51]}) + ({{3{dn2[51]}}, pulse2[51]} + {{3{dn3[51]}}, pulse3[51]})) + ({{3{dn4[51]}}, pulse4[51]} + {{3{dn5[51]}}, pulse5[51]}));
+      part0_52 <= $signed((({{3{dn0[52]}}, pulse0[52]} + {{3{dn1[52]}}, pulse1[52]}) + ({{3{dn2[52]}}, pulse2[52]} + {{3{dn3[52]}}, pulse3[52]})) + ({{3{dn4[52]}}, pulse4[52]} + {{3{dn5[52]}}, pulse5[52]}));
+      part0_53 <= $signed((({{3{dn0[53]}}, pulse0[53]} + {{3{dn1[53]}}, pulse1[53]}) + ({{3{dn2[53]}}, pulse2[53]} + {{3{dn3[53]}}, pulse3[53]})) + ({{3{dn4[53]}}, pulse4[53]} + {{3{dn5[53]}}, pulse5[53]}));
+      part0_54 <= $signed((({{3{dn0[54]}}, pulse0[54]} + {{3{dn1[54]}}, pulse1[54]}) + ({{3{dn2[54]}}, pulse2[54]} + {{3{dn3[54]}}, pulse3[54]})) + ({{3{dn4[54]}}, pulse4[54]} + {{3{dn5[54]}}, pulse5[54]}));
+      part0_55 <= $signed((({{3{dn0[55]}}, pulse0[55]} + {{3{dn1[55]}}, pulse1[55]}) + ({{3{dn2[55]}}, pulse2[55]} + {{3{dn3[55]}}, pulse3[55]})) + ({{3{dn4[55]}}, pulse4[55]} + {{3{dn5[55]}}, pulse5[55]}));
+      part0_56 <= $signed((({{3{dn0[56]}}, pulse0[56]} + {{3{dn1[56]}}, pulse1[56]}) + ({{3{dn2[56]}}, pulse2[56]} + {{3{dn3[56]}}, pulse3[56]})) + ({{3{dn4[56]}}, pulse4[56]} + {{3{dn5[56]}}, pulse5[56]}));
+      part0_57 <= $signed((({{3{dn0[57]}}, pulse0[57]} + {{3{dn1[57]}}, pulse1[57]}) + ({{3{dn2[57]}}, pulse2[57]} + {{3{dn3[57]}}, pulse3[57]})) + ({{3{dn4[57]}}, pulse4[57]} + {{3{dn5[57]}}, pulse5[57]}));
+      part0_58 <= $signed((({{3{dn0[58]}}, pulse0[58]} + {{3{dn1[58]}}, pulse1[58]}) + ({{3{dn2[58]}}, pulse2[58]} + {{3{dn3[58]}}, pulse3[58]})) + ({{3{dn4[58]}}, pulse4[58]} + {{3{dn5[58]}}, pulse5[58]}));
+      part0_59 <= $signed((({{3{dn0[59]}}, pulse0[59]} + {{3{dn1[59]}}, pulse1[59]}) + ({{3{dn2[59]}}, pulse2[59]} + {{3{dn3[59]}}, pulse3[59]})) + ({{3{dn4[59]}}, pulse4[59]} + {{3{dn5[59]}}, pulse5[59]}));
+      part0_60 <= $signed((({{3{dn0[60]}}, pulse0[60]} + {{3{dn1[60]}}, pulse1[60]}) + ({{3{dn2[60]}}, pulse2[60]} + {{3{dn3[60]}}, pulse3[60]})) + ({{3{dn4[60]}}, pulse4[60]} + {{3{dn5[60]}}, pulse5[60]}));
+      part0_61 <= $signed((({{3{dn0[61]}}, pulse0[61]} + {{3{dn1[61]}}, pulse1[61]}) + ({{3{dn2[61]}}, pulse2[61]} + {{3{dn3[61]}}, pulse3[61]})) + ({{3{dn4[61]}}, pulse4[61]} + {{3{dn5[61]}}, pulse5[61]}));
+      part0_62 <= $signed((({{3{dn0[62]}}, pulse0[62]} + {{3{dn1[62]}}, pulse1[62]}) + ({{3{dn2[62]}}, pulse2[62]} + {{3{dn3[62]}}, pulse3[62]})) + ({{3{dn4[62]}}, pulse4[62]} + {{3{dn5[62]}}, pulse5[62]}));
+      part0_63 <= $signed((({{3{dn0[63]}}, pulse0[63]} + {{3{dn1[63]}}, pulse1[63]}) + ({{3{dn2[63]}}, pulse2[63]} + {{3{dn3[63]}}, pulse3[63]})) + ({{3{dn4[63]}}, pulse4[63]} + {{3{dn5[63]}}, pulse5[63]}));
+      part1_0 <= $signed((({{3{dn6[0]}}, pulse6[0]} + {{3{dn7[0]}}, pulse7[0]}) + ({{3{dn8[0]}}, pulse8[0]} + {{3{dn9[0]}}, pulse9[0]})) + ({{3{dn10[0]}}, pulse10[0]} + {{3{dn11[0]}}, pulse11[0]}));
+      part1_1 <= $signed((({{3{dn6[1]}}, pulse6[1]} + {{3{dn7[1]}}, pulse7[1]}) + ({{3{dn8[1]}}, pulse8[1]} + {{3{dn9[1]}}, pulse9[1]})) + ({{3{dn10[1]}}, pulse10[1]} + {{3{dn11[1]}}, pulse11[1]}));
+      part1_2 <= $signed((({{3{dn6[2]}}, pulse6[2]} + {{3{dn7[2]}}, pulse7[2]}) + ({{3{dn8[2]}}, pulse8[2]} + {{3{dn9[2]}}, pulse9[2]})) + ({{3{dn10[2]}}, pulse10[2]} + {{3{dn11[2]}}, pulse11[2]}));
+      part1_3 <= $signed((({{3{dn6[3]}}, pulse6[3]} + {{3{dn7[3]}}, pulse7[3]}) + ({{3{dn8[3]}}, pulse8[3]} + {{3{dn9[3]}}, pulse9[3]})) + ({{3{dn10[3]}}, pulse10[3]} + {{3{dn11[3]}}, pulse11[3]}));
+      part1_4 <= $signed((({{3{dn6[4]}}, pulse6[4]} + {{3{dn7[4]}}, pulse7[4]}) + ({{3{dn8[4]}}, pulse8[4]} + {{3{dn9[4]}}, pulse9[4]})) + ({{3{dn10[4]}}, pulse10[4]} + {{3{dn11[4]}}, pulse11[4]}));
+      part1_5 <= $signed((({{3{dn6[5]}}, pulse6[5]} + {{3{dn7[5]}}, pulse7[5]}) + ({{3{dn8[5]}}, pulse8[5]} + {{3{dn9[5]}}, pulse9[5]})) + ({{3{dn10[5]}}, pulse10[5]} + {{3{dn11[5]}}, pulse11[5]}));
+      part1_6 <= $signed((({{3{dn6[6]}}, pulse6[6]} + {{3{dn7[6]}}, pulse7[6]}) + ({{3{dn8[6]}}, pulse8[6]} + {{3{dn9[6]}}, pulse9[6]})) + ({{3{dn10[6]}}, pulse10[6]} + {{3{dn11[6]}}, pulse11[6]}));
+      part1_7 <= $signed((({{3{dn6[7]}}, pulse6[7]} + {{3{dn7[7]}}, pulse7[7]}) + ({{3{dn8[7]}}, pulse8[7]} + {{3{dn9[7]}}, pulse9[7]})) + ({{3{dn10[7]}}, pulse10[7]} + {{3{dn11[7]}}, pulse11[7]}));
+      part1_8 <= $signed((({{3{dn6[8]}}, pulse6[8]} + {{3{dn7[8]}}, pulse7[8]}) + ({{3{dn8[8]}}, pulse8[8]} + {{3{dn9[8]}}, pulse9[8]})) + ({{3{dn10[8]}}, pulse10[8]} + {{3{dn11[8]}}, pulse11[8]}));
+      part1_9 <= $signed((({{3{dn6[9]}}, pulse6[9]} + {{3{dn7[9]}}, pulse7[9]}) + ({{3{dn8[9]}}, pulse8[9]} + {{3{dn9[9]}}, pulse9[9]})) + ({{3{dn10[9]}}, pulse10[9]} + {{3{dn11[9]}}, pulse11[9]}));
+      part1_10 <= $signed((({{3{dn6[10]}}, pulse6[10]} + {{3{dn7[10]}}, pulse7[10]}) + ({{3{dn8[10]}}, pulse8[10]} + {{3{dn9[10]}}, pulse9[10]})) + ({{3{dn10[10]}}, pulse10[10]} + {{3{dn11[10]}}, pulse11[10]}));
+      part1_11 <= $signed((({{3{dn6[11]}}, pulse6[11]} + {{3{dn7[11]}}, pulse7[11]}) + ({{3{dn8[11]}}, pulse8[11]} + {{3{dn9[11]}}, pulse9[11]})) + ({{3{dn10[11]}}, pulse10[11]} + {{3{dn11[11]}}, pulse11[11]}));
+      part1_12 <= $signed((({{3{dn6[12]}}, pulse6[12]} + {{3{dn7[12]}}, pulse7[12]}) + ({{3{dn8[12]}}, pulse8[12]} + {{3{dn9[12]}}, pulse9[12]})) + ({{3{dn10[12]}}, pulse10[12]} + {{3{dn11[12]}}, pulse11[12]}));
+      part1_13 <= $signed((({{3{dn6[13]}}, pulse6[13]} + {{3{dn7[13]}}, pulse7[13]}) + ({{3{dn8[13]}}, pulse8[13]} + {{3{dn9[13]}}, pulse9[13]})) + ({{3{dn10[13]}}, pulse10[13]} + {{3{dn11[13]}}, pulse11[13]}));
+      part1_14 <= $signed((({{3{dn6[14]}}, pulse6[14]} + {{3{dn7[14]}}, pulse7[14]}) + ({{3{dn8[14]}}, pulse8[14]} + {{3{dn9[14]}}, pulse9[14]})) + ({{3{dn10[14]}}, pulse10[14]} + {{3{dn11[14]}}, pulse11[14]}));
+      part1_15 <= $signed((({{3{dn6[15]}}, pulse6[15]} + {{3{dn7[15]}}, pulse7[15]}) + ({{3{dn8[15]}}, pulse8[15]} + {{3{dn9[15]}}, pulse9[15]})) + ({{3{dn10[15]}}, pulse10[15]} + {{3{dn11[15]}}, pulse11[15]}));
+      part1_16 <= $signed((({{3{dn6[16]}}, pulse6[16]} + {{3{dn7[16]}}, pulse7[16]}) + ({{3{dn8[16]}}, pulse8[16]} + {{3{dn9[16]}}, pulse9[16]})) + ({{3{dn10[16]}}, pulse10[16]} + {{3{dn11[16]}}, pulse11[16]}));
+      part1_17 <= $signed((({{3{dn6[17]}}, pulse6[17]} + {{3{dn7[17]}}, pulse7[17]}) + ({{3{dn8[17]}}, pulse8[17]} + {{3{dn9[17]}}, pulse9[17]})) + ({{3{dn10[17]}}, pulse10[17]} + {{3{dn11[17]}}, pulse11[17]}));
+      part1_18 <= $signed((({{3{dn6[18]}}, pulse6[18]} + {{3{dn7[18]}}, pulse7[18]}) + ({{3{dn8[18]}}, pulse8[18]} + {{3{dn9[18]}}, pulse9[18]})) + ({{3{dn10[18]}}, pulse10[18]} + {{3{dn11[18]}}, pulse11[18]}));
+      part1_19 <= $signed((({{3{dn6[19]}}, pulse6[19]} + {{3{dn7[19]}}, pulse7[19]}) + ({{3{dn8[19]}}, pulse8[19]} + {{3{dn9[19]}}, pulse9[19]})) + ({{3{dn10[19]}}, pulse10[19]} + {{3{dn11[19]}}, pulse11[19]}));
+      part1_20 <= $signed((({{3{dn6[20]}}, pulse6[20]} + {{3{dn7[20]}}, pulse7[20]}) + ({{3{dn8[20]}}, pulse8[20]} + {{3{dn9[20]}}, pulse9[20]})) + ({{3{dn10[20]}}, pulse10[20]} + {{3{dn11[20]}}, pulse11[20]}));
+      part1_21 <= $signed((({{3{dn6[21]}}, pulse6[21]} + {{3{dn7[21]}}, pulse7[21]}) + ({{3{dn8[21]}}, pulse8[21]} + {{3{dn9[21]}}, pulse9[21]})) + ({{3{dn10[21]}}, pulse10[21]} + {{3{dn11[21]}}, pulse11[21]}));
+      part1_22 <= $signed((({{3{dn6[22]}}, pulse6[22]} + {{3{dn7[22]}}, pulse7[22]}) + ({{3{dn8[22]}}, pulse8[22]} + {{3{dn9[22]}}, pulse9[22]})) + ({{3{dn10[22]}}, pulse10[22]} + {{3{dn11[22]}}, pulse11[22]}));
+      part1_23 <= $signed((({{3{dn6[23]}}, pulse6[23]} + {{3{dn7[23]}}, pulse7[23]}) + ({{3{dn8[23]}}, pulse8[23]} + {{3{dn9[23]}}, pulse9[23]})) + ({{3{dn10[23]}}, pulse10[23]} + {{3{dn11[23]}}, pulse11[23]}));
+      part1_24 <= $signed((({{3{dn6[24]}}, pulse6[24]} + {{3{dn7[24]}}, pulse7[24]}) + ({{3{dn8[24]}}, pulse8[24]} + {{3{dn9[24]}}, pulse9[24]})) + ({{3{dn10[24]}}, pulse10[24]} + {{3{dn11[24]}}, pulse11[24]}));
+      part1_25 <= $signed((({{3{dn6[25]}}, pulse6[25]} + {{3{dn7[25]}}, pulse7[25]}) + ({{3{dn8[25]}}, pulse8[25]} + {{3{dn9[25]}}, pulse9[25]})) + ({{3{dn10[25]}}, pulse10[25]} + {{3{dn11[25]}}, pulse11[25]}));
+      part1_26 <= $signed((({{3{dn6[26]}}, pulse6[26]} + {{3{dn7[26]}}, pulse7[26]}) + ({{3{dn8[26]}}, pulse8[26]} + {{3{dn9[26]}}, pulse9[26]})) + ({{3{dn10[26]}}, pulse10[26]} + {{3{dn11[26]}}, pulse11[26]}));
+      part1_27 <= $signed((({{3{dn6[27]}}, pulse6[27]} + {{3{dn7[27]}}, pulse7[27]}) + ({{3{dn8[27]}}, pulse8[27]} + {{3{dn9[27]}}, pulse9[27]})) + ({{3{dn10[27]}}, pulse10[27]} + {{3{dn11[27]}}, pulse11[27]}));
+      part1_28 <= $signed((({{3{dn6[28]}}, pulse6[28]} + {{3{dn7[28]}}, pulse7[28]}) + ({{3{dn8[28]}}, pulse8[28]} + {{3{dn9[28]}}, pulse9[28]})) + ({{3{dn10[28]}}, pulse10[28]} + {{3{dn11[28]}}, pulse11[28]}));
+      part1_29 <= $signed((({{3{dn6[29]}}, pulse6[29]} + {{3{dn7[29]}}, pulse7[29]}) + ({{3{dn8[29]}}, pulse8[29]} + {{3{dn9[29]}}, pulse9[29]})) + ({{3{dn10[29]}}, pulse10[29]} + {{3{dn11[29]}}, pulse11[29]}));
+      part1_30 <= $signed((({{3{dn6[30]}}, pulse6[30]} + {{3{dn7[30]}}, pulse7[30]}) + ({{3{dn8[30]}}, pulse8[30]} + {{3{dn9[30]}}, pulse9[30]})) + ({{3{dn10[30]}}, pulse10[30]} + {{3{dn11[30]}}, pulse11[30]}));
+      part1_31 <= $signed((({{3{dn6[31]}}, pulse6[31]} + {{3{dn7[31]}}, pulse7[31]}) + ({{3{dn8[31]}}, pulse8[31]} + {{3{dn9[31]}}, pulse9[31]})) + ({{3{dn10[31]}}, pulse10[31]} + {{3{dn11[31]}}, pulse11[31]}));
+      part1_32 <= $signed((({{3{dn6[32]}}, pulse6[32]} + {{3{dn7[32]}}, pulse7[32]}) + ({{3{dn8[32]}}, pulse8[32]} + {{3{dn9[32]}}, pulse9[32]})) + ({{3{dn10[32]}}, pulse10[32]} + {{3{dn11[32]}}, pulse11[32]}));
+      part1_33 <= $signed((({{3{dn6[33]}}, pulse6[33]} + {{3{dn7[33]}}, pulse7[33]}) + ({{3{dn8[33]}}, pulse8[33]} + {{3{dn9[33]}}, pulse9[33]})) + ({{3{dn10[33]}}, pulse10[33]} + {{3{dn11[33]}}, pulse11[33]}));
+      part1_34 <= $signed((({{3{dn6[34]}}, pulse6[34]} + {{3{dn7[34]}}, pulse7[34]}) + ({{3{dn8[34]}}, pulse8[34]} + {{3{dn9[34]}}, pulse9[34]})) + ({{3{dn10[34]}}, pulse10[34]} + {{3{dn11[34]}}, pulse11[34]}));
+      part1_35 <= $signed((({{3{dn6[35]}}, pulse6[35]} + {{3{dn7[35]}}, pulse7[35]}) + ({{3{dn8[35]}}, pulse8[35]} + {{3{dn9[35]}}, pulse9[35]})) + ({{3{dn10[35]}}, pulse10[35]} + {{3{dn11[35]}}, pulse11[35]}));
+      part1_36 <= $signed((({{3{dn6[36]}}, pulse6[36]} + {{3{dn7[36]}}, pulse7[36]}) + ({{3{dn8[36]}}, pulse8[36]} + {{3{dn9[36]}}, pulse9[36]})) + ({{3{dn10[36]}}, pulse10[36]} + {{3{dn11[36]}}, pulse11[36]}));
+      part1_37 <= $signed((({{3{dn6[37]}}, pulse6[37]} + {{3{dn7[37]}}, pulse7[37]}) + ({{3{dn8[37]}}, pulse8[37]} + {{3{dn9[37]}}, pulse9[37]})) + ({{3{dn10[37]}}, pulse10[37]} + {{3{dn11[37]}}, pulse11[37]}));
+      part1_38 <= $signed((({{3{dn6[38]}}, pulse6[38]} + {{3{dn7[38]}}, pulse7[38]}) + ({{3{dn8[38]}}, pulse8[38]} + {{3{dn9[38]}}, pulse9[38]})) + ({{3{dn10[38]}}, pulse10[38]} + {{3{dn11[38]}}, pulse11[38]}));
+      part1_39 <= $signed((({{3{dn6[39]}}, pulse6[39]} + {{3{dn7[39]}}, pulse7[39]}) + ({{3{dn8[39]}}, pulse8[39]} + {{3{dn9[39]}}, pulse9[39]})) + ({{3{dn10[39]}}, pulse10[39]} + {{3{dn11[39]}}, pulse11[39]}));
+      part1_40 <= $signed((({{3{dn6[40]}}, pulse6[40]} + {{3{dn7[40]}}, pulse7[40]}) + ({{3{dn8[40]}}, pulse8[40]} + {{3{dn9[40]}}, pulse9[40]})) + ({{3{dn10[40]}}, pulse10[40]} + {{3{dn11[40]}}, pulse11[40]}));
+      part1_41 <= $signed((({{3{dn6[41]}}, pulse6[41]} + {{3{dn7[41]}}, pulse7[41]}) + ({{3{dn8[41]}}, pulse8[41]} + {{3{dn9[41]}}, pulse9[41]})) + ({{3{dn10[41]}}, pulse10[41]} + {{3{dn11[41]}}, pulse11[41]}));
+      part1_42 <= $signed((({{3{dn6[42]}}, pulse6[42]} + {{3{dn7[42]}}, pulse7[42]}) + ({{3{dn8[42]}}, pulse8[42]} + {{3{dn9[42]}}, pulse9[42]})) + ({{3{dn10[42]}}, pulse10[42]} + {{3{dn11[42]}}, pulse11[42]}));
+      part1_43 <= $signed((({{3{dn6[43]}}, pulse6[43]} + {{3{dn7[43]}}, pulse7[43]}) + ({{3{dn8[43]}}, pulse8[43]} + {{3{dn9[43]}}, pulse9[43]})) + ({{3{dn10[43]}}, pulse10[43]} + {{3{dn11[43]}}, pulse11[43]}));
+      part1_44 <= $signed((({{3{dn6[44]}}, pulse6[44]} + {{3{dn7[44]}}, pulse7[44]}) + ({{3{dn8[44]}}, pulse8[44]} + {{3{dn9[44]}}, pulse9[44]})) + ({{3{dn10[44]}}, pulse10[44]} + {{3{dn11[44]}}, pulse11[44]}));
+      part1_45 <= $signed((({{3{dn6[45]}}, pulse6[45]} + {{3{dn7[45]}}, pulse7[45]}) + ({{3{dn8[45]}}, pulse8[45]} + {{3{dn9[45]}}, pulse9[45]})) + ({{3{dn10[45]}}, pulse10[45]} + {{3{dn11[45]}}, pulse11[45]}));
+      part1_46 <= $signed((({{3{dn6[46]}}, pulse6[46]} + {{3{dn7[46]}}, pulse7[46]}) + ({{3{dn8[46]}}, pulse8[46]} + {{3{dn9[46]}}, pulse9[46]})) + ({{3{dn10[46]}}, pulse10[46]} + {{3{dn11[46]}}, pulse11[46]}));
+      part1_47 <= $signed((({{3{dn6[47]}}, pulse6[47]} + {{3{dn7[47]}}, pulse7[47]}) + ({{3{dn8[47]}}, pulse8[47]} + {{3{dn9[47]}}, pulse9[47]})) + ({{3{dn10[47]}}, pulse10[47]} + {{3{dn11[47]}}, pulse11[47]}));
+      part1_48 <= $signed((({{3{dn6[48]}}, pulse6[48]} + {{3{dn7[48]}}, pulse7[48]}) + ({{3{dn8[48]}}, pulse8[48]} + {{3{dn9[48]}}, pulse9[48]})) + ({{3{dn10[48]}}, pulse10[48]} + {{3{dn11[48]}}, pulse11[48]}));
+      part1_49 <= $signed((({{3{dn6[49]}}, pulse6[49]} + {{3{dn7[49]}}, pulse7[49]}) + ({{3{dn8[49]}}, pulse8[49]} + {{3{dn9[49]}}, pulse9[49]})) + ({{3{dn10[49]}}, pulse10[49]} + {{3{dn11[49]}}, pulse11[49]}));
+      part1_50 <= $signed((({{3{dn6[50]}}, pulse6[50]} + {{3{dn7[50]}}, pulse7[50]}) + ({{3{dn8[50]}}, pulse8[50]} + {{3{dn9[50]}}, pulse9[50]})) + ({{3{dn10[50]}}, pulse10[50]} + {{3{dn11[50]}}, pulse11[50]}));
+      part1_51 <= $signed((({{3{dn6[51]}}, pulse6[51]} + {{3{dn7[51]}}, pulse7[51]}) + ({{3{dn8[51]}}, pulse8[51]} + {{3{dn9[51]}}, pulse9[51]})) + ({{3{dn10[51]}}, pulse10[51]} + {{3{dn11[51]}}, pulse11[51]}));
+      part1_52 <= $signed((({{3{dn6[52]}}, pulse6[52]} + {{3{dn7[52]}}, pulse7[52]}) + ({{3{dn8[52]}}, pulse8[52]} + {{3{dn9[52]}}, pulse9[52]})) + ({{3{dn10[52]}}, pulse10[52]} + {{3{dn11[52]}}, pulse11[52]}));
+      part1_53 <= $signed((({{3{dn6[53]}}, pulse6[53]} + {{3{dn7[53]}}, pulse7[53]}) + ({{3{dn8[53]}}, pulse8[53]} + {{3{dn9[53]}}, pulse9[53]})) + ({{3{dn10[53]}}, pulse10[53]} + {{3{dn11[53]}}, pulse11[53]}));
+      part1_54 <= $signed((({{3{dn6[54]}}, pulse6[54]} + {{3{dn7[54]}}, pulse7[54]}) + ({{3{dn8[54]}}, pulse8[54]} + {{3{dn9[54]}}, pulse9[54]})) + ({{3{dn10[54]}}, pulse10[54]} + {{3{dn11[54]}}, pulse11[54]}));
+      part1_55 <= $signed((({{3{dn6[55]}}, pulse6[55]} + {{3{dn7[55]}}, pulse7[55]}) + ({{3{dn8[55]}}, pulse8[55]} + {{3{dn9[55]}}, pulse9[55]})) + ({{3{dn10[55]}}, pulse10[55]} + {{3{dn11[55]}}, pulse11[55]}));
+      part1_56 <= $signed((({{3{dn6[56]}}, pulse6[56]} + {{3{dn7[56]}}, pulse7[56]}) + ({{3{dn8[56]}}, pulse8[56]} + {{3{dn9[56]}}, pulse9[56]})) + ({{3{dn10[56]}}, pulse10[56]} + {{3{dn11[56]}}, pulse11[56]}));
+      part1_57 <= $signed((({{3{dn6[57]}}, pulse6[57]} + {{3{dn7[57]}}, pulse7[57]}) + ({{3{dn8[57]}}, pulse8[57]} + {{3{dn9[57]}}, pulse9[57]})) + ({{3{dn10[57]}}, pulse10[57]} + {{3{dn11[57]}}, pulse11[57]}));
+      part1_58 <= $signed((({{3{dn6[58]}}, pulse6[58]} + {{3{dn7[58]}}, pulse7[58]}) + ({{3{dn8[58]}}, pulse8[58]} + {{3{dn9[58]}}, pulse9[58]})) + ({{3{dn10[58]}}, pulse10[58]} + {{3{dn11[58]}}, pulse11[58]}));
+      part1_59 <= $signed((({{3{dn6[59]}}, pulse6[59]} + {{3{dn7[59]}}, pulse7[59]}) + ({{3{dn8[59]}}, pulse8[59]} + {{3{dn9[59]}}, pulse9[59]})) + ({{3{dn10[59]}}, pulse10[59]} + {{3{dn11[59]}}, pulse11[59]}));
+      part1_60 <= $signed((({{3{dn6[60]}}, pulse6[60]} + {{3{dn7[60]}}, pulse7[60]}) + ({{3{dn8[60]}}, pulse8[60]} + {{3{dn9[60]}}, pulse9[60]})) + ({{3{dn10[60]}}, pulse10[60]} + {{3{dn11[60]}}, pulse11[60]}));
+      part1_61 <= $signed((({{3{dn6[61]}}, pulse6[61]} + {{3{dn7[61]}}, pulse7[61]}) + ({{3{dn8[61]}}, pulse8[61]} + {{3{dn9[61]}}, pulse9[61]})) + ({{3{dn10[61]}}, pulse10[61]} + {{3{dn11[61]}}, pulse11[61]}));
+      part1_62 <= $signed((({{3{dn6[62]}}, pulse6[62]} + {{3{dn7[62]}}, pulse7[62]}) + ({{3{dn8[62]}}, pulse8[62]} + {{3{dn9[62]}}, pulse9[62]})) + ({{3{dn10[62]}}, pulse10[62]} + {{3{dn11[62]}}, pulse11[62]}));
+      part1_63 <= $signed((({{3{dn6[63]}}, pulse6[63]} + {{3{dn7[63]}}, pulse7[63]}) + ({{3{dn8[63]}}, pulse8[63]} + {{3{dn9[63]}}, pulse9[63]})) + ({{3{dn10[63]}}, pulse10[63]} + {{3{dn11[63]}}, pulse11[63]}));
+      part2_0 <= $signed(({{3{dn12[0]}}, pulse12[0]} + {{3{dn13[0]}}, pulse13[0]}) + ({{3{dn14[0]}}, pulse14[0]} + {{3{dn15[0]}}, pulse15[0]}));
+      part2_1 <= $signed(({{3{dn12[1]}}, pulse12[1]} + {{3{dn13[1]}}, pulse13[1]}) + ({{3{dn14[1]}}, pulse14[1]} + {{3{dn15[1]}}, pulse15[1]}));
+      part2_2 <= $signed(({{3{dn12[2]}}, pulse12[2]} + {{3{dn13[2]}}, pulse13[2]}) + ({{3{dn14[2]}}, pulse14[2]} + {{3{dn15[2]}}, pulse15[2]}));
+      part2_3 <= $signed(({{3{dn12[3]}}, pulse12[3]} + {{3{dn13[3]}}, pulse13[3]}) + ({{3{dn14[3]}}, pulse14[3]} + {{3{dn15[3]}}, pulse15[3]}));
+      part2_4 <= $signed(({{3{dn12[4]}}, pulse12[4]} + {{3{dn13[4]}}, pulse13[4]}) + ({{3{dn14[4]}}, pulse14[4]} + {{3{dn15[4]}}, pulse15[4]}));
+      part2_5 <= $signed(({{3{dn12[5]}}, pulse12[5]} + {{3{dn13[5]}}, pulse13[5]}) + ({{3{dn14[5]}}, pulse14[5]} + {{3{dn15[5]}}, pulse15[5]}));
+      part2_6 <= $signed(({{3{dn12[6]}}, pulse12[6]} + {{3{dn13[6]}}, pulse13[6]}) + ({{3{dn14[6]}}, pulse14[6]} + {{3{dn15[6]}}, pulse15[6]}));
+      part2_7 <= $signed(({{3{dn12[7]}}, pulse12[7]} + {{3{dn13[7]}}, pulse13[7]}) + ({{3{dn14[7]}}, pulse14[7]} + {{3{dn15[7]}}, pulse15[7]}));
+      part2_8 <= $signed(({{3{dn12[8]}}, pulse12[8]} + {{3{dn13[8]}}, pulse13[8]}) + ({{3{dn14[8]}}, pulse14[8]} + {{3{dn15[8]}}, pulse15[8]}));
+      part2_9 <= $signed(({{3{dn12[9]}}, pulse12[9]} + {{3{dn13[9]}}, pulse13[9]}) + ({{3{dn14[9]}}, pulse14[9]} + {{3{dn15[9]}}, pulse15[9]}));
+      part2_10 <= $signed(({{3{dn12[10]}}, pulse12[10]} + {{3{dn13[10]}}, pulse13[10]}) + ({{3{dn14[10]}}, pulse14[10]} + {{3{dn15[10]}}, pulse15[10]}));
+      part2_11 <= $signed(({{3{dn12[11]}}, pulse12[11]} + {{3{dn13[11]}}, pulse13[11]}) + ({{3{dn14[11]}}, pulse14[11]} + {{3{dn15[11]}}, pulse15[11]}));
+      part2_12 <= $signed(({{3{dn12[12]}}, pulse12[12]} + {{3{dn13[12]}}, pulse13[12]}) + ({{3{dn14[12]}}, pulse14[12]} + {{3{dn15[12]}}, pulse15[12]}));
+      part2_13 <= $signed(({{3{dn12[13]}}, pulse12[13]} + {{3{dn13[13]}}, pulse13[13]}) + ({{3{dn14[13]}}, pulse14[13]} + {{3{dn15[13]}}, pulse15[13]}));
+      part2_14 <= $signed(({{3{dn12[14]}}, pulse12[14]} + {{3{dn13[14]}}, pulse13[14]}) + ({{3{dn14[14]}}, pulse14[14]} + {{3{dn15[14]}}, pulse15[14]}));
+      part2_15 <= $signed(({{3{dn12[15]}}, pulse12[15]} + {{3{dn13[15]}}, pulse13[15]}) + ({{3{dn14[15]}}, pulse14[15]} + {{3{dn15[15]}}, pulse15[15]}));
+      part2_16 <= $signed(({{3{dn12[16]}}, pulse12[16]} + {{3{dn13[16]}}, pulse13[16]}) + ({{3{dn14[16]}}, pulse14[16]} + {{3{dn15[16]}}, pulse15[16]}));
+      part2_17 <= $signed(({{3{dn12[17]}}, pulse12[17]} + {{3{dn13[17]}}, pulse13[17]}) + ({{3{dn14[17]}}, pulse14[17]} + {{3{dn15[17]}}, pulse15[17]}));
+      part2_18 <= $signed(({{3{dn12[18]}}, pulse12[18]} + {{3{dn13[18]}}, pulse13[18]}) + ({{3{dn14[18]}}, pulse14[18]} + {{3{dn15[18]}}, pulse15[18]}));
+      part2_19 <= $signed(({{3{dn12[19]}}, pulse12[19]} + {{3{dn13[19]}}, pulse13[19]}) + ({{3{dn14[19]}}, pulse14[19]} + {{3{dn15[19]}}, pulse15[19]}));
+      part2_20 <= $signed(({{3{dn12[20]}}, pulse12[20]} + {{3{dn13[20]}}, pulse13[20]}) + ({{3{dn14[20]}}, pulse14[20]} + {{3{dn15[20]}}, pulse15[20]}));
+      part2_21 <= $signed(({{3{dn12[21]}}, pulse12[21]} + {{3{dn13[21]}}, pulse13[21]}) + ({{3{dn14[21]}}, pulse14[21]} + {{3{dn15[21]}}, pulse15[21]}));
+      part2_22 <= $signed(({{3{dn12[22]}}, pulse12[22]} + {{3{dn13[22]}}, pulse13[22]}) + ({{3{dn14[22]}}, pulse14[22]} + {{3{dn15[22]}}, pulse15[22]}));
+      part2_23 <= $signed(({{3{dn12[23]}}, pulse12[23]} + {{3{dn13[23]}}, pulse13[23]}) + ({{3{dn14[23]}}, pulse14[23]} + {{3{dn15[23]}}, pulse15[23]}));
+      part2_24 <= $signed(({{3{dn12[24]}}, pulse12[24]} + {{3{dn13[24]}}, pulse13[24]}) + ({{3{dn14[24]}}, pulse14[24]} + {{3{dn15[24]}}, pulse15[24]}));
+      part2_25 <= $signed(({{3{dn12[25]}}, pulse12[25]} + {{3{dn13[25]}}, pulse13[25]}) + ({{3{dn14[25]}}, pulse14[25]} + {{3{dn15[25]}}, pulse15[25]}));
+      part2_26 <= $signed(({{3{dn12[26]}}, pulse12[26]} + {{3{dn13[26]}}, pulse13[26]}) + ({{3{dn14[26]}}, pulse14[26]} + {{3{dn15[26]}}, pulse15[26]}));
+      part2_27 <= $signed(({{3{dn12[27]}}, pulse12[27]} + {{3{dn13[27]}}, pulse13[27]}) + ({{3{dn14[27]}}, pulse14[27]} + {{3{dn15[27]}}, pulse15[27]}));
+      part2_28 <= $signed(({{3{dn12[28]}}, pulse12[28]} + {{3{dn13[28]}}, pulse13[28]}) + ({{3{dn14[28]}}, pulse14[28]} + {{3{dn15[28]}}, pulse15[28]}));
+      part2_29 <= $signed(({{3{dn12[29]}}, pulse12[29]} + {{3{dn13[29]}}, pulse13[29]}) + ({{3{dn14[29]}}, pulse14[29]} + {{3{dn15[29]}}, pulse15[29]}));
+      part2_30 <= $signed(({{3{dn12[30]}}, pulse12[30]} + {{3{dn13[30]}}, pulse13[30]}) + ({{3{dn14[30]}}, pulse14[30]} + {{3{dn15[30]}}, pulse15[30]}));
+      part2_31 <= $signed(({{3{dn12[31]}}, pulse12[31]} + {{3{dn13[31]}}, pulse13[31]}) + ({{3{dn14[31]}}, pulse14[31]} + {{3{dn15[31]}}, pulse15[31]}));
+      part2_32 <= $signed(({{3{dn12[32]}}, pulse12[32]} + {{3{dn13[32]}}, pulse13[32]}) + ({{3{dn14[32]}}, pulse14[32]} + {{3{dn15[32]}}, pulse15[32]}));
+      part2_33 <= $signed(({{3{dn12[33]}}, pulse12[33]} + {{3{dn13[33]}}, pulse13[33]}) + ({{3{dn14[33]}}, pulse14[33]} + {{3{dn15[33]}}, pulse15[33]}));
+      part2_34 <= $signed(({{3{dn12[34]}}, pulse12[34]} + {{3{dn13[34]}}, pulse13[34]}) + ({{3{dn14[34]}}, pulse14[34]} + {{3{dn15[34]}}, pulse15[34]}));
+      part2_35 <= $signed(({{3{dn12[35]}}, pulse12[35]} + {{3{dn13[35]}}, pulse13[35]}) + ({{3{dn14[35]}}, pulse14[35]} + {{3{dn15[35]}}, pulse15[35]}));
+      part2_36 <= $signed(({{3{dn12[36]}}, pulse12[36]} + {{3{dn13[36]}}, pulse13[36]}) + ({{3{dn14[36]}}, pulse14[36]} + {{3{dn15[36]}}, pulse15[36]}));
+      part2_37 <= $signed(({{3{dn12[37]}}, pulse12[37]} + {{3{dn13[37]}}, pulse13[37]}) + ({{3{dn14[37]}}, pulse14[37]} + {{3{dn15[37]}}, pulse15[37]}));
+      part2_38 <= $signed(({{3{dn12[38]}}, pulse12[38]} + {{3{dn13[38]}}, pulse13[38]}) + ({{3{dn14[38]}}, pulse14[38]} + {{3{dn15[38]}}, pulse15[38]}));
+      part2_39 <= $signed(({{3{dn12[39]}}, pulse12[39]} + {{3{dn13[39]}}, pulse13[39]}) + ({{3{dn14[39]}}, pulse14[39]} + {{3{dn15[39]}}, pulse15[39]}));
+      part2_40 <= $signed(({{3{dn12[40]}}, pulse12[40]} + {{3{dn13[40]}}, pulse13[40]}) + ({{3{dn14[40]}}, pulse14[40]} + {{3{dn15[40]}}, pulse15[40]}));
+      part2_41 <= $signed(({{3{dn12[41]}}, pulse12[41]} + {{3{dn13[41]}}, pulse13[41]}) + ({{3{dn14[41]}}, pulse14[41]} + {{3{dn15[41]}}, pulse15[41]}));
+      part2_42 <= $signed(({{3{dn12[42]}}, pulse12[42]} + {{3{dn13[42]}}, pulse13[42]}) + ({{3{dn14[42]}}, pulse14[42]} + {{3{dn15[42]}}, pulse15[42]}));
+      part2_43 <= $signed(({{3{dn12[43]}}, pulse12[43]} + {{3{dn13[43]}}, pulse13[43]}) + ({{3{dn14[43]}}, pulse14[43]} + {{3{dn15[43]}}, pulse15[43]}));
+      part2_44 <= $signed(({{3{dn12[44]}}, pulse12[44]} + {{3{dn13[44]}}, pulse13[44]}) + ({{3{dn14[44]}}, pulse14[44]} + {{3{dn15[44]}}, pulse15[44]}));
+      part2_45 <= $signed(({{3{dn12[45]}}, pulse12[45]} + {{3{dn13[45]}}, pulse13[45]}) + ({{3{dn14[45]}}, pulse14[45]} + {{3{dn15[45]}}, pulse15[45]}));
+      part2_46 <= $signed(({{3{dn12[46]}}, pulse12[46]} + {{3{dn13[46]}}, pulse13[46]}) + ({{3{dn14[46]}}, pulse14[46]} + {{3{dn15[46]}}, pulse15[46]}));
+      part2_47 <= $signed(({{3{dn12[47]}}, pulse12[47]} + {{3{dn13[47]}}, pulse13[47]}) + ({{3{dn14[47]}}, pulse14[47]} + {{3{dn15[47]}}, pulse15[47]}));
+      part2_48 <= $signed(({{3{dn12[48]}}, pulse12[48]} + {{3{dn13[48]}}, pulse13[48]}) + ({{3{dn14[48]}}, pulse14[48]} + {{3{dn15[48]}}, pulse15[48]}));
+      part2_49 <= $signed(({{3{dn12[49]}}, pulse12[49]} + {{3{dn13[49]}}, pulse13[49]}) + ({{3{dn14[49]}}, pulse14[49]} + {{3{dn15[49]}}, pulse15[49]}));
+      part2_50 <= $signed(({{3{dn12[50]}}, pulse12[50]} + {{3{dn13[50]}}, pulse13[50]}) + ({{3{dn14[50]}}, pulse14[50]} + {{3{dn15[50]}}, pulse15[50]}));
+      part2_51 <= $signed(({{3{dn12[51]}}, pulse12[51]} + {{3{dn13[51]}}, pulse13[51]}) + ({{3{dn14[51]}}, pulse14[51]} + {{3{dn15[51]}}, pulse15[51]}));
+      part2_52 <= $signed(({{3{dn12[52]}}, pulse12[52]} + {{3{dn13[52]}}, pulse13[52]}) + ({{3{dn14[52]}}, pulse14[52]} + {{3{dn15[52]}}, pulse15[52]}));
+      part2_53 <= $signed(({{3{dn12[53]}}, pulse12[53]} + {{3{dn13[53]}}, pulse13[53]}) + ({{3{dn14[53]}}, pulse14[53]} + {{3{dn15[53]}}, pulse15[53]}));
+      part2_54 <= $signed(({{3{dn12[54]}}, pulse12[54]} + {{3{dn13[54]}}, pulse13[54]}) + ({{3{dn14[54]}}, pulse14[54]} + {{3{dn15[54]}}, pulse15[54]}));
+      part2_55 <= $signed(({{3{dn12[55]}}, pulse12[55]} + {{3{dn13[55]}}, pulse13[55]}) + ({{3{dn14[55]}}, pulse14[55]} + {{3{dn15[55]}}, pulse15[55]}));
+      part2_56 <= $signed(({{3{dn12[56]}}, pulse12[56]} + {{3{dn13[56]}}, pulse13[56]}) + ({{3{dn14[56]}}, pulse14[56]} + {{3{dn15[56]}}, pulse15[56]}));
+      part2_57 <= $signed(({{3{dn12[57]}}, pulse12[57]} + {{3{dn13[57]}}, pulse13[57]}) + ({{3{dn14[57]}}, pulse14[57]} + {{3{dn15[57]}}, pulse15[57]}));
+      part2_58 <= $signed(({{3{dn12[58]}}, pulse12[58]} + {{3{dn13[58]}}, pulse13[58]}) + ({{3{dn14[58]}}, pulse14[58]} + {{3{dn15[58]}}, pulse15[58]}));
+      part2_59 <= $signed(({{3{dn12[59]}}, pulse12[59]} + {{3{dn13[59]}}, pulse13[59]}) + ({{3{dn14[59]}}, pulse14[59]} + {{3{dn15[59]}}, pulse15[59]}));
+      part2_60 <= $signed(({{3{dn12[60]}}, pulse12[60]} + {{3{dn13[60]}}, pulse13[60]}) + ({{3{dn14[60]}}, pulse14[60]} + {{3{dn15[60]}}, pulse15[60]}));
+      part2_61 <= $signed(({{3{dn12[61]}}, pulse12[61]} + {{3{dn13[61]}}, pulse13[61]}) + ({{3{dn14[61]}}, pulse14[61]} + {{3{dn15[61]}}, pulse15[61]}));
+      part2_62 <= $signed(({{3{dn12[62]}}, pulse12[62]} + {{3{dn13[62]}}, pulse13[62]}) + ({{3{dn14[62]}}, pulse14[62]} + {{3{dn15[62]}}, pulse15[62]}));
+      part2_63 <= $signed(({{3{dn12[63]}}, pulse12[63]} + {{3{dn13[63]}}, pulse13[63]}) + ({{3{dn14[63]}}, pulse14[63]} + {{3{dn15[63]}}, pulse15[63]}));
     end
     clear_d <= clear;
     count_d <= count;
@@ -576,7 +606,73 @@ module gca_accumulator (
     end
   end
 
-  assign sums = {acc63, acc62, acc61, acc60, acc59, acc58, acc57, acc56, acc55, acc54, acc53, acc52, acc51, acc50, acc49, acc48, acc47, acc46, acc45, acc44, acc43, acc42, acc41, acc40, acc39, acc38, acc37, acc36, acc35, acc34, acc33, acc32, acc31, acc30, acc29, acc28, acc27, acc26, acc25, acc24, acc23, acc22, acc21, acc20, acc19, acc18, acc17, acc16, acc15, acc14, acc13, acc12, acc11, acc10, acc9, acc8, acc7, acc6, acc5, acc4, acc3, acc2, acc1, acc0};
+  always @* begin
+    sums = 640'd0;
+    sums[9:0] = acc0;
+    sums[19:10] = acc1;
+    sums[29:20] = acc2;
+    sums[39:30] = acc3;
+    sums[49:40] = acc4;
+    sums[59:50] = acc5;
+    sums[69:60] = acc6;
+    sums[79:70] = acc7;
+    sums[89:80] = acc8;
+    sums[99:90] = acc9;
+    sums[109:100] = acc10;
+    sums[119:110] = acc11;
+    sums[129:120] = acc12;
+    sums[139:130] = acc13;
+    sums[149:140] = acc14;
+    sums[159:150] = acc15;
+    sums[169:160] = acc16;
+    sums[179:170] = acc17;
+    sums[189:180] = acc18;
+    sums[199:190] = acc19;
+    sums[209:200] = acc20;
+    sums[219:210] = acc21;
+    sums[229:220] = acc22;
+    sums[239:230] = acc23;
+    sums[249:240] = acc24;
+    sums[259:250] = acc25;
+    sums[269:260] = acc26;
+    sums[279:270] = acc27;
+    sums[289:280] = acc28;
+    sums[299:290] = acc29;
+    sums[309:300] = acc30;
+    sums[319:310] = acc31;
+    sums[329:320] = acc32;
+    sums[339:330] = acc33;
+    sums[349:340] = acc34;
+    sums[359:350] = acc35;
+    sums[369:360] = acc36;
+    sums[379:370] = acc37;
+    sums[389:380] = acc38;
+    sums[399:390] = acc39;
+    sums[409:400] = acc40;
+    sums[419:410] = acc41;
+    sums[429:420] = acc42;
+    sums[439:430] = acc43;
+    sums[449:440] = acc44;
+    sums[459:450] = acc45;
+    sums[469:460] = acc46;
+    sums[479:470] = acc47;
+    sums[489:480] = acc48;
+    sums[499:490] = acc49;
+    sums[509:500] = acc50;
+    sums[519:510] = acc51;
+    sums[529:520] = acc52;
+    sums[539:530] = acc53;
+    sums[549:540] = acc54;
+    sums[559:550] = acc55;
+    sums[569:560] = acc56;
+    sums[579:570] = acc57;
+    sums[589:580] = acc58;
+    sums[599:590] = acc59;
+    sums[609:600] = acc60;
+    sums[619:610] = acc61;
+    sums[629:620] = acc62;
+    sums[639:630] = acc63;
+  end
 
 endmodule
 

@@ -45,99 +45,97 @@ module gca_head (
   output wire [639:0]  sums           // dimension d at [SW*d +: SW], signed; complete a cycle after READOUT
 );
 
-  wire signed [15:0]   q_gain;
-  wire signed [15:0]   q_offset;
-  wire signed [15:0]   k_gain;
-  wire signed [15:0]   k_offset;
-  wire signed [15:0]   v_gain;
-  wire signed [15:0]   v_offset;
-  wire signed [16:0]   q_offh;
-  wire signed [16:0]   k_offh;
-  wire signed [16:0]   v_offh;
-  wire signed [15:0]   gain;
-  wire signed [16:0]   offset;
-  wire                 mine;
-  reg                  mine_s1;     // stage 1 holds a beat of this head
-  reg         [1:0]    kind_s1;     // its kind
+  wire signed [15:0]  q_gain;
+  wire signed [15:0]  q_offset;
+  wire signed [15:0]  k_gain;
+  wire signed [15:0]  k_offset;
+  wire signed [15:0]  v_gain;
+  wire signed [15:0]  v_offset;
+  wire signed [16:0]  q_offh;
+  wire signed [16:0]  k_offh;
+  wire signed [16:0]  v_offh;
+  wire signed [15:0]  gain;
+  wire signed [16:0]  offset;
+  wire                mine;
+  reg                 mine_s1;     // stage 1 holds a beat of this head
+  reg         [1:0]   kind_s1;     // its kind
   // lint: UNUSEDSIGNAL: every vector fits one beat
   /* verilator lint_off UNUSEDSIGNAL */
-  reg                  part_s1;     // its part
+  reg                 part_s1;     // its part
   /* verilator lint_on UNUSEDSIGNAL */
-  reg                  mine_s2;     // stage 2 holds a beat of this head
-  reg         [1:0]    kind_s2;     // its kind
+  reg                 mine_s2;     // stage 2 holds a beat of this head
+  reg         [1:0]   kind_s2;     // its kind
   // lint: UNUSEDSIGNAL: every vector fits one beat
   /* verilator lint_off UNUSEDSIGNAL */
-  reg                  part_s2;     // its part
+  reg                 part_s2;     // its part
   /* verilator lint_on UNUSEDSIGNAL */
-  wire                 is_q;
-  wire        [31:0]   codes0;
-  wire        [31:0]   codes1;
-  wire        [31:0]   codes2;
-  wire        [31:0]   codes3;
-  wire        [31:0]   codes4;
-  wire        [31:0]   codes5;
-  wire        [31:0]   codes6;
-  wire        [31:0]   codes7;
-  wire        [255:0]  codes;
-  reg         [255:0]  q_codes;     // staged q codes
-  reg         [191:0]  k_codes;     // staged k codes
-  reg         [191:0]  v_codes;     // staged v codes
-  reg                  ph_qk;       // QK phase
-  reg                  ph_av;       // AV phase
-  reg                  ph_ro;       // READOUT phase
-  reg                  ro_first;    // first READOUT cycle
-  reg                  ro_count;    // last cycle of a READOUT PWM step
-  wire        [63:0]   row_pulse;
-  wire                 we0;
-  wire        [63:0]   out_pulse0;
-  wire        [63:0]   out_sign0;
-  wire                 we1;
-  wire        [63:0]   out_pulse1;
-  wire        [63:0]   out_sign1;
-  wire                 we2;
-  wire        [63:0]   out_pulse2;
-  wire        [63:0]   out_sign2;
-  wire                 we3;
-  wire        [63:0]   out_pulse3;
-  wire        [63:0]   out_sign3;
-  wire                 we4;
-  wire        [63:0]   out_pulse4;
-  wire        [63:0]   out_sign4;
-  wire                 we5;
-  wire        [63:0]   out_pulse5;
-  wire        [63:0]   out_sign5;
-  wire                 we6;
-  wire        [63:0]   out_pulse6;
-  wire        [63:0]   out_sign6;
-  wire                 we7;
-  wire        [63:0]   out_pulse7;
-  wire        [63:0]   out_sign7;
-  wire                 we8;
-  wire        [63:0]   out_pulse8;
-  wire        [63:0]   out_sign8;
-  wire                 we9;
-  wire        [63:0]   out_pulse9;
-  wire        [63:0]   out_sign9;
-  wire                 we10;
-  wire        [63:0]   out_pulse10;
-  wire        [63:0]   out_sign10;
-  wire                 we11;
-  wire        [63:0]   out_pulse11;
-  wire        [63:0]   out_sign11;
-  wire                 we12;
-  wire        [63:0]   out_pulse12;
-  wire        [63:0]   out_sign12;
-  wire                 we13;
-  wire        [63:0]   out_pulse13;
-  wire        [63:0]   out_sign13;
-  wire                 we14;
-  wire        [63:0]   out_pulse14;
-  wire        [63:0]   out_sign14;
-  wire                 we15;
-  wire        [63:0]   out_pulse15;
-  wire        [63:0]   out_sign15;
-  wire        [1023:0] pulse;
-  wire        [1023:0] sign;
+  wire                is_q;
+  wire        [31:0]  codes0;
+  wire        [31:0]  codes1;
+  wire        [31:0]  codes2;
+  wire        [31:0]  codes3;
+  wire        [31:0]  codes4;
+  wire        [31:0]  codes5;
+  wire        [31:0]  codes6;
+  wire        [31:0]  codes7;
+  wire        [255:0] codes;
+  reg         [255:0] q_codes;     // staged q codes
+  reg         [191:0] k_codes;     // staged k codes
+  reg         [191:0] v_codes;     // staged v codes
+  reg                 ph_qk;       // QK phase
+  reg                 ph_av;       // AV phase
+  reg                 ph_ro;       // READOUT phase
+  reg                 ro_first;    // first READOUT cycle
+  reg                 ro_count;    // last cycle of a READOUT PWM step
+  wire        [63:0]  row_pulse;
+  wire                we0;
+  wire        [63:0]  out_pulse0;
+  wire        [63:0]  out_sign0;
+  wire                we1;
+  wire        [63:0]  out_pulse1;
+  wire        [63:0]  out_sign1;
+  wire                we2;
+  wire        [63:0]  out_pulse2;
+  wire        [63:0]  out_sign2;
+  wire                we3;
+  wire        [63:0]  out_pulse3;
+  wire        [63:0]  out_sign3;
+  wire                we4;
+  wire        [63:0]  out_pulse4;
+  wire        [63:0]  out_sign4;
+  wire                we5;
+  wire        [63:0]  out_pulse5;
+  wire        [63:0]  out_sign5;
+  wire                we6;
+  wire        [63:0]  out_pulse6;
+  wire        [63:0]  out_sign6;
+  wire                we7;
+  wire        [63:0]  out_pulse7;
+  wire        [63:0]  out_sign7;
+  wire                we8;
+  wire        [63:0]  out_pulse8;
+  wire        [63:0]  out_sign8;
+  wire                we9;
+  wire        [63:0]  out_pulse9;
+  wire        [63:0]  out_sign9;
+  wire                we10;
+  wire        [63:0]  out_pulse10;
+  wire        [63:0]  out_sign10;
+  wire                we11;
+  wire        [63:0]  out_pulse11;
+  wire        [63:0]  out_sign11;
+  wire                we12;
+  wire        [63:0]  out_pulse12;
+  wire        [63:0]  out_sign12;
+  wire                we13;
+  wire        [63:0]  out_pulse13;
+  wire        [63:0]  out_sign13;
+  wire                we14;
+  wire        [63:0]  out_pulse14;
+  wire        [63:0]  out_sign14;
+  wire                we15;
+  wire        [63:0]  out_pulse15;
+  wire        [63:0]  out_sign15;
 
   assign q_gain = $signed(scalers[15:0]);
   assign q_offset = $signed(scalers[31:16]);
@@ -879,16 +877,43 @@ module gca_head (
     .out_sign (out_sign15)
   );
 
-  assign pulse = {out_pulse15, out_pulse14, out_pulse13, out_pulse12, out_pulse11, out_pulse10, out_pulse9, out_pulse8, out_pulse7, out_pulse6, out_pulse5, out_pulse4, out_pulse3, out_pulse2, out_pulse1, out_pulse0};
-  assign sign = {out_sign15, out_sign14, out_sign13, out_sign12, out_sign11, out_sign10, out_sign9, out_sign8, out_sign7, out_sign6, out_sign5, out_sign4, out_sign3, out_sign2, out_sign1, out_sign0};
-
   gca_accumulator u_acc (
-    .clk  (clk),
-    .pulse(pulse),
-    .sign (sign),
-    .clear(ro_first),
-    .count(ro_count),
-    .sums (sums)
+    .clk    (clk),
+    .pulse0 (out_pulse0),
+    .sign0  (out_sign0),
+    .pulse1 (out_pulse1),
+    .sign1  (out_sign1),
+    .pulse2 (out_pulse2),
+    .sign2  (out_sign2),
+    .pulse3 (out_pulse3),
+    .sign3  (out_sign3),
+    .pulse4 (out_pulse4),
+    .sign4  (out_sign4),
+    .pulse5 (out_pulse5),
+    .sign5  (out_sign5),
+    .pulse6 (out_pulse6),
+    .sign6  (out_sign6),
+    .pulse7 (out_pulse7),
+    .sign7  (out_sign7),
+    .pulse8 (out_pulse8),
+    .sign8  (out_sign8),
+    .pulse9 (out_pulse9),
+    .sign9  (out_sign9),
+    .pulse10(out_pulse10),
+    .sign10 (out_sign10),
+    .pulse11(out_pulse11),
+    .sign11 (out_sign11),
+    .pulse12(out_pulse12),
+    .sign12 (out_sign12),
+    .pulse13(out_pulse13),
+    .sign13 (out_sign13),
+    .pulse14(out_pulse14),
+    .sign14 (out_sign14),
+    .pulse15(out_pulse15),
+    .sign15 (out_sign15),
+    .clear  (ro_first),
+    .count  (ro_count),
+    .sums   (sums)
   );
 
 endmodule

@@ -6,14 +6,16 @@
 
 module gca_accumulator (
   // Clock (the registers hold data written before they are read: no reset)
-  input  wire        clk,   // clock
+  input  wire        clk,    // clock
   // From the macros and the layer controller
-  input  wire [15:0] pulse, // tile t, dimension d at bit D*t + d
-  input  wire [15:0] sign,  // 1: the pulse counts down
-  input  wire        clear, // first READOUT cycle
-  input  wire        count, // last cycle of a PWM step in READOUT
+  input  wire [7:0]  pulse0, // tile's pulses
+  input  wire [7:0]  pulse1, // tile's pulses
+  input  wire [7:0]  sign0,  // 1: counts down
+  input  wire [7:0]  sign1,  // 1: counts down
+  input  wire        clear,  // first READOUT cycle
+  input  wire        count,  // last cycle of a PWM step in READOUT
   // Sums
-  output wire [55:0] sums   // dimension d at [SW*d +: SW], signed
+  output reg  [55:0] sums    // dimension d at [SW*d +: SW], signed
 );
 
   wire        [7:0] dn0;
@@ -37,19 +39,19 @@ module gca_accumulator (
   reg  signed [6:0] acc6;
   reg  signed [6:0] acc7;
 
-  assign dn0 = pulse[7:0] & sign[7:0];
-  assign dn1 = pulse[15:8] & sign[15:8];
+  assign dn0 = pulse0 & sign0;
+  assign dn1 = pulse1 & sign1;
 
   always @(posedge clk) begin
     if (count) begin
-      part0_0 <= $signed({{2{dn0[0]}}, pulse[0]} + {{2{dn1[0]}}, pulse[8]});
-      part0_1 <= $signed({{2{dn0[1]}}, pulse[1]} + {{2{dn1[1]}}, pulse[9]});
-      part0_2 <= $signed({{2{dn0[2]}}, pulse[2]} + {{2{dn1[2]}}, pulse[10]});
-      part0_3 <= $signed({{2{dn0[3]}}, pulse[3]} + {{2{dn1[3]}}, pulse[11]});
-      part0_4 <= $signed({{2{dn0[4]}}, pulse[4]} + {{2{dn1[4]}}, pulse[12]});
-      part0_5 <= $signed({{2{dn0[5]}}, pulse[5]} + {{2{dn1[5]}}, pulse[13]});
-      part0_6 <= $signed({{2{dn0[6]}}, pulse[6]} + {{2{dn1[6]}}, pulse[14]});
-      part0_7 <= $signed({{2{dn0[7]}}, pulse[7]} + {{2{dn1[7]}}, pulse[15]});
+      part0_0 <= $signed({{2{dn0[0]}}, pulse0[0]} + {{2{dn1[0]}}, pulse1[0]});
+      part0_1 <= $signed({{2{dn0[1]}}, pulse0[1]} + {{2{dn1[1]}}, pulse1[1]});
+      part0_2 <= $signed({{2{dn0[2]}}, pulse0[2]} + {{2{dn1[2]}}, pulse1[2]});
+      part0_3 <= $signed({{2{dn0[3]}}, pulse0[3]} + {{2{dn1[3]}}, pulse1[3]});
+      part0_4 <= $signed({{2{dn0[4]}}, pulse0[4]} + {{2{dn1[4]}}, pulse1[4]});
+      part0_5 <= $signed({{2{dn0[5]}}, pulse0[5]} + {{2{dn1[5]}}, pulse1[5]});
+      part0_6 <= $signed({{2{dn0[6]}}, pulse0[6]} + {{2{dn1[6]}}, pulse1[6]});
+      part0_7 <= $signed({{2{dn0[7]}}, pulse0[7]} + {{2{dn1[7]}}, pulse1[7]});
     end
     clear_d <= clear;
     count_d <= count;
@@ -68,7 +70,17 @@ module gca_accumulator (
     end
   end
 
-  assign sums = {acc7, acc6, acc5, acc4, acc3, acc2, acc1, acc0};
+  always @* begin
+    sums = 56'd0;
+    sums[6:0] = acc0;
+    sums[13:7] = acc1;
+    sums[20:14] = acc2;
+    sums[27:21] = acc3;
+    sums[34:28] = acc4;
+    sums[41:35] = acc5;
+    sums[48:42] = acc6;
+    sums[55:49] = acc7;
+  end
 
 endmodule
 

@@ -87,8 +87,6 @@ module gca_head (
   wire               we1;
   wire        [7:0]  out_pulse1;
   wire        [7:0]  out_sign1;
-  wire        [15:0] pulse;
-  wire        [15:0] sign;
 
   assign q_gain = $signed(scalers[15:0]);
   assign q_offset = $signed(scalers[31:16]);
@@ -249,16 +247,15 @@ module gca_head (
     .out_sign (out_sign1)
   );
 
-  assign pulse = {out_pulse1, out_pulse0};
-  assign sign = {out_sign1, out_sign0};
-
   gca_accumulator u_acc (
-    .clk  (clk),
-    .pulse(pulse),
-    .sign (sign),
-    .clear(ro_first),
-    .count(ro_count),
-    .sums (sums)
+    .clk   (clk),
+    .pulse0(out_pulse0),
+    .sign0 (out_sign0),
+    .pulse1(out_pulse1),
+    .sign1 (out_sign1),
+    .clear (ro_first),
+    .count (ro_count),
+    .sums  (sums)
   );
 
 endmodule

@@ -290,11 +290,7 @@ module gca_layer_ctrl (
           sq_busy <= 1'd1;
           sq_cnt <= 1'd1;
         end else if (sq_busy) begin
-          if (sq_cnt == 1'd1) begin
-            sq_busy <= 1'd0;
-          end else begin
-            sq_cnt <= sq_cnt + 1'd1;
-          end
+          sq_busy <= 1'd0;
         end
         if (at_result0) begin
           dlv <= 1'd1;
