@@ -10,8 +10,8 @@ rtl/gca_ingress.v
 rtl/gca_layer_ctrl.v
 rtl/gca_out_scale.v
 rtl/gca_pwm.v
-rtl/gca_quantizer.v
 rtl/gca_head.v
+rtl/gca_quantizer.v
 rtl/gca_window.v
 rtl/gca_layer.v
 rtl/gca_top.v

@@ -1,25 +1,19 @@
-//! gca_head: one head's datapath. The quantizer turns the head's beats into codes in the
-//! staging registers (q, k, v); the PWM generators drive the read word lines of every
+//! gca_head: one head's datapath. The layer's quantizer turns the head's beats into codes in
+//! the head's staging registers (q, k, v); the PWM generators drive the read word lines of every
 //! sub-tile; the sub-tiles (analog macros) hold the head's window; the accumulators sum their
 //! output pulses into the head's sums, which the layer's output scaler scales. The layer
 //! controller times everything (docs/rtl.md).
 
 use crate::config::Params;
-use crate::hdl::{e, Decl, Expr, Instance, Kind, Module, Signal, Stmt};
+use crate::hdl::{e, Decl, Expr, Instance, Kind, Module, Stmt};
 
 use super::common::{header_comment, index_width};
-use super::quantizer::{code_bits, group_lanes, lanes, offset_half};
-use super::wires::{clock_and_reset, follow, let_wire};
+use super::quantizer::{code_bits, lanes};
+use super::wires::{clock_and_reset, let_wire};
 
 /// Bits of one head's scaler fields on the `scalers` bus (regmap::scaler_bits_per_head).
 pub fn scaler_bits(p: &Params) -> u32 {
     7 * p.fixed.scaler_bits + p.fixed.out_bits
-}
-
-/// Bits of the head's own scaler fields: the quantizer's q, k and v gain and offset (the output
-/// gain and offset are the layer's output scaler's).
-pub fn quant_scaler_bits(p: &Params) -> u32 {
-    6 * p.fixed.scaler_bits
 }
 
 pub fn build(p: &Params) -> Module {
@@ -31,7 +25,6 @@ pub fn build(p: &Params) -> Module {
         s.window as u32,
     );
     let (qb, kb) = (p.widths.q_code, p.widths.kv_code);
-    let (ib, sb) = (p.fixed.in_bits, p.fixed.scaler_bits);
     let lanes = lanes(p) as u32;
     let cb = code_bits(p);
     let hw = index_width(s.n_head);
@@ -50,25 +43,19 @@ pub fn build(p: &Params) -> Module {
     let head = m.port(
         Decl::new("head_id", Kind::Input, hw).doc("this head's index in its layer (a constant)"),
     );
-    m.group("Beats of this layer (gca_ingress through gca_layer)");
-    let beat_en =
-        m.port(Decl::new("beat_en", Kind::Input, 1).doc("a data beat of this layer is accepted"));
-    let beat_head = m.input("beat_head", hw);
-    let beat_kind = m.port(Decl::new("beat_kind", Kind::Input, 2).doc("0 q, 1 k, 2 v"));
-    let mut part_decl = Decl::new("beat_part", Kind::Input, pw).doc("beat within the vector");
+    m.group("Codes of this layer's beats (the layer's quantizer, gca_layer)");
+    let codes = m.port(
+        Decl::new("codes", Kind::Input, lanes * cb)
+            .doc("lane i at [CB*i +: CB]: the codes of a beat, at the end of its stage 2"),
+    );
+    let code_en = m.port(Decl::new("code_en", Kind::Input, 1).doc("codes holds a data beat"));
+    let code_head = m.port(Decl::new("code_head", Kind::Input, hw).doc("its head"));
+    let code_kind = m.port(Decl::new("code_kind", Kind::Input, 2).doc("0 q, 1 k, 2 v"));
+    let mut part_decl = Decl::new("code_part", Kind::Input, pw).doc("beat within the vector");
     if p.stream.in_beats_per_vector == 1 {
         part_decl = part_decl.waive("UNUSEDSIGNAL", "every vector fits one beat");
     }
-    let beat_part = m.port(part_decl);
-    let beat_data = m.port(
-        Decl::new("beat_data", Kind::Input, lanes * ib)
-            .doc("the lanes of the beat accepted in the previous cycle (registered)"),
-    );
-    m.group("Scalers (gca_csr)");
-    let scl = m.port(
-        Decl::new("scalers", Kind::Input, quant_scaler_bits(p))
-            .doc("q, k, v gain/offset from bit 0"),
-    );
+    let part_s2 = m.port(part_decl);
     m.group("Timing (gca_layer_ctrl) and window (gca_window)");
     let pwm_load = m.input("pwm_load", 1);
     let qk_next = m.input("qk_next", 1);
@@ -92,82 +79,9 @@ pub fn build(p: &Params) -> Module {
             .doc("dimension d at [SW*d +: SW], signed; complete a cycle after READOUT"),
     );
 
-    // Scaler fields; the quantizer groups register the scaler of the accepted beat's kind.
-    let field = |i: u32| scl.slice(sb * i + sb - 1, sb * i).as_signed();
-    let fields: Vec<Signal> = (0..6)
-        .map(|i| {
-            let name = [
-                "q_gain", "q_offset", "k_gain", "k_offset", "v_gain", "v_offset",
-            ][i];
-            let_wire(&mut m, name, field(i as u32))
-        })
-        .collect();
-    let offh: Vec<Signal> = [1usize, 3, 5]
-        .iter()
-        .zip(["q_offh", "k_offh", "v_offh"])
-        .map(|(&i, name)| let_wire(&mut m, name, offset_half(p, &fields[i])))
-        .collect();
-    let by_kind = |q: &Signal, k: &Signal, v: &Signal| {
-        beat_kind
-            .eq(e::lit(2, 0))
-            .mux(q, beat_kind.eq(e::lit(2, 1)).mux(k, v))
-            .as_signed()
-    };
-    let gain = let_wire(&mut m, "gain", by_kind(&fields[0], &fields[2], &fields[4]));
-    let offset = let_wire(&mut m, "offset", by_kind(&offh[0], &offh[1], &offh[2]));
-
-    // Quantizer (stage 0 with the accepted beat, then two more) and staging registers (loaded
-    // at the end of stage 2): the beat's head match, kind and part follow it down the stages.
-    let mine = let_wire(&mut m, "mine", beat_en.land(beat_head.eq(&head)));
-    let track = |m: &mut Module, stage: u32| {
-        let mine = m.decl(
-            Decl::new(&format!("mine_s{stage}"), Kind::Reg, 1)
-                .doc(&format!("stage {stage} holds a beat of this head")),
-        );
-        let kind = m.decl(Decl::new(&format!("kind_s{stage}"), Kind::Reg, 2).doc("its kind"));
-        let mut part = Decl::new(&format!("part_s{stage}"), Kind::Reg, pw).doc("its part");
-        if p.stream.in_beats_per_vector == 1 {
-            part = part.waive("UNUSEDSIGNAL", "every vector fits one beat");
-        }
-        let part = m.decl(part);
-        (mine, kind, part)
-    };
-    let (mine_s1, kind_s1, part_s1) = track(&mut m, 1);
-    let (mine_s2, kind_s2, part_s2) = track(&mut m, 2);
-    follow(
-        &mut m,
-        &clk,
-        &rst_n,
-        &[
-            (&mine_s1, mine.e()),
-            (&kind_s1, beat_kind.e()),
-            (&part_s1, beat_part.e()),
-            (&mine_s2, mine_s1.e()),
-            (&kind_s2, kind_s1.e()),
-            (&part_s2, part_s1.e()),
-        ],
-    );
-    let is_q = let_wire(&mut m, "is_q", kind_s2.eq(e::lit(2, 0)));
-    let g = group_lanes(p) as u32;
-    let mut group_codes = Vec::new();
-    for grp in 0..lanes / g {
-        let lo = grp * g;
-        let gc = m.wire(&format!("codes{grp}"), g * cb);
-        group_codes.push(gc.e());
-        m.instance(
-            Instance::new("gca_quantizer", &format!("u_quant{grp}"))
-                .pin("clk", &clk)
-                .pin("rst_n", &rst_n)
-                .pin("load", &mine)
-                .pin("gain", &gain)
-                .pin("offset", &offset)
-                .pin("x", beat_data.slice(ib * (lo + g) - 1, ib * lo))
-                .pin("is_q", &is_q)
-                .pin("code", &gc),
-        );
-    }
-    group_codes.reverse();
-    let codes = let_wire(&mut m, "codes", e::cat(group_codes));
+    // Staging registers (loaded at the end of the quantizer's stage 2) for this head's beats.
+    let mine_s2 = let_wire(&mut m, "mine_s2", code_en.land(code_head.eq(&head)));
+    let kind_s2 = code_kind;
     let q_codes = m.decl(Decl::new("q_codes", Kind::Reg, d * qb).doc("staged q codes"));
     let k_codes = m.decl(Decl::new("k_codes", Kind::Reg, d * kb).doc("staged k codes"));
     let v_codes = m.decl(Decl::new("v_codes", Kind::Reg, d * kb).doc("staged v codes"));

@@ -5,9 +5,10 @@ use crate::config::Params;
 use crate::hdl::{e, Decl, Expr, Instance, Kind, Module, Signal, Stmt};
 
 use super::common::{header_comment, index_width};
-use super::head::{quant_scaler_bits, scaler_bits};
+use super::head::scaler_bits;
 use super::out_scale::group_lanes as out_group_lanes;
 use super::quantizer::lanes;
+use super::quantizer::{code_bits, group_lanes, offset_half};
 use super::wires::{clock_and_reset, let_wire};
 
 /// Data beats of a result packet (after the header).
@@ -215,7 +216,15 @@ pub fn build(p: &Params) -> Module {
         beat_data.e()
     };
     let lanes_data = let_wire(&mut m, "beat_lanes", lanes_data);
-    let qsb = quant_scaler_bits(p);
+    let code = quantizer(
+        p,
+        &mut m,
+        &clk,
+        &rst_n,
+        &scalers,
+        [&beat_en, &beat_head, &beat_kind, &beat_part],
+        &lanes_data,
+    );
     let sw = p.widths.tile_sum;
     let mut sums = Vec::new();
     for head in 0..h {
@@ -227,12 +236,11 @@ pub fn build(p: &Params) -> Module {
                     .pin("clk", &clk)
                     .pin("head_id", e::lit(hw, head as u128))
                     .pin("rst_n", &rst_n)
-                    .pin("beat_en", &beat_en)
-                    .pin("beat_head", &beat_head)
-                    .pin("beat_kind", &beat_kind)
-                    .pin("beat_part", &beat_part)
-                    .pin("beat_data", &lanes_data)
-                    .pin("scalers", scalers.slice(sbh * head + qsb - 1, sbh * head)),
+                    .pin("codes", &code[0])
+                    .pin("code_en", &code[1])
+                    .pin("code_head", &code[2])
+                    .pin("code_kind", &code[3])
+                    .pin("code_part", &code[4]),
             )
             .pin("wtile", &wtile)
             .pin("wcol", &wcol)
@@ -402,4 +410,138 @@ fn output_scaler(
         )],
     );
     ys
+}
+
+/// The layer's quantizer: one set of `gca_quantizer` groups (the lanes of a beat) for all heads.
+/// Stage 0 registers the gain and offset of the accepted beat's head and kind (each head's
+/// offset with its rounding half, `offset_half`, is formed off the beat's path); the beat's
+/// head, kind and part follow it down the stages, and the codes go to every head at the end of
+/// stage 2, where the head they belong to stages them (docs/rtl.md, "The layer's quantizer").
+/// Returns `[codes, code_en, code_head, code_kind, code_part]`.
+fn quantizer(
+    p: &Params,
+    m: &mut Module,
+    clk: &Signal,
+    rst_n: &Signal,
+    scalers: &Signal,
+    [beat_en, beat_head, beat_kind, beat_part]: [&Signal; 4],
+    data: &Signal,
+) -> [Signal; 5] {
+    let h = p.shape.n_head as u32;
+    let (ib, sb) = (p.fixed.in_bits, p.fixed.scaler_bits);
+    let hw = index_width(p.shape.n_head);
+    let pw = index_width(p.stream.in_beats_per_vector);
+    let sbh = scaler_bits(p);
+    let lanes = super::quantizer::lanes(p) as u32;
+    let cb = code_bits(p);
+    let ow = super::quantizer::offset_half_bits(p);
+    // Per head: the three gains and the three offsets with their rounding half.
+    let mut gains = Vec::new();
+    let mut offs = Vec::new();
+    for head in 0..h {
+        let field = |i: u32| {
+            let lo = sbh * head + sb * i;
+            scalers.slice(lo + sb - 1, lo).as_signed()
+        };
+        for (k, kind) in ["q", "k", "v"].iter().enumerate() {
+            let k = k as u32;
+            gains.push(let_wire(m, &format!("{kind}_gain{head}"), field(2 * k)));
+            let off = let_wire(m, &format!("{kind}_offset{head}"), field(2 * k + 1));
+            offs.push(let_wire(
+                m,
+                &format!("{kind}_offh{head}"),
+                offset_half(p, &off),
+            ));
+        }
+    }
+    // The accepted beat's head, then its kind.
+    let sel_gain: Vec<Signal> = ["q", "k", "v"]
+        .iter()
+        .map(|k| m.decl(Decl::new(&format!("sel_{k}_gain"), Kind::Reg, sb).signed()))
+        .collect();
+    let sel_off: Vec<Signal> = ["q", "k", "v"]
+        .iter()
+        .map(|k| m.decl(Decl::new(&format!("sel_{k}_offh"), Kind::Reg, ow).signed()))
+        .collect();
+    let assign_all = |head: Option<usize>| -> Vec<Stmt> {
+        (0..3)
+            .flat_map(|k| {
+                let (g, o): (Expr, Expr) = match head {
+                    Some(x) => (gains[3 * x + k].e(), offs[3 * x + k].e()),
+                    None => (e::slit(sb, 0), e::slit(ow, 0)),
+                };
+                [
+                    Stmt::blocking(&sel_gain[k], g),
+                    Stmt::blocking(&sel_off[k], o),
+                ]
+            })
+            .collect()
+    };
+    let arms = (0..h as usize)
+        .map(|x| (vec![e::lit(hw, x as u128)], assign_all(Some(x))))
+        .collect();
+    m.comb(vec![Stmt::case_closed(
+        beat_head,
+        hw,
+        arms,
+        assign_all(None),
+    )]);
+    let by_kind = |v: &[Signal]| {
+        beat_kind
+            .eq(e::lit(2, 0))
+            .mux(&v[0], beat_kind.eq(e::lit(2, 1)).mux(&v[1], &v[2]))
+            .as_signed()
+    };
+    let gain = let_wire(m, "gain", by_kind(&sel_gain));
+    let offset = let_wire(m, "offset", by_kind(&sel_off));
+
+    // The beat's head, kind and part follow it down the stages.
+    let track = |m: &mut Module, stage: u32| {
+        let reg = |m: &mut Module, name: &str, width: u32, doc: &str| {
+            m.decl(Decl::new(&format!("{name}_s{stage}"), Kind::Reg, width).doc(doc))
+        };
+        let v = reg(m, "beat", 1, &format!("stage {stage} holds a data beat"));
+        let head = reg(m, "head", hw, "its head");
+        let kind = reg(m, "kind", 2, "its kind");
+        let mut part = Decl::new(&format!("part_s{stage}"), Kind::Reg, pw).doc("its part");
+        if p.stream.in_beats_per_vector == 1 {
+            part = part.waive("UNUSEDSIGNAL", "every vector fits one beat");
+        }
+        let part = m.decl(part);
+        [v, head, kind, part]
+    };
+    let s1 = track(m, 1);
+    let s2 = track(m, 2);
+    let src0 = [beat_en, beat_head, beat_kind, beat_part];
+    let mut pairs = Vec::new();
+    for i in 0..4 {
+        pairs.push((&s1[i], src0[i].e()));
+    }
+    for i in 0..4 {
+        pairs.push((&s2[i], s1[i].e()));
+    }
+    super::wires::follow(m, clk, rst_n, &pairs);
+    let is_q = let_wire(m, "is_q", s2[2].eq(e::lit(2, 0)));
+    let g = group_lanes(p) as u32;
+    let mut group_codes = Vec::new();
+    for grp in 0..lanes / g {
+        let lo = grp * g;
+        let gc = m.wire(&format!("codes{grp}"), g * cb);
+        group_codes.push(gc.e());
+        m.instance(
+            Instance::new("gca_quantizer", &format!("u_quant{grp}"))
+                .pin("clk", clk)
+                .pin("rst_n", rst_n)
+                .pin("load", beat_en)
+                .pin("gain", &gain)
+                .pin("offset", &offset)
+                .pin("x", data.slice(ib * (lo + g) - 1, ib * lo))
+                .pin("is_q", &is_q)
+                .pin("code", &gc),
+        );
+    }
+    group_codes.reverse();
+    let codes = let_wire(m, "codes", e::cat(group_codes));
+    let [v2, h2, k2, p2] = s2;
+    [codes, v2, h2, k2, p2]
 }

@@ -17,17 +17,15 @@ module gca_head (
   input  wire          rst_n,         // asynchronous assert, synchronous release
   // Identity
   input  wire [3:0]    head_id,       // this head's index in its layer (a constant)
-  // Beats of this layer (gca_ingress through gca_layer)
-  input  wire          beat_en,       // a data beat of this layer is accepted
-  input  wire [3:0]    beat_head,
-  input  wire [1:0]    beat_kind,     // 0 q, 1 k, 2 v
+  // Codes of this layer's beats (the layer's quantizer, gca_layer)
+  input  wire [255:0]  codes,         // lane i at [CB*i +: CB]: the codes of a beat, at the end of its stage 2
+  input  wire          code_en,       // codes holds a data beat
+  input  wire [3:0]    code_head,     // its head
+  input  wire [1:0]    code_kind,     // 0 q, 1 k, 2 v
   // lint: UNUSEDSIGNAL: every vector fits one beat
   /* verilator lint_off UNUSEDSIGNAL */
-  input  wire          beat_part,     // beat within the vector
+  input  wire          code_part,     // beat within the vector
   /* verilator lint_on UNUSEDSIGNAL */
-  input  wire [511:0]  beat_data,     // the lanes of the beat accepted in the previous cycle (registered)
-  // Scalers (gca_csr)
-  input  wire [95:0]   scalers,       // q, k, v gain/offset from bit 0
   // Timing (gca_layer_ctrl) and window (gca_window)
   input  wire          pwm_load,
   input  wire          qk_next,
@@ -45,220 +43,66 @@ module gca_head (
   output wire [639:0]  sums           // dimension d at [SW*d +: SW], signed; complete a cycle after READOUT
 );
 
-  wire signed [15:0]  q_gain;
-  wire signed [15:0]  q_offset;
-  wire signed [15:0]  k_gain;
-  wire signed [15:0]  k_offset;
-  wire signed [15:0]  v_gain;
-  wire signed [15:0]  v_offset;
-  wire signed [16:0]  q_offh;
-  wire signed [16:0]  k_offh;
-  wire signed [16:0]  v_offh;
-  wire signed [15:0]  gain;
-  wire signed [16:0]  offset;
-  wire                mine;
-  reg                 mine_s1;     // stage 1 holds a beat of this head
-  reg         [1:0]   kind_s1;     // its kind
-  // lint: UNUSEDSIGNAL: every vector fits one beat
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg                 part_s1;     // its part
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg                 mine_s2;     // stage 2 holds a beat of this head
-  reg         [1:0]   kind_s2;     // its kind
-  // lint: UNUSEDSIGNAL: every vector fits one beat
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg                 part_s2;     // its part
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire                is_q;
-  wire        [31:0]  codes0;
-  wire        [31:0]  codes1;
-  wire        [31:0]  codes2;
-  wire        [31:0]  codes3;
-  wire        [31:0]  codes4;
-  wire        [31:0]  codes5;
-  wire        [31:0]  codes6;
-  wire        [31:0]  codes7;
-  wire        [255:0] codes;
-  reg         [255:0] q_codes;     // staged q codes
-  reg         [191:0] k_codes;     // staged k codes
-  reg         [191:0] v_codes;     // staged v codes
-  reg                 ph_qk;       // QK phase
-  reg                 ph_av;       // AV phase
-  reg                 ph_ro;       // READOUT phase
-  reg                 ro_first;    // first READOUT cycle
-  reg                 ro_count;    // last cycle of a READOUT PWM step
-  wire        [63:0]  row_pulse;
-  wire                we0;
-  wire        [63:0]  out_pulse0;
-  wire        [63:0]  out_sign0;
-  wire                we1;
-  wire        [63:0]  out_pulse1;
-  wire        [63:0]  out_sign1;
-  wire                we2;
-  wire        [63:0]  out_pulse2;
-  wire        [63:0]  out_sign2;
-  wire                we3;
-  wire        [63:0]  out_pulse3;
-  wire        [63:0]  out_sign3;
-  wire                we4;
-  wire        [63:0]  out_pulse4;
-  wire        [63:0]  out_sign4;
-  wire                we5;
-  wire        [63:0]  out_pulse5;
-  wire        [63:0]  out_sign5;
-  wire                we6;
-  wire        [63:0]  out_pulse6;
-  wire        [63:0]  out_sign6;
-  wire                we7;
-  wire        [63:0]  out_pulse7;
-  wire        [63:0]  out_sign7;
-  wire                we8;
-  wire        [63:0]  out_pulse8;
-  wire        [63:0]  out_sign8;
-  wire                we9;
-  wire        [63:0]  out_pulse9;
-  wire        [63:0]  out_sign9;
-  wire                we10;
-  wire        [63:0]  out_pulse10;
-  wire        [63:0]  out_sign10;
-  wire                we11;
-  wire        [63:0]  out_pulse11;
-  wire        [63:0]  out_sign11;
-  wire                we12;
-  wire        [63:0]  out_pulse12;
-  wire        [63:0]  out_sign12;
-  wire                we13;
-  wire        [63:0]  out_pulse13;
-  wire        [63:0]  out_sign13;
-  wire                we14;
-  wire        [63:0]  out_pulse14;
-  wire        [63:0]  out_sign14;
-  wire                we15;
-  wire        [63:0]  out_pulse15;
-  wire        [63:0]  out_sign15;
+  wire         mine_s2;
+  reg  [255:0] q_codes;     // staged q codes
+  reg  [191:0] k_codes;     // staged k codes
+  reg  [191:0] v_codes;     // staged v codes
+  reg          ph_qk;       // QK phase
+  reg          ph_av;       // AV phase
+  reg          ph_ro;       // READOUT phase
+  reg          ro_first;    // first READOUT cycle
+  reg          ro_count;    // last cycle of a READOUT PWM step
+  wire [63:0]  row_pulse;
+  wire         we0;
+  wire [63:0]  out_pulse0;
+  wire [63:0]  out_sign0;
+  wire         we1;
+  wire [63:0]  out_pulse1;
+  wire [63:0]  out_sign1;
+  wire         we2;
+  wire [63:0]  out_pulse2;
+  wire [63:0]  out_sign2;
+  wire         we3;
+  wire [63:0]  out_pulse3;
+  wire [63:0]  out_sign3;
+  wire         we4;
+  wire [63:0]  out_pulse4;
+  wire [63:0]  out_sign4;
+  wire         we5;
+  wire [63:0]  out_pulse5;
+  wire [63:0]  out_sign5;
+  wire         we6;
+  wire [63:0]  out_pulse6;
+  wire [63:0]  out_sign6;
+  wire         we7;
+  wire [63:0]  out_pulse7;
+  wire [63:0]  out_sign7;
+  wire         we8;
+  wire [63:0]  out_pulse8;
+  wire [63:0]  out_sign8;
+  wire         we9;
+  wire [63:0]  out_pulse9;
+  wire [63:0]  out_sign9;
+  wire         we10;
+  wire [63:0]  out_pulse10;
+  wire [63:0]  out_sign10;
+  wire         we11;
+  wire [63:0]  out_pulse11;
+  wire [63:0]  out_sign11;
+  wire         we12;
+  wire [63:0]  out_pulse12;
+  wire [63:0]  out_sign12;
+  wire         we13;
+  wire [63:0]  out_pulse13;
+  wire [63:0]  out_sign13;
+  wire         we14;
+  wire [63:0]  out_pulse14;
+  wire [63:0]  out_sign14;
+  wire         we15;
+  wire [63:0]  out_pulse15;
+  wire [63:0]  out_sign15;
 
-  assign q_gain = $signed(scalers[15:0]);
-  assign q_offset = $signed(scalers[31:16]);
-  assign k_gain = $signed(scalers[47:32]);
-  assign k_offset = $signed(scalers[63:48]);
-  assign v_gain = $signed(scalers[79:64]);
-  assign v_offset = $signed(scalers[95:80]);
-  assign q_offh = $signed($signed({q_offset[15], q_offset}) + 17'd512);
-  assign k_offh = $signed($signed({k_offset[15], k_offset}) + 17'd512);
-  assign v_offh = $signed($signed({v_offset[15], v_offset}) + 17'd512);
-  assign gain = $signed((beat_kind == 2'd0) ? q_gain : ((beat_kind == 2'd1) ? k_gain : v_gain));
-  assign offset = $signed((beat_kind == 2'd0) ? q_offh : ((beat_kind == 2'd1) ? k_offh : v_offh));
-  assign mine = beat_en && (beat_head == head_id);
-
-  always @(posedge clk or negedge rst_n) begin
-    if (!rst_n) begin
-      mine_s1 <= 1'd0;
-      kind_s1 <= 2'd0;
-      part_s1 <= 1'd0;
-      mine_s2 <= 1'd0;
-      kind_s2 <= 2'd0;
-      part_s2 <= 1'd0;
-    end else begin
-      mine_s1 <= mine;
-      kind_s1 <= beat_kind;
-      part_s1 <= beat_part;
-      mine_s2 <= mine_s1;
-      kind_s2 <= kind_s1;
-      part_s2 <= part_s1;
-    end
-  end
-
-  assign is_q = kind_s2 == 2'd0;
-
-  gca_quantizer u_quant0 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .load  (mine),
-    .gain  (gain),
-    .offset(offset),
-    .x     (beat_data[63:0]),
-    .is_q  (is_q),
-    .code  (codes0)
-  );
-
-  gca_quantizer u_quant1 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .load  (mine),
-    .gain  (gain),
-    .offset(offset),
-    .x     (beat_data[127:64]),
-    .is_q  (is_q),
-    .code  (codes1)
-  );
-
-  gca_quantizer u_quant2 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .load  (mine),
-    .gain  (gain),
-    .offset(offset),
-    .x     (beat_data[191:128]),
-    .is_q  (is_q),
-    .code  (codes2)
-  );
-
-  gca_quantizer u_quant3 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .load  (mine),
-    .gain  (gain),
-    .offset(offset),
-    .x     (beat_data[255:192]),
-    .is_q  (is_q),
-    .code  (codes3)
-  );
-
-  gca_quantizer u_quant4 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .load  (mine),
-    .gain  (gain),
-    .offset(offset),
-    .x     (beat_data[319:256]),
-    .is_q  (is_q),
-    .code  (codes4)
-  );
-
-  gca_quantizer u_quant5 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .load  (mine),
-    .gain  (gain),
-    .offset(offset),
-    .x     (beat_data[383:320]),
-    .is_q  (is_q),
-    .code  (codes5)
-  );
-
-  gca_quantizer u_quant6 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .load  (mine),
-    .gain  (gain),
-    .offset(offset),
-    .x     (beat_data[447:384]),
-    .is_q  (is_q),
-    .code  (codes6)
-  );
-
-  gca_quantizer u_quant7 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .load  (mine),
-    .gain  (gain),
-    .offset(offset),
-    .x     (beat_data[511:448]),
-    .is_q  (is_q),
-    .code  (codes7)
-  );
-
-  assign codes = {codes7, codes6, codes5, codes4, codes3, codes2, codes1, codes0};
+  assign mine_s2 = code_en && (code_head == head_id);
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
@@ -267,7 +111,7 @@ module gca_head (
       v_codes <= 192'd0;
     end else begin
       if (mine_s2) begin
-        case (kind_s2)
+        case (code_kind)
           2'd0: begin
             q_codes[3:0] <= codes[3:0];
             q_codes[7:4] <= codes[7:4];

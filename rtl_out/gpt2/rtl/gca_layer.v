@@ -81,6 +81,146 @@ module gca_layer (
   wire        [10:0]   fill;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [511:0]  beat_lanes;
+  wire signed [15:0]   q_gain0;
+  wire signed [15:0]   q_offset0;
+  wire signed [16:0]   q_offh0;
+  wire signed [15:0]   k_gain0;
+  wire signed [15:0]   k_offset0;
+  wire signed [16:0]   k_offh0;
+  wire signed [15:0]   v_gain0;
+  wire signed [15:0]   v_offset0;
+  wire signed [16:0]   v_offh0;
+  wire signed [15:0]   q_gain1;
+  wire signed [15:0]   q_offset1;
+  wire signed [16:0]   q_offh1;
+  wire signed [15:0]   k_gain1;
+  wire signed [15:0]   k_offset1;
+  wire signed [16:0]   k_offh1;
+  wire signed [15:0]   v_gain1;
+  wire signed [15:0]   v_offset1;
+  wire signed [16:0]   v_offh1;
+  wire signed [15:0]   q_gain2;
+  wire signed [15:0]   q_offset2;
+  wire signed [16:0]   q_offh2;
+  wire signed [15:0]   k_gain2;
+  wire signed [15:0]   k_offset2;
+  wire signed [16:0]   k_offh2;
+  wire signed [15:0]   v_gain2;
+  wire signed [15:0]   v_offset2;
+  wire signed [16:0]   v_offh2;
+  wire signed [15:0]   q_gain3;
+  wire signed [15:0]   q_offset3;
+  wire signed [16:0]   q_offh3;
+  wire signed [15:0]   k_gain3;
+  wire signed [15:0]   k_offset3;
+  wire signed [16:0]   k_offh3;
+  wire signed [15:0]   v_gain3;
+  wire signed [15:0]   v_offset3;
+  wire signed [16:0]   v_offh3;
+  wire signed [15:0]   q_gain4;
+  wire signed [15:0]   q_offset4;
+  wire signed [16:0]   q_offh4;
+  wire signed [15:0]   k_gain4;
+  wire signed [15:0]   k_offset4;
+  wire signed [16:0]   k_offh4;
+  wire signed [15:0]   v_gain4;
+  wire signed [15:0]   v_offset4;
+  wire signed [16:0]   v_offh4;
+  wire signed [15:0]   q_gain5;
+  wire signed [15:0]   q_offset5;
+  wire signed [16:0]   q_offh5;
+  wire signed [15:0]   k_gain5;
+  wire signed [15:0]   k_offset5;
+  wire signed [16:0]   k_offh5;
+  wire signed [15:0]   v_gain5;
+  wire signed [15:0]   v_offset5;
+  wire signed [16:0]   v_offh5;
+  wire signed [15:0]   q_gain6;
+  wire signed [15:0]   q_offset6;
+  wire signed [16:0]   q_offh6;
+  wire signed [15:0]   k_gain6;
+  wire signed [15:0]   k_offset6;
+  wire signed [16:0]   k_offh6;
+  wire signed [15:0]   v_gain6;
+  wire signed [15:0]   v_offset6;
+  wire signed [16:0]   v_offh6;
+  wire signed [15:0]   q_gain7;
+  wire signed [15:0]   q_offset7;
+  wire signed [16:0]   q_offh7;
+  wire signed [15:0]   k_gain7;
+  wire signed [15:0]   k_offset7;
+  wire signed [16:0]   k_offh7;
+  wire signed [15:0]   v_gain7;
+  wire signed [15:0]   v_offset7;
+  wire signed [16:0]   v_offh7;
+  wire signed [15:0]   q_gain8;
+  wire signed [15:0]   q_offset8;
+  wire signed [16:0]   q_offh8;
+  wire signed [15:0]   k_gain8;
+  wire signed [15:0]   k_offset8;
+  wire signed [16:0]   k_offh8;
+  wire signed [15:0]   v_gain8;
+  wire signed [15:0]   v_offset8;
+  wire signed [16:0]   v_offh8;
+  wire signed [15:0]   q_gain9;
+  wire signed [15:0]   q_offset9;
+  wire signed [16:0]   q_offh9;
+  wire signed [15:0]   k_gain9;
+  wire signed [15:0]   k_offset9;
+  wire signed [16:0]   k_offh9;
+  wire signed [15:0]   v_gain9;
+  wire signed [15:0]   v_offset9;
+  wire signed [16:0]   v_offh9;
+  wire signed [15:0]   q_gain10;
+  wire signed [15:0]   q_offset10;
+  wire signed [16:0]   q_offh10;
+  wire signed [15:0]   k_gain10;
+  wire signed [15:0]   k_offset10;
+  wire signed [16:0]   k_offh10;
+  wire signed [15:0]   v_gain10;
+  wire signed [15:0]   v_offset10;
+  wire signed [16:0]   v_offh10;
+  wire signed [15:0]   q_gain11;
+  wire signed [15:0]   q_offset11;
+  wire signed [16:0]   q_offh11;
+  wire signed [15:0]   k_gain11;
+  wire signed [15:0]   k_offset11;
+  wire signed [16:0]   k_offh11;
+  wire signed [15:0]   v_gain11;
+  wire signed [15:0]   v_offset11;
+  wire signed [16:0]   v_offh11;
+  reg  signed [15:0]   sel_q_gain;
+  reg  signed [15:0]   sel_k_gain;
+  reg  signed [15:0]   sel_v_gain;
+  reg  signed [16:0]   sel_q_offh;
+  reg  signed [16:0]   sel_k_offh;
+  reg  signed [16:0]   sel_v_offh;
+  wire signed [15:0]   gain;
+  wire signed [16:0]   offset;
+  reg                  beat_s1;         // stage 1 holds a data beat
+  reg         [3:0]    head_s1;         // its head
+  reg         [1:0]    kind_s1;         // its kind
+  // lint: UNUSEDSIGNAL: every vector fits one beat
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg                  part_s1;         // its part
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg                  beat_s2;         // stage 2 holds a data beat
+  reg         [3:0]    head_s2;         // its head
+  reg         [1:0]    kind_s2;         // its kind
+  // lint: UNUSEDSIGNAL: every vector fits one beat
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg                  part_s2;         // its part
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire                 is_q;
+  wire        [31:0]   codes0;
+  wire        [31:0]   codes1;
+  wire        [31:0]   codes2;
+  wire        [31:0]   codes3;
+  wire        [31:0]   codes4;
+  wire        [31:0]   codes5;
+  wire        [31:0]   codes6;
+  wire        [31:0]   codes7;
+  wire        [255:0]  codes;
   wire        [639:0]  sums0;
   wire        [639:0]  sums1;
   wire        [639:0]  sums2;
@@ -190,6 +330,342 @@ module gca_layer (
   );
 
   assign beat_lanes = beat_data;
+  assign q_gain0 = $signed(scalers[15:0]);
+  assign q_offset0 = $signed(scalers[31:16]);
+  assign q_offh0 = $signed($signed({q_offset0[15], q_offset0}) + 17'd512);
+  assign k_gain0 = $signed(scalers[47:32]);
+  assign k_offset0 = $signed(scalers[63:48]);
+  assign k_offh0 = $signed($signed({k_offset0[15], k_offset0}) + 17'd512);
+  assign v_gain0 = $signed(scalers[79:64]);
+  assign v_offset0 = $signed(scalers[95:80]);
+  assign v_offh0 = $signed($signed({v_offset0[15], v_offset0}) + 17'd512);
+  assign q_gain1 = $signed(scalers[143:128]);
+  assign q_offset1 = $signed(scalers[159:144]);
+  assign q_offh1 = $signed($signed({q_offset1[15], q_offset1}) + 17'd512);
+  assign k_gain1 = $signed(scalers[175:160]);
+  assign k_offset1 = $signed(scalers[191:176]);
+  assign k_offh1 = $signed($signed({k_offset1[15], k_offset1}) + 17'd512);
+  assign v_gain1 = $signed(scalers[207:192]);
+  assign v_offset1 = $signed(scalers[223:208]);
+  assign v_offh1 = $signed($signed({v_offset1[15], v_offset1}) + 17'd512);
+  assign q_gain2 = $signed(scalers[271:256]);
+  assign q_offset2 = $signed(scalers[287:272]);
+  assign q_offh2 = $signed($signed({q_offset2[15], q_offset2}) + 17'd512);
+  assign k_gain2 = $signed(scalers[303:288]);
+  assign k_offset2 = $signed(scalers[319:304]);
+  assign k_offh2 = $signed($signed({k_offset2[15], k_offset2}) + 17'd512);
+  assign v_gain2 = $signed(scalers[335:320]);
+  assign v_offset2 = $signed(scalers[351:336]);
+  assign v_offh2 = $signed($signed({v_offset2[15], v_offset2}) + 17'd512);
+  assign q_gain3 = $signed(scalers[399:384]);
+  assign q_offset3 = $signed(scalers[415:400]);
+  assign q_offh3 = $signed($signed({q_offset3[15], q_offset3}) + 17'd512);
+  assign k_gain3 = $signed(scalers[431:416]);
+  assign k_offset3 = $signed(scalers[447:432]);
+  assign k_offh3 = $signed($signed({k_offset3[15], k_offset3}) + 17'd512);
+  assign v_gain3 = $signed(scalers[463:448]);
+  assign v_offset3 = $signed(scalers[479:464]);
+  assign v_offh3 = $signed($signed({v_offset3[15], v_offset3}) + 17'd512);
+  assign q_gain4 = $signed(scalers[527:512]);
+  assign q_offset4 = $signed(scalers[543:528]);
+  assign q_offh4 = $signed($signed({q_offset4[15], q_offset4}) + 17'd512);
+  assign k_gain4 = $signed(scalers[559:544]);
+  assign k_offset4 = $signed(scalers[575:560]);
+  assign k_offh4 = $signed($signed({k_offset4[15], k_offset4}) + 17'd512);
+  assign v_gain4 = $signed(scalers[591:576]);
+  assign v_offset4 = $signed(scalers[607:592]);
+  assign v_offh4 = $signed($signed({v_offset4[15], v_offset4}) + 17'd512);
+  assign q_gain5 = $signed(scalers[655:640]);
+  assign q_offset5 = $signed(scalers[671:656]);
+  assign q_offh5 = $signed($signed({q_offset5[15], q_offset5}) + 17'd512);
+  assign k_gain5 = $signed(scalers[687:672]);
+  assign k_offset5 = $signed(scalers[703:688]);
+  assign k_offh5 = $signed($signed({k_offset5[15], k_offset5}) + 17'd512);
+  assign v_gain5 = $signed(scalers[719:704]);
+  assign v_offset5 = $signed(scalers[735:720]);
+  assign v_offh5 = $signed($signed({v_offset5[15], v_offset5}) + 17'd512);
+  assign q_gain6 = $signed(scalers[783:768]);
+  assign q_offset6 = $signed(scalers[799:784]);
+  assign q_offh6 = $signed($signed({q_offset6[15], q_offset6}) + 17'd512);
+  assign k_gain6 = $signed(scalers[815:800]);
+  assign k_offset6 = $signed(scalers[831:816]);
+  assign k_offh6 = $signed($signed({k_offset6[15], k_offset6}) + 17'd512);
+  assign v_gain6 = $signed(scalers[847:832]);
+  assign v_offset6 = $signed(scalers[863:848]);
+  assign v_offh6 = $signed($signed({v_offset6[15], v_offset6}) + 17'd512);
+  assign q_gain7 = $signed(scalers[911:896]);
+  assign q_offset7 = $signed(scalers[927:912]);
+  assign q_offh7 = $signed($signed({q_offset7[15], q_offset7}) + 17'd512);
+  assign k_gain7 = $signed(scalers[943:928]);
+  assign k_offset7 = $signed(scalers[959:944]);
+  assign k_offh7 = $signed($signed({k_offset7[15], k_offset7}) + 17'd512);
+  assign v_gain7 = $signed(scalers[975:960]);
+  assign v_offset7 = $signed(scalers[991:976]);
+  assign v_offh7 = $signed($signed({v_offset7[15], v_offset7}) + 17'd512);
+  assign q_gain8 = $signed(scalers[1039:1024]);
+  assign q_offset8 = $signed(scalers[1055:1040]);
+  assign q_offh8 = $signed($signed({q_offset8[15], q_offset8}) + 17'd512);
+  assign k_gain8 = $signed(scalers[1071:1056]);
+  assign k_offset8 = $signed(scalers[1087:1072]);
+  assign k_offh8 = $signed($signed({k_offset8[15], k_offset8}) + 17'd512);
+  assign v_gain8 = $signed(scalers[1103:1088]);
+  assign v_offset8 = $signed(scalers[1119:1104]);
+  assign v_offh8 = $signed($signed({v_offset8[15], v_offset8}) + 17'd512);
+  assign q_gain9 = $signed(scalers[1167:1152]);
+  assign q_offset9 = $signed(scalers[1183:1168]);
+  assign q_offh9 = $signed($signed({q_offset9[15], q_offset9}) + 17'd512);
+  assign k_gain9 = $signed(scalers[1199:1184]);
+  assign k_offset9 = $signed(scalers[1215:1200]);
+  assign k_offh9 = $signed($signed({k_offset9[15], k_offset9}) + 17'd512);
+  assign v_gain9 = $signed(scalers[1231:1216]);
+  assign v_offset9 = $signed(scalers[1247:1232]);
+  assign v_offh9 = $signed($signed({v_offset9[15], v_offset9}) + 17'd512);
+  assign q_gain10 = $signed(scalers[1295:1280]);
+  assign q_offset10 = $signed(scalers[1311:1296]);
+  assign q_offh10 = $signed($signed({q_offset10[15], q_offset10}) + 17'd512);
+  assign k_gain10 = $signed(scalers[1327:1312]);
+  assign k_offset10 = $signed(scalers[1343:1328]);
+  assign k_offh10 = $signed($signed({k_offset10[15], k_offset10}) + 17'd512);
+  assign v_gain10 = $signed(scalers[1359:1344]);
+  assign v_offset10 = $signed(scalers[1375:1360]);
+  assign v_offh10 = $signed($signed({v_offset10[15], v_offset10}) + 17'd512);
+  assign q_gain11 = $signed(scalers[1423:1408]);
+  assign q_offset11 = $signed(scalers[1439:1424]);
+  assign q_offh11 = $signed($signed({q_offset11[15], q_offset11}) + 17'd512);
+  assign k_gain11 = $signed(scalers[1455:1440]);
+  assign k_offset11 = $signed(scalers[1471:1456]);
+  assign k_offh11 = $signed($signed({k_offset11[15], k_offset11}) + 17'd512);
+  assign v_gain11 = $signed(scalers[1487:1472]);
+  assign v_offset11 = $signed(scalers[1503:1488]);
+  assign v_offh11 = $signed($signed({v_offset11[15], v_offset11}) + 17'd512);
+
+  always @* begin
+    case (beat_head)
+      4'd0: begin
+        sel_q_gain = q_gain0;
+        sel_q_offh = q_offh0;
+        sel_k_gain = k_gain0;
+        sel_k_offh = k_offh0;
+        sel_v_gain = v_gain0;
+        sel_v_offh = v_offh0;
+      end
+      4'd1: begin
+        sel_q_gain = q_gain1;
+        sel_q_offh = q_offh1;
+        sel_k_gain = k_gain1;
+        sel_k_offh = k_offh1;
+        sel_v_gain = v_gain1;
+        sel_v_offh = v_offh1;
+      end
+      4'd2: begin
+        sel_q_gain = q_gain2;
+        sel_q_offh = q_offh2;
+        sel_k_gain = k_gain2;
+        sel_k_offh = k_offh2;
+        sel_v_gain = v_gain2;
+        sel_v_offh = v_offh2;
+      end
+      4'd3: begin
+        sel_q_gain = q_gain3;
+        sel_q_offh = q_offh3;
+        sel_k_gain = k_gain3;
+        sel_k_offh = k_offh3;
+        sel_v_gain = v_gain3;
+        sel_v_offh = v_offh3;
+      end
+      4'd4: begin
+        sel_q_gain = q_gain4;
+        sel_q_offh = q_offh4;
+        sel_k_gain = k_gain4;
+        sel_k_offh = k_offh4;
+        sel_v_gain = v_gain4;
+        sel_v_offh = v_offh4;
+      end
+      4'd5: begin
+        sel_q_gain = q_gain5;
+        sel_q_offh = q_offh5;
+        sel_k_gain = k_gain5;
+        sel_k_offh = k_offh5;
+        sel_v_gain = v_gain5;
+        sel_v_offh = v_offh5;
+      end
+      4'd6: begin
+        sel_q_gain = q_gain6;
+        sel_q_offh = q_offh6;
+        sel_k_gain = k_gain6;
+        sel_k_offh = k_offh6;
+        sel_v_gain = v_gain6;
+        sel_v_offh = v_offh6;
+      end
+      4'd7: begin
+        sel_q_gain = q_gain7;
+        sel_q_offh = q_offh7;
+        sel_k_gain = k_gain7;
+        sel_k_offh = k_offh7;
+        sel_v_gain = v_gain7;
+        sel_v_offh = v_offh7;
+      end
+      4'd8: begin
+        sel_q_gain = q_gain8;
+        sel_q_offh = q_offh8;
+        sel_k_gain = k_gain8;
+        sel_k_offh = k_offh8;
+        sel_v_gain = v_gain8;
+        sel_v_offh = v_offh8;
+      end
+      4'd9: begin
+        sel_q_gain = q_gain9;
+        sel_q_offh = q_offh9;
+        sel_k_gain = k_gain9;
+        sel_k_offh = k_offh9;
+        sel_v_gain = v_gain9;
+        sel_v_offh = v_offh9;
+      end
+      4'd10: begin
+        sel_q_gain = q_gain10;
+        sel_q_offh = q_offh10;
+        sel_k_gain = k_gain10;
+        sel_k_offh = k_offh10;
+        sel_v_gain = v_gain10;
+        sel_v_offh = v_offh10;
+      end
+      4'd11: begin
+        sel_q_gain = q_gain11;
+        sel_q_offh = q_offh11;
+        sel_k_gain = k_gain11;
+        sel_k_offh = k_offh11;
+        sel_v_gain = v_gain11;
+        sel_v_offh = v_offh11;
+      end
+      default: begin
+        // An encoding no operation reaches: the safe state, out of coverage.
+        // verilator coverage_block_off
+        sel_q_gain = 16'sd0;
+        sel_q_offh = 17'sd0;
+        sel_k_gain = 16'sd0;
+        sel_k_offh = 17'sd0;
+        sel_v_gain = 16'sd0;
+        sel_v_offh = 17'sd0;
+      end
+    endcase
+  end
+
+  assign gain = $signed((beat_kind == 2'd0) ? sel_q_gain : ((beat_kind == 2'd1) ? sel_k_gain : sel_v_gain));
+  assign offset = $signed((beat_kind == 2'd0) ? sel_q_offh : ((beat_kind == 2'd1) ? sel_k_offh : sel_v_offh));
+
+  always @(posedge clk or negedge rst_n) begin
+    if (!rst_n) begin
+      beat_s1 <= 1'd0;
+      head_s1 <= 4'd0;
+      kind_s1 <= 2'd0;
+      part_s1 <= 1'd0;
+      beat_s2 <= 1'd0;
+      head_s2 <= 4'd0;
+      kind_s2 <= 2'd0;
+      part_s2 <= 1'd0;
+    end else begin
+      beat_s1 <= beat_en;
+      head_s1 <= beat_head;
+      kind_s1 <= beat_kind;
+      part_s1 <= beat_part;
+      beat_s2 <= beat_s1;
+      head_s2 <= head_s1;
+      kind_s2 <= kind_s1;
+      part_s2 <= part_s1;
+    end
+  end
+
+  assign is_q = kind_s2 == 2'd0;
+
+  gca_quantizer u_quant0 (
+    .clk   (clk),
+    .rst_n (rst_n),
+    .load  (beat_en),
+    .gain  (gain),
+    .offset(offset),
+    .x     (beat_lanes[63:0]),
+    .is_q  (is_q),
+    .code  (codes0)
+  );
+
+  gca_quantizer u_quant1 (
+    .clk   (clk),
+    .rst_n (rst_n),
+    .load  (beat_en),
+    .gain  (gain),
+    .offset(offset),
+    .x     (beat_lanes[127:64]),
+    .is_q  (is_q),
+    .code  (codes1)
+  );
+
+  gca_quantizer u_quant2 (
+    .clk   (clk),
+    .rst_n (rst_n),
+    .load  (beat_en),
+    .gain  (gain),
+    .offset(offset),
+    .x     (beat_lanes[191:128]),
+    .is_q  (is_q),
+    .code  (codes2)
+  );
+
+  gca_quantizer u_quant3 (
+    .clk   (clk),
+    .rst_n (rst_n),
+    .load  (beat_en),
+    .gain  (gain),
+    .offset(offset),
+    .x     (beat_lanes[255:192]),
+    .is_q  (is_q),
+    .code  (codes3)
+  );
+
+  gca_quantizer u_quant4 (
+    .clk   (clk),
+    .rst_n (rst_n),
+    .load  (beat_en),
+    .gain  (gain),
+    .offset(offset),
+    .x     (beat_lanes[319:256]),
+    .is_q  (is_q),
+    .code  (codes4)
+  );
+
+  gca_quantizer u_quant5 (
+    .clk   (clk),
+    .rst_n (rst_n),
+    .load  (beat_en),
+    .gain  (gain),
+    .offset(offset),
+    .x     (beat_lanes[383:320]),
+    .is_q  (is_q),
+    .code  (codes5)
+  );
+
+  gca_quantizer u_quant6 (
+    .clk   (clk),
+    .rst_n (rst_n),
+    .load  (beat_en),
+    .gain  (gain),
+    .offset(offset),
+    .x     (beat_lanes[447:384]),
+    .is_q  (is_q),
+    .code  (codes6)
+  );
+
+  gca_quantizer u_quant7 (
+    .clk   (clk),
+    .rst_n (rst_n),
+    .load  (beat_en),
+    .gain  (gain),
+    .offset(offset),
+    .x     (beat_lanes[511:448]),
+    .is_q  (is_q),
+    .code  (codes7)
+  );
+
+  assign codes = {codes7, codes6, codes5, codes4, codes3, codes2, codes1, codes0};
 
   gca_head u_head0 (
 `ifdef USE_POWER_PINS
@@ -201,12 +677,11 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd0),
     .rst_n        (rst_n),
-    .beat_en      (beat_en),
-    .beat_head    (beat_head),
-    .beat_kind    (beat_kind),
-    .beat_part    (beat_part),
-    .beat_data    (beat_lanes),
-    .scalers      (scalers[95:0]),
+    .codes        (codes),
+    .code_en      (beat_s2),
+    .code_head    (head_s2),
+    .code_kind    (kind_s2),
+    .code_part    (part_s2),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -232,12 +707,11 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd1),
     .rst_n        (rst_n),
-    .beat_en      (beat_en),
-    .beat_head    (beat_head),
-    .beat_kind    (beat_kind),
-    .beat_part    (beat_part),
-    .beat_data    (beat_lanes),
-    .scalers      (scalers[223:128]),
+    .codes        (codes),
+    .code_en      (beat_s2),
+    .code_head    (head_s2),
+    .code_kind    (kind_s2),
+    .code_part    (part_s2),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -263,12 +737,11 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd2),
     .rst_n        (rst_n),
-    .beat_en      (beat_en),
-    .beat_head    (beat_head),
-    .beat_kind    (beat_kind),
-    .beat_part    (beat_part),
-    .beat_data    (beat_lanes),
-    .scalers      (scalers[351:256]),
+    .codes        (codes),
+    .code_en      (beat_s2),
+    .code_head    (head_s2),
+    .code_kind    (kind_s2),
+    .code_part    (part_s2),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -294,12 +767,11 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd3),
     .rst_n        (rst_n),
-    .beat_en      (beat_en),
-    .beat_head    (beat_head),
-    .beat_kind    (beat_kind),
-    .beat_part    (beat_part),
-    .beat_data    (beat_lanes),
-    .scalers      (scalers[479:384]),
+    .codes        (codes),
+    .code_en      (beat_s2),
+    .code_head    (head_s2),
+    .code_kind    (kind_s2),
+    .code_part    (part_s2),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -325,12 +797,11 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd4),
     .rst_n        (rst_n),
-    .beat_en      (beat_en),
-    .beat_head    (beat_head),
-    .beat_kind    (beat_kind),
-    .beat_part    (beat_part),
-    .beat_data    (beat_lanes),
-    .scalers      (scalers[607:512]),
+    .codes        (codes),
+    .code_en      (beat_s2),
+    .code_head    (head_s2),
+    .code_kind    (kind_s2),
+    .code_part    (part_s2),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -356,12 +827,11 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd5),
     .rst_n        (rst_n),
-    .beat_en      (beat_en),
-    .beat_head    (beat_head),
-    .beat_kind    (beat_kind),
-    .beat_part    (beat_part),
-    .beat_data    (beat_lanes),
-    .scalers      (scalers[735:640]),
+    .codes        (codes),
+    .code_en      (beat_s2),
+    .code_head    (head_s2),
+    .code_kind    (kind_s2),
+    .code_part    (part_s2),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -387,12 +857,11 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd6),
     .rst_n        (rst_n),
-    .beat_en      (beat_en),
-    .beat_head    (beat_head),
-    .beat_kind    (beat_kind),
-    .beat_part    (beat_part),
-    .beat_data    (beat_lanes),
-    .scalers      (scalers[863:768]),
+    .codes        (codes),
+    .code_en      (beat_s2),
+    .code_head    (head_s2),
+    .code_kind    (kind_s2),
+    .code_part    (part_s2),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -418,12 +887,11 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd7),
     .rst_n        (rst_n),
-    .beat_en      (beat_en),
-    .beat_head    (beat_head),
-    .beat_kind    (beat_kind),
-    .beat_part    (beat_part),
-    .beat_data    (beat_lanes),
-    .scalers      (scalers[991:896]),
+    .codes        (codes),
+    .code_en      (beat_s2),
+    .code_head    (head_s2),
+    .code_kind    (kind_s2),
+    .code_part    (part_s2),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -449,12 +917,11 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd8),
     .rst_n        (rst_n),
-    .beat_en      (beat_en),
-    .beat_head    (beat_head),
-    .beat_kind    (beat_kind),
-    .beat_part    (beat_part),
-    .beat_data    (beat_lanes),
-    .scalers      (scalers[1119:1024]),
+    .codes        (codes),
+    .code_en      (beat_s2),
+    .code_head    (head_s2),
+    .code_kind    (kind_s2),
+    .code_part    (part_s2),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -480,12 +947,11 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd9),
     .rst_n        (rst_n),
-    .beat_en      (beat_en),
-    .beat_head    (beat_head),
-    .beat_kind    (beat_kind),
-    .beat_part    (beat_part),
-    .beat_data    (beat_lanes),
-    .scalers      (scalers[1247:1152]),
+    .codes        (codes),
+    .code_en      (beat_s2),
+    .code_head    (head_s2),
+    .code_kind    (kind_s2),
+    .code_part    (part_s2),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -511,12 +977,11 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd10),
     .rst_n        (rst_n),
-    .beat_en      (beat_en),
-    .beat_head    (beat_head),
-    .beat_kind    (beat_kind),
-    .beat_part    (beat_part),
-    .beat_data    (beat_lanes),
-    .scalers      (scalers[1375:1280]),
+    .codes        (codes),
+    .code_en      (beat_s2),
+    .code_head    (head_s2),
+    .code_kind    (kind_s2),
+    .code_part    (part_s2),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -542,12 +1007,11 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd11),
     .rst_n        (rst_n),
-    .beat_en      (beat_en),
-    .beat_head    (beat_head),
-    .beat_kind    (beat_kind),
-    .beat_part    (beat_part),
-    .beat_data    (beat_lanes),
-    .scalers      (scalers[1503:1408]),
+    .codes        (codes),
+    .code_en      (beat_s2),
+    .code_head    (head_s2),
+    .code_kind    (kind_s2),
+    .code_part    (part_s2),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),

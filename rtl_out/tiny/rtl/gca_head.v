@@ -17,17 +17,15 @@ module gca_head (
   input  wire         rst_n,         // asynchronous assert, synchronous release
   // Identity
   input  wire         head_id,       // this head's index in its layer (a constant)
-  // Beats of this layer (gca_ingress through gca_layer)
-  input  wire         beat_en,       // a data beat of this layer is accepted
-  input  wire         beat_head,
-  input  wire [1:0]   beat_kind,     // 0 q, 1 k, 2 v
+  // Codes of this layer's beats (the layer's quantizer, gca_layer)
+  input  wire [31:0]  codes,         // lane i at [CB*i +: CB]: the codes of a beat, at the end of its stage 2
+  input  wire         code_en,       // codes holds a data beat
+  input  wire         code_head,     // its head
+  input  wire [1:0]   code_kind,     // 0 q, 1 k, 2 v
   // lint: UNUSEDSIGNAL: every vector fits one beat
   /* verilator lint_off UNUSEDSIGNAL */
-  input  wire         beat_part,     // beat within the vector
+  input  wire         code_part,     // beat within the vector
   /* verilator lint_on UNUSEDSIGNAL */
-  input  wire [63:0]  beat_data,     // the lanes of the beat accepted in the previous cycle (registered)
-  // Scalers (gca_csr)
-  input  wire [95:0]  scalers,       // q, k, v gain/offset from bit 0
   // Timing (gca_layer_ctrl) and window (gca_window)
   input  wire         pwm_load,
   input  wire         qk_next,
@@ -45,94 +43,24 @@ module gca_head (
   output wire [55:0]  sums           // dimension d at [SW*d +: SW], signed; complete a cycle after READOUT
 );
 
-  wire signed [15:0] q_gain;
-  wire signed [15:0] q_offset;
-  wire signed [15:0] k_gain;
-  wire signed [15:0] k_offset;
-  wire signed [15:0] v_gain;
-  wire signed [15:0] v_offset;
-  wire signed [16:0] q_offh;
-  wire signed [16:0] k_offh;
-  wire signed [16:0] v_offh;
-  wire signed [15:0] gain;
-  wire signed [16:0] offset;
-  wire               mine;
-  reg                mine_s1;    // stage 1 holds a beat of this head
-  reg         [1:0]  kind_s1;    // its kind
-  // lint: UNUSEDSIGNAL: every vector fits one beat
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg                part_s1;    // its part
-  /* verilator lint_on UNUSEDSIGNAL */
-  reg                mine_s2;    // stage 2 holds a beat of this head
-  reg         [1:0]  kind_s2;    // its kind
-  // lint: UNUSEDSIGNAL: every vector fits one beat
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg                part_s2;    // its part
-  /* verilator lint_on UNUSEDSIGNAL */
-  wire               is_q;
-  wire        [31:0] codes0;
-  wire        [31:0] codes;
-  reg         [31:0] q_codes;    // staged q codes
-  reg         [23:0] k_codes;    // staged k codes
-  reg         [23:0] v_codes;    // staged v codes
-  reg                ph_qk;      // QK phase
-  reg                ph_av;      // AV phase
-  reg                ph_ro;      // READOUT phase
-  reg                ro_first;   // first READOUT cycle
-  reg                ro_count;   // last cycle of a READOUT PWM step
-  wire        [7:0]  row_pulse;
-  wire               we0;
-  wire        [7:0]  out_pulse0;
-  wire        [7:0]  out_sign0;
-  wire               we1;
-  wire        [7:0]  out_pulse1;
-  wire        [7:0]  out_sign1;
+  wire        mine_s2;
+  reg  [31:0] q_codes;    // staged q codes
+  reg  [23:0] k_codes;    // staged k codes
+  reg  [23:0] v_codes;    // staged v codes
+  reg         ph_qk;      // QK phase
+  reg         ph_av;      // AV phase
+  reg         ph_ro;      // READOUT phase
+  reg         ro_first;   // first READOUT cycle
+  reg         ro_count;   // last cycle of a READOUT PWM step
+  wire [7:0]  row_pulse;
+  wire        we0;
+  wire [7:0]  out_pulse0;
+  wire [7:0]  out_sign0;
+  wire        we1;
+  wire [7:0]  out_pulse1;
+  wire [7:0]  out_sign1;
 
-  assign q_gain = $signed(scalers[15:0]);
-  assign q_offset = $signed(scalers[31:16]);
-  assign k_gain = $signed(scalers[47:32]);
-  assign k_offset = $signed(scalers[63:48]);
-  assign v_gain = $signed(scalers[79:64]);
-  assign v_offset = $signed(scalers[95:80]);
-  assign q_offh = $signed($signed({q_offset[15], q_offset}) + 17'd512);
-  assign k_offh = $signed($signed({k_offset[15], k_offset}) + 17'd512);
-  assign v_offh = $signed($signed({v_offset[15], v_offset}) + 17'd512);
-  assign gain = $signed((beat_kind == 2'd0) ? q_gain : ((beat_kind == 2'd1) ? k_gain : v_gain));
-  assign offset = $signed((beat_kind == 2'd0) ? q_offh : ((beat_kind == 2'd1) ? k_offh : v_offh));
-  assign mine = beat_en && (beat_head == head_id);
-
-  always @(posedge clk or negedge rst_n) begin
-    if (!rst_n) begin
-      mine_s1 <= 1'd0;
-      kind_s1 <= 2'd0;
-      part_s1 <= 1'd0;
-      mine_s2 <= 1'd0;
-      kind_s2 <= 2'd0;
-      part_s2 <= 1'd0;
-    end else begin
-      mine_s1 <= mine;
-      kind_s1 <= beat_kind;
-      part_s1 <= beat_part;
-      mine_s2 <= mine_s1;
-      kind_s2 <= kind_s1;
-      part_s2 <= part_s1;
-    end
-  end
-
-  assign is_q = kind_s2 == 2'd0;
-
-  gca_quantizer u_quant0 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .load  (mine),
-    .gain  (gain),
-    .offset(offset),
-    .x     (beat_data[63:0]),
-    .is_q  (is_q),
-    .code  (codes0)
-  );
-
-  assign codes = {codes0};
+  assign mine_s2 = code_en && (code_head == head_id);
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
@@ -141,7 +69,7 @@ module gca_head (
       v_codes <= 24'd0;
     end else begin
       if (mine_s2) begin
-        case (kind_s2)
+        case (code_kind)
           2'd0: begin
             q_codes[3:0] <= codes[3:0];
             q_codes[7:4] <= codes[7:4];

@@ -84,6 +84,49 @@ module gca_layer (
   wire        [7:0]   fill;
   /* verilator lint_on UNUSEDSIGNAL */
   wire        [63:0]  beat_lanes;
+  wire signed [15:0]  q_gain0;
+  wire signed [15:0]  q_offset0;
+  wire signed [16:0]  q_offh0;
+  wire signed [15:0]  k_gain0;
+  wire signed [15:0]  k_offset0;
+  wire signed [16:0]  k_offh0;
+  wire signed [15:0]  v_gain0;
+  wire signed [15:0]  v_offset0;
+  wire signed [16:0]  v_offh0;
+  wire signed [15:0]  q_gain1;
+  wire signed [15:0]  q_offset1;
+  wire signed [16:0]  q_offh1;
+  wire signed [15:0]  k_gain1;
+  wire signed [15:0]  k_offset1;
+  wire signed [16:0]  k_offh1;
+  wire signed [15:0]  v_gain1;
+  wire signed [15:0]  v_offset1;
+  wire signed [16:0]  v_offh1;
+  reg  signed [15:0]  sel_q_gain;
+  reg  signed [15:0]  sel_k_gain;
+  reg  signed [15:0]  sel_v_gain;
+  reg  signed [16:0]  sel_q_offh;
+  reg  signed [16:0]  sel_k_offh;
+  reg  signed [16:0]  sel_v_offh;
+  wire signed [15:0]  gain;
+  wire signed [16:0]  offset;
+  reg                 beat_s1;         // stage 1 holds a data beat
+  reg                 head_s1;         // its head
+  reg         [1:0]   kind_s1;         // its kind
+  // lint: UNUSEDSIGNAL: every vector fits one beat
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg                 part_s1;         // its part
+  /* verilator lint_on UNUSEDSIGNAL */
+  reg                 beat_s2;         // stage 2 holds a data beat
+  reg                 head_s2;         // its head
+  reg         [1:0]   kind_s2;         // its kind
+  // lint: UNUSEDSIGNAL: every vector fits one beat
+  /* verilator lint_off UNUSEDSIGNAL */
+  reg                 part_s2;         // its part
+  /* verilator lint_on UNUSEDSIGNAL */
+  wire                is_q;
+  wire        [31:0]  codes0;
+  wire        [31:0]  codes;
   wire        [55:0]  sums0;
   wire        [55:0]  sums1;
   reg  signed [15:0]  o_gain;
@@ -166,6 +209,85 @@ module gca_layer (
   );
 
   assign beat_lanes = beat_data[63:0];
+  assign q_gain0 = $signed(scalers[15:0]);
+  assign q_offset0 = $signed(scalers[31:16]);
+  assign q_offh0 = $signed($signed({q_offset0[15], q_offset0}) + 17'd512);
+  assign k_gain0 = $signed(scalers[47:32]);
+  assign k_offset0 = $signed(scalers[63:48]);
+  assign k_offh0 = $signed($signed({k_offset0[15], k_offset0}) + 17'd512);
+  assign v_gain0 = $signed(scalers[79:64]);
+  assign v_offset0 = $signed(scalers[95:80]);
+  assign v_offh0 = $signed($signed({v_offset0[15], v_offset0}) + 17'd512);
+  assign q_gain1 = $signed(scalers[143:128]);
+  assign q_offset1 = $signed(scalers[159:144]);
+  assign q_offh1 = $signed($signed({q_offset1[15], q_offset1}) + 17'd512);
+  assign k_gain1 = $signed(scalers[175:160]);
+  assign k_offset1 = $signed(scalers[191:176]);
+  assign k_offh1 = $signed($signed({k_offset1[15], k_offset1}) + 17'd512);
+  assign v_gain1 = $signed(scalers[207:192]);
+  assign v_offset1 = $signed(scalers[223:208]);
+  assign v_offh1 = $signed($signed({v_offset1[15], v_offset1}) + 17'd512);
+
+  always @* begin
+    case (beat_head)
+      1'd0: begin
+        sel_q_gain = q_gain0;
+        sel_q_offh = q_offh0;
+        sel_k_gain = k_gain0;
+        sel_k_offh = k_offh0;
+        sel_v_gain = v_gain0;
+        sel_v_offh = v_offh0;
+      end
+      default: begin
+        sel_q_gain = q_gain1;
+        sel_q_offh = q_offh1;
+        sel_k_gain = k_gain1;
+        sel_k_offh = k_offh1;
+        sel_v_gain = v_gain1;
+        sel_v_offh = v_offh1;
+      end
+    endcase
+  end
+
+  assign gain = $signed((beat_kind == 2'd0) ? sel_q_gain : ((beat_kind == 2'd1) ? sel_k_gain : sel_v_gain));
+  assign offset = $signed((beat_kind == 2'd0) ? sel_q_offh : ((beat_kind == 2'd1) ? sel_k_offh : sel_v_offh));
+
+  always @(posedge clk or negedge rst_n) begin
+    if (!rst_n) begin
+      beat_s1 <= 1'd0;
+      head_s1 <= 1'd0;
+      kind_s1 <= 2'd0;
+      part_s1 <= 1'd0;
+      beat_s2 <= 1'd0;
+      head_s2 <= 1'd0;
+      kind_s2 <= 2'd0;
+      part_s2 <= 1'd0;
+    end else begin
+      beat_s1 <= beat_en;
+      head_s1 <= beat_head;
+      kind_s1 <= beat_kind;
+      part_s1 <= beat_part;
+      beat_s2 <= beat_s1;
+      head_s2 <= head_s1;
+      kind_s2 <= kind_s1;
+      part_s2 <= part_s1;
+    end
+  end
+
+  assign is_q = kind_s2 == 2'd0;
+
+  gca_quantizer u_quant0 (
+    .clk   (clk),
+    .rst_n (rst_n),
+    .load  (beat_en),
+    .gain  (gain),
+    .offset(offset),
+    .x     (beat_lanes[63:0]),
+    .is_q  (is_q),
+    .code  (codes0)
+  );
+
+  assign codes = {codes0};
 
   gca_head u_head0 (
 `ifdef USE_POWER_PINS
@@ -177,12 +299,11 @@ module gca_layer (
     .clk          (clk),
     .head_id      (1'd0),
     .rst_n        (rst_n),
-    .beat_en      (beat_en),
-    .beat_head    (beat_head),
-    .beat_kind    (beat_kind),
-    .beat_part    (beat_part),
-    .beat_data    (beat_lanes),
-    .scalers      (scalers[95:0]),
+    .codes        (codes),
+    .code_en      (beat_s2),
+    .code_head    (head_s2),
+    .code_kind    (kind_s2),
+    .code_part    (part_s2),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -208,12 +329,11 @@ module gca_layer (
     .clk          (clk),
     .head_id      (1'd1),
     .rst_n        (rst_n),
-    .beat_en      (beat_en),
-    .beat_head    (beat_head),
-    .beat_kind    (beat_kind),
-    .beat_part    (beat_part),
-    .beat_data    (beat_lanes),
-    .scalers      (scalers[223:128]),
+    .codes        (codes),
+    .code_en      (beat_s2),
+    .code_head    (head_s2),
+    .code_kind    (kind_s2),
+    .code_part    (part_s2),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),

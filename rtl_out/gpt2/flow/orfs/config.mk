@@ -20,8 +20,8 @@ export VERILOG_FILES = \
   $(GCA_DIR)/rtl/gca_layer_ctrl.v \
   $(GCA_DIR)/rtl/gca_out_scale.v \
   $(GCA_DIR)/rtl/gca_pwm.v \
-  $(GCA_DIR)/rtl/gca_quantizer.v \
   $(GCA_DIR)/rtl/gca_head.v \
+  $(GCA_DIR)/rtl/gca_quantizer.v \
   $(GCA_DIR)/rtl/gca_window.v \
   $(GCA_DIR)/rtl/gca_layer.v \
   $(GCA_DIR)/rtl/gca_top.v
