@@ -236,11 +236,11 @@ pub fn build(p: &Params) -> Module {
                     .pin("clk", &clk)
                     .pin("head_id", e::lit(hw, head as u128))
                     .pin("rst_n", &rst_n)
-                    .pin("codes", &code[0])
-                    .pin("code_en", &code[1])
-                    .pin("code_head", &code[2])
-                    .pin("code_kind", &code[3])
-                    .pin("code_part", &code[4]),
+                    .pin("codes", code[0].clone())
+                    .pin("code_en", code[1].clone())
+                    .pin("code_head", code[2].clone())
+                    .pin("code_kind", code[3].clone())
+                    .pin("code_part", code[4].clone()),
             )
             .pin("wtile", &wtile)
             .pin("wcol", &wcol)
@@ -417,7 +417,8 @@ fn output_scaler(
 /// offset with its rounding half, `offset_half`, is formed off the beat's path); the beat's
 /// head, kind and part follow it down the stages, and the codes go to every head at the end of
 /// stage 2, where the head they belong to stages them (docs/rtl.md, "The layer's quantizer").
-/// Returns `[codes, code_en, code_head, code_kind, code_part]`.
+/// Returns `[codes, code_en, code_head, code_kind, code_part]` (the part is 0 when every vector
+/// fits one beat).
 fn quantizer(
     p: &Params,
     m: &mut Module,
@@ -426,7 +427,7 @@ fn quantizer(
     scalers: &Signal,
     [beat_en, beat_head, beat_kind, beat_part]: [&Signal; 4],
     data: &Signal,
-) -> [Signal; 5] {
+) -> [Expr; 5] {
     let h = p.shape.n_head as u32;
     let (ib, sb) = (p.fixed.in_bits, p.fixed.scaler_bits);
     let hw = index_width(p.shape.n_head);
@@ -495,30 +496,32 @@ fn quantizer(
     let gain = let_wire(m, "gain", by_kind(&sel_gain));
     let offset = let_wire(m, "offset", by_kind(&sel_off));
 
-    // The beat's head, kind and part follow it down the stages.
+    // The beat's head, kind and part follow it down the stages (the part only when a vector
+    // takes several beats).
+    let multi = p.stream.in_beats_per_vector > 1;
     let track = |m: &mut Module, stage: u32| {
         let reg = |m: &mut Module, name: &str, width: u32, doc: &str| {
             m.decl(Decl::new(&format!("{name}_s{stage}"), Kind::Reg, width).doc(doc))
         };
-        let v = reg(m, "beat", 1, &format!("stage {stage} holds a data beat"));
-        let head = reg(m, "head", hw, "its head");
-        let kind = reg(m, "kind", 2, "its kind");
-        let mut part = Decl::new(&format!("part_s{stage}"), Kind::Reg, pw).doc("its part");
-        if p.stream.in_beats_per_vector == 1 {
-            part = part.waive("UNUSEDSIGNAL", "every vector fits one beat");
+        let mut regs = vec![
+            reg(m, "beat", 1, &format!("stage {stage} holds a data beat")),
+            reg(m, "head", hw, "its head"),
+            reg(m, "kind", 2, "its kind"),
+        ];
+        if multi {
+            regs.push(reg(m, "part", pw, "its part"));
         }
-        let part = m.decl(part);
-        [v, head, kind, part]
+        regs
     };
     let s1 = track(m, 1);
     let s2 = track(m, 2);
     let src0 = [beat_en, beat_head, beat_kind, beat_part];
     let mut pairs = Vec::new();
-    for i in 0..4 {
-        pairs.push((&s1[i], src0[i].e()));
+    for (r, src) in s1.iter().zip(src0) {
+        pairs.push((r, src.e()));
     }
-    for i in 0..4 {
-        pairs.push((&s2[i], s1[i].e()));
+    for (r, src) in s2.iter().zip(&s1) {
+        pairs.push((r, src.e()));
     }
     super::wires::follow(m, clk, rst_n, &pairs);
     let is_q = let_wire(m, "is_q", s2[2].eq(e::lit(2, 0)));
@@ -542,6 +545,9 @@ fn quantizer(
     }
     group_codes.reverse();
     let codes = let_wire(m, "codes", e::cat(group_codes));
-    let [v2, h2, k2, p2] = s2;
-    [codes, v2, h2, k2, p2]
+    let part: Expr = match s2.get(3) {
+        Some(p2) => p2.e(),
+        None => e::lit(pw, 0),
+    };
+    [codes.e(), s2[0].e(), s2[1].e(), s2[2].e(), part]
 }

@@ -3,16 +3,16 @@
 //! 2^(in_frac + scaler_frac)), 0, max), max = levels.q - 1 for a q vector and levels.kv - 1 for
 //! k and v: the twin's `Quantizer::code`.
 //!
-//! - Stage 0 (`load`, the cycle the beat is accepted): the scaler of the beat's kind (selected
-//!   by the head) is registered here, and `gca_ingress` registers the beat's data. The head
-//!   instantiates one group per `group_lanes` lanes, each with its own copy of the scaler
-//!   registers, so the gain fans out to at most 8 lanes (a synthesis tool keeps the copies:
-//!   they are in different instances of a kept hierarchy).
+//! - Stage 0 (`load`, the cycle the beat is accepted): the scaler of the beat's head and kind
+//!   (selected by the layer) is registered here, and `gca_ingress` registers the beat's data.
+//!   The layer instantiates one group per `group_lanes` lanes for all of its heads, each with
+//!   its own copy of the scaler registers, so the gain fans out to at most 8 lanes (a
+//!   synthesis tool keeps the copies: they are in different instances of a kept hierarchy).
 //! - Stage 1: radix-4 Booth rows of x * gain (digits of x) and the row of
 //!   offset * 2^in_frac + 2^(k-1) (k = in_frac + scaler_frac; the rounding half is folded into
 //!   the offset register) are reduced by a carry-save tree to two registered rows whose sum is
 //!   t; no carry propagates in this stage.
-//! - Stage 2 (combinational to `code`, registered by the head): t >> k is the value rounded
+//! - Stage 2 (combinational to `code`, registered by the beat's head): t >> k is the value rounded
 //!   half up, and a tie (the low k bits of t zero) clears its least significant bit, which
 //!   makes it half to even; then the clamp. The high bits are added for both values of the
 //!   carry out of the low k bits and clamped while that carry is computed (carry select), and

@@ -200,17 +200,9 @@ module gca_layer (
   reg                  beat_s1;         // stage 1 holds a data beat
   reg         [3:0]    head_s1;         // its head
   reg         [1:0]    kind_s1;         // its kind
-  // lint: UNUSEDSIGNAL: every vector fits one beat
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg                  part_s1;         // its part
-  /* verilator lint_on UNUSEDSIGNAL */
   reg                  beat_s2;         // stage 2 holds a data beat
   reg         [3:0]    head_s2;         // its head
   reg         [1:0]    kind_s2;         // its kind
-  // lint: UNUSEDSIGNAL: every vector fits one beat
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg                  part_s2;         // its part
-  /* verilator lint_on UNUSEDSIGNAL */
   wire                 is_q;
   wire        [31:0]   codes0;
   wire        [31:0]   codes1;
@@ -558,20 +550,16 @@ module gca_layer (
       beat_s1 <= 1'd0;
       head_s1 <= 4'd0;
       kind_s1 <= 2'd0;
-      part_s1 <= 1'd0;
       beat_s2 <= 1'd0;
       head_s2 <= 4'd0;
       kind_s2 <= 2'd0;
-      part_s2 <= 1'd0;
     end else begin
       beat_s1 <= beat_en;
       head_s1 <= beat_head;
       kind_s1 <= beat_kind;
-      part_s1 <= beat_part;
       beat_s2 <= beat_s1;
       head_s2 <= head_s1;
       kind_s2 <= kind_s1;
-      part_s2 <= part_s1;
     end
   end
 
@@ -681,7 +669,7 @@ module gca_layer (
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
-    .code_part    (part_s2),
+    .code_part    (1'd0),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -711,7 +699,7 @@ module gca_layer (
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
-    .code_part    (part_s2),
+    .code_part    (1'd0),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -741,7 +729,7 @@ module gca_layer (
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
-    .code_part    (part_s2),
+    .code_part    (1'd0),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -771,7 +759,7 @@ module gca_layer (
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
-    .code_part    (part_s2),
+    .code_part    (1'd0),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -801,7 +789,7 @@ module gca_layer (
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
-    .code_part    (part_s2),
+    .code_part    (1'd0),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -831,7 +819,7 @@ module gca_layer (
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
-    .code_part    (part_s2),
+    .code_part    (1'd0),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -861,7 +849,7 @@ module gca_layer (
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
-    .code_part    (part_s2),
+    .code_part    (1'd0),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -891,7 +879,7 @@ module gca_layer (
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
-    .code_part    (part_s2),
+    .code_part    (1'd0),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -921,7 +909,7 @@ module gca_layer (
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
-    .code_part    (part_s2),
+    .code_part    (1'd0),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -951,7 +939,7 @@ module gca_layer (
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
-    .code_part    (part_s2),
+    .code_part    (1'd0),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -981,7 +969,7 @@ module gca_layer (
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
-    .code_part    (part_s2),
+    .code_part    (1'd0),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -1011,7 +999,7 @@ module gca_layer (
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
-    .code_part    (part_s2),
+    .code_part    (1'd0),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),

@@ -113,17 +113,9 @@ module gca_layer (
   reg                 beat_s1;         // stage 1 holds a data beat
   reg                 head_s1;         // its head
   reg         [1:0]   kind_s1;         // its kind
-  // lint: UNUSEDSIGNAL: every vector fits one beat
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg                 part_s1;         // its part
-  /* verilator lint_on UNUSEDSIGNAL */
   reg                 beat_s2;         // stage 2 holds a data beat
   reg                 head_s2;         // its head
   reg         [1:0]   kind_s2;         // its kind
-  // lint: UNUSEDSIGNAL: every vector fits one beat
-  /* verilator lint_off UNUSEDSIGNAL */
-  reg                 part_s2;         // its part
-  /* verilator lint_on UNUSEDSIGNAL */
   wire                is_q;
   wire        [31:0]  codes0;
   wire        [31:0]  codes;
@@ -257,20 +249,16 @@ module gca_layer (
       beat_s1 <= 1'd0;
       head_s1 <= 1'd0;
       kind_s1 <= 2'd0;
-      part_s1 <= 1'd0;
       beat_s2 <= 1'd0;
       head_s2 <= 1'd0;
       kind_s2 <= 2'd0;
-      part_s2 <= 1'd0;
     end else begin
       beat_s1 <= beat_en;
       head_s1 <= beat_head;
       kind_s1 <= beat_kind;
-      part_s1 <= beat_part;
       beat_s2 <= beat_s1;
       head_s2 <= head_s1;
       kind_s2 <= kind_s1;
-      part_s2 <= part_s1;
     end
   end
 
@@ -303,7 +291,7 @@ module gca_layer (
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
-    .code_part    (part_s2),
+    .code_part    (1'd0),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
@@ -333,7 +321,7 @@ module gca_layer (
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
-    .code_part    (part_s2),
+    .code_part    (1'd0),
     .wr_we        (wr_we),
     .age_tick     (age_tick),
     .pwm_load     (pwm_load),
