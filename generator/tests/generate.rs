@@ -136,7 +136,8 @@ fn file_lists_are_relative_and_in_compile_order() {
         }
         let pos = |f: &str| paths.iter().position(|x| *x == f).unwrap();
         assert!(pos("rtl/gca_head.v") < pos("rtl/gca_layer.v"));
-        assert!(pos("rtl/gca_quantizer.v") < pos("rtl/gca_head.v"));
+        assert!(pos("rtl/gca_quantizer.v") < pos("rtl/gca_layer.v"));
+        assert!(pos("rtl/gca_accumulator.v") < pos("rtl/gca_head.v"));
     }
 }
 
