@@ -897,8 +897,14 @@ module gca_head (
     .out_sign (out_sign15)
   );
 
-  assign pulse = {out_pulse15, out_pulse14, out_pulse13, out_pulse12, out_pulse11, out_pulse10, out_pulse9, out_pulse8, out_pulse7, out_pulse6, out_pulse5, out_pulse4, out_pulse3, out_pulse2, out_pulse1, out_pulse0};
-  assign sign = {out_sign15, out_sign14, out_sign13, out_sign12, out_sign11, out_sign10, out_sign9, out_sign8, out_sign7, out_sign6, out_sign5, out_sign4, out_sign3, out_sign2, out_sign1, out_sign0};
+  assign pulse = {
+    out_pulse15, out_pulse14, out_pulse13, out_pulse12, out_pulse11, out_pulse10, out_pulse9, out_pulse8, out_pulse7,
+    out_pulse6, out_pulse5, out_pulse4, out_pulse3, out_pulse2, out_pulse1, out_pulse0
+  };
+  assign sign = {
+    out_sign15, out_sign14, out_sign13, out_sign12, out_sign11, out_sign10, out_sign9, out_sign8, out_sign7, out_sign6,
+    out_sign5, out_sign4, out_sign3, out_sign2, out_sign1, out_sign0
+  };
 
   gca_pulse_counter u_count (
     .clk  (clk),
