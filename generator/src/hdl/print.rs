@@ -636,12 +636,50 @@ mod tests {
     }
 
     #[test]
+    fn long_statements_wrap_at_commas_and_operators() {
+        let parts: Vec<Expr> = (0..24)
+            .map(|i| Signal::new(&format!("sig{i:02}"), 1, false).e())
+            .collect();
+        let y = Signal::new("y", 24, false);
+        let text = item(&Item::Assign {
+            lhs: y.e(),
+            rhs: cat(parts.clone()),
+        });
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "  assign y = {");
+        assert_eq!(lines.last(), Some(&"  };"));
+        assert!(lines.iter().all(|l| l.len() <= WRAP), "{text}");
+        assert!(lines[1].starts_with("    sig00, sig01,"), "{text}");
+        let chain = parts[1..]
+            .iter()
+            .fold(parts[0].clone(), |acc, p| acc.lor(p.clone()));
+        let b = Signal::new("b", 1, false);
+        let text = item(&Item::Assign {
+            lhs: b.e(),
+            rhs: chain,
+        });
+        assert!(
+            text.starts_with("  assign b =\n    sig00 || sig01 ||"),
+            "{text}"
+        );
+        assert!(text.ends_with("sig23;") && text.lines().all(|l| l.len() <= WRAP));
+        let mem = Signal {
+            depth: Some(4),
+            ..Signal::new("mem", 16, false)
+        };
+        let i = Signal::new("i", 2, false);
+        assert_eq!(expr(&mem.word_slice(&i, 15, 8)), "mem[i][15:8]");
+        assert_eq!(expr(&mem.word_slice(&i, 15, 0)), "mem[i]");
+    }
+
+    #[test]
     fn declarations_and_instances() {
         let mut m = Module::new("m");
         m.parameter("W", 4, 3);
         m.localparam("N", 8, 200);
         let a = m.input("a", 8);
         m.decl(Decl::memory("mem", 8, 64).doc("words"));
+        m.decl(Decl::register_file("rf", 8, 2));
         m.decl(Decl::new("t", Kind::Wire, 1).waive("UNUSEDSIGNAL", "kept for probing"));
         m.instance(
             Instance::new("leaf", "u_leaf")
@@ -661,6 +699,8 @@ module m #(
   localparam [7:0] N = 8'd200;
 
   reg  [7:0] mem [0:63]; // words
+  (* mem2reg *)
+  reg  [7:0] rf [0:1];
   // lint: UNUSEDSIGNAL: kept for probing
   /* verilator lint_off UNUSEDSIGNAL */
   wire       t;

@@ -390,10 +390,22 @@ pub fn build_from_map(p: &Params, map: &RegMap) -> Module {
     let head_of = |m: &mut Module, a: &Signal, target: &Signal, what: &str| {
         let base_head = (s.base / s.stride) as u128;
         if base_head % (1u128 << hw) == 0 {
-            m.assign(target, a.slice(sh + hw - 1, sh));
+            m.assign(
+                target,
+                if hw == 1 {
+                    a.bit(sh)
+                } else {
+                    a.slice(sh + hw - 1, sh)
+                },
+            );
             return;
         }
         let tw = aw - sh;
+        let less_base = a.slice(aw - 1, sh).sub(e::lit(tw, base_head));
+        if tw == hw {
+            m.assign(target, less_base);
+            return;
+        }
         let name = format!("{what}_hoff");
         let mut decl = Decl::new(&name, Kind::Wire, tw).doc(&format!(
             "{} bits above the stride, less the base's",
@@ -406,7 +418,7 @@ pub fn build_from_map(p: &Params, map: &RegMap) -> Module {
             );
         }
         let off = m.decl(decl);
-        m.assign(&off, a.slice(aw - 1, sh).sub(e::lit(tw, base_head)));
+        m.assign(&off, less_base);
         m.assign(target, off.slice(hw - 1, 0));
     };
     m.comment(&format!(

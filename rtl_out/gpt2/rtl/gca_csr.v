@@ -124,8 +124,6 @@ module gca_csr (
   wire [15:0] rd_v_offset;      // V_OFFSET of the head read
   wire [15:0] rd_o_gain;        // O_GAIN of the head read
   wire [15:0] rd_o_offset;      // O_OFFSET of the head read
-  wire [7:0]  rd_hoff;          // s_axil_araddr bits above the stride, less the base's
-  wire [7:0]  wr_hoff;          // aw_addr bits above the stride, less the base's
 
   // AXI4-Lite handshakes: AW and W are held until the write is performed.
   assign s_axil_awready = ~aw_held;
@@ -179,8 +177,7 @@ module gca_csr (
 
   // Scaler reads: the words of the head addressed, by register.
   assign ar_scaler = ((s_axil_araddr >= 13'h0100) && (s_axil_araddr <= 13'h12fc)) && (s_axil_araddr[1:0] == 2'b00);
-  assign rd_hoff = s_axil_araddr[12:5] - 8'd8;
-  assign rd_head = rd_hoff[7:0];
+  assign rd_head = s_axil_araddr[12:5] - 8'd8;
   assign rd_q_gain = q_gain[rd_head];
   assign rd_q_offset = q_offset[rd_head];
   assign rd_k_gain = k_gain[rd_head];
@@ -352,8 +349,7 @@ module gca_csr (
   // Scalers: head n's registers are word n of the memories (reset: the default scalers); a write keeps the low bits,
   // per byte lane (0x100 .. 0x12FF).
   assign wr_scaler = wr_fire & (((aw_addr >= 13'h0100) && (aw_addr <= 13'h12fc)) && (aw_addr[1:0] == 2'b00));
-  assign wr_hoff = aw_addr[12:5] - 8'd8;
-  assign wr_head = wr_hoff[7:0];
+  assign wr_head = aw_addr[12:5] - 8'd8;
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
