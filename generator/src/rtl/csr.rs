@@ -278,7 +278,7 @@ pub fn build_from_map(p: &Params, map: &RegMap) -> Module {
         4 * s.registers.len() as u32,
         "the scaler block has no holes"
     );
-    assert!(s.stride.is_power_of_two() && s.base % s.stride == 0);
+    assert!(s.stride.is_power_of_two() && s.base.is_multiple_of(s.stride));
     let heads = s.heads();
     let hw = index_width(heads);
     let rw = index_width(s.registers.len() as u32);
@@ -389,7 +389,7 @@ pub fn build_from_map(p: &Params, map: &RegMap) -> Module {
     // not start at a multiple of (stride * 2^hw).
     let head_of = |m: &mut Module, a: &Signal, target: &Signal, what: &str| {
         let base_head = (s.base / s.stride) as u128;
-        if base_head % (1u128 << hw) == 0 {
+        if base_head.is_multiple_of(1u128 << hw) {
             m.assign(
                 target,
                 if hw == 1 {
