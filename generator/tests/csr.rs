@@ -147,8 +147,11 @@ fn gpt2_builds_well_under_a_second() {
         printed < 2 * limit,
         "build, check and print took {printed:?}"
     );
-    // 144 heads x 8 registers, each read by one case arm.
-    assert_eq!(files[0].1.matches("rd_data = {{16{").count(), 1152);
+    // 144 heads x 8 registers: a register file per register, read by register index (one
+    // case arm each) and reset word by word.
+    assert_eq!(files[0].1.matches("rd_data = {{16{").count(), 8);
+    assert_eq!(files[0].1.matches("(* mem2reg *)").count(), 8);
+    assert_eq!(files[0].1.matches("[8'd143] <= 16'h").count(), 8);
 }
 
 #[test]

@@ -224,3 +224,46 @@ fn a_bad_configuration_writes_nothing() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("E010"));
     assert!(!t.0.join("out").exists());
 }
+
+/// Readable RTL (issue 17): no line of a generated `rtl/*.v` is over 200 characters, for the
+/// presets and the example configurations; gpt2's `rtl/` has at most 12,000 lines.
+#[test]
+fn rtl_lines_are_at_most_200_characters() {
+    const LIMIT: usize = 200;
+    let configs = repo().join("configs");
+    let mut sources: Vec<String> = vec!["tiny".into(), "gpt2".into()];
+    for f in tree(&configs) {
+        if f.ends_with(".yaml") && !f.starts_with("sweep") {
+            sources.push(configs.join(f).to_string_lossy().to_string());
+        }
+    }
+    let mut long = Vec::new();
+    let mut gpt2_lines = 0;
+    for source in &sources {
+        let p = gca::config::load(source).unwrap();
+        let files = emit::generate(&p).unwrap();
+        for (rel, text) in &files.0 {
+            if !rel.starts_with("rtl/") || !rel.ends_with(".v") {
+                continue;
+            }
+            if source == "gpt2" {
+                gpt2_lines += text.lines().count();
+            }
+            for (i, line) in text.lines().enumerate() {
+                let n = line.chars().count();
+                if n > LIMIT {
+                    long.push(format!("{source}: {rel}:{}: {n} characters", i + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "lines over {LIMIT} characters:\n{}",
+        long.join("\n")
+    );
+    assert!(
+        (1000..=12_000).contains(&gpt2_lines),
+        "gpt2's rtl/ has {gpt2_lines} lines"
+    );
+}

@@ -30,7 +30,7 @@ fn a_known_killable_mutant_is_killed() {
     // Tile 1's pulses of dimension 0 are subtracted instead of added.
     let m = (0..mutate::sites(&modules[which]))
         .filter_map(|i| mutate::mutant(&modules, which, i))
-        .find(|m| m.mutated.contains("pulse[0]} - {{2{dn1[0]}}, pulse[8]}"))
+        .find(|m| m.mutated.contains("pulse0[0]} - {{2{dn1[0]}}, pulse1[0]}"))
         .expect("an arithmetic site in stage 1");
     assert_eq!(m.file, "rtl/gca_accumulator.v");
     assert_ne!(m.original, m.mutated);

@@ -95,14 +95,14 @@ fn damaged_rtl_is_reported() {
     // A swapped sign in one accumulator (tile 0, dimension 0).
     let path = dir.join("rtl/gca_accumulator.v");
     let text = std::fs::read_to_string(&path).unwrap();
-    let good = "{{2{dn0[0]}}, pulse[0]}";
+    let good = "{{2{dn0[0]}}, pulse0[0]}";
     assert!(
         text.contains(good),
         "the accumulator's text changed; update this test"
     );
     std::fs::write(
         &path,
-        text.replace(good, "{{2{pulse[0] & ~dn0[0]}}, pulse[0]}"),
+        text.replace(good, "{{2{pulse0[0] & ~dn0[0]}}, pulse0[0]}"),
     )
     .unwrap();
     for sim in ["verilator", "icarus"] {

@@ -120,7 +120,21 @@ impl Checker<'_> {
         let (w, n) = (s.width, &s.name);
         let problem = match (sel, s.depth) {
             (Select::Word(i), Some(depth)) => return self.index(s, i, depth),
-            (Select::Word(_), None) => (K::Malformed, format!("`{n}` is not a memory")),
+            (Select::WordRange(i, hi, lo), Some(depth)) => {
+                self.index(s, i, depth);
+                if lo <= hi && *hi < w {
+                    return;
+                }
+                (
+                    K::Range,
+                    format!(
+                        "part select [{hi}:{lo}] of a word of `{n}` is out of range (width {w})"
+                    ),
+                )
+            }
+            (Select::Word(_) | Select::WordRange(..), None) => {
+                (K::Malformed, format!("`{n}` is not a memory"))
+            }
             (_, Some(_)) => (
                 K::Malformed,
                 format!("memory `{n}` is used without an index"),

@@ -108,6 +108,8 @@ pub enum Select {
     Part(Box<Expr>, u32),
     /// `mem[i]` on a memory; the index has exactly `ceil(log2(depth))` bits.
     Word(Box<Expr>),
+    /// `mem[i][hi:lo]`: bits of one word of a memory, indexed like [`Select::Word`].
+    WordRange(Box<Expr>, u32, u32),
 }
 
 #[derive(Clone, Debug)]
@@ -148,7 +150,7 @@ impl Expr {
             Expr::Ref(s) => s.width,
             Expr::Select(s, sel) => match sel {
                 Select::Bit(_) | Select::BitAt(_) => 1,
-                Select::Range(hi, lo) => hi.saturating_sub(*lo) + 1,
+                Select::Range(hi, lo) | Select::WordRange(_, hi, lo) => hi.saturating_sub(*lo) + 1,
                 Select::Part(_, w) => *w,
                 Select::Word(_) => s.width,
             },
@@ -267,6 +269,14 @@ impl Signal {
     /// `mem[i]`
     pub fn word(&self, index: impl Into<Expr>) -> Expr {
         self.sel(Select::Word(Box::new(index.into())))
+    }
+
+    /// `mem[i][hi:lo]`; the whole word `mem[i]` when the range covers it.
+    pub fn word_slice(&self, index: impl Into<Expr>, hi: u32, lo: u32) -> Expr {
+        if lo == 0 && hi + 1 == self.width {
+            return self.word(index);
+        }
+        self.sel(Select::WordRange(Box::new(index.into()), hi, lo))
     }
 }
 

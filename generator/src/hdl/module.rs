@@ -36,6 +36,11 @@ pub struct Decl {
     pub signed: bool,
     /// Words of a memory (a `Reg` of the body only).
     pub depth: Option<u32>,
+    /// A synthesis attribute printed before the declaration, `(* name *)`: Yosys's `mem2reg`
+    /// (a memory kept as flip-flops) or `nowrshmsk` (a write to a bit at a computed index is
+    /// one `if` per bit, the enables of the flip-flops, rather than a shifted mask). Verilator
+    /// and Icarus ignore them.
+    pub attribute: Option<String>,
     pub comment: String,
     pub waiver: Option<Waiver>,
 }
@@ -224,6 +229,7 @@ impl Decl {
             width,
             signed: false,
             depth: None,
+            attribute: None,
             comment: String::new(),
             waiver: None,
         }
@@ -234,6 +240,20 @@ impl Decl {
         Decl {
             depth: Some(depth),
             ..Decl::new(name, Kind::Reg, width)
+        }
+    }
+
+    /// A register file of flip-flops: `(* mem2reg *) reg [width-1:0] name [0:depth-1]`, for
+    /// memories with a reset or read word by word in parallel.
+    pub fn register_file(name: &str, width: u32, depth: u32) -> Decl {
+        Decl::memory(name, width, depth).attr("mem2reg")
+    }
+
+    /// `(* name *)` before the declaration (see [`Decl::attribute`]).
+    pub fn attr(self, name: &str) -> Decl {
+        Decl {
+            attribute: Some(name.to_string()),
+            ..self
         }
     }
 

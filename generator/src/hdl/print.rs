@@ -1,7 +1,7 @@
 //! The printer: one Verilog-2005 file per module, deterministic, 2-space indented, declarations
 //! aligned in columns. It assumes `check_widths` found nothing and never renames anything.
 
-use super::expr::{Expr, Radix, Select, UnOp};
+use super::expr::{BinOp, Expr, Radix, Select, UnOp};
 use super::module::{Decl, Item, Kind, Module, Stmt, Waiver};
 use super::names::Ident;
 
@@ -55,6 +55,7 @@ fn nested(e: &Expr, top: bool) -> String {
             Select::BitAt(i) | Select::Word(i) => format!("{}[{}]", s.name, expr(i)),
             Select::Range(hi, lo) => format!("{}[{hi}:{lo}]", s.name),
             Select::Part(base, w) => format!("{}[{} +: {w}]", s.name, expr(base)),
+            Select::WordRange(i, hi, lo) => format!("{}[{}][{hi}:{lo}]", s.name, expr(i)),
         },
         Expr::Concat(parts) => {
             let parts: Vec<String> = parts.iter().map(expr).collect();
@@ -82,6 +83,110 @@ fn nested(e: &Expr, top: bool) -> String {
         )),
         Expr::Signed(x) => format!("$signed({})", expr(x)),
         Expr::Unsigned(x) => format!("$unsigned({})", expr(x)),
+    }
+}
+
+/// Lines longer than this (indentation included) have their expression wrapped, when it is a
+/// concatenation, a chain of one associative operator or a chain of `?:`.
+pub const WRAP: usize = 120;
+
+/// Operators whose left-nested chains may be printed flat: `a || b || c` means the same as
+/// `(a || b) || c`, and every operand is parenthesized when it is itself an operation. `+` is
+/// one of them: the operands of an addition have one width (`check_widths`), so the sum is
+/// the same modulo that width in any order.
+fn associative(op: BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::LogOr | BinOp::LogAnd | BinOp::Or | BinOp::And | BinOp::Xor | BinOp::Add
+    )
+}
+
+/// The operands of a left-nested chain of `op`.
+fn chain<'a>(e: &'a Expr, op: BinOp, out: &mut Vec<&'a Expr>) {
+    match e {
+        Expr::Binary(o, a, b) if *o == op => {
+            chain(a, op, out);
+            out.push(b);
+        }
+        _ => out.push(e),
+    }
+}
+
+/// Greedy packing of `items` into lines of at most `budget` characters, `sep` after all but
+/// the last item (the separator stays at the end of a line).
+fn pack(items: &[String], sep: &str, budget: usize) -> Vec<String> {
+    let mut lines: Vec<String> = vec![];
+    let mut cur = String::new();
+    for (i, item) in items.iter().enumerate() {
+        let piece = if i + 1 < items.len() {
+            format!("{item}{sep}")
+        } else {
+            item.clone()
+        };
+        if !cur.is_empty() && cur.len() + 1 + piece.trim_end().len() > budget {
+            lines.push(cur.trim_end().to_string());
+            cur = String::new();
+        }
+        if !cur.is_empty() {
+            cur.push(' ');
+        }
+        cur.push_str(piece.trim_end());
+    }
+    if !cur.is_empty() {
+        lines.push(cur);
+    }
+    lines
+}
+
+/// `head` + the expression + `tail` as lines (the first at the statement's indentation, the
+/// others relative to it): one line when it fits in [`WRAP`] columns at `indent`, otherwise a
+/// concatenation one group of parts per line between `{` and `}`, an associative chain or a
+/// `?:` chain one operand per line.
+fn wrapped(indent: usize, head: &str, e: &Expr, tail: &str) -> Vec<String> {
+    let flat = format!("{head}{}{tail}", expr(e));
+    let budget = WRAP.saturating_sub(2 * indent + 2).max(40);
+    if 2 * indent + flat.len() <= WRAP {
+        return vec![flat];
+    }
+    match e {
+        Expr::Concat(parts) if parts.len() > 1 => {
+            let items: Vec<String> = parts.iter().map(expr).collect();
+            let mut out = vec![format!("{head}{{")];
+            out.extend(
+                pack(&items, ",", budget)
+                    .into_iter()
+                    .map(|l| format!("  {l}")),
+            );
+            out.push(format!("}}{tail}"));
+            out
+        }
+        Expr::Binary(op, ..) if associative(*op) => {
+            let mut operands = vec![];
+            chain(e, *op, &mut operands);
+            let items: Vec<String> = operands.iter().map(|x| nested(x, false)).collect();
+            let sep = format!(" {}", op.symbol());
+            let mut out = vec![head.trim_end().to_string()];
+            out.extend(
+                pack(&items, &sep, budget)
+                    .into_iter()
+                    .map(|l| format!("  {l}")),
+            );
+            if let Some(last) = out.last_mut() {
+                last.push_str(tail);
+            }
+            out
+        }
+        Expr::Cond(..) => {
+            let mut out = vec![head.trim_end().to_string()];
+            let mut x = e;
+            while let Expr::Cond(c, a, b) = x {
+                out.push(format!("  {} ? {} :", nested(c, false), nested(a, false)));
+                x = b;
+            }
+            out.push(format!("  {}{tail}", nested(x, false)));
+            out
+        }
+        _ => vec![flat],
     }
 }
 
@@ -135,16 +240,24 @@ impl Out {
         }
     }
 
+    /// Comment lines; a line longer than [`WRAP`] columns is broken between words.
     fn comment(&mut self, indent: usize, text: &str) {
         for l in text.lines() {
-            self.line(
-                indent,
-                if l.is_empty() {
-                    "//".into()
-                } else {
-                    comment(l)
-                },
-            );
+            if l.is_empty() {
+                self.line(indent, "//");
+                continue;
+            }
+            let words: Vec<String> = l.split(' ').map(str::to_string).collect();
+            for part in pack(&words, "", WRAP.saturating_sub(2 * indent + 3).max(40)) {
+                self.line(indent, comment(&part));
+            }
+        }
+    }
+
+    /// The attribute line of a declaration, if it has one.
+    fn attribute(&mut self, d: &Decl) {
+        if let Some(a) = &d.attribute {
+            self.line(1, format!("(* {a} *)"));
         }
     }
 
@@ -161,6 +274,13 @@ impl Out {
         }
     }
 
+    /// `head` + `rhs` + `;`, wrapped when too long (see [`wrapped`]).
+    fn wrapped(&mut self, indent: usize, head: &str, rhs: &Expr) {
+        for l in wrapped(indent, head, rhs, ";") {
+            self.line(indent, l);
+        }
+    }
+
     fn block(&mut self, indent: usize, open: String, body: &[Stmt]) {
         self.line(indent, format!("{open} begin"));
         self.stmts(indent + 1, body);
@@ -170,10 +290,8 @@ impl Out {
     fn stmts(&mut self, indent: usize, stmts: &[Stmt]) {
         for s in stmts {
             match s {
-                Stmt::Blocking(l, r) => self.line(indent, format!("{} = {};", expr(l), expr(r))),
-                Stmt::NonBlocking(l, r) => {
-                    self.line(indent, format!("{} <= {};", expr(l), expr(r)))
-                }
+                Stmt::Blocking(l, r) => self.wrapped(indent, &format!("{} = ", expr(l)), r),
+                Stmt::NonBlocking(l, r) => self.wrapped(indent, &format!("{} <= ", expr(l)), r),
                 Stmt::If { cond, then, els } => {
                     self.line(indent, format!("if ({}) begin", expr(cond)));
                     self.stmts(indent + 1, then);
@@ -220,9 +338,7 @@ impl Out {
 
     fn item(&mut self, item: &Item) {
         match item {
-            Item::Assign { lhs, rhs } => {
-                self.line(1, format!("assign {} = {};", expr(lhs), expr(rhs)))
-            }
+            Item::Assign { lhs, rhs } => self.wrapped(1, &format!("assign {} = ", expr(lhs)), rhs),
             Item::Seq { clock, reset, body } => match reset {
                 Some((rst, reset)) => {
                     let edge = format!("always @(posedge {} or negedge {})", clock.name, rst.name);
@@ -361,6 +477,7 @@ pub fn print_module(m: &Module) -> String {
     for g in &m.ports {
         o.comment(1, &g.comment);
         for p in &g.ports {
+            o.attribute(p);
             o.waived(1, &p.waiver, &lines.next().unwrap_or_default());
         }
     }
@@ -374,6 +491,7 @@ pub fn print_module(m: &Module) -> String {
         o.line(0, "");
         let rows: Vec<Vec<String>> = m.decls.iter().map(|d| decl_row(d, ";")).collect();
         for (d, line) in m.decls.iter().zip(table(&rows)) {
+            o.attribute(d);
             o.waived(1, &d.waiver, &line);
         }
     }
@@ -520,12 +638,50 @@ mod tests {
     }
 
     #[test]
+    fn long_statements_wrap_at_commas_and_operators() {
+        let parts: Vec<Expr> = (0..24)
+            .map(|i| Signal::new(&format!("sig{i:02}"), 1, false).e())
+            .collect();
+        let y = Signal::new("y", 24, false);
+        let text = item(&Item::Assign {
+            lhs: y.e(),
+            rhs: cat(parts.clone()),
+        });
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "  assign y = {");
+        assert_eq!(lines.last(), Some(&"  };"));
+        assert!(lines.iter().all(|l| l.len() <= WRAP), "{text}");
+        assert!(lines[1].starts_with("    sig00, sig01,"), "{text}");
+        let chain = parts[1..]
+            .iter()
+            .fold(parts[0].clone(), |acc, p| acc.lor(p.clone()));
+        let b = Signal::new("b", 1, false);
+        let text = item(&Item::Assign {
+            lhs: b.e(),
+            rhs: chain,
+        });
+        assert!(
+            text.starts_with("  assign b =\n    sig00 || sig01 ||"),
+            "{text}"
+        );
+        assert!(text.ends_with("sig23;") && text.lines().all(|l| l.len() <= WRAP));
+        let mem = Signal {
+            depth: Some(4),
+            ..Signal::new("mem", 16, false)
+        };
+        let i = Signal::new("i", 2, false);
+        assert_eq!(expr(&mem.word_slice(&i, 15, 8)), "mem[i][15:8]");
+        assert_eq!(expr(&mem.word_slice(&i, 15, 0)), "mem[i]");
+    }
+
+    #[test]
     fn declarations_and_instances() {
         let mut m = Module::new("m");
         m.parameter("W", 4, 3);
         m.localparam("N", 8, 200);
         let a = m.input("a", 8);
         m.decl(Decl::memory("mem", 8, 64).doc("words"));
+        m.decl(Decl::register_file("rf", 8, 2));
         m.decl(Decl::new("t", Kind::Wire, 1).waive("UNUSEDSIGNAL", "kept for probing"));
         m.instance(
             Instance::new("leaf", "u_leaf")
@@ -545,6 +701,8 @@ module m #(
   localparam [7:0] N = 8'd200;
 
   reg  [7:0] mem [0:63]; // words
+  (* mem2reg *)
+  reg  [7:0] rf [0:1];
   // lint: UNUSEDSIGNAL: kept for probing
   /* verilator lint_off UNUSEDSIGNAL */
   wire       t;

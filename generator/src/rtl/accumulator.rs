@@ -5,7 +5,8 @@
 //!
 //! Two stages, so that each fits a cycle at 1 GHz:
 //! 1. in the last cycle of a step (`count`), `part<g>_<d>` registers the signed sum of the pulses
-//!    of the tiles of group g (up to [`GROUP`] tiles) in dimension d;
+//!    of the tiles of group g (up to [`GROUP`] tiles) in dimension d, each tile's pulse a
+//!    signed value `{down x (W-1), pulse}`;
 //! 2. a cycle later `acc<d>` adds the groups' sums, starting from 0 at the first step (`clear`
 //!    a cycle earlier).
 //!
@@ -70,25 +71,16 @@ pub fn build(p: &Params) -> Module {
         for dim in 0..d {
             let r = m.decl(Decl::new(&format!("part{g}_{dim}"), Kind::Reg, cw).signed());
             // Each tile's pulse as a signed value (+1, -1 or 0: {down x CW-1, pulse}), summed
-            // in pairs.
-            let mut vals: Vec<Expr> = tiles
+            // (two's complement bits: the register is signed).
+            let sum = tiles
                 .clone()
                 .map(|x| {
                     let dn = dn[x].bit(dim);
                     e::cat(vec![e::rep(cw - 1, dn), pulse[x].bit(dim)])
                 })
-                .collect();
-            while vals.len() > 1 {
-                vals = vals
-                    .chunks(2)
-                    .map(|c| match c {
-                        [a, b] => a.clone().add(b.clone()),
-                        _ => c[0].clone(),
-                    })
-                    .collect();
-            }
-            let sum = vals.pop().expect("a group has a tile");
-            stage1.push(Stmt::nonblocking(&r, sum.as_signed()));
+                .reduce(|a, b| a.add(b))
+                .expect("a group has a tile");
+            stage1.push(Stmt::nonblocking(&r, sum));
             per_dim.push(r);
         }
         parts.push(per_dim);

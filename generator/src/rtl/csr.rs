@@ -23,12 +23,13 @@
 //! register their events (they arrive a cycle after the handshake). `soft_reset` does not reset
 //! the CSRs.
 //!
-//! The HDL has no loops, so every scaler register is its own `reg` (one clocked process per
-//! head) and the read decode is one `case` over the full byte address; the misaligned
-//! addresses and the holes of the map fall into its default (SLVERR).
+//! The scalers are a register file: one memory per register of a head (`q_gain[n]` is head n's
+//! Q_GAIN), written by head and register index with byte strobes and read back by index. The
+//! read decode is one `case` over the full byte address of the fixed registers; its default
+//! reads the scalers by index, and answers SLVERR outside them (holes, misaligned addresses).
 
 use crate::config::Params;
-use crate::hdl::{clear, e, Decl, Expr, Kind, Module, Signal, Stmt};
+use crate::hdl::{clear, e, index_width, Decl, Expr, Kind, Module, Signal, Stmt};
 use crate::regmap::{RegMap, Register};
 
 use super::common::header_comment;
@@ -82,13 +83,6 @@ fn field_lsb(r: &Register, name: &str) -> u32 {
     r.field(name)
         .unwrap_or_else(|| panic!("{} has no field {name}", r.name))
         .lsb
-}
-
-/// One scaler register of the RTL.
-struct ScalerReg {
-    sig: Signal,
-    addr: u32,
-    reset: u32,
 }
 
 /// `gca_csr` for a configuration and its register map (`RegMap::new(p)`).
@@ -277,31 +271,48 @@ pub fn build_from_map(p: &Params, map: &RegMap) -> Module {
         Decl::new("cycles_hi", Kind::Reg, 32)
             .doc("CYCLES_HI: high word latched by reading CYCLES_LO"),
     );
-    let mut heads: Vec<Vec<ScalerReg>> = Vec::new();
-    for layer in 0..s.n_layer {
-        for head in 0..s.n_head {
-            let base = s.head_base(layer, head);
-            let regs = s
-                .registers
-                .iter()
-                .map(|r| {
-                    let name = format!("{}_l{layer}_h{head}", r.name.to_lowercase());
-                    let f = &r.fields[0];
-                    let sig = m.decl(Decl::new(&name, Kind::Reg, f.width).doc(&format!(
-                        "0x{:X} {}",
-                        base + r.offset,
-                        r.name
-                    )));
-                    ScalerReg {
-                        sig,
-                        addr: base + r.offset,
-                        reset: f.reset,
-                    }
-                })
-                .collect();
-            heads.push(regs);
-        }
-    }
+    // The scalers: one memory per register of a head, word n for head n, and the head and
+    // register indices of the write and read addresses.
+    assert_eq!(
+        s.stride,
+        4 * s.registers.len() as u32,
+        "the scaler block has no holes"
+    );
+    assert!(s.stride.is_power_of_two() && s.base.is_multiple_of(s.stride));
+    let heads = s.heads();
+    let hw = index_width(heads);
+    let rw = index_width(s.registers.len() as u32);
+    let sh = s.stride.trailing_zeros();
+    let mems: Vec<(Signal, u32)> = s
+        .registers
+        .iter()
+        .map(|r| {
+            let f = &r.fields[0];
+            let name = r.name.to_lowercase();
+            let doc = format!(
+                "{} of head n at 0x{:X} + 0x{:X} * n + 0x{:X}",
+                r.name, s.base, s.stride, r.offset
+            );
+            let sig = m.decl(Decl::register_file(&name, f.width, heads).doc(&doc));
+            (sig, f.reset)
+        })
+        .collect();
+    let wr_scaler = m
+        .decl(Decl::new("wr_scaler", Kind::Wire, 1).doc("the held write is performed on a scaler"));
+    let wr_head = m.decl(Decl::new("wr_head", Kind::Wire, hw).doc("head of the write address"));
+    let ar_scaler =
+        m.decl(Decl::new("ar_scaler", Kind::Wire, 1).doc("araddr is a scaler register"));
+    let rd_head = m.decl(Decl::new("rd_head", Kind::Wire, hw).doc("head of the read address"));
+    let rd_words: Vec<Signal> = s
+        .registers
+        .iter()
+        .zip(&mems)
+        .map(|(r, (mem, _))| {
+            let name = format!("rd_{}", r.name.to_lowercase());
+            let doc = format!("{} of the head read", r.name);
+            m.decl(Decl::new(&name, Kind::Wire, mem.width).doc(&doc))
+        })
+        .collect();
 
     let one = |x: &Signal| x.e();
     let lit1 = |v: u128| e::lit(1, v);
@@ -369,10 +380,47 @@ pub fn build_from_map(p: &Params, map: &RegMap) -> Module {
         .map(|r| addr(&r.name).e())
         .collect();
     assert!(s.registers.iter().all(Register::writable));
-    let in_scalers = aw_addr
-        .ge(e::hex(aw, first as u128))
-        .land(aw_addr.le(e::hex(aw, last as u128)))
-        .land(aw_addr.slice(1, 0).eq(e::bin(2, 0)));
+    let in_scalers = |a: &Signal| {
+        a.ge(e::hex(aw, first as u128))
+            .land(a.le(e::hex(aw, last as u128)))
+            .land(a.slice(1, 0).eq(e::bin(2, 0)))
+    };
+    // The head of an address: its bits above the stride, less the base's when the block does
+    // not start at a multiple of (stride * 2^hw).
+    let head_of = |m: &mut Module, a: &Signal, target: &Signal, what: &str| {
+        let base_head = (s.base / s.stride) as u128;
+        if base_head.is_multiple_of(1u128 << hw) {
+            m.assign(
+                target,
+                if hw == 1 {
+                    a.bit(sh)
+                } else {
+                    a.slice(sh + hw - 1, sh)
+                },
+            );
+            return;
+        }
+        let tw = aw - sh;
+        let less_base = a.slice(aw - 1, sh).sub(e::lit(tw, base_head));
+        if tw == hw {
+            m.assign(target, less_base);
+            return;
+        }
+        let name = format!("{what}_hoff");
+        let mut decl = Decl::new(&name, Kind::Wire, tw).doc(&format!(
+            "{} bits above the stride, less the base's",
+            a.name
+        ));
+        if tw > hw {
+            decl = decl.waive(
+                "UNUSEDSIGNAL",
+                "the high bits are zero within the scaler block, which the range check tests",
+            );
+        }
+        let off = m.decl(decl);
+        m.assign(&off, less_base);
+        m.assign(target, off.slice(hw - 1, 0));
+    };
     m.comment(&format!(
         "Writes to read-only, unmapped or misaligned addresses answer SLVERR; the scalers span 0x{first:X} .. 0x{:X}.",
         s.end() - 1
@@ -382,7 +430,7 @@ pub fn build_from_map(p: &Params, map: &RegMap) -> Module {
         Stmt::case(
             &aw_addr,
             vec![(writable, vec![Stmt::blocking(&wr_err, lit1(0))])],
-            vec![Stmt::blocking(&wr_err, in_scalers.lnot())],
+            vec![Stmt::blocking(&wr_err, in_scalers(&aw_addr).lnot())],
         ),
     ]);
 
@@ -411,20 +459,39 @@ pub fn build_from_map(p: &Params, map: &RegMap) -> Module {
             vec![Stmt::blocking(&rd_data, value)],
         ));
     }
-    for regs in &heads {
-        for r in regs {
-            let value = e::sext(&r.sig, 32);
-            arms.push((
-                vec![e::hex(aw, r.addr as u128)],
-                vec![Stmt::blocking(&rd_data, value)],
-            ));
-        }
+    m.comment("Scaler reads: the words of the head addressed, by register.");
+    m.assign(&ar_scaler, in_scalers(&araddr));
+    head_of(&mut m, &araddr, &rd_head, "rd");
+    for (word, (mem, _)) in rd_words.iter().zip(&mems) {
+        m.assign(word, mem.word(&rd_head));
     }
-    m.comment("Read decode: unmapped and misaligned addresses answer SLVERR and read 0.");
+    let kind_arms = |words: &[Signal]| -> Vec<(Vec<Expr>, Vec<Stmt>)> {
+        words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                (
+                    vec![e::lit(rw, i as u128)],
+                    vec![Stmt::blocking(&rd_data, e::sext(w, 32))],
+                )
+            })
+            .collect()
+    };
+    let scaler_read = Stmt::if_else(
+        &ar_scaler,
+        vec![Stmt::case_closed(
+            araddr.slice(sh - 1, 2),
+            rw,
+            kind_arms(&rd_words),
+            vec![],
+        )],
+        vec![Stmt::blocking(&rd_err, lit1(1))],
+    );
+    m.comment("Read decode: unmapped and misaligned addresses answer SLVERR and read 0; the scalers are read by head and register.");
     m.comb(vec![
         Stmt::blocking(&rd_data, e::lit(32, 0)),
         Stmt::blocking(&rd_err, lit1(0)),
-        Stmt::case(&araddr, arms, vec![Stmt::blocking(&rd_err, lit1(1))]),
+        Stmt::case(&araddr, arms, vec![scaler_read]),
     ]);
 
     // Read channel.
@@ -528,61 +595,79 @@ pub fn build_from_map(p: &Params, map: &RegMap) -> Module {
         ],
     );
 
-    // Scalers, one process per head.
-    for layer in 0..s.n_layer {
-        for head in 0..s.n_head {
-            let n = (layer * s.n_head + head) as usize;
-            let regs = &heads[n];
-            m.comment(&format!(
-                "Scalers of layer {layer}, head {head} (n = {n}) at 0x{:X}: writes keep the low bits, per byte lane.",
-                s.head_base(layer, head)
+    // Scalers: one process, the memories written by head and register, per byte lane.
+    m.comment(&format!(
+        "Scalers: head n's registers are word n of the memories (reset: the default scalers); a write keeps the low bits, per byte lane (0x{first:X} .. 0x{:X}).",
+        s.end() - 1
+    ));
+    m.assign(&wr_scaler, wr_fire.and(in_scalers(&aw_addr)));
+    head_of(&mut m, &aw_addr, &wr_head, "wr");
+    let mut reset = Vec::new();
+    for (mem, value) in &mems {
+        for n in 0..heads {
+            reset.push(Stmt::nonblocking(
+                mem.word(e::lit(hw, n as u128)),
+                e::hex(mem.width, *value as u128),
             ));
-            let reset = regs
-                .iter()
-                .map(|r| Stmt::nonblocking(&r.sig, e::hex(r.sig.width, r.reset as u128)))
-                .collect();
-            let arms = regs
-                .iter()
-                .map(|r| {
-                    let w = r.sig.width;
-                    let lanes = (0..w.div_ceil(8))
-                        .map(|b| {
-                            let (lo, hi) = (8 * b, (8 * b + 8).min(w) - 1);
-                            let target = if lo == 0 && hi == w - 1 {
-                                r.sig.e()
-                            } else {
-                                r.sig.slice(hi, lo)
-                            };
-                            Stmt::if_then(
-                                w_strb.bit(b),
-                                vec![Stmt::nonblocking(target, w_data.slice(hi, lo))],
-                            )
-                        })
-                        .collect();
-                    (vec![e::hex(aw, r.addr as u128)], lanes)
-                })
-                .collect();
-            m.seq(
-                &clk,
-                &rst_n,
-                reset,
-                vec![Stmt::if_then(
-                    one(&wr_fire),
-                    vec![Stmt::case(&aw_addr, arms, vec![])],
-                )],
-            );
         }
     }
+    let arms = mems
+        .iter()
+        .enumerate()
+        .map(|(i, (mem, _))| {
+            let w = mem.width;
+            let lanes = (0..w.div_ceil(8))
+                .map(|b| {
+                    let (lo, hi) = (8 * b, (8 * b + 8).min(w) - 1);
+                    Stmt::if_then(
+                        w_strb.bit(b),
+                        vec![Stmt::nonblocking(
+                            mem.word_slice(&wr_head, hi, lo),
+                            w_data.slice(hi, lo),
+                        )],
+                    )
+                })
+                .collect();
+            (vec![e::lit(rw, i as u128)], lanes)
+        })
+        .collect();
+    m.seq(
+        &clk,
+        &rst_n,
+        reset,
+        vec![Stmt::if_then(
+            &wr_scaler,
+            vec![Stmt::case_closed(
+                aw_addr.slice(sh - 1, 2),
+                rw,
+                arms,
+                vec![],
+            )],
+        )],
+    );
 
     // The scalers port: head n at bit n * bits_per_head, fields from bit 0 in register order.
     m.comment(
         "The scalers port: head n from bit n * bits_per_head, q_gain lowest, o_offset highest.",
     );
-    let parts: Vec<Expr> = heads
-        .iter()
+    let parts: Vec<Expr> = (0..heads)
         .rev()
-        .flat_map(|regs| regs.iter().rev().map(|r| r.sig.e()))
+        .map(|n| {
+            let words = mems
+                .iter()
+                .rev()
+                .map(|(mem, _)| mem.word(e::lit(hw, n as u128)))
+                .collect();
+            e::cat(words)
+        })
         .collect();
-    m.assign(&scalers, e::cat(parts));
+    m.assign(
+        &scalers,
+        if parts.len() == 1 {
+            parts[0].clone()
+        } else {
+            e::cat(parts)
+        },
+    );
     m
 }

@@ -198,7 +198,9 @@ module gca_egress (
     endcase
   end
 
-  assign hdr = sel_err ? {464'd0, err_pos, err_layer, 4'd0, err_code} : {464'd0, sel_pos, {4'd0, sel_layer}, 4'd0, 4'd0};
+  assign hdr =
+    sel_err ? {464'd0, err_pos, err_layer, 4'd0, err_code} :
+    {464'd0, sel_pos, {4'd0, sel_layer}, 4'd0, 4'd0};
 
   // Stream outputs: combinational from registers only.
   assign last_beat = res_beat == 5'd23;
@@ -217,7 +219,12 @@ module gca_egress (
     end
   end
 
-  assign res_done = {done && (src_layer == 4'd11), done && (src_layer == 4'd10), done && (src_layer == 4'd9), done && (src_layer == 4'd8), done && (src_layer == 4'd7), done && (src_layer == 4'd6), done && (src_layer == 4'd5), done && (src_layer == 4'd4), done && (src_layer == 4'd3), done && (src_layer == 4'd2), done && (src_layer == 4'd1), done && (src_layer == 4'd0)};
+  assign res_done = {
+    done && (src_layer == 4'd11), done && (src_layer == 4'd10), done && (src_layer == 4'd9),
+    done && (src_layer == 4'd8), done && (src_layer == 4'd7), done && (src_layer == 4'd6), done && (src_layer == 4'd5),
+    done && (src_layer == 4'd4), done && (src_layer == 4'd3), done && (src_layer == 4'd2), done && (src_layer == 4'd1),
+    done && (src_layer == 4'd0)
+  };
 
   // Packet state: the chosen source is registered whenever a header is offered.
   always @(posedge clk or negedge rst_n) begin

@@ -145,7 +145,13 @@ module gca_ingress (
     endcase
   end
 
-  assign pos_ok = ((((((((((((hdr_layer == 8'd0) && (hdr_pos == exp_pos_0)) || ((hdr_layer == 8'd1) && (hdr_pos == exp_pos_1))) || ((hdr_layer == 8'd2) && (hdr_pos == exp_pos_2))) || ((hdr_layer == 8'd3) && (hdr_pos == exp_pos_3))) || ((hdr_layer == 8'd4) && (hdr_pos == exp_pos_4))) || ((hdr_layer == 8'd5) && (hdr_pos == exp_pos_5))) || ((hdr_layer == 8'd6) && (hdr_pos == exp_pos_6))) || ((hdr_layer == 8'd7) && (hdr_pos == exp_pos_7))) || ((hdr_layer == 8'd8) && (hdr_pos == exp_pos_8))) || ((hdr_layer == 8'd9) && (hdr_pos == exp_pos_9))) || ((hdr_layer == 8'd10) && (hdr_pos == exp_pos_10))) || ((hdr_layer == 8'd11) && (hdr_pos == exp_pos_11));
+  assign pos_ok =
+    ((hdr_layer == 8'd0) && (hdr_pos == exp_pos_0)) || ((hdr_layer == 8'd1) && (hdr_pos == exp_pos_1)) ||
+    ((hdr_layer == 8'd2) && (hdr_pos == exp_pos_2)) || ((hdr_layer == 8'd3) && (hdr_pos == exp_pos_3)) ||
+    ((hdr_layer == 8'd4) && (hdr_pos == exp_pos_4)) || ((hdr_layer == 8'd5) && (hdr_pos == exp_pos_5)) ||
+    ((hdr_layer == 8'd6) && (hdr_pos == exp_pos_6)) || ((hdr_layer == 8'd7) && (hdr_pos == exp_pos_7)) ||
+    ((hdr_layer == 8'd8) && (hdr_pos == exp_pos_8)) || ((hdr_layer == 8'd9) && (hdr_pos == exp_pos_9)) ||
+    ((hdr_layer == 8'd10) && (hdr_pos == exp_pos_10)) || ((hdr_layer == 8'd11) && (hdr_pos == exp_pos_11));
 
   // Header rules, in priority order: opcode, layer, position, length.
   always @* begin
@@ -186,7 +192,10 @@ module gca_ingress (
     end else begin
       ev_token <= commit;
       ev_error <= err_now;
-      ev_err_kind <= {err_now && (code_now == 4'd4), err_now && (code_now == 4'd3), err_now && (code_now == 4'd2), err_now && (code_now == 4'd1)};
+      ev_err_kind <= {
+        err_now && (code_now == 4'd4), err_now && (code_now == 4'd3), err_now && (code_now == 4'd2),
+        err_now && (code_now == 4'd1)
+      };
     end
   end
 
@@ -256,7 +265,8 @@ module gca_ingress (
     end
   end
 
-  // cur_pos + 1 in two registered halves (the high half takes the low half's carry a cycle later): valid from the third cycle after the header, and a commit comes at least three data beats after it.
+  // cur_pos + 1 in two registered halves (the high half takes the low half's carry a cycle later): valid from the third
+  // cycle after the header, and a commit comes at least three data beats after it.
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
       pos_inc_lo <= 16'd0;

@@ -677,10 +677,12 @@ module gca_out_scale (
   assign m0_l0_1_m = ((m0_pp3[25:0] & m0_pp4[25:0]) | (m0_pp3[25:0] & m0_corr[25:0])) | (m0_pp4[25:0] & m0_corr[25:0]);
   assign m0_l0_1_c = {m0_l0_1_m, 1'd0};
   assign m0_l1_0_s = (m0_l0_0_s ^ m0_l0_0_c) ^ m0_l0_1_s;
-  assign m0_l1_0_m = ((m0_l0_0_s[25:0] & m0_l0_0_c[25:0]) | (m0_l0_0_s[25:0] & m0_l0_1_s[25:0])) | (m0_l0_0_c[25:0] & m0_l0_1_s[25:0]);
+  assign m0_l1_0_m =
+    (m0_l0_0_s[25:0] & m0_l0_0_c[25:0]) | (m0_l0_0_s[25:0] & m0_l0_1_s[25:0]) | (m0_l0_0_c[25:0] & m0_l0_1_s[25:0]);
   assign m0_l1_0_c = {m0_l1_0_m, 1'd0};
   assign m0_l2_0_s = (m0_l1_0_s ^ m0_l1_0_c) ^ m0_l0_1_c;
-  assign m0_l2_0_m = ((m0_l1_0_s[25:0] & m0_l1_0_c[25:0]) | (m0_l1_0_s[25:0] & m0_l0_1_c[25:0])) | (m0_l1_0_c[25:0] & m0_l0_1_c[25:0]);
+  assign m0_l2_0_m =
+    (m0_l1_0_s[25:0] & m0_l1_0_c[25:0]) | (m0_l1_0_s[25:0] & m0_l0_1_c[25:0]) | (m0_l1_0_c[25:0] & m0_l0_1_c[25:0]);
   assign m0_l2_0_c = {m0_l2_0_m, 1'd0};
   assign t0_lsum = {1'd0, ps0[9:0]} + {1'd0, pc0[9:0]};
   assign t0_tie_x = ps0[9:0] ^ pc0[9:0];
@@ -728,10 +730,12 @@ module gca_out_scale (
   assign m1_l0_1_m = ((m1_pp3[25:0] & m1_pp4[25:0]) | (m1_pp3[25:0] & m1_corr[25:0])) | (m1_pp4[25:0] & m1_corr[25:0]);
   assign m1_l0_1_c = {m1_l0_1_m, 1'd0};
   assign m1_l1_0_s = (m1_l0_0_s ^ m1_l0_0_c) ^ m1_l0_1_s;
-  assign m1_l1_0_m = ((m1_l0_0_s[25:0] & m1_l0_0_c[25:0]) | (m1_l0_0_s[25:0] & m1_l0_1_s[25:0])) | (m1_l0_0_c[25:0] & m1_l0_1_s[25:0]);
+  assign m1_l1_0_m =
+    (m1_l0_0_s[25:0] & m1_l0_0_c[25:0]) | (m1_l0_0_s[25:0] & m1_l0_1_s[25:0]) | (m1_l0_0_c[25:0] & m1_l0_1_s[25:0]);
   assign m1_l1_0_c = {m1_l1_0_m, 1'd0};
   assign m1_l2_0_s = (m1_l1_0_s ^ m1_l1_0_c) ^ m1_l0_1_c;
-  assign m1_l2_0_m = ((m1_l1_0_s[25:0] & m1_l1_0_c[25:0]) | (m1_l1_0_s[25:0] & m1_l0_1_c[25:0])) | (m1_l1_0_c[25:0] & m1_l0_1_c[25:0]);
+  assign m1_l2_0_m =
+    (m1_l1_0_s[25:0] & m1_l1_0_c[25:0]) | (m1_l1_0_s[25:0] & m1_l0_1_c[25:0]) | (m1_l1_0_c[25:0] & m1_l0_1_c[25:0]);
   assign m1_l2_0_c = {m1_l2_0_m, 1'd0};
   assign t1_lsum = {1'd0, ps1[9:0]} + {1'd0, pc1[9:0]};
   assign t1_tie_x = ps1[9:0] ^ pc1[9:0];
@@ -779,10 +783,12 @@ module gca_out_scale (
   assign m2_l0_1_m = ((m2_pp3[25:0] & m2_pp4[25:0]) | (m2_pp3[25:0] & m2_corr[25:0])) | (m2_pp4[25:0] & m2_corr[25:0]);
   assign m2_l0_1_c = {m2_l0_1_m, 1'd0};
   assign m2_l1_0_s = (m2_l0_0_s ^ m2_l0_0_c) ^ m2_l0_1_s;
-  assign m2_l1_0_m = ((m2_l0_0_s[25:0] & m2_l0_0_c[25:0]) | (m2_l0_0_s[25:0] & m2_l0_1_s[25:0])) | (m2_l0_0_c[25:0] & m2_l0_1_s[25:0]);
+  assign m2_l1_0_m =
+    (m2_l0_0_s[25:0] & m2_l0_0_c[25:0]) | (m2_l0_0_s[25:0] & m2_l0_1_s[25:0]) | (m2_l0_0_c[25:0] & m2_l0_1_s[25:0]);
   assign m2_l1_0_c = {m2_l1_0_m, 1'd0};
   assign m2_l2_0_s = (m2_l1_0_s ^ m2_l1_0_c) ^ m2_l0_1_c;
-  assign m2_l2_0_m = ((m2_l1_0_s[25:0] & m2_l1_0_c[25:0]) | (m2_l1_0_s[25:0] & m2_l0_1_c[25:0])) | (m2_l1_0_c[25:0] & m2_l0_1_c[25:0]);
+  assign m2_l2_0_m =
+    (m2_l1_0_s[25:0] & m2_l1_0_c[25:0]) | (m2_l1_0_s[25:0] & m2_l0_1_c[25:0]) | (m2_l1_0_c[25:0] & m2_l0_1_c[25:0]);
   assign m2_l2_0_c = {m2_l2_0_m, 1'd0};
   assign t2_lsum = {1'd0, ps2[9:0]} + {1'd0, pc2[9:0]};
   assign t2_tie_x = ps2[9:0] ^ pc2[9:0];
@@ -830,10 +836,12 @@ module gca_out_scale (
   assign m3_l0_1_m = ((m3_pp3[25:0] & m3_pp4[25:0]) | (m3_pp3[25:0] & m3_corr[25:0])) | (m3_pp4[25:0] & m3_corr[25:0]);
   assign m3_l0_1_c = {m3_l0_1_m, 1'd0};
   assign m3_l1_0_s = (m3_l0_0_s ^ m3_l0_0_c) ^ m3_l0_1_s;
-  assign m3_l1_0_m = ((m3_l0_0_s[25:0] & m3_l0_0_c[25:0]) | (m3_l0_0_s[25:0] & m3_l0_1_s[25:0])) | (m3_l0_0_c[25:0] & m3_l0_1_s[25:0]);
+  assign m3_l1_0_m =
+    (m3_l0_0_s[25:0] & m3_l0_0_c[25:0]) | (m3_l0_0_s[25:0] & m3_l0_1_s[25:0]) | (m3_l0_0_c[25:0] & m3_l0_1_s[25:0]);
   assign m3_l1_0_c = {m3_l1_0_m, 1'd0};
   assign m3_l2_0_s = (m3_l1_0_s ^ m3_l1_0_c) ^ m3_l0_1_c;
-  assign m3_l2_0_m = ((m3_l1_0_s[25:0] & m3_l1_0_c[25:0]) | (m3_l1_0_s[25:0] & m3_l0_1_c[25:0])) | (m3_l1_0_c[25:0] & m3_l0_1_c[25:0]);
+  assign m3_l2_0_m =
+    (m3_l1_0_s[25:0] & m3_l1_0_c[25:0]) | (m3_l1_0_s[25:0] & m3_l0_1_c[25:0]) | (m3_l1_0_c[25:0] & m3_l0_1_c[25:0]);
   assign m3_l2_0_c = {m3_l2_0_m, 1'd0};
   assign t3_lsum = {1'd0, ps3[9:0]} + {1'd0, pc3[9:0]};
   assign t3_tie_x = ps3[9:0] ^ pc3[9:0];
@@ -881,10 +889,12 @@ module gca_out_scale (
   assign m4_l0_1_m = ((m4_pp3[25:0] & m4_pp4[25:0]) | (m4_pp3[25:0] & m4_corr[25:0])) | (m4_pp4[25:0] & m4_corr[25:0]);
   assign m4_l0_1_c = {m4_l0_1_m, 1'd0};
   assign m4_l1_0_s = (m4_l0_0_s ^ m4_l0_0_c) ^ m4_l0_1_s;
-  assign m4_l1_0_m = ((m4_l0_0_s[25:0] & m4_l0_0_c[25:0]) | (m4_l0_0_s[25:0] & m4_l0_1_s[25:0])) | (m4_l0_0_c[25:0] & m4_l0_1_s[25:0]);
+  assign m4_l1_0_m =
+    (m4_l0_0_s[25:0] & m4_l0_0_c[25:0]) | (m4_l0_0_s[25:0] & m4_l0_1_s[25:0]) | (m4_l0_0_c[25:0] & m4_l0_1_s[25:0]);
   assign m4_l1_0_c = {m4_l1_0_m, 1'd0};
   assign m4_l2_0_s = (m4_l1_0_s ^ m4_l1_0_c) ^ m4_l0_1_c;
-  assign m4_l2_0_m = ((m4_l1_0_s[25:0] & m4_l1_0_c[25:0]) | (m4_l1_0_s[25:0] & m4_l0_1_c[25:0])) | (m4_l1_0_c[25:0] & m4_l0_1_c[25:0]);
+  assign m4_l2_0_m =
+    (m4_l1_0_s[25:0] & m4_l1_0_c[25:0]) | (m4_l1_0_s[25:0] & m4_l0_1_c[25:0]) | (m4_l1_0_c[25:0] & m4_l0_1_c[25:0]);
   assign m4_l2_0_c = {m4_l2_0_m, 1'd0};
   assign t4_lsum = {1'd0, ps4[9:0]} + {1'd0, pc4[9:0]};
   assign t4_tie_x = ps4[9:0] ^ pc4[9:0];
@@ -932,10 +942,12 @@ module gca_out_scale (
   assign m5_l0_1_m = ((m5_pp3[25:0] & m5_pp4[25:0]) | (m5_pp3[25:0] & m5_corr[25:0])) | (m5_pp4[25:0] & m5_corr[25:0]);
   assign m5_l0_1_c = {m5_l0_1_m, 1'd0};
   assign m5_l1_0_s = (m5_l0_0_s ^ m5_l0_0_c) ^ m5_l0_1_s;
-  assign m5_l1_0_m = ((m5_l0_0_s[25:0] & m5_l0_0_c[25:0]) | (m5_l0_0_s[25:0] & m5_l0_1_s[25:0])) | (m5_l0_0_c[25:0] & m5_l0_1_s[25:0]);
+  assign m5_l1_0_m =
+    (m5_l0_0_s[25:0] & m5_l0_0_c[25:0]) | (m5_l0_0_s[25:0] & m5_l0_1_s[25:0]) | (m5_l0_0_c[25:0] & m5_l0_1_s[25:0]);
   assign m5_l1_0_c = {m5_l1_0_m, 1'd0};
   assign m5_l2_0_s = (m5_l1_0_s ^ m5_l1_0_c) ^ m5_l0_1_c;
-  assign m5_l2_0_m = ((m5_l1_0_s[25:0] & m5_l1_0_c[25:0]) | (m5_l1_0_s[25:0] & m5_l0_1_c[25:0])) | (m5_l1_0_c[25:0] & m5_l0_1_c[25:0]);
+  assign m5_l2_0_m =
+    (m5_l1_0_s[25:0] & m5_l1_0_c[25:0]) | (m5_l1_0_s[25:0] & m5_l0_1_c[25:0]) | (m5_l1_0_c[25:0] & m5_l0_1_c[25:0]);
   assign m5_l2_0_c = {m5_l2_0_m, 1'd0};
   assign t5_lsum = {1'd0, ps5[9:0]} + {1'd0, pc5[9:0]};
   assign t5_tie_x = ps5[9:0] ^ pc5[9:0];
@@ -983,10 +995,12 @@ module gca_out_scale (
   assign m6_l0_1_m = ((m6_pp3[25:0] & m6_pp4[25:0]) | (m6_pp3[25:0] & m6_corr[25:0])) | (m6_pp4[25:0] & m6_corr[25:0]);
   assign m6_l0_1_c = {m6_l0_1_m, 1'd0};
   assign m6_l1_0_s = (m6_l0_0_s ^ m6_l0_0_c) ^ m6_l0_1_s;
-  assign m6_l1_0_m = ((m6_l0_0_s[25:0] & m6_l0_0_c[25:0]) | (m6_l0_0_s[25:0] & m6_l0_1_s[25:0])) | (m6_l0_0_c[25:0] & m6_l0_1_s[25:0]);
+  assign m6_l1_0_m =
+    (m6_l0_0_s[25:0] & m6_l0_0_c[25:0]) | (m6_l0_0_s[25:0] & m6_l0_1_s[25:0]) | (m6_l0_0_c[25:0] & m6_l0_1_s[25:0]);
   assign m6_l1_0_c = {m6_l1_0_m, 1'd0};
   assign m6_l2_0_s = (m6_l1_0_s ^ m6_l1_0_c) ^ m6_l0_1_c;
-  assign m6_l2_0_m = ((m6_l1_0_s[25:0] & m6_l1_0_c[25:0]) | (m6_l1_0_s[25:0] & m6_l0_1_c[25:0])) | (m6_l1_0_c[25:0] & m6_l0_1_c[25:0]);
+  assign m6_l2_0_m =
+    (m6_l1_0_s[25:0] & m6_l1_0_c[25:0]) | (m6_l1_0_s[25:0] & m6_l0_1_c[25:0]) | (m6_l1_0_c[25:0] & m6_l0_1_c[25:0]);
   assign m6_l2_0_c = {m6_l2_0_m, 1'd0};
   assign t6_lsum = {1'd0, ps6[9:0]} + {1'd0, pc6[9:0]};
   assign t6_tie_x = ps6[9:0] ^ pc6[9:0];
@@ -1034,10 +1048,12 @@ module gca_out_scale (
   assign m7_l0_1_m = ((m7_pp3[25:0] & m7_pp4[25:0]) | (m7_pp3[25:0] & m7_corr[25:0])) | (m7_pp4[25:0] & m7_corr[25:0]);
   assign m7_l0_1_c = {m7_l0_1_m, 1'd0};
   assign m7_l1_0_s = (m7_l0_0_s ^ m7_l0_0_c) ^ m7_l0_1_s;
-  assign m7_l1_0_m = ((m7_l0_0_s[25:0] & m7_l0_0_c[25:0]) | (m7_l0_0_s[25:0] & m7_l0_1_s[25:0])) | (m7_l0_0_c[25:0] & m7_l0_1_s[25:0]);
+  assign m7_l1_0_m =
+    (m7_l0_0_s[25:0] & m7_l0_0_c[25:0]) | (m7_l0_0_s[25:0] & m7_l0_1_s[25:0]) | (m7_l0_0_c[25:0] & m7_l0_1_s[25:0]);
   assign m7_l1_0_c = {m7_l1_0_m, 1'd0};
   assign m7_l2_0_s = (m7_l1_0_s ^ m7_l1_0_c) ^ m7_l0_1_c;
-  assign m7_l2_0_m = ((m7_l1_0_s[25:0] & m7_l1_0_c[25:0]) | (m7_l1_0_s[25:0] & m7_l0_1_c[25:0])) | (m7_l1_0_c[25:0] & m7_l0_1_c[25:0]);
+  assign m7_l2_0_m =
+    (m7_l1_0_s[25:0] & m7_l1_0_c[25:0]) | (m7_l1_0_s[25:0] & m7_l0_1_c[25:0]) | (m7_l1_0_c[25:0] & m7_l0_1_c[25:0]);
   assign m7_l2_0_c = {m7_l2_0_m, 1'd0};
   assign t7_lsum = {1'd0, ps7[9:0]} + {1'd0, pc7[9:0]};
   assign t7_tie_x = ps7[9:0] ^ pc7[9:0];
@@ -1138,7 +1154,10 @@ module gca_out_scale (
   assign un0_hl = $signed(rw0[17:9]) < $signed(lim_lo[17:9]);
   assign un0_he = rw0[17:9] == lim_lo[17:9];
   assign un0_ll = rw0[8:0] < lim_lo[8:0];
-  assign sat0 = (ov0_hl || (ov0_he && ov0_ll)) ? 16'sd32767 : ((un0_hl || (un0_he && un0_ll)) ? 16'sh8000 : $signed(b0[15:0]));
+  assign sat0 =
+    (ov0_hl || (ov0_he && ov0_ll)) ? 16'sd32767 :
+    (un0_hl || (un0_he && un0_ll)) ? 16'sh8000 :
+    $signed(b0[15:0]);
   assign rw1 = $signed({rh1[16], rh1});
   assign oadd1_u0 = rw1[17:9] + off_w[17:9];
   assign oadd1_u1 = (rw1[17:9] + off_w[17:9]) + 9'd1;
@@ -1151,7 +1170,10 @@ module gca_out_scale (
   assign un1_hl = $signed(rw1[17:9]) < $signed(lim_lo[17:9]);
   assign un1_he = rw1[17:9] == lim_lo[17:9];
   assign un1_ll = rw1[8:0] < lim_lo[8:0];
-  assign sat1 = (ov1_hl || (ov1_he && ov1_ll)) ? 16'sd32767 : ((un1_hl || (un1_he && un1_ll)) ? 16'sh8000 : $signed(b1[15:0]));
+  assign sat1 =
+    (ov1_hl || (ov1_he && ov1_ll)) ? 16'sd32767 :
+    (un1_hl || (un1_he && un1_ll)) ? 16'sh8000 :
+    $signed(b1[15:0]);
   assign rw2 = $signed({rh2[16], rh2});
   assign oadd2_u0 = rw2[17:9] + off_w[17:9];
   assign oadd2_u1 = (rw2[17:9] + off_w[17:9]) + 9'd1;
@@ -1164,7 +1186,10 @@ module gca_out_scale (
   assign un2_hl = $signed(rw2[17:9]) < $signed(lim_lo[17:9]);
   assign un2_he = rw2[17:9] == lim_lo[17:9];
   assign un2_ll = rw2[8:0] < lim_lo[8:0];
-  assign sat2 = (ov2_hl || (ov2_he && ov2_ll)) ? 16'sd32767 : ((un2_hl || (un2_he && un2_ll)) ? 16'sh8000 : $signed(b2[15:0]));
+  assign sat2 =
+    (ov2_hl || (ov2_he && ov2_ll)) ? 16'sd32767 :
+    (un2_hl || (un2_he && un2_ll)) ? 16'sh8000 :
+    $signed(b2[15:0]);
   assign rw3 = $signed({rh3[16], rh3});
   assign oadd3_u0 = rw3[17:9] + off_w[17:9];
   assign oadd3_u1 = (rw3[17:9] + off_w[17:9]) + 9'd1;
@@ -1177,7 +1202,10 @@ module gca_out_scale (
   assign un3_hl = $signed(rw3[17:9]) < $signed(lim_lo[17:9]);
   assign un3_he = rw3[17:9] == lim_lo[17:9];
   assign un3_ll = rw3[8:0] < lim_lo[8:0];
-  assign sat3 = (ov3_hl || (ov3_he && ov3_ll)) ? 16'sd32767 : ((un3_hl || (un3_he && un3_ll)) ? 16'sh8000 : $signed(b3[15:0]));
+  assign sat3 =
+    (ov3_hl || (ov3_he && ov3_ll)) ? 16'sd32767 :
+    (un3_hl || (un3_he && un3_ll)) ? 16'sh8000 :
+    $signed(b3[15:0]);
   assign rw4 = $signed({rh4[16], rh4});
   assign oadd4_u0 = rw4[17:9] + off_w[17:9];
   assign oadd4_u1 = (rw4[17:9] + off_w[17:9]) + 9'd1;
@@ -1190,7 +1218,10 @@ module gca_out_scale (
   assign un4_hl = $signed(rw4[17:9]) < $signed(lim_lo[17:9]);
   assign un4_he = rw4[17:9] == lim_lo[17:9];
   assign un4_ll = rw4[8:0] < lim_lo[8:0];
-  assign sat4 = (ov4_hl || (ov4_he && ov4_ll)) ? 16'sd32767 : ((un4_hl || (un4_he && un4_ll)) ? 16'sh8000 : $signed(b4[15:0]));
+  assign sat4 =
+    (ov4_hl || (ov4_he && ov4_ll)) ? 16'sd32767 :
+    (un4_hl || (un4_he && un4_ll)) ? 16'sh8000 :
+    $signed(b4[15:0]);
   assign rw5 = $signed({rh5[16], rh5});
   assign oadd5_u0 = rw5[17:9] + off_w[17:9];
   assign oadd5_u1 = (rw5[17:9] + off_w[17:9]) + 9'd1;
@@ -1203,7 +1234,10 @@ module gca_out_scale (
   assign un5_hl = $signed(rw5[17:9]) < $signed(lim_lo[17:9]);
   assign un5_he = rw5[17:9] == lim_lo[17:9];
   assign un5_ll = rw5[8:0] < lim_lo[8:0];
-  assign sat5 = (ov5_hl || (ov5_he && ov5_ll)) ? 16'sd32767 : ((un5_hl || (un5_he && un5_ll)) ? 16'sh8000 : $signed(b5[15:0]));
+  assign sat5 =
+    (ov5_hl || (ov5_he && ov5_ll)) ? 16'sd32767 :
+    (un5_hl || (un5_he && un5_ll)) ? 16'sh8000 :
+    $signed(b5[15:0]);
   assign rw6 = $signed({rh6[16], rh6});
   assign oadd6_u0 = rw6[17:9] + off_w[17:9];
   assign oadd6_u1 = (rw6[17:9] + off_w[17:9]) + 9'd1;
@@ -1216,7 +1250,10 @@ module gca_out_scale (
   assign un6_hl = $signed(rw6[17:9]) < $signed(lim_lo[17:9]);
   assign un6_he = rw6[17:9] == lim_lo[17:9];
   assign un6_ll = rw6[8:0] < lim_lo[8:0];
-  assign sat6 = (ov6_hl || (ov6_he && ov6_ll)) ? 16'sd32767 : ((un6_hl || (un6_he && un6_ll)) ? 16'sh8000 : $signed(b6[15:0]));
+  assign sat6 =
+    (ov6_hl || (ov6_he && ov6_ll)) ? 16'sd32767 :
+    (un6_hl || (un6_he && un6_ll)) ? 16'sh8000 :
+    $signed(b6[15:0]);
   assign rw7 = $signed({rh7[16], rh7});
   assign oadd7_u0 = rw7[17:9] + off_w[17:9];
   assign oadd7_u1 = (rw7[17:9] + off_w[17:9]) + 9'd1;
@@ -1229,7 +1266,10 @@ module gca_out_scale (
   assign un7_hl = $signed(rw7[17:9]) < $signed(lim_lo[17:9]);
   assign un7_he = rw7[17:9] == lim_lo[17:9];
   assign un7_ll = rw7[8:0] < lim_lo[8:0];
-  assign sat7 = (ov7_hl || (ov7_he && ov7_ll)) ? 16'sd32767 : ((un7_hl || (un7_he && un7_ll)) ? 16'sh8000 : $signed(b7[15:0]));
+  assign sat7 =
+    (ov7_hl || (ov7_he && ov7_ll)) ? 16'sd32767 :
+    (un7_hl || (un7_he && un7_ll)) ? 16'sh8000 :
+    $signed(b7[15:0]);
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin

@@ -628,11 +628,23 @@ module gca_top (
     .in_qk        (in_qk11)
   );
 
-  assign stage_free = {stage_free11, stage_free10, stage_free9, stage_free8, stage_free7, stage_free6, stage_free5, stage_free4, stage_free3, stage_free2, stage_free1, stage_free0};
+  assign stage_free = {
+    stage_free11, stage_free10, stage_free9, stage_free8, stage_free7, stage_free6, stage_free5, stage_free4,
+    stage_free3, stage_free2, stage_free1, stage_free0
+  };
   assign busy = |{busy11, busy10, busy9, busy8, busy7, busy6, busy5, busy4, busy3, busy2, busy1, busy0};
-  assign res_valid = {res_valid11, res_valid10, res_valid9, res_valid8, res_valid7, res_valid6, res_valid5, res_valid4, res_valid3, res_valid2, res_valid1, res_valid0};
-  assign res_pos = {res_pos11, res_pos10, res_pos9, res_pos8, res_pos7, res_pos6, res_pos5, res_pos4, res_pos3, res_pos2, res_pos1, res_pos0};
-  assign res_data = {res_data11, res_data10, res_data9, res_data8, res_data7, res_data6, res_data5, res_data4, res_data3, res_data2, res_data1, res_data0};
+  assign res_valid = {
+    res_valid11, res_valid10, res_valid9, res_valid8, res_valid7, res_valid6, res_valid5, res_valid4, res_valid3,
+    res_valid2, res_valid1, res_valid0
+  };
+  assign res_pos = {
+    res_pos11, res_pos10, res_pos9, res_pos8, res_pos7, res_pos6, res_pos5, res_pos4, res_pos3, res_pos2, res_pos1,
+    res_pos0
+  };
+  assign res_data = {
+    res_data11, res_data10, res_data9, res_data8, res_data7, res_data6, res_data5, res_data4, res_data3, res_data2,
+    res_data1, res_data0
+  };
   assign in_qk = {in_qk11, in_qk10, in_qk9, in_qk8, in_qk7, in_qk6, in_qk5, in_qk4, in_qk3, in_qk2, in_qk1, in_qk0};
 
   gca_egress u_egress (

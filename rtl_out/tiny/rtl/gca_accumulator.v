@@ -44,14 +44,14 @@ module gca_accumulator (
 
   always @(posedge clk) begin
     if (count) begin
-      part0_0 <= $signed({{2{dn0[0]}}, pulse0[0]} + {{2{dn1[0]}}, pulse1[0]});
-      part0_1 <= $signed({{2{dn0[1]}}, pulse0[1]} + {{2{dn1[1]}}, pulse1[1]});
-      part0_2 <= $signed({{2{dn0[2]}}, pulse0[2]} + {{2{dn1[2]}}, pulse1[2]});
-      part0_3 <= $signed({{2{dn0[3]}}, pulse0[3]} + {{2{dn1[3]}}, pulse1[3]});
-      part0_4 <= $signed({{2{dn0[4]}}, pulse0[4]} + {{2{dn1[4]}}, pulse1[4]});
-      part0_5 <= $signed({{2{dn0[5]}}, pulse0[5]} + {{2{dn1[5]}}, pulse1[5]});
-      part0_6 <= $signed({{2{dn0[6]}}, pulse0[6]} + {{2{dn1[6]}}, pulse1[6]});
-      part0_7 <= $signed({{2{dn0[7]}}, pulse0[7]} + {{2{dn1[7]}}, pulse1[7]});
+      part0_0 <= {{2{dn0[0]}}, pulse0[0]} + {{2{dn1[0]}}, pulse1[0]};
+      part0_1 <= {{2{dn0[1]}}, pulse0[1]} + {{2{dn1[1]}}, pulse1[1]};
+      part0_2 <= {{2{dn0[2]}}, pulse0[2]} + {{2{dn1[2]}}, pulse1[2]};
+      part0_3 <= {{2{dn0[3]}}, pulse0[3]} + {{2{dn1[3]}}, pulse1[3]};
+      part0_4 <= {{2{dn0[4]}}, pulse0[4]} + {{2{dn1[4]}}, pulse1[4]};
+      part0_5 <= {{2{dn0[5]}}, pulse0[5]} + {{2{dn1[5]}}, pulse1[5]};
+      part0_6 <= {{2{dn0[6]}}, pulse0[6]} + {{2{dn1[6]}}, pulse1[6]};
+      part0_7 <= {{2{dn0[7]}}, pulse0[7]} + {{2{dn1[7]}}, pulse1[7]};
     end
     clear_d <= clear;
     count_d <= count;

@@ -96,38 +96,34 @@ module gca_csr (
   reg  [31:0] cyc_hi;         // high word
   reg         cyc_carry;      // cyc_lo is all ones: cyc_hi increments
   reg  [31:0] cycles_hi;      // CYCLES_HI: high word latched by reading CYCLES_LO
-  reg  [15:0] q_gain_l0_h0;   // 0x100 Q_GAIN
-  reg  [15:0] q_offset_l0_h0; // 0x104 Q_OFFSET
-  reg  [15:0] k_gain_l0_h0;   // 0x108 K_GAIN
-  reg  [15:0] k_offset_l0_h0; // 0x10C K_OFFSET
-  reg  [15:0] v_gain_l0_h0;   // 0x110 V_GAIN
-  reg  [15:0] v_offset_l0_h0; // 0x114 V_OFFSET
-  reg  [15:0] o_gain_l0_h0;   // 0x118 O_GAIN
-  reg  [15:0] o_offset_l0_h0; // 0x11C O_OFFSET
-  reg  [15:0] q_gain_l0_h1;   // 0x120 Q_GAIN
-  reg  [15:0] q_offset_l0_h1; // 0x124 Q_OFFSET
-  reg  [15:0] k_gain_l0_h1;   // 0x128 K_GAIN
-  reg  [15:0] k_offset_l0_h1; // 0x12C K_OFFSET
-  reg  [15:0] v_gain_l0_h1;   // 0x130 V_GAIN
-  reg  [15:0] v_offset_l0_h1; // 0x134 V_OFFSET
-  reg  [15:0] o_gain_l0_h1;   // 0x138 O_GAIN
-  reg  [15:0] o_offset_l0_h1; // 0x13C O_OFFSET
-  reg  [15:0] q_gain_l1_h0;   // 0x140 Q_GAIN
-  reg  [15:0] q_offset_l1_h0; // 0x144 Q_OFFSET
-  reg  [15:0] k_gain_l1_h0;   // 0x148 K_GAIN
-  reg  [15:0] k_offset_l1_h0; // 0x14C K_OFFSET
-  reg  [15:0] v_gain_l1_h0;   // 0x150 V_GAIN
-  reg  [15:0] v_offset_l1_h0; // 0x154 V_OFFSET
-  reg  [15:0] o_gain_l1_h0;   // 0x158 O_GAIN
-  reg  [15:0] o_offset_l1_h0; // 0x15C O_OFFSET
-  reg  [15:0] q_gain_l1_h1;   // 0x160 Q_GAIN
-  reg  [15:0] q_offset_l1_h1; // 0x164 Q_OFFSET
-  reg  [15:0] k_gain_l1_h1;   // 0x168 K_GAIN
-  reg  [15:0] k_offset_l1_h1; // 0x16C K_OFFSET
-  reg  [15:0] v_gain_l1_h1;   // 0x170 V_GAIN
-  reg  [15:0] v_offset_l1_h1; // 0x174 V_OFFSET
-  reg  [15:0] o_gain_l1_h1;   // 0x178 O_GAIN
-  reg  [15:0] o_offset_l1_h1; // 0x17C O_OFFSET
+  (* mem2reg *)
+  reg  [15:0] q_gain [0:3];   // Q_GAIN of head n at 0x100 + 0x20 * n + 0x0
+  (* mem2reg *)
+  reg  [15:0] q_offset [0:3]; // Q_OFFSET of head n at 0x100 + 0x20 * n + 0x4
+  (* mem2reg *)
+  reg  [15:0] k_gain [0:3];   // K_GAIN of head n at 0x100 + 0x20 * n + 0x8
+  (* mem2reg *)
+  reg  [15:0] k_offset [0:3]; // K_OFFSET of head n at 0x100 + 0x20 * n + 0xC
+  (* mem2reg *)
+  reg  [15:0] v_gain [0:3];   // V_GAIN of head n at 0x100 + 0x20 * n + 0x10
+  (* mem2reg *)
+  reg  [15:0] v_offset [0:3]; // V_OFFSET of head n at 0x100 + 0x20 * n + 0x14
+  (* mem2reg *)
+  reg  [15:0] o_gain [0:3];   // O_GAIN of head n at 0x100 + 0x20 * n + 0x18
+  (* mem2reg *)
+  reg  [15:0] o_offset [0:3]; // O_OFFSET of head n at 0x100 + 0x20 * n + 0x1C
+  wire        wr_scaler;      // the held write is performed on a scaler
+  wire [1:0]  wr_head;        // head of the write address
+  wire        ar_scaler;      // araddr is a scaler register
+  wire [1:0]  rd_head;        // head of the read address
+  wire [15:0] rd_q_gain;      // Q_GAIN of the head read
+  wire [15:0] rd_q_offset;    // Q_OFFSET of the head read
+  wire [15:0] rd_k_gain;      // K_GAIN of the head read
+  wire [15:0] rd_k_offset;    // K_OFFSET of the head read
+  wire [15:0] rd_v_gain;      // V_GAIN of the head read
+  wire [15:0] rd_v_offset;    // V_OFFSET of the head read
+  wire [15:0] rd_o_gain;      // O_GAIN of the head read
+  wire [15:0] rd_o_offset;    // O_OFFSET of the head read
 
   // AXI4-Lite handshakes: AW and W are held until the write is performed.
   assign s_axil_awready = ~aw_held;
@@ -179,7 +175,19 @@ module gca_csr (
     endcase
   end
 
-  // Read decode: unmapped and misaligned addresses answer SLVERR and read 0.
+  // Scaler reads: the words of the head addressed, by register.
+  assign ar_scaler = ((s_axil_araddr >= 12'h100) && (s_axil_araddr <= 12'h17c)) && (s_axil_araddr[1:0] == 2'b00);
+  assign rd_head = s_axil_araddr[6:5];
+  assign rd_q_gain = q_gain[rd_head];
+  assign rd_q_offset = q_offset[rd_head];
+  assign rd_k_gain = k_gain[rd_head];
+  assign rd_k_offset = k_offset[rd_head];
+  assign rd_v_gain = v_gain[rd_head];
+  assign rd_v_offset = v_offset[rd_head];
+  assign rd_o_gain = o_gain[rd_head];
+  assign rd_o_offset = o_offset[rd_head];
+
+  // Read decode: unmapped and misaligned addresses answer SLVERR and read 0; the scalers are read by head and register.
   always @* begin
     rd_data = 32'd0;
     rd_err = 1'd0;
@@ -232,104 +240,37 @@ module gca_csr (
       ADDR_TIMING1: begin
         rd_data = 32'h00000001;
       end
-      12'h100: begin
-        rd_data = {{16{q_gain_l0_h0[15]}}, q_gain_l0_h0};
-      end
-      12'h104: begin
-        rd_data = {{16{q_offset_l0_h0[15]}}, q_offset_l0_h0};
-      end
-      12'h108: begin
-        rd_data = {{16{k_gain_l0_h0[15]}}, k_gain_l0_h0};
-      end
-      12'h10c: begin
-        rd_data = {{16{k_offset_l0_h0[15]}}, k_offset_l0_h0};
-      end
-      12'h110: begin
-        rd_data = {{16{v_gain_l0_h0[15]}}, v_gain_l0_h0};
-      end
-      12'h114: begin
-        rd_data = {{16{v_offset_l0_h0[15]}}, v_offset_l0_h0};
-      end
-      12'h118: begin
-        rd_data = {{16{o_gain_l0_h0[15]}}, o_gain_l0_h0};
-      end
-      12'h11c: begin
-        rd_data = {{16{o_offset_l0_h0[15]}}, o_offset_l0_h0};
-      end
-      12'h120: begin
-        rd_data = {{16{q_gain_l0_h1[15]}}, q_gain_l0_h1};
-      end
-      12'h124: begin
-        rd_data = {{16{q_offset_l0_h1[15]}}, q_offset_l0_h1};
-      end
-      12'h128: begin
-        rd_data = {{16{k_gain_l0_h1[15]}}, k_gain_l0_h1};
-      end
-      12'h12c: begin
-        rd_data = {{16{k_offset_l0_h1[15]}}, k_offset_l0_h1};
-      end
-      12'h130: begin
-        rd_data = {{16{v_gain_l0_h1[15]}}, v_gain_l0_h1};
-      end
-      12'h134: begin
-        rd_data = {{16{v_offset_l0_h1[15]}}, v_offset_l0_h1};
-      end
-      12'h138: begin
-        rd_data = {{16{o_gain_l0_h1[15]}}, o_gain_l0_h1};
-      end
-      12'h13c: begin
-        rd_data = {{16{o_offset_l0_h1[15]}}, o_offset_l0_h1};
-      end
-      12'h140: begin
-        rd_data = {{16{q_gain_l1_h0[15]}}, q_gain_l1_h0};
-      end
-      12'h144: begin
-        rd_data = {{16{q_offset_l1_h0[15]}}, q_offset_l1_h0};
-      end
-      12'h148: begin
-        rd_data = {{16{k_gain_l1_h0[15]}}, k_gain_l1_h0};
-      end
-      12'h14c: begin
-        rd_data = {{16{k_offset_l1_h0[15]}}, k_offset_l1_h0};
-      end
-      12'h150: begin
-        rd_data = {{16{v_gain_l1_h0[15]}}, v_gain_l1_h0};
-      end
-      12'h154: begin
-        rd_data = {{16{v_offset_l1_h0[15]}}, v_offset_l1_h0};
-      end
-      12'h158: begin
-        rd_data = {{16{o_gain_l1_h0[15]}}, o_gain_l1_h0};
-      end
-      12'h15c: begin
-        rd_data = {{16{o_offset_l1_h0[15]}}, o_offset_l1_h0};
-      end
-      12'h160: begin
-        rd_data = {{16{q_gain_l1_h1[15]}}, q_gain_l1_h1};
-      end
-      12'h164: begin
-        rd_data = {{16{q_offset_l1_h1[15]}}, q_offset_l1_h1};
-      end
-      12'h168: begin
-        rd_data = {{16{k_gain_l1_h1[15]}}, k_gain_l1_h1};
-      end
-      12'h16c: begin
-        rd_data = {{16{k_offset_l1_h1[15]}}, k_offset_l1_h1};
-      end
-      12'h170: begin
-        rd_data = {{16{v_gain_l1_h1[15]}}, v_gain_l1_h1};
-      end
-      12'h174: begin
-        rd_data = {{16{v_offset_l1_h1[15]}}, v_offset_l1_h1};
-      end
-      12'h178: begin
-        rd_data = {{16{o_gain_l1_h1[15]}}, o_gain_l1_h1};
-      end
-      12'h17c: begin
-        rd_data = {{16{o_offset_l1_h1[15]}}, o_offset_l1_h1};
-      end
       default: begin
-        rd_err = 1'd1;
+        if (ar_scaler) begin
+          case (s_axil_araddr[4:2])
+            3'd0: begin
+              rd_data = {{16{rd_q_gain[15]}}, rd_q_gain};
+            end
+            3'd1: begin
+              rd_data = {{16{rd_q_offset[15]}}, rd_q_offset};
+            end
+            3'd2: begin
+              rd_data = {{16{rd_k_gain[15]}}, rd_k_gain};
+            end
+            3'd3: begin
+              rd_data = {{16{rd_k_offset[15]}}, rd_k_offset};
+            end
+            3'd4: begin
+              rd_data = {{16{rd_v_gain[15]}}, rd_v_gain};
+            end
+            3'd5: begin
+              rd_data = {{16{rd_v_offset[15]}}, rd_v_offset};
+            end
+            3'd6: begin
+              rd_data = {{16{rd_o_gain[15]}}, rd_o_gain};
+            end
+            default: begin
+              rd_data = {{16{rd_o_offset[15]}}, rd_o_offset};
+            end
+          endcase
+        end else begin
+          rd_err = 1'd1;
+        end
       end
     endcase
   end
@@ -385,7 +326,8 @@ module gca_csr (
 
   assign irq = |err_flags;
 
-  // Event counters (wrapping) and the 64-bit cycle counter: two 32-bit halves, the high one incremented by a carry registered a cycle ahead (the same count, no 64-bit carry chain).
+  // Event counters (wrapping) and the 64-bit cycle counter: two 32-bit halves, the high one incremented by a carry
+  // registered a cycle ahead (the same count, no 64-bit carry chain).
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
       cnt_tokens <= 32'd0;
@@ -404,340 +346,111 @@ module gca_csr (
     end
   end
 
-  // Scalers of layer 0, head 0 (n = 0) at 0x100: writes keep the low bits, per byte lane.
-  always @(posedge clk or negedge rst_n) begin
-    if (!rst_n) begin
-      q_gain_l0_h0 <= 16'h0f00;
-      q_offset_l0_h0 <= 16'h1e00;
-      k_gain_l0_h0 <= 16'h0700;
-      k_offset_l0_h0 <= 16'h0e00;
-      v_gain_l0_h0 <= 16'h0700;
-      v_offset_l0_h0 <= 16'h0e00;
-      o_gain_l0_h0 <= 16'h4211;
-      o_offset_l0_h0 <= 16'h0000;
-    end else begin
-      if (wr_fire) begin
-        case (aw_addr)
-          12'h100: begin
-            if (w_strb[0]) begin
-              q_gain_l0_h0[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              q_gain_l0_h0[15:8] <= w_data[15:8];
-            end
-          end
-          12'h104: begin
-            if (w_strb[0]) begin
-              q_offset_l0_h0[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              q_offset_l0_h0[15:8] <= w_data[15:8];
-            end
-          end
-          12'h108: begin
-            if (w_strb[0]) begin
-              k_gain_l0_h0[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              k_gain_l0_h0[15:8] <= w_data[15:8];
-            end
-          end
-          12'h10c: begin
-            if (w_strb[0]) begin
-              k_offset_l0_h0[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              k_offset_l0_h0[15:8] <= w_data[15:8];
-            end
-          end
-          12'h110: begin
-            if (w_strb[0]) begin
-              v_gain_l0_h0[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              v_gain_l0_h0[15:8] <= w_data[15:8];
-            end
-          end
-          12'h114: begin
-            if (w_strb[0]) begin
-              v_offset_l0_h0[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              v_offset_l0_h0[15:8] <= w_data[15:8];
-            end
-          end
-          12'h118: begin
-            if (w_strb[0]) begin
-              o_gain_l0_h0[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              o_gain_l0_h0[15:8] <= w_data[15:8];
-            end
-          end
-          12'h11c: begin
-            if (w_strb[0]) begin
-              o_offset_l0_h0[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              o_offset_l0_h0[15:8] <= w_data[15:8];
-            end
-          end
-          default: begin
-          end
-        endcase
-      end
-    end
-  end
+  // Scalers: head n's registers are word n of the memories (reset: the default scalers); a write keeps the low bits,
+  // per byte lane (0x100 .. 0x17F).
+  assign wr_scaler = wr_fire & (((aw_addr >= 12'h100) && (aw_addr <= 12'h17c)) && (aw_addr[1:0] == 2'b00));
+  assign wr_head = aw_addr[6:5];
 
-  // Scalers of layer 0, head 1 (n = 1) at 0x120: writes keep the low bits, per byte lane.
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
-      q_gain_l0_h1 <= 16'h0f00;
-      q_offset_l0_h1 <= 16'h1e00;
-      k_gain_l0_h1 <= 16'h0700;
-      k_offset_l0_h1 <= 16'h0e00;
-      v_gain_l0_h1 <= 16'h0700;
-      v_offset_l0_h1 <= 16'h0e00;
-      o_gain_l0_h1 <= 16'h4211;
-      o_offset_l0_h1 <= 16'h0000;
+      q_gain[2'd0] <= 16'h0f00;
+      q_gain[2'd1] <= 16'h0f00;
+      q_gain[2'd2] <= 16'h0f00;
+      q_gain[2'd3] <= 16'h0f00;
+      q_offset[2'd0] <= 16'h1e00;
+      q_offset[2'd1] <= 16'h1e00;
+      q_offset[2'd2] <= 16'h1e00;
+      q_offset[2'd3] <= 16'h1e00;
+      k_gain[2'd0] <= 16'h0700;
+      k_gain[2'd1] <= 16'h0700;
+      k_gain[2'd2] <= 16'h0700;
+      k_gain[2'd3] <= 16'h0700;
+      k_offset[2'd0] <= 16'h0e00;
+      k_offset[2'd1] <= 16'h0e00;
+      k_offset[2'd2] <= 16'h0e00;
+      k_offset[2'd3] <= 16'h0e00;
+      v_gain[2'd0] <= 16'h0700;
+      v_gain[2'd1] <= 16'h0700;
+      v_gain[2'd2] <= 16'h0700;
+      v_gain[2'd3] <= 16'h0700;
+      v_offset[2'd0] <= 16'h0e00;
+      v_offset[2'd1] <= 16'h0e00;
+      v_offset[2'd2] <= 16'h0e00;
+      v_offset[2'd3] <= 16'h0e00;
+      o_gain[2'd0] <= 16'h4211;
+      o_gain[2'd1] <= 16'h4211;
+      o_gain[2'd2] <= 16'h4211;
+      o_gain[2'd3] <= 16'h4211;
+      o_offset[2'd0] <= 16'h0000;
+      o_offset[2'd1] <= 16'h0000;
+      o_offset[2'd2] <= 16'h0000;
+      o_offset[2'd3] <= 16'h0000;
     end else begin
-      if (wr_fire) begin
-        case (aw_addr)
-          12'h120: begin
+      if (wr_scaler) begin
+        case (aw_addr[4:2])
+          3'd0: begin
             if (w_strb[0]) begin
-              q_gain_l0_h1[7:0] <= w_data[7:0];
+              q_gain[wr_head][7:0] <= w_data[7:0];
             end
             if (w_strb[1]) begin
-              q_gain_l0_h1[15:8] <= w_data[15:8];
+              q_gain[wr_head][15:8] <= w_data[15:8];
             end
           end
-          12'h124: begin
+          3'd1: begin
             if (w_strb[0]) begin
-              q_offset_l0_h1[7:0] <= w_data[7:0];
+              q_offset[wr_head][7:0] <= w_data[7:0];
             end
             if (w_strb[1]) begin
-              q_offset_l0_h1[15:8] <= w_data[15:8];
+              q_offset[wr_head][15:8] <= w_data[15:8];
             end
           end
-          12'h128: begin
+          3'd2: begin
             if (w_strb[0]) begin
-              k_gain_l0_h1[7:0] <= w_data[7:0];
+              k_gain[wr_head][7:0] <= w_data[7:0];
             end
             if (w_strb[1]) begin
-              k_gain_l0_h1[15:8] <= w_data[15:8];
+              k_gain[wr_head][15:8] <= w_data[15:8];
             end
           end
-          12'h12c: begin
+          3'd3: begin
             if (w_strb[0]) begin
-              k_offset_l0_h1[7:0] <= w_data[7:0];
+              k_offset[wr_head][7:0] <= w_data[7:0];
             end
             if (w_strb[1]) begin
-              k_offset_l0_h1[15:8] <= w_data[15:8];
+              k_offset[wr_head][15:8] <= w_data[15:8];
             end
           end
-          12'h130: begin
+          3'd4: begin
             if (w_strb[0]) begin
-              v_gain_l0_h1[7:0] <= w_data[7:0];
+              v_gain[wr_head][7:0] <= w_data[7:0];
             end
             if (w_strb[1]) begin
-              v_gain_l0_h1[15:8] <= w_data[15:8];
+              v_gain[wr_head][15:8] <= w_data[15:8];
             end
           end
-          12'h134: begin
+          3'd5: begin
             if (w_strb[0]) begin
-              v_offset_l0_h1[7:0] <= w_data[7:0];
+              v_offset[wr_head][7:0] <= w_data[7:0];
             end
             if (w_strb[1]) begin
-              v_offset_l0_h1[15:8] <= w_data[15:8];
+              v_offset[wr_head][15:8] <= w_data[15:8];
             end
           end
-          12'h138: begin
+          3'd6: begin
             if (w_strb[0]) begin
-              o_gain_l0_h1[7:0] <= w_data[7:0];
+              o_gain[wr_head][7:0] <= w_data[7:0];
             end
             if (w_strb[1]) begin
-              o_gain_l0_h1[15:8] <= w_data[15:8];
-            end
-          end
-          12'h13c: begin
-            if (w_strb[0]) begin
-              o_offset_l0_h1[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              o_offset_l0_h1[15:8] <= w_data[15:8];
+              o_gain[wr_head][15:8] <= w_data[15:8];
             end
           end
           default: begin
-          end
-        endcase
-      end
-    end
-  end
-
-  // Scalers of layer 1, head 0 (n = 2) at 0x140: writes keep the low bits, per byte lane.
-  always @(posedge clk or negedge rst_n) begin
-    if (!rst_n) begin
-      q_gain_l1_h0 <= 16'h0f00;
-      q_offset_l1_h0 <= 16'h1e00;
-      k_gain_l1_h0 <= 16'h0700;
-      k_offset_l1_h0 <= 16'h0e00;
-      v_gain_l1_h0 <= 16'h0700;
-      v_offset_l1_h0 <= 16'h0e00;
-      o_gain_l1_h0 <= 16'h4211;
-      o_offset_l1_h0 <= 16'h0000;
-    end else begin
-      if (wr_fire) begin
-        case (aw_addr)
-          12'h140: begin
             if (w_strb[0]) begin
-              q_gain_l1_h0[7:0] <= w_data[7:0];
+              o_offset[wr_head][7:0] <= w_data[7:0];
             end
             if (w_strb[1]) begin
-              q_gain_l1_h0[15:8] <= w_data[15:8];
+              o_offset[wr_head][15:8] <= w_data[15:8];
             end
-          end
-          12'h144: begin
-            if (w_strb[0]) begin
-              q_offset_l1_h0[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              q_offset_l1_h0[15:8] <= w_data[15:8];
-            end
-          end
-          12'h148: begin
-            if (w_strb[0]) begin
-              k_gain_l1_h0[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              k_gain_l1_h0[15:8] <= w_data[15:8];
-            end
-          end
-          12'h14c: begin
-            if (w_strb[0]) begin
-              k_offset_l1_h0[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              k_offset_l1_h0[15:8] <= w_data[15:8];
-            end
-          end
-          12'h150: begin
-            if (w_strb[0]) begin
-              v_gain_l1_h0[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              v_gain_l1_h0[15:8] <= w_data[15:8];
-            end
-          end
-          12'h154: begin
-            if (w_strb[0]) begin
-              v_offset_l1_h0[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              v_offset_l1_h0[15:8] <= w_data[15:8];
-            end
-          end
-          12'h158: begin
-            if (w_strb[0]) begin
-              o_gain_l1_h0[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              o_gain_l1_h0[15:8] <= w_data[15:8];
-            end
-          end
-          12'h15c: begin
-            if (w_strb[0]) begin
-              o_offset_l1_h0[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              o_offset_l1_h0[15:8] <= w_data[15:8];
-            end
-          end
-          default: begin
-          end
-        endcase
-      end
-    end
-  end
-
-  // Scalers of layer 1, head 1 (n = 3) at 0x160: writes keep the low bits, per byte lane.
-  always @(posedge clk or negedge rst_n) begin
-    if (!rst_n) begin
-      q_gain_l1_h1 <= 16'h0f00;
-      q_offset_l1_h1 <= 16'h1e00;
-      k_gain_l1_h1 <= 16'h0700;
-      k_offset_l1_h1 <= 16'h0e00;
-      v_gain_l1_h1 <= 16'h0700;
-      v_offset_l1_h1 <= 16'h0e00;
-      o_gain_l1_h1 <= 16'h4211;
-      o_offset_l1_h1 <= 16'h0000;
-    end else begin
-      if (wr_fire) begin
-        case (aw_addr)
-          12'h160: begin
-            if (w_strb[0]) begin
-              q_gain_l1_h1[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              q_gain_l1_h1[15:8] <= w_data[15:8];
-            end
-          end
-          12'h164: begin
-            if (w_strb[0]) begin
-              q_offset_l1_h1[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              q_offset_l1_h1[15:8] <= w_data[15:8];
-            end
-          end
-          12'h168: begin
-            if (w_strb[0]) begin
-              k_gain_l1_h1[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              k_gain_l1_h1[15:8] <= w_data[15:8];
-            end
-          end
-          12'h16c: begin
-            if (w_strb[0]) begin
-              k_offset_l1_h1[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              k_offset_l1_h1[15:8] <= w_data[15:8];
-            end
-          end
-          12'h170: begin
-            if (w_strb[0]) begin
-              v_gain_l1_h1[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              v_gain_l1_h1[15:8] <= w_data[15:8];
-            end
-          end
-          12'h174: begin
-            if (w_strb[0]) begin
-              v_offset_l1_h1[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              v_offset_l1_h1[15:8] <= w_data[15:8];
-            end
-          end
-          12'h178: begin
-            if (w_strb[0]) begin
-              o_gain_l1_h1[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              o_gain_l1_h1[15:8] <= w_data[15:8];
-            end
-          end
-          12'h17c: begin
-            if (w_strb[0]) begin
-              o_offset_l1_h1[7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              o_offset_l1_h1[15:8] <= w_data[15:8];
-            end
-          end
-          default: begin
           end
         endcase
       end
@@ -745,7 +458,12 @@ module gca_csr (
   end
 
   // The scalers port: head n from bit n * bits_per_head, q_gain lowest, o_offset highest.
-  assign scalers = {o_offset_l1_h1, o_gain_l1_h1, v_offset_l1_h1, v_gain_l1_h1, k_offset_l1_h1, k_gain_l1_h1, q_offset_l1_h1, q_gain_l1_h1, o_offset_l1_h0, o_gain_l1_h0, v_offset_l1_h0, v_gain_l1_h0, k_offset_l1_h0, k_gain_l1_h0, q_offset_l1_h0, q_gain_l1_h0, o_offset_l0_h1, o_gain_l0_h1, v_offset_l0_h1, v_gain_l0_h1, k_offset_l0_h1, k_gain_l0_h1, q_offset_l0_h1, q_gain_l0_h1, o_offset_l0_h0, o_gain_l0_h0, v_offset_l0_h0, v_gain_l0_h0, k_offset_l0_h0, k_gain_l0_h0, q_offset_l0_h0, q_gain_l0_h0};
+  assign scalers = {
+    {o_offset[2'd3], o_gain[2'd3], v_offset[2'd3], v_gain[2'd3], k_offset[2'd3], k_gain[2'd3], q_offset[2'd3], q_gain[2'd3]},
+    {o_offset[2'd2], o_gain[2'd2], v_offset[2'd2], v_gain[2'd2], k_offset[2'd2], k_gain[2'd2], q_offset[2'd2], q_gain[2'd2]},
+    {o_offset[2'd1], o_gain[2'd1], v_offset[2'd1], v_gain[2'd1], k_offset[2'd1], k_gain[2'd1], q_offset[2'd1], q_gain[2'd1]},
+    {o_offset[2'd0], o_gain[2'd0], v_offset[2'd0], v_gain[2'd0], k_offset[2'd0], k_gain[2'd0], q_offset[2'd0], q_gain[2'd0]}
+  };
 
 endmodule
 

@@ -98,7 +98,9 @@ module gca_egress (
     endcase
   end
 
-  assign hdr = sel_err ? {464'd0, err_pos, err_layer, 4'd0, err_code} : {464'd0, sel_pos, {7'd0, sel_layer}, 4'd0, 4'd0};
+  assign hdr =
+    sel_err ? {464'd0, err_pos, err_layer, 4'd0, err_code} :
+    {464'd0, sel_pos, {7'd0, sel_layer}, 4'd0, 4'd0};
 
   // Stream outputs: combinational from registers only.
   assign last_beat = res_beat == 1'd1;

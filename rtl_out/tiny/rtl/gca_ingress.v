@@ -146,7 +146,10 @@ module gca_ingress (
     end else begin
       ev_token <= commit;
       ev_error <= err_now;
-      ev_err_kind <= {err_now && (code_now == 4'd4), err_now && (code_now == 4'd3), err_now && (code_now == 4'd2), err_now && (code_now == 4'd1)};
+      ev_err_kind <= {
+        err_now && (code_now == 4'd4), err_now && (code_now == 4'd3), err_now && (code_now == 4'd2),
+        err_now && (code_now == 4'd1)
+      };
     end
   end
 
@@ -216,7 +219,8 @@ module gca_ingress (
     end
   end
 
-  // cur_pos + 1 in two registered halves (the high half takes the low half's carry a cycle later): valid from the third cycle after the header, and a commit comes at least three data beats after it.
+  // cur_pos + 1 in two registered halves (the high half takes the low half's carry a cycle later): valid from the third
+  // cycle after the header, and a commit comes at least three data beats after it.
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
       pos_inc_lo <= 16'd0;

@@ -249,7 +249,8 @@ module gca_layer_ctrl (
     end
   end
 
-  // The output scaler's sequence and the result register: the soft reset drops a token whose head 0 has not reached the result register, and keeps the rest.
+  // The output scaler's sequence and the result register: the soft reset drops a token whose head 0 has not reached the
+  // result register, and keeps the rest.
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
       res_valid <= 1'd0;

@@ -605,10 +605,12 @@ module gca_out_scale (
   assign m0_l0_0_m = ((m0_sel0[22:0] & m0_pp1[22:0]) | (m0_sel0[22:0] & m0_pp2[22:0])) | (m0_pp1[22:0] & m0_pp2[22:0]);
   assign m0_l0_0_c = {m0_l0_0_m, 1'd0};
   assign m0_l1_0_s = (m0_l0_0_s ^ m0_l0_0_c) ^ m0_pp3;
-  assign m0_l1_0_m = ((m0_l0_0_s[22:0] & m0_l0_0_c[22:0]) | (m0_l0_0_s[22:0] & m0_pp3[22:0])) | (m0_l0_0_c[22:0] & m0_pp3[22:0]);
+  assign m0_l1_0_m =
+    (m0_l0_0_s[22:0] & m0_l0_0_c[22:0]) | (m0_l0_0_s[22:0] & m0_pp3[22:0]) | (m0_l0_0_c[22:0] & m0_pp3[22:0]);
   assign m0_l1_0_c = {m0_l1_0_m, 1'd0};
   assign m0_l2_0_s = (m0_l1_0_s ^ m0_l1_0_c) ^ m0_corr;
-  assign m0_l2_0_m = ((m0_l1_0_s[22:0] & m0_l1_0_c[22:0]) | (m0_l1_0_s[22:0] & m0_corr[22:0])) | (m0_l1_0_c[22:0] & m0_corr[22:0]);
+  assign m0_l2_0_m =
+    (m0_l1_0_s[22:0] & m0_l1_0_c[22:0]) | (m0_l1_0_s[22:0] & m0_corr[22:0]) | (m0_l1_0_c[22:0] & m0_corr[22:0]);
   assign m0_l2_0_c = {m0_l2_0_m, 1'd0};
   assign t0_lsum = {1'd0, ps0[9:0]} + {1'd0, pc0[9:0]};
   assign t0_tie_x = ps0[9:0] ^ pc0[9:0];
@@ -648,10 +650,12 @@ module gca_out_scale (
   assign m1_l0_0_m = ((m1_sel0[22:0] & m1_pp1[22:0]) | (m1_sel0[22:0] & m1_pp2[22:0])) | (m1_pp1[22:0] & m1_pp2[22:0]);
   assign m1_l0_0_c = {m1_l0_0_m, 1'd0};
   assign m1_l1_0_s = (m1_l0_0_s ^ m1_l0_0_c) ^ m1_pp3;
-  assign m1_l1_0_m = ((m1_l0_0_s[22:0] & m1_l0_0_c[22:0]) | (m1_l0_0_s[22:0] & m1_pp3[22:0])) | (m1_l0_0_c[22:0] & m1_pp3[22:0]);
+  assign m1_l1_0_m =
+    (m1_l0_0_s[22:0] & m1_l0_0_c[22:0]) | (m1_l0_0_s[22:0] & m1_pp3[22:0]) | (m1_l0_0_c[22:0] & m1_pp3[22:0]);
   assign m1_l1_0_c = {m1_l1_0_m, 1'd0};
   assign m1_l2_0_s = (m1_l1_0_s ^ m1_l1_0_c) ^ m1_corr;
-  assign m1_l2_0_m = ((m1_l1_0_s[22:0] & m1_l1_0_c[22:0]) | (m1_l1_0_s[22:0] & m1_corr[22:0])) | (m1_l1_0_c[22:0] & m1_corr[22:0]);
+  assign m1_l2_0_m =
+    (m1_l1_0_s[22:0] & m1_l1_0_c[22:0]) | (m1_l1_0_s[22:0] & m1_corr[22:0]) | (m1_l1_0_c[22:0] & m1_corr[22:0]);
   assign m1_l2_0_c = {m1_l2_0_m, 1'd0};
   assign t1_lsum = {1'd0, ps1[9:0]} + {1'd0, pc1[9:0]};
   assign t1_tie_x = ps1[9:0] ^ pc1[9:0];
@@ -691,10 +695,12 @@ module gca_out_scale (
   assign m2_l0_0_m = ((m2_sel0[22:0] & m2_pp1[22:0]) | (m2_sel0[22:0] & m2_pp2[22:0])) | (m2_pp1[22:0] & m2_pp2[22:0]);
   assign m2_l0_0_c = {m2_l0_0_m, 1'd0};
   assign m2_l1_0_s = (m2_l0_0_s ^ m2_l0_0_c) ^ m2_pp3;
-  assign m2_l1_0_m = ((m2_l0_0_s[22:0] & m2_l0_0_c[22:0]) | (m2_l0_0_s[22:0] & m2_pp3[22:0])) | (m2_l0_0_c[22:0] & m2_pp3[22:0]);
+  assign m2_l1_0_m =
+    (m2_l0_0_s[22:0] & m2_l0_0_c[22:0]) | (m2_l0_0_s[22:0] & m2_pp3[22:0]) | (m2_l0_0_c[22:0] & m2_pp3[22:0]);
   assign m2_l1_0_c = {m2_l1_0_m, 1'd0};
   assign m2_l2_0_s = (m2_l1_0_s ^ m2_l1_0_c) ^ m2_corr;
-  assign m2_l2_0_m = ((m2_l1_0_s[22:0] & m2_l1_0_c[22:0]) | (m2_l1_0_s[22:0] & m2_corr[22:0])) | (m2_l1_0_c[22:0] & m2_corr[22:0]);
+  assign m2_l2_0_m =
+    (m2_l1_0_s[22:0] & m2_l1_0_c[22:0]) | (m2_l1_0_s[22:0] & m2_corr[22:0]) | (m2_l1_0_c[22:0] & m2_corr[22:0]);
   assign m2_l2_0_c = {m2_l2_0_m, 1'd0};
   assign t2_lsum = {1'd0, ps2[9:0]} + {1'd0, pc2[9:0]};
   assign t2_tie_x = ps2[9:0] ^ pc2[9:0];
@@ -734,10 +740,12 @@ module gca_out_scale (
   assign m3_l0_0_m = ((m3_sel0[22:0] & m3_pp1[22:0]) | (m3_sel0[22:0] & m3_pp2[22:0])) | (m3_pp1[22:0] & m3_pp2[22:0]);
   assign m3_l0_0_c = {m3_l0_0_m, 1'd0};
   assign m3_l1_0_s = (m3_l0_0_s ^ m3_l0_0_c) ^ m3_pp3;
-  assign m3_l1_0_m = ((m3_l0_0_s[22:0] & m3_l0_0_c[22:0]) | (m3_l0_0_s[22:0] & m3_pp3[22:0])) | (m3_l0_0_c[22:0] & m3_pp3[22:0]);
+  assign m3_l1_0_m =
+    (m3_l0_0_s[22:0] & m3_l0_0_c[22:0]) | (m3_l0_0_s[22:0] & m3_pp3[22:0]) | (m3_l0_0_c[22:0] & m3_pp3[22:0]);
   assign m3_l1_0_c = {m3_l1_0_m, 1'd0};
   assign m3_l2_0_s = (m3_l1_0_s ^ m3_l1_0_c) ^ m3_corr;
-  assign m3_l2_0_m = ((m3_l1_0_s[22:0] & m3_l1_0_c[22:0]) | (m3_l1_0_s[22:0] & m3_corr[22:0])) | (m3_l1_0_c[22:0] & m3_corr[22:0]);
+  assign m3_l2_0_m =
+    (m3_l1_0_s[22:0] & m3_l1_0_c[22:0]) | (m3_l1_0_s[22:0] & m3_corr[22:0]) | (m3_l1_0_c[22:0] & m3_corr[22:0]);
   assign m3_l2_0_c = {m3_l2_0_m, 1'd0};
   assign t3_lsum = {1'd0, ps3[9:0]} + {1'd0, pc3[9:0]};
   assign t3_tie_x = ps3[9:0] ^ pc3[9:0];
@@ -777,10 +785,12 @@ module gca_out_scale (
   assign m4_l0_0_m = ((m4_sel0[22:0] & m4_pp1[22:0]) | (m4_sel0[22:0] & m4_pp2[22:0])) | (m4_pp1[22:0] & m4_pp2[22:0]);
   assign m4_l0_0_c = {m4_l0_0_m, 1'd0};
   assign m4_l1_0_s = (m4_l0_0_s ^ m4_l0_0_c) ^ m4_pp3;
-  assign m4_l1_0_m = ((m4_l0_0_s[22:0] & m4_l0_0_c[22:0]) | (m4_l0_0_s[22:0] & m4_pp3[22:0])) | (m4_l0_0_c[22:0] & m4_pp3[22:0]);
+  assign m4_l1_0_m =
+    (m4_l0_0_s[22:0] & m4_l0_0_c[22:0]) | (m4_l0_0_s[22:0] & m4_pp3[22:0]) | (m4_l0_0_c[22:0] & m4_pp3[22:0]);
   assign m4_l1_0_c = {m4_l1_0_m, 1'd0};
   assign m4_l2_0_s = (m4_l1_0_s ^ m4_l1_0_c) ^ m4_corr;
-  assign m4_l2_0_m = ((m4_l1_0_s[22:0] & m4_l1_0_c[22:0]) | (m4_l1_0_s[22:0] & m4_corr[22:0])) | (m4_l1_0_c[22:0] & m4_corr[22:0]);
+  assign m4_l2_0_m =
+    (m4_l1_0_s[22:0] & m4_l1_0_c[22:0]) | (m4_l1_0_s[22:0] & m4_corr[22:0]) | (m4_l1_0_c[22:0] & m4_corr[22:0]);
   assign m4_l2_0_c = {m4_l2_0_m, 1'd0};
   assign t4_lsum = {1'd0, ps4[9:0]} + {1'd0, pc4[9:0]};
   assign t4_tie_x = ps4[9:0] ^ pc4[9:0];
@@ -820,10 +830,12 @@ module gca_out_scale (
   assign m5_l0_0_m = ((m5_sel0[22:0] & m5_pp1[22:0]) | (m5_sel0[22:0] & m5_pp2[22:0])) | (m5_pp1[22:0] & m5_pp2[22:0]);
   assign m5_l0_0_c = {m5_l0_0_m, 1'd0};
   assign m5_l1_0_s = (m5_l0_0_s ^ m5_l0_0_c) ^ m5_pp3;
-  assign m5_l1_0_m = ((m5_l0_0_s[22:0] & m5_l0_0_c[22:0]) | (m5_l0_0_s[22:0] & m5_pp3[22:0])) | (m5_l0_0_c[22:0] & m5_pp3[22:0]);
+  assign m5_l1_0_m =
+    (m5_l0_0_s[22:0] & m5_l0_0_c[22:0]) | (m5_l0_0_s[22:0] & m5_pp3[22:0]) | (m5_l0_0_c[22:0] & m5_pp3[22:0]);
   assign m5_l1_0_c = {m5_l1_0_m, 1'd0};
   assign m5_l2_0_s = (m5_l1_0_s ^ m5_l1_0_c) ^ m5_corr;
-  assign m5_l2_0_m = ((m5_l1_0_s[22:0] & m5_l1_0_c[22:0]) | (m5_l1_0_s[22:0] & m5_corr[22:0])) | (m5_l1_0_c[22:0] & m5_corr[22:0]);
+  assign m5_l2_0_m =
+    (m5_l1_0_s[22:0] & m5_l1_0_c[22:0]) | (m5_l1_0_s[22:0] & m5_corr[22:0]) | (m5_l1_0_c[22:0] & m5_corr[22:0]);
   assign m5_l2_0_c = {m5_l2_0_m, 1'd0};
   assign t5_lsum = {1'd0, ps5[9:0]} + {1'd0, pc5[9:0]};
   assign t5_tie_x = ps5[9:0] ^ pc5[9:0];
@@ -863,10 +875,12 @@ module gca_out_scale (
   assign m6_l0_0_m = ((m6_sel0[22:0] & m6_pp1[22:0]) | (m6_sel0[22:0] & m6_pp2[22:0])) | (m6_pp1[22:0] & m6_pp2[22:0]);
   assign m6_l0_0_c = {m6_l0_0_m, 1'd0};
   assign m6_l1_0_s = (m6_l0_0_s ^ m6_l0_0_c) ^ m6_pp3;
-  assign m6_l1_0_m = ((m6_l0_0_s[22:0] & m6_l0_0_c[22:0]) | (m6_l0_0_s[22:0] & m6_pp3[22:0])) | (m6_l0_0_c[22:0] & m6_pp3[22:0]);
+  assign m6_l1_0_m =
+    (m6_l0_0_s[22:0] & m6_l0_0_c[22:0]) | (m6_l0_0_s[22:0] & m6_pp3[22:0]) | (m6_l0_0_c[22:0] & m6_pp3[22:0]);
   assign m6_l1_0_c = {m6_l1_0_m, 1'd0};
   assign m6_l2_0_s = (m6_l1_0_s ^ m6_l1_0_c) ^ m6_corr;
-  assign m6_l2_0_m = ((m6_l1_0_s[22:0] & m6_l1_0_c[22:0]) | (m6_l1_0_s[22:0] & m6_corr[22:0])) | (m6_l1_0_c[22:0] & m6_corr[22:0]);
+  assign m6_l2_0_m =
+    (m6_l1_0_s[22:0] & m6_l1_0_c[22:0]) | (m6_l1_0_s[22:0] & m6_corr[22:0]) | (m6_l1_0_c[22:0] & m6_corr[22:0]);
   assign m6_l2_0_c = {m6_l2_0_m, 1'd0};
   assign t6_lsum = {1'd0, ps6[9:0]} + {1'd0, pc6[9:0]};
   assign t6_tie_x = ps6[9:0] ^ pc6[9:0];
@@ -906,10 +920,12 @@ module gca_out_scale (
   assign m7_l0_0_m = ((m7_sel0[22:0] & m7_pp1[22:0]) | (m7_sel0[22:0] & m7_pp2[22:0])) | (m7_pp1[22:0] & m7_pp2[22:0]);
   assign m7_l0_0_c = {m7_l0_0_m, 1'd0};
   assign m7_l1_0_s = (m7_l0_0_s ^ m7_l0_0_c) ^ m7_pp3;
-  assign m7_l1_0_m = ((m7_l0_0_s[22:0] & m7_l0_0_c[22:0]) | (m7_l0_0_s[22:0] & m7_pp3[22:0])) | (m7_l0_0_c[22:0] & m7_pp3[22:0]);
+  assign m7_l1_0_m =
+    (m7_l0_0_s[22:0] & m7_l0_0_c[22:0]) | (m7_l0_0_s[22:0] & m7_pp3[22:0]) | (m7_l0_0_c[22:0] & m7_pp3[22:0]);
   assign m7_l1_0_c = {m7_l1_0_m, 1'd0};
   assign m7_l2_0_s = (m7_l1_0_s ^ m7_l1_0_c) ^ m7_corr;
-  assign m7_l2_0_m = ((m7_l1_0_s[22:0] & m7_l1_0_c[22:0]) | (m7_l1_0_s[22:0] & m7_corr[22:0])) | (m7_l1_0_c[22:0] & m7_corr[22:0]);
+  assign m7_l2_0_m =
+    (m7_l1_0_s[22:0] & m7_l1_0_c[22:0]) | (m7_l1_0_s[22:0] & m7_corr[22:0]) | (m7_l1_0_c[22:0] & m7_corr[22:0]);
   assign m7_l2_0_c = {m7_l2_0_m, 1'd0};
   assign t7_lsum = {1'd0, ps7[9:0]} + {1'd0, pc7[9:0]};
   assign t7_tie_x = ps7[9:0] ^ pc7[9:0];
@@ -1010,7 +1026,10 @@ module gca_out_scale (
   assign un0_hl = $signed(rw0[16:8]) < $signed(lim_lo[16:8]);
   assign un0_he = rw0[16:8] == lim_lo[16:8];
   assign un0_ll = rw0[7:0] < lim_lo[7:0];
-  assign sat0 = (ov0_hl || (ov0_he && ov0_ll)) ? 16'sd32767 : ((un0_hl || (un0_he && un0_ll)) ? 16'sh8000 : $signed(b0[15:0]));
+  assign sat0 =
+    (ov0_hl || (ov0_he && ov0_ll)) ? 16'sd32767 :
+    (un0_hl || (un0_he && un0_ll)) ? 16'sh8000 :
+    $signed(b0[15:0]);
   assign rw1 = $signed({{3{rh1[13]}}, rh1});
   assign oadd1_u0 = rw1[16:8] + off_w[16:8];
   assign oadd1_u1 = (rw1[16:8] + off_w[16:8]) + 9'd1;
@@ -1023,7 +1042,10 @@ module gca_out_scale (
   assign un1_hl = $signed(rw1[16:8]) < $signed(lim_lo[16:8]);
   assign un1_he = rw1[16:8] == lim_lo[16:8];
   assign un1_ll = rw1[7:0] < lim_lo[7:0];
-  assign sat1 = (ov1_hl || (ov1_he && ov1_ll)) ? 16'sd32767 : ((un1_hl || (un1_he && un1_ll)) ? 16'sh8000 : $signed(b1[15:0]));
+  assign sat1 =
+    (ov1_hl || (ov1_he && ov1_ll)) ? 16'sd32767 :
+    (un1_hl || (un1_he && un1_ll)) ? 16'sh8000 :
+    $signed(b1[15:0]);
   assign rw2 = $signed({{3{rh2[13]}}, rh2});
   assign oadd2_u0 = rw2[16:8] + off_w[16:8];
   assign oadd2_u1 = (rw2[16:8] + off_w[16:8]) + 9'd1;
@@ -1036,7 +1058,10 @@ module gca_out_scale (
   assign un2_hl = $signed(rw2[16:8]) < $signed(lim_lo[16:8]);
   assign un2_he = rw2[16:8] == lim_lo[16:8];
   assign un2_ll = rw2[7:0] < lim_lo[7:0];
-  assign sat2 = (ov2_hl || (ov2_he && ov2_ll)) ? 16'sd32767 : ((un2_hl || (un2_he && un2_ll)) ? 16'sh8000 : $signed(b2[15:0]));
+  assign sat2 =
+    (ov2_hl || (ov2_he && ov2_ll)) ? 16'sd32767 :
+    (un2_hl || (un2_he && un2_ll)) ? 16'sh8000 :
+    $signed(b2[15:0]);
   assign rw3 = $signed({{3{rh3[13]}}, rh3});
   assign oadd3_u0 = rw3[16:8] + off_w[16:8];
   assign oadd3_u1 = (rw3[16:8] + off_w[16:8]) + 9'd1;
@@ -1049,7 +1074,10 @@ module gca_out_scale (
   assign un3_hl = $signed(rw3[16:8]) < $signed(lim_lo[16:8]);
   assign un3_he = rw3[16:8] == lim_lo[16:8];
   assign un3_ll = rw3[7:0] < lim_lo[7:0];
-  assign sat3 = (ov3_hl || (ov3_he && ov3_ll)) ? 16'sd32767 : ((un3_hl || (un3_he && un3_ll)) ? 16'sh8000 : $signed(b3[15:0]));
+  assign sat3 =
+    (ov3_hl || (ov3_he && ov3_ll)) ? 16'sd32767 :
+    (un3_hl || (un3_he && un3_ll)) ? 16'sh8000 :
+    $signed(b3[15:0]);
   assign rw4 = $signed({{3{rh4[13]}}, rh4});
   assign oadd4_u0 = rw4[16:8] + off_w[16:8];
   assign oadd4_u1 = (rw4[16:8] + off_w[16:8]) + 9'd1;
@@ -1062,7 +1090,10 @@ module gca_out_scale (
   assign un4_hl = $signed(rw4[16:8]) < $signed(lim_lo[16:8]);
   assign un4_he = rw4[16:8] == lim_lo[16:8];
   assign un4_ll = rw4[7:0] < lim_lo[7:0];
-  assign sat4 = (ov4_hl || (ov4_he && ov4_ll)) ? 16'sd32767 : ((un4_hl || (un4_he && un4_ll)) ? 16'sh8000 : $signed(b4[15:0]));
+  assign sat4 =
+    (ov4_hl || (ov4_he && ov4_ll)) ? 16'sd32767 :
+    (un4_hl || (un4_he && un4_ll)) ? 16'sh8000 :
+    $signed(b4[15:0]);
   assign rw5 = $signed({{3{rh5[13]}}, rh5});
   assign oadd5_u0 = rw5[16:8] + off_w[16:8];
   assign oadd5_u1 = (rw5[16:8] + off_w[16:8]) + 9'd1;
@@ -1075,7 +1106,10 @@ module gca_out_scale (
   assign un5_hl = $signed(rw5[16:8]) < $signed(lim_lo[16:8]);
   assign un5_he = rw5[16:8] == lim_lo[16:8];
   assign un5_ll = rw5[7:0] < lim_lo[7:0];
-  assign sat5 = (ov5_hl || (ov5_he && ov5_ll)) ? 16'sd32767 : ((un5_hl || (un5_he && un5_ll)) ? 16'sh8000 : $signed(b5[15:0]));
+  assign sat5 =
+    (ov5_hl || (ov5_he && ov5_ll)) ? 16'sd32767 :
+    (un5_hl || (un5_he && un5_ll)) ? 16'sh8000 :
+    $signed(b5[15:0]);
   assign rw6 = $signed({{3{rh6[13]}}, rh6});
   assign oadd6_u0 = rw6[16:8] + off_w[16:8];
   assign oadd6_u1 = (rw6[16:8] + off_w[16:8]) + 9'd1;
@@ -1088,7 +1122,10 @@ module gca_out_scale (
   assign un6_hl = $signed(rw6[16:8]) < $signed(lim_lo[16:8]);
   assign un6_he = rw6[16:8] == lim_lo[16:8];
   assign un6_ll = rw6[7:0] < lim_lo[7:0];
-  assign sat6 = (ov6_hl || (ov6_he && ov6_ll)) ? 16'sd32767 : ((un6_hl || (un6_he && un6_ll)) ? 16'sh8000 : $signed(b6[15:0]));
+  assign sat6 =
+    (ov6_hl || (ov6_he && ov6_ll)) ? 16'sd32767 :
+    (un6_hl || (un6_he && un6_ll)) ? 16'sh8000 :
+    $signed(b6[15:0]);
   assign rw7 = $signed({{3{rh7[13]}}, rh7});
   assign oadd7_u0 = rw7[16:8] + off_w[16:8];
   assign oadd7_u1 = (rw7[16:8] + off_w[16:8]) + 9'd1;
@@ -1101,7 +1138,10 @@ module gca_out_scale (
   assign un7_hl = $signed(rw7[16:8]) < $signed(lim_lo[16:8]);
   assign un7_he = rw7[16:8] == lim_lo[16:8];
   assign un7_ll = rw7[7:0] < lim_lo[7:0];
-  assign sat7 = (ov7_hl || (ov7_he && ov7_ll)) ? 16'sd32767 : ((un7_hl || (un7_he && un7_ll)) ? 16'sh8000 : $signed(b7[15:0]));
+  assign sat7 =
+    (ov7_hl || (ov7_he && ov7_ll)) ? 16'sd32767 :
+    (un7_hl || (un7_he && un7_ll)) ? 16'sh8000 :
+    $signed(b7[15:0]);
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin

@@ -27,7 +27,16 @@ module gca_pwm (
       if (load) begin
         q_lat <= q_codes;
       end
-      row_pulse <= {qk_next && ((load ? q_codes[31:28] : q_lat[31:28]) > qk_step_next), qk_next && ((load ? q_codes[27:24] : q_lat[27:24]) > qk_step_next), qk_next && ((load ? q_codes[23:20] : q_lat[23:20]) > qk_step_next), qk_next && ((load ? q_codes[19:16] : q_lat[19:16]) > qk_step_next), qk_next && ((load ? q_codes[15:12] : q_lat[15:12]) > qk_step_next), qk_next && ((load ? q_codes[11:8] : q_lat[11:8]) > qk_step_next), qk_next && ((load ? q_codes[7:4] : q_lat[7:4]) > qk_step_next), qk_next && ((load ? q_codes[3:0] : q_lat[3:0]) > qk_step_next)};
+      row_pulse <= {
+        qk_next && ((load ? q_codes[31:28] : q_lat[31:28]) > qk_step_next),
+        qk_next && ((load ? q_codes[27:24] : q_lat[27:24]) > qk_step_next),
+        qk_next && ((load ? q_codes[23:20] : q_lat[23:20]) > qk_step_next),
+        qk_next && ((load ? q_codes[19:16] : q_lat[19:16]) > qk_step_next),
+        qk_next && ((load ? q_codes[15:12] : q_lat[15:12]) > qk_step_next),
+        qk_next && ((load ? q_codes[11:8] : q_lat[11:8]) > qk_step_next),
+        qk_next && ((load ? q_codes[7:4] : q_lat[7:4]) > qk_step_next),
+        qk_next && ((load ? q_codes[3:0] : q_lat[3:0]) > qk_step_next)
+      };
     end
   end
 

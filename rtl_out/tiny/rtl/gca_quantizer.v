@@ -531,13 +531,16 @@ module gca_quantizer (
   assign m0_l0_0_m = ((m0_sel0[23:0] & m0_pp1[23:0]) | (m0_sel0[23:0] & m0_pp2[23:0])) | (m0_pp1[23:0] & m0_pp2[23:0]);
   assign m0_l0_0_c = {m0_l0_0_m, 1'd0};
   assign m0_l0_1_s = (m0_pp3 ^ m0_corr) ^ offset_w;
-  assign m0_l0_1_m = ((m0_pp3[23:0] & m0_corr[23:0]) | (m0_pp3[23:0] & offset_w[23:0])) | (m0_corr[23:0] & offset_w[23:0]);
+  assign m0_l0_1_m =
+    (m0_pp3[23:0] & m0_corr[23:0]) | (m0_pp3[23:0] & offset_w[23:0]) | (m0_corr[23:0] & offset_w[23:0]);
   assign m0_l0_1_c = {m0_l0_1_m, 1'd0};
   assign m0_l1_0_s = (m0_l0_0_s ^ m0_l0_0_c) ^ m0_l0_1_s;
-  assign m0_l1_0_m = ((m0_l0_0_s[23:0] & m0_l0_0_c[23:0]) | (m0_l0_0_s[23:0] & m0_l0_1_s[23:0])) | (m0_l0_0_c[23:0] & m0_l0_1_s[23:0]);
+  assign m0_l1_0_m =
+    (m0_l0_0_s[23:0] & m0_l0_0_c[23:0]) | (m0_l0_0_s[23:0] & m0_l0_1_s[23:0]) | (m0_l0_0_c[23:0] & m0_l0_1_s[23:0]);
   assign m0_l1_0_c = {m0_l1_0_m, 1'd0};
   assign m0_l2_0_s = (m0_l1_0_s ^ m0_l1_0_c) ^ m0_l0_1_c;
-  assign m0_l2_0_m = ((m0_l1_0_s[23:0] & m0_l1_0_c[23:0]) | (m0_l1_0_s[23:0] & m0_l0_1_c[23:0])) | (m0_l1_0_c[23:0] & m0_l0_1_c[23:0]);
+  assign m0_l2_0_m =
+    (m0_l1_0_s[23:0] & m0_l1_0_c[23:0]) | (m0_l1_0_s[23:0] & m0_l0_1_c[23:0]) | (m0_l1_0_c[23:0] & m0_l0_1_c[23:0]);
   assign m0_l2_0_c = {m0_l2_0_m, 1'd0};
   assign x1 = $signed(x[15:8]);
   assign m1_a1 = $signed({{9{gain_s[15]}}, gain_s});
@@ -566,13 +569,16 @@ module gca_quantizer (
   assign m1_l0_0_m = ((m1_sel0[23:0] & m1_pp1[23:0]) | (m1_sel0[23:0] & m1_pp2[23:0])) | (m1_pp1[23:0] & m1_pp2[23:0]);
   assign m1_l0_0_c = {m1_l0_0_m, 1'd0};
   assign m1_l0_1_s = (m1_pp3 ^ m1_corr) ^ offset_w;
-  assign m1_l0_1_m = ((m1_pp3[23:0] & m1_corr[23:0]) | (m1_pp3[23:0] & offset_w[23:0])) | (m1_corr[23:0] & offset_w[23:0]);
+  assign m1_l0_1_m =
+    (m1_pp3[23:0] & m1_corr[23:0]) | (m1_pp3[23:0] & offset_w[23:0]) | (m1_corr[23:0] & offset_w[23:0]);
   assign m1_l0_1_c = {m1_l0_1_m, 1'd0};
   assign m1_l1_0_s = (m1_l0_0_s ^ m1_l0_0_c) ^ m1_l0_1_s;
-  assign m1_l1_0_m = ((m1_l0_0_s[23:0] & m1_l0_0_c[23:0]) | (m1_l0_0_s[23:0] & m1_l0_1_s[23:0])) | (m1_l0_0_c[23:0] & m1_l0_1_s[23:0]);
+  assign m1_l1_0_m =
+    (m1_l0_0_s[23:0] & m1_l0_0_c[23:0]) | (m1_l0_0_s[23:0] & m1_l0_1_s[23:0]) | (m1_l0_0_c[23:0] & m1_l0_1_s[23:0]);
   assign m1_l1_0_c = {m1_l1_0_m, 1'd0};
   assign m1_l2_0_s = (m1_l1_0_s ^ m1_l1_0_c) ^ m1_l0_1_c;
-  assign m1_l2_0_m = ((m1_l1_0_s[23:0] & m1_l1_0_c[23:0]) | (m1_l1_0_s[23:0] & m1_l0_1_c[23:0])) | (m1_l1_0_c[23:0] & m1_l0_1_c[23:0]);
+  assign m1_l2_0_m =
+    (m1_l1_0_s[23:0] & m1_l1_0_c[23:0]) | (m1_l1_0_s[23:0] & m1_l0_1_c[23:0]) | (m1_l1_0_c[23:0] & m1_l0_1_c[23:0]);
   assign m1_l2_0_c = {m1_l2_0_m, 1'd0};
   assign x2 = $signed(x[23:16]);
   assign m2_a1 = $signed({{9{gain_s[15]}}, gain_s});
@@ -601,13 +607,16 @@ module gca_quantizer (
   assign m2_l0_0_m = ((m2_sel0[23:0] & m2_pp1[23:0]) | (m2_sel0[23:0] & m2_pp2[23:0])) | (m2_pp1[23:0] & m2_pp2[23:0]);
   assign m2_l0_0_c = {m2_l0_0_m, 1'd0};
   assign m2_l0_1_s = (m2_pp3 ^ m2_corr) ^ offset_w;
-  assign m2_l0_1_m = ((m2_pp3[23:0] & m2_corr[23:0]) | (m2_pp3[23:0] & offset_w[23:0])) | (m2_corr[23:0] & offset_w[23:0]);
+  assign m2_l0_1_m =
+    (m2_pp3[23:0] & m2_corr[23:0]) | (m2_pp3[23:0] & offset_w[23:0]) | (m2_corr[23:0] & offset_w[23:0]);
   assign m2_l0_1_c = {m2_l0_1_m, 1'd0};
   assign m2_l1_0_s = (m2_l0_0_s ^ m2_l0_0_c) ^ m2_l0_1_s;
-  assign m2_l1_0_m = ((m2_l0_0_s[23:0] & m2_l0_0_c[23:0]) | (m2_l0_0_s[23:0] & m2_l0_1_s[23:0])) | (m2_l0_0_c[23:0] & m2_l0_1_s[23:0]);
+  assign m2_l1_0_m =
+    (m2_l0_0_s[23:0] & m2_l0_0_c[23:0]) | (m2_l0_0_s[23:0] & m2_l0_1_s[23:0]) | (m2_l0_0_c[23:0] & m2_l0_1_s[23:0]);
   assign m2_l1_0_c = {m2_l1_0_m, 1'd0};
   assign m2_l2_0_s = (m2_l1_0_s ^ m2_l1_0_c) ^ m2_l0_1_c;
-  assign m2_l2_0_m = ((m2_l1_0_s[23:0] & m2_l1_0_c[23:0]) | (m2_l1_0_s[23:0] & m2_l0_1_c[23:0])) | (m2_l1_0_c[23:0] & m2_l0_1_c[23:0]);
+  assign m2_l2_0_m =
+    (m2_l1_0_s[23:0] & m2_l1_0_c[23:0]) | (m2_l1_0_s[23:0] & m2_l0_1_c[23:0]) | (m2_l1_0_c[23:0] & m2_l0_1_c[23:0]);
   assign m2_l2_0_c = {m2_l2_0_m, 1'd0};
   assign x3 = $signed(x[31:24]);
   assign m3_a1 = $signed({{9{gain_s[15]}}, gain_s});
@@ -636,13 +645,16 @@ module gca_quantizer (
   assign m3_l0_0_m = ((m3_sel0[23:0] & m3_pp1[23:0]) | (m3_sel0[23:0] & m3_pp2[23:0])) | (m3_pp1[23:0] & m3_pp2[23:0]);
   assign m3_l0_0_c = {m3_l0_0_m, 1'd0};
   assign m3_l0_1_s = (m3_pp3 ^ m3_corr) ^ offset_w;
-  assign m3_l0_1_m = ((m3_pp3[23:0] & m3_corr[23:0]) | (m3_pp3[23:0] & offset_w[23:0])) | (m3_corr[23:0] & offset_w[23:0]);
+  assign m3_l0_1_m =
+    (m3_pp3[23:0] & m3_corr[23:0]) | (m3_pp3[23:0] & offset_w[23:0]) | (m3_corr[23:0] & offset_w[23:0]);
   assign m3_l0_1_c = {m3_l0_1_m, 1'd0};
   assign m3_l1_0_s = (m3_l0_0_s ^ m3_l0_0_c) ^ m3_l0_1_s;
-  assign m3_l1_0_m = ((m3_l0_0_s[23:0] & m3_l0_0_c[23:0]) | (m3_l0_0_s[23:0] & m3_l0_1_s[23:0])) | (m3_l0_0_c[23:0] & m3_l0_1_s[23:0]);
+  assign m3_l1_0_m =
+    (m3_l0_0_s[23:0] & m3_l0_0_c[23:0]) | (m3_l0_0_s[23:0] & m3_l0_1_s[23:0]) | (m3_l0_0_c[23:0] & m3_l0_1_s[23:0]);
   assign m3_l1_0_c = {m3_l1_0_m, 1'd0};
   assign m3_l2_0_s = (m3_l1_0_s ^ m3_l1_0_c) ^ m3_l0_1_c;
-  assign m3_l2_0_m = ((m3_l1_0_s[23:0] & m3_l1_0_c[23:0]) | (m3_l1_0_s[23:0] & m3_l0_1_c[23:0])) | (m3_l1_0_c[23:0] & m3_l0_1_c[23:0]);
+  assign m3_l2_0_m =
+    (m3_l1_0_s[23:0] & m3_l1_0_c[23:0]) | (m3_l1_0_s[23:0] & m3_l0_1_c[23:0]) | (m3_l1_0_c[23:0] & m3_l0_1_c[23:0]);
   assign m3_l2_0_c = {m3_l2_0_m, 1'd0};
   assign x4 = $signed(x[39:32]);
   assign m4_a1 = $signed({{9{gain_s[15]}}, gain_s});
@@ -671,13 +683,16 @@ module gca_quantizer (
   assign m4_l0_0_m = ((m4_sel0[23:0] & m4_pp1[23:0]) | (m4_sel0[23:0] & m4_pp2[23:0])) | (m4_pp1[23:0] & m4_pp2[23:0]);
   assign m4_l0_0_c = {m4_l0_0_m, 1'd0};
   assign m4_l0_1_s = (m4_pp3 ^ m4_corr) ^ offset_w;
-  assign m4_l0_1_m = ((m4_pp3[23:0] & m4_corr[23:0]) | (m4_pp3[23:0] & offset_w[23:0])) | (m4_corr[23:0] & offset_w[23:0]);
+  assign m4_l0_1_m =
+    (m4_pp3[23:0] & m4_corr[23:0]) | (m4_pp3[23:0] & offset_w[23:0]) | (m4_corr[23:0] & offset_w[23:0]);
   assign m4_l0_1_c = {m4_l0_1_m, 1'd0};
   assign m4_l1_0_s = (m4_l0_0_s ^ m4_l0_0_c) ^ m4_l0_1_s;
-  assign m4_l1_0_m = ((m4_l0_0_s[23:0] & m4_l0_0_c[23:0]) | (m4_l0_0_s[23:0] & m4_l0_1_s[23:0])) | (m4_l0_0_c[23:0] & m4_l0_1_s[23:0]);
+  assign m4_l1_0_m =
+    (m4_l0_0_s[23:0] & m4_l0_0_c[23:0]) | (m4_l0_0_s[23:0] & m4_l0_1_s[23:0]) | (m4_l0_0_c[23:0] & m4_l0_1_s[23:0]);
   assign m4_l1_0_c = {m4_l1_0_m, 1'd0};
   assign m4_l2_0_s = (m4_l1_0_s ^ m4_l1_0_c) ^ m4_l0_1_c;
-  assign m4_l2_0_m = ((m4_l1_0_s[23:0] & m4_l1_0_c[23:0]) | (m4_l1_0_s[23:0] & m4_l0_1_c[23:0])) | (m4_l1_0_c[23:0] & m4_l0_1_c[23:0]);
+  assign m4_l2_0_m =
+    (m4_l1_0_s[23:0] & m4_l1_0_c[23:0]) | (m4_l1_0_s[23:0] & m4_l0_1_c[23:0]) | (m4_l1_0_c[23:0] & m4_l0_1_c[23:0]);
   assign m4_l2_0_c = {m4_l2_0_m, 1'd0};
   assign x5 = $signed(x[47:40]);
   assign m5_a1 = $signed({{9{gain_s[15]}}, gain_s});
@@ -706,13 +721,16 @@ module gca_quantizer (
   assign m5_l0_0_m = ((m5_sel0[23:0] & m5_pp1[23:0]) | (m5_sel0[23:0] & m5_pp2[23:0])) | (m5_pp1[23:0] & m5_pp2[23:0]);
   assign m5_l0_0_c = {m5_l0_0_m, 1'd0};
   assign m5_l0_1_s = (m5_pp3 ^ m5_corr) ^ offset_w;
-  assign m5_l0_1_m = ((m5_pp3[23:0] & m5_corr[23:0]) | (m5_pp3[23:0] & offset_w[23:0])) | (m5_corr[23:0] & offset_w[23:0]);
+  assign m5_l0_1_m =
+    (m5_pp3[23:0] & m5_corr[23:0]) | (m5_pp3[23:0] & offset_w[23:0]) | (m5_corr[23:0] & offset_w[23:0]);
   assign m5_l0_1_c = {m5_l0_1_m, 1'd0};
   assign m5_l1_0_s = (m5_l0_0_s ^ m5_l0_0_c) ^ m5_l0_1_s;
-  assign m5_l1_0_m = ((m5_l0_0_s[23:0] & m5_l0_0_c[23:0]) | (m5_l0_0_s[23:0] & m5_l0_1_s[23:0])) | (m5_l0_0_c[23:0] & m5_l0_1_s[23:0]);
+  assign m5_l1_0_m =
+    (m5_l0_0_s[23:0] & m5_l0_0_c[23:0]) | (m5_l0_0_s[23:0] & m5_l0_1_s[23:0]) | (m5_l0_0_c[23:0] & m5_l0_1_s[23:0]);
   assign m5_l1_0_c = {m5_l1_0_m, 1'd0};
   assign m5_l2_0_s = (m5_l1_0_s ^ m5_l1_0_c) ^ m5_l0_1_c;
-  assign m5_l2_0_m = ((m5_l1_0_s[23:0] & m5_l1_0_c[23:0]) | (m5_l1_0_s[23:0] & m5_l0_1_c[23:0])) | (m5_l1_0_c[23:0] & m5_l0_1_c[23:0]);
+  assign m5_l2_0_m =
+    (m5_l1_0_s[23:0] & m5_l1_0_c[23:0]) | (m5_l1_0_s[23:0] & m5_l0_1_c[23:0]) | (m5_l1_0_c[23:0] & m5_l0_1_c[23:0]);
   assign m5_l2_0_c = {m5_l2_0_m, 1'd0};
   assign x6 = $signed(x[55:48]);
   assign m6_a1 = $signed({{9{gain_s[15]}}, gain_s});
@@ -741,13 +759,16 @@ module gca_quantizer (
   assign m6_l0_0_m = ((m6_sel0[23:0] & m6_pp1[23:0]) | (m6_sel0[23:0] & m6_pp2[23:0])) | (m6_pp1[23:0] & m6_pp2[23:0]);
   assign m6_l0_0_c = {m6_l0_0_m, 1'd0};
   assign m6_l0_1_s = (m6_pp3 ^ m6_corr) ^ offset_w;
-  assign m6_l0_1_m = ((m6_pp3[23:0] & m6_corr[23:0]) | (m6_pp3[23:0] & offset_w[23:0])) | (m6_corr[23:0] & offset_w[23:0]);
+  assign m6_l0_1_m =
+    (m6_pp3[23:0] & m6_corr[23:0]) | (m6_pp3[23:0] & offset_w[23:0]) | (m6_corr[23:0] & offset_w[23:0]);
   assign m6_l0_1_c = {m6_l0_1_m, 1'd0};
   assign m6_l1_0_s = (m6_l0_0_s ^ m6_l0_0_c) ^ m6_l0_1_s;
-  assign m6_l1_0_m = ((m6_l0_0_s[23:0] & m6_l0_0_c[23:0]) | (m6_l0_0_s[23:0] & m6_l0_1_s[23:0])) | (m6_l0_0_c[23:0] & m6_l0_1_s[23:0]);
+  assign m6_l1_0_m =
+    (m6_l0_0_s[23:0] & m6_l0_0_c[23:0]) | (m6_l0_0_s[23:0] & m6_l0_1_s[23:0]) | (m6_l0_0_c[23:0] & m6_l0_1_s[23:0]);
   assign m6_l1_0_c = {m6_l1_0_m, 1'd0};
   assign m6_l2_0_s = (m6_l1_0_s ^ m6_l1_0_c) ^ m6_l0_1_c;
-  assign m6_l2_0_m = ((m6_l1_0_s[23:0] & m6_l1_0_c[23:0]) | (m6_l1_0_s[23:0] & m6_l0_1_c[23:0])) | (m6_l1_0_c[23:0] & m6_l0_1_c[23:0]);
+  assign m6_l2_0_m =
+    (m6_l1_0_s[23:0] & m6_l1_0_c[23:0]) | (m6_l1_0_s[23:0] & m6_l0_1_c[23:0]) | (m6_l1_0_c[23:0] & m6_l0_1_c[23:0]);
   assign m6_l2_0_c = {m6_l2_0_m, 1'd0};
   assign x7 = $signed(x[63:56]);
   assign m7_a1 = $signed({{9{gain_s[15]}}, gain_s});
@@ -776,13 +797,16 @@ module gca_quantizer (
   assign m7_l0_0_m = ((m7_sel0[23:0] & m7_pp1[23:0]) | (m7_sel0[23:0] & m7_pp2[23:0])) | (m7_pp1[23:0] & m7_pp2[23:0]);
   assign m7_l0_0_c = {m7_l0_0_m, 1'd0};
   assign m7_l0_1_s = (m7_pp3 ^ m7_corr) ^ offset_w;
-  assign m7_l0_1_m = ((m7_pp3[23:0] & m7_corr[23:0]) | (m7_pp3[23:0] & offset_w[23:0])) | (m7_corr[23:0] & offset_w[23:0]);
+  assign m7_l0_1_m =
+    (m7_pp3[23:0] & m7_corr[23:0]) | (m7_pp3[23:0] & offset_w[23:0]) | (m7_corr[23:0] & offset_w[23:0]);
   assign m7_l0_1_c = {m7_l0_1_m, 1'd0};
   assign m7_l1_0_s = (m7_l0_0_s ^ m7_l0_0_c) ^ m7_l0_1_s;
-  assign m7_l1_0_m = ((m7_l0_0_s[23:0] & m7_l0_0_c[23:0]) | (m7_l0_0_s[23:0] & m7_l0_1_s[23:0])) | (m7_l0_0_c[23:0] & m7_l0_1_s[23:0]);
+  assign m7_l1_0_m =
+    (m7_l0_0_s[23:0] & m7_l0_0_c[23:0]) | (m7_l0_0_s[23:0] & m7_l0_1_s[23:0]) | (m7_l0_0_c[23:0] & m7_l0_1_s[23:0]);
   assign m7_l1_0_c = {m7_l1_0_m, 1'd0};
   assign m7_l2_0_s = (m7_l1_0_s ^ m7_l1_0_c) ^ m7_l0_1_c;
-  assign m7_l2_0_m = ((m7_l1_0_s[23:0] & m7_l1_0_c[23:0]) | (m7_l1_0_s[23:0] & m7_l0_1_c[23:0])) | (m7_l1_0_c[23:0] & m7_l0_1_c[23:0]);
+  assign m7_l2_0_m =
+    (m7_l1_0_s[23:0] & m7_l1_0_c[23:0]) | (m7_l1_0_s[23:0] & m7_l0_1_c[23:0]) | (m7_l1_0_c[23:0] & m7_l0_1_c[23:0]);
   assign m7_l2_0_c = {m7_l2_0_m, 1'd0};
 
   always @(posedge clk or negedge rst_n) begin
