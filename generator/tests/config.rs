@@ -967,12 +967,12 @@ fn gpt2_derived_numbers() {
             ("qk", 15),
             ("av", 15),
             ("readout", 16),
-            ("tree", 2),
+            ("accumulate", 1),
             ("scale", 3)
         ]
     );
-    assert_eq!(p.cycles.decode_latency, 64);
-    assert_eq!(p.decode_latency_ns(), 64.0);
+    assert_eq!(p.cycles.decode_latency, 63);
+    assert_eq!(p.decode_latency_ns(), 63.0);
     assert_eq!(p.cycles.prefill_overlap, 48);
     assert_eq!(p.cycles.prefill_serial, 56);
     assert_eq!(p.cycles.prefill(false), 56);
@@ -986,7 +986,7 @@ fn tiny_derived_numbers() {
     let p = config::load("tiny").unwrap();
     assert_eq!(p.shape.d_head, 8);
     assert_eq!(p.shape.n_tiles, 2);
-    assert_eq!(p.cycles.tree, 1);
+    assert_eq!(p.cycles.accumulate, 1);
     assert_eq!(p.cycles.decode_latency, 63);
     assert_eq!(p.stream.token_beats, 7);
     assert_eq!(p.stream.result_beats, 3);

@@ -417,8 +417,8 @@ fn output_scaler(
 /// offset with its rounding half, `offset_half`, is formed off the beat's path); the beat's
 /// head, kind and part follow it down the stages, and the codes go to every head at the end of
 /// stage 2, where the head they belong to stages them (docs/rtl.md, "The layer's quantizer").
-/// Returns `[codes, code_en, code_head, code_kind, code_part]` (the part is 0 when every vector
-/// fits one beat).
+/// Returns `[codes, code_en, code_head, code_kind, code_part]` (the head is 0 with one head,
+/// the part 0 when every vector fits one beat: no register holds a constant).
 fn quantizer(
     p: &Params,
     m: &mut Module,
@@ -503,11 +503,14 @@ fn quantizer(
         let reg = |m: &mut Module, name: &str, width: u32, doc: &str| {
             m.decl(Decl::new(&format!("{name}_s{stage}"), Kind::Reg, width).doc(doc))
         };
+        // [beat, kind, head (several heads), part (several beats a vector)]
         let mut regs = vec![
             reg(m, "beat", 1, &format!("stage {stage} holds a data beat")),
-            reg(m, "head", hw, "its head"),
             reg(m, "kind", 2, "its kind"),
         ];
+        if h > 1 {
+            regs.push(reg(m, "head", hw, "its head"));
+        }
         if multi {
             regs.push(reg(m, "part", pw, "its part"));
         }
@@ -515,7 +518,13 @@ fn quantizer(
     };
     let s1 = track(m, 1);
     let s2 = track(m, 2);
-    let src0 = [beat_en, beat_head, beat_kind, beat_part];
+    let mut src0 = vec![beat_en, beat_kind];
+    if h > 1 {
+        src0.push(beat_head);
+    }
+    if multi {
+        src0.push(beat_part);
+    }
     let mut pairs = Vec::new();
     for (r, src) in s1.iter().zip(src0) {
         pairs.push((r, src.e()));
@@ -524,7 +533,7 @@ fn quantizer(
         pairs.push((r, src.e()));
     }
     super::wires::follow(m, clk, rst_n, &pairs);
-    let is_q = let_wire(m, "is_q", s2[2].eq(e::lit(2, 0)));
+    let is_q = let_wire(m, "is_q", s2[1].eq(e::lit(2, 0)));
     let g = group_lanes(p) as u32;
     let mut group_codes = Vec::new();
     for grp in 0..lanes / g {
@@ -545,9 +554,11 @@ fn quantizer(
     }
     group_codes.reverse();
     let codes = let_wire(m, "codes", e::cat(group_codes));
-    let part: Expr = match s2.get(3) {
-        Some(p2) => p2.e(),
-        None => e::lit(pw, 0),
+    let head: Expr = if h > 1 { s2[2].e() } else { e::lit(hw, 0) };
+    let part: Expr = if multi {
+        s2.last().expect("tracked").e()
+    } else {
+        e::lit(pw, 0)
     };
-    [codes.e(), s2[0].e(), s2[1].e(), s2[2].e(), part]
+    [codes.e(), s2[0].e(), head, s2[1].e(), part]
 }

@@ -111,11 +111,11 @@ module gca_layer (
   wire signed [15:0]  gain;
   wire signed [16:0]  offset;
   reg                 beat_s1;         // stage 1 holds a data beat
-  reg                 head_s1;         // its head
   reg         [1:0]   kind_s1;         // its kind
+  reg                 head_s1;         // its head
   reg                 beat_s2;         // stage 2 holds a data beat
-  reg                 head_s2;         // its head
   reg         [1:0]   kind_s2;         // its kind
+  reg                 head_s2;         // its head
   wire                is_q;
   wire        [31:0]  codes0;
   wire        [31:0]  codes;
@@ -247,18 +247,18 @@ module gca_layer (
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
       beat_s1 <= 1'd0;
-      head_s1 <= 1'd0;
       kind_s1 <= 2'd0;
+      head_s1 <= 1'd0;
       beat_s2 <= 1'd0;
-      head_s2 <= 1'd0;
       kind_s2 <= 2'd0;
+      head_s2 <= 1'd0;
     end else begin
       beat_s1 <= beat_en;
-      head_s1 <= beat_head;
       kind_s1 <= beat_kind;
+      head_s1 <= beat_head;
       beat_s2 <= beat_s1;
-      head_s2 <= head_s1;
       kind_s2 <= kind_s1;
+      head_s2 <= head_s1;
     end
   end
 
