@@ -43,7 +43,11 @@ pub fn build(p: &Params) -> Module {
     let beat_layer = m.input("beat_layer", lw);
     let beat_head = m.input("beat_head", hw);
     let beat_kind = m.input("beat_kind", 2);
-    let beat_part = m.input("beat_part", pw);
+    let mut part_decl = Decl::new("beat_part", Kind::Input, pw);
+    if p.stream.in_beats_per_vector == 1 {
+        part_decl = part_decl.waive("UNUSEDSIGNAL", "every vector fits one beat");
+    }
+    let beat_part = m.port(part_decl);
     let mut data_decl = Decl::new("beat_data", Kind::Input, td);
     if used < td {
         data_decl = data_decl.waive("UNUSEDSIGNAL", "bits beyond one vector's lanes are padding");

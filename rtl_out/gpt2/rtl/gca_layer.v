@@ -22,7 +22,10 @@ module gca_layer (
   input  wire [3:0]    beat_layer,
   input  wire [3:0]    beat_head,
   input  wire [1:0]    beat_kind,
+  // lint: UNUSEDSIGNAL: every vector fits one beat
+  /* verilator lint_off UNUSEDSIGNAL */
   input  wire          beat_part,
+  /* verilator lint_on UNUSEDSIGNAL */
   input  wire [511:0]  beat_data,
   input  wire [31:0]   beat_pos,
   input  wire          commit,

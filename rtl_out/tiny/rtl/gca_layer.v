@@ -22,7 +22,10 @@ module gca_layer (
   input  wire         beat_layer,
   input  wire         beat_head,
   input  wire [1:0]   beat_kind,
+  // lint: UNUSEDSIGNAL: every vector fits one beat
+  /* verilator lint_off UNUSEDSIGNAL */
   input  wire         beat_part,
+  /* verilator lint_on UNUSEDSIGNAL */
   // lint: UNUSEDSIGNAL: bits beyond one vector's lanes are padding
   /* verilator lint_off UNUSEDSIGNAL */
   input  wire [511:0] beat_data,
