@@ -99,7 +99,8 @@ fn site(e: &Expr) -> Option<Operator> {
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge | BinOp::Eq | BinOp::Ne => {
                 Some(Operator::Relational)
             }
-            BinOp::Add | BinOp::Sub => Some(Operator::Arithmetic),
+            // One bit wide, a + b and a - b are the same (mod 2): an equivalent mutant.
+            BinOp::Add | BinOp::Sub if e.width() > 1 => Some(Operator::Arithmetic),
             BinOp::LogAnd | BinOp::LogOr | BinOp::And | BinOp::Or | BinOp::Xor => {
                 Some(Operator::Logical)
             }
@@ -357,5 +358,13 @@ mod tests {
         // Deterministic for a seed.
         let again = sample(&modules, 26, 1);
         assert!(ms.iter().zip(&again).all(|(a, b)| a.text == b.text));
+    }
+
+    #[test]
+    fn one_bit_sums_are_not_sites() {
+        let a = crate::hdl::Signal::new("a", 1, false);
+        let w = crate::hdl::Signal::new("w", 4, false);
+        assert_eq!(site(&a.add(crate::hdl::e::lit(1, 1))), None);
+        assert_eq!(site(&w.sub(crate::hdl::e::lit(4, 1))), Some(Operator::Arithmetic));
     }
 }
