@@ -365,6 +365,9 @@ mod tests {
         let a = crate::hdl::Signal::new("a", 1, false);
         let w = crate::hdl::Signal::new("w", 4, false);
         assert_eq!(site(&a.add(crate::hdl::e::lit(1, 1))), None);
-        assert_eq!(site(&w.sub(crate::hdl::e::lit(4, 1))), Some(Operator::Arithmetic));
+        assert_eq!(
+            site(&w.sub(crate::hdl::e::lit(4, 1))),
+            Some(Operator::Arithmetic)
+        );
     }
 }
