@@ -1,5 +1,6 @@
-//! gca_layer: the KV store of one transformer layer: its controller, its window and its heads,
-//! and the result beats it presents to the egress.
+//! gca_layer: the KV store of one transformer layer: its controller, its window, its heads, the
+//! quantizer and the output scaler its heads share, and the result beats it presents to the
+//! egress.
 
 use crate::config::Params;
 use crate::hdl::{e, Decl, Expr, Instance, Kind, Module, Signal, Stmt};
@@ -7,8 +8,7 @@ use crate::hdl::{e, Decl, Expr, Instance, Kind, Module, Signal, Stmt};
 use super::common::{header_comment, index_width};
 use super::head::scaler_bits;
 use super::out_scale::group_lanes as out_group_lanes;
-use super::quantizer::lanes;
-use super::quantizer::{code_bits, group_lanes, offset_half};
+use super::quantizer::{code_bits, group_lanes, lanes, offset_half};
 use super::wires::{clock_and_reset, let_wire};
 
 /// Data beats of a result packet (after the header).
@@ -437,7 +437,7 @@ fn quantizer(
     let hw = index_width(p.shape.n_head);
     let pw = index_width(p.stream.in_beats_per_vector);
     let sbh = scaler_bits(p);
-    let lanes = super::quantizer::lanes(p) as u32;
+    let lanes = lanes(p) as u32;
     let cb = code_bits(p);
     let ow = super::quantizer::offset_half_bits(p);
     // Per head: the three gains and the three offsets with their rounding half.

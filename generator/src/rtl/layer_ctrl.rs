@@ -10,14 +10,16 @@
 //! - Read engine: IDLE -> QK -> AV -> (HOLD while the accumulators still hold the previous
 //!   token) -> READOUT -> IDLE, QK starting once the token is written and the previous READOUT
 //!   is over.
-//! - Tail: the accumulators take the last READOUT step a cycle after it (`acc_go`), then
-//!   accumulators -> output scaler stages -> result register, an elastic pipeline (a stage
-//!   loads when the next one is free or loading); the result register holds until the egress
+//! - Tail: the accumulators take the last READOUT step a cycle after it (`acc_go`, then
+//!   `cnt_full`); once the result register is free (`res_valid` low: the egress sent the
+//!   previous packet) the layer's output scaler takes the heads in turn, one a cycle (`sq_go`,
+//!   `mul_head`, `v1`, `v2`, with several heads `sq_busy`, `h1`..`h3` and the copies `copy_en`),
+//!   and `res_valid` rises when head 0 reaches the result register; it holds until the egress
 //!   sent the packet (`res_done`).
 //! - Soft reset: `hold` (a soft reset is pending) keeps QK from starting, and `srst` clears
-//!   every register but the result register (`res_valid`, `res_pos`) in one cycle: the staged,
-//!   written and computing tokens are dropped, a result already in the result register is still
-//!   sent. The analog macro has no reset: the soft reset is applied only while no layer is in QK
+//!   every register but the result register and a scaler sequence whose head 0 reached it, in
+//!   one cycle: the staged, written and computing tokens are dropped, a result already in the
+//!   result register is still sent (all of its heads). The analog macro has no reset: the soft reset is applied only while no layer is in QK
 //!   (gca_top waits for `in_qk` low), so no sub-tile is left with half-integrated scores.
 
 use crate::config::Params;
