@@ -101,7 +101,7 @@ pub struct PowerReport {
     /// internal power of the flip-flops, and leakage).
     pub at_zero_activity: Watts,
     pub digital_energy_per_token_per_head_pj: f64,
-    /// By block (quantizers, PWM, pulse counters, adder tree, output scaler, ...).
+    /// By block (quantizers, PWM, accumulators, output scaler, ...).
     pub blocks: Vec<Block>,
     /// By module (all instances of it, its own cells).
     pub modules: BTreeMap<String, Watts>,

@@ -38,7 +38,8 @@ pub struct FlowReport {
     pub area_um2: f64,
     /// `area_um2` over the heads: the share of one head including all control.
     pub area_per_head_um2: f64,
-    /// One `gca_head` instance alone (quantizers, PWM, counters, adder tree, output scaler).
+    /// One `gca_head` instance alone (staging, PWM, accumulators; the quantizer and output
+    /// scaler are the layer's).
     pub head_datapath_um2: f64,
     pub heads: usize,
     /// Area of one instance of each module, everything inside it included.

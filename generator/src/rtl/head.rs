@@ -127,9 +127,9 @@ pub fn build(p: &Params) -> Module {
         )],
     );
 
-    // The phase strobes of the sub-tiles and the counters' controls, registered here from the
-    // controller's next-cycle values: this head's copy drives its T sub-tiles and T x D
-    // counters from a flip-flop.
+    // The phase strobes of the sub-tiles and the accumulators' controls, registered here from
+    // the controller's next-cycle values: this head's copy drives its T sub-tiles and its D
+    // accumulators from a flip-flop.
     let ctrl =
         |m: &mut Module, name: &str, doc: &str| m.decl(Decl::new(name, Kind::Reg, 1).doc(doc));
     let ph_qk = ctrl(&mut m, "ph_qk", "QK phase");
@@ -137,9 +137,9 @@ pub fn build(p: &Params) -> Module {
     let ph_ro = ctrl(&mut m, "ph_ro", "READOUT phase");
     let ro_first = ctrl(&mut m, "ro_first", "first READOUT cycle");
     let ro_count = ctrl(&mut m, "ro_count", "last cycle of a READOUT PWM step");
-    // The phase strobes of the sub-tiles (which have no reset) and the pulse counters'
-    // controls (the counters have none either): loaded from the controller's reset registers
-    // at every edge, in reset too, so they need no reset of their own.
+    // The phase strobes of the sub-tiles (which have no reset) and the accumulators' controls
+    // (the accumulators have none either): loaded from the controller's reset registers at
+    // every edge, in reset too, so they need no reset of their own.
     super::wires::follow_no_reset(
         &mut m,
         &clk,

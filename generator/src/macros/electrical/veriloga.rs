@@ -291,7 +291,7 @@ fn out_c2p(e: &Electrical, header: &[String]) -> String {
             "- comparator of |V(bl)| against the READOUT ramp (V_fs per (L_out - 1) / 2 PWM",
             "  steps): pulse = vdd * x(ph_ro) * window(|V(bl)| - V(ramp)) lasts",
             "  |A| / A_sat * (L_out - 1) / 2 steps, clipped by READOUT at L_out / 2 steps; the",
-            "  pulse counter samples it once per step (in the middle), which rounds it to the",
+            "  accumulator samples it once per step (in the middle), which rounds it to the",
             "  output code |o|;",
             "- sign = vdd * x(ph_ro) * window(-V(bl)): high for a negative output.",
         ],

@@ -23,7 +23,7 @@ pub struct TokenOut {
     pub tile_codes: Vec<i32>,
     /// Whether a tile holds at least one column inside the window.
     pub tile_active: Vec<bool>,
-    /// Sum of the tile codes per dimension (the adder tree).
+    /// Sum of the tile codes per dimension (the RTL's accumulators).
     pub sum: Vec<i32>,
     /// Scaled outputs in the output fixed-point format.
     pub y: Vec<i64>,
