@@ -113,14 +113,10 @@ pub fn build(p: &Params) -> Module {
         };
         kind_arms.push((vec![e::lit(2, kind as u128)], body));
     }
-    m.seq(
+    // Data only: a token's codes are staged before the write (k, v) and the PWM generators'
+    // load (q) read them, so they have no reset.
+    m.seq_no_reset(
         &clk,
-        &rst_n,
-        vec![
-            crate::hdl::clear(&q_codes),
-            crate::hdl::clear(&k_codes),
-            crate::hdl::clear(&v_codes),
-        ],
         vec![Stmt::if_then(
             &mine_s2,
             vec![Stmt::case_closed(&kind_s2, 2, kind_arms, vec![])],

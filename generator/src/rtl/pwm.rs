@@ -35,14 +35,20 @@ pub fn build(p: &Params) -> Module {
         let code = q_codes.slice(qb * i + qb - 1, qb * i);
         bits.push(qk_next.land(load.mux(code, lat).gt(&step)));
     }
+    // Data only: the latched codes are loaded (`load`, the cycle before QK) before a word line
+    // reads them (only in QK), so they have no reset; the word lines do.
+    m.seq_no_reset(
+        &clk,
+        vec![Stmt::if_then(
+            &load,
+            vec![Stmt::nonblocking(&q_lat, &q_codes)],
+        )],
+    );
     m.seq(
         &clk,
         &rst_n,
-        vec![crate::hdl::clear(&q_lat), crate::hdl::clear(&row)],
-        vec![
-            Stmt::if_then(&load, vec![Stmt::nonblocking(&q_lat, &q_codes)]),
-            Stmt::nonblocking(&row, e::cat(bits)),
-        ],
+        vec![crate::hdl::clear(&row)],
+        vec![Stmt::nonblocking(&row, e::cat(bits))],
     );
     m
 }

@@ -19,14 +19,16 @@ module gca_pwm (
 
   reg [255:0] q_lat; // q codes of the token in QK
 
+  always @(posedge clk) begin
+    if (load) begin
+      q_lat <= q_codes;
+    end
+  end
+
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
-      q_lat <= 256'd0;
       row_pulse <= 64'd0;
     end else begin
-      if (load) begin
-        q_lat <= q_codes;
-      end
       row_pulse <= {
         qk_next && ((load ? q_codes[255:252] : q_lat[255:252]) > qk_step_next),
         qk_next && ((load ? q_codes[251:248] : q_lat[251:248]) > qk_step_next),

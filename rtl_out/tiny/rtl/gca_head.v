@@ -62,50 +62,44 @@ module gca_head (
 
   assign mine_s2 = code_en && (code_head == head_id);
 
-  always @(posedge clk or negedge rst_n) begin
-    if (!rst_n) begin
-      q_codes <= 32'd0;
-      k_codes <= 24'd0;
-      v_codes <= 24'd0;
-    end else begin
-      if (mine_s2) begin
-        case (code_kind)
-          2'd0: begin
-            q_codes[3:0] <= codes[3:0];
-            q_codes[7:4] <= codes[7:4];
-            q_codes[11:8] <= codes[11:8];
-            q_codes[15:12] <= codes[15:12];
-            q_codes[19:16] <= codes[19:16];
-            q_codes[23:20] <= codes[23:20];
-            q_codes[27:24] <= codes[27:24];
-            q_codes[31:28] <= codes[31:28];
-          end
-          2'd1: begin
-            k_codes[2:0] <= codes[2:0];
-            k_codes[5:3] <= codes[6:4];
-            k_codes[8:6] <= codes[10:8];
-            k_codes[11:9] <= codes[14:12];
-            k_codes[14:12] <= codes[18:16];
-            k_codes[17:15] <= codes[22:20];
-            k_codes[20:18] <= codes[26:24];
-            k_codes[23:21] <= codes[30:28];
-          end
-          2'd2: begin
-            v_codes[2:0] <= codes[2:0];
-            v_codes[5:3] <= codes[6:4];
-            v_codes[8:6] <= codes[10:8];
-            v_codes[11:9] <= codes[14:12];
-            v_codes[14:12] <= codes[18:16];
-            v_codes[17:15] <= codes[22:20];
-            v_codes[20:18] <= codes[26:24];
-            v_codes[23:21] <= codes[30:28];
-          end
-          default: begin
-            // An encoding no operation reaches: the safe state, out of coverage.
-            // verilator coverage_block_off
-          end
-        endcase
-      end
+  always @(posedge clk) begin
+    if (mine_s2) begin
+      case (code_kind)
+        2'd0: begin
+          q_codes[3:0] <= codes[3:0];
+          q_codes[7:4] <= codes[7:4];
+          q_codes[11:8] <= codes[11:8];
+          q_codes[15:12] <= codes[15:12];
+          q_codes[19:16] <= codes[19:16];
+          q_codes[23:20] <= codes[23:20];
+          q_codes[27:24] <= codes[27:24];
+          q_codes[31:28] <= codes[31:28];
+        end
+        2'd1: begin
+          k_codes[2:0] <= codes[2:0];
+          k_codes[5:3] <= codes[6:4];
+          k_codes[8:6] <= codes[10:8];
+          k_codes[11:9] <= codes[14:12];
+          k_codes[14:12] <= codes[18:16];
+          k_codes[17:15] <= codes[22:20];
+          k_codes[20:18] <= codes[26:24];
+          k_codes[23:21] <= codes[30:28];
+        end
+        2'd2: begin
+          v_codes[2:0] <= codes[2:0];
+          v_codes[5:3] <= codes[6:4];
+          v_codes[8:6] <= codes[10:8];
+          v_codes[11:9] <= codes[14:12];
+          v_codes[14:12] <= codes[18:16];
+          v_codes[17:15] <= codes[22:20];
+          v_codes[20:18] <= codes[26:24];
+          v_codes[23:21] <= codes[30:28];
+        end
+        default: begin
+          // An encoding no operation reaches: the safe state, out of coverage.
+          // verilator coverage_block_off
+        end
+      endcase
     end
   end
 

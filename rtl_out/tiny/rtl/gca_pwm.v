@@ -19,14 +19,16 @@ module gca_pwm (
 
   reg [31:0] q_lat; // q codes of the token in QK
 
+  always @(posedge clk) begin
+    if (load) begin
+      q_lat <= q_codes;
+    end
+  end
+
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
-      q_lat <= 32'd0;
       row_pulse <= 8'd0;
     end else begin
-      if (load) begin
-        q_lat <= q_codes;
-      end
       row_pulse <= {
         qk_next && ((load ? q_codes[31:28] : q_lat[31:28]) > qk_step_next),
         qk_next && ((load ? q_codes[27:24] : q_lat[27:24]) > qk_step_next),
