@@ -366,26 +366,19 @@ fn output_scaler(
         }
     };
     let og = out_group_lanes(p) as u32;
-    let mut group_ys = Vec::new();
-    for grp in 0..d / og {
+    let ys = lane_groups(m, d / og, og * ob, ("ys_", "y"), |grp| {
         let lo = grp * og;
-        let gy = m.wire(&format!("ys_{grp}"), og * ob);
-        group_ys.push(gy.e());
-        m.instance(
-            Instance::new("gca_out_scale", &format!("u_scale{grp}"))
-                .pin("clk", clk)
-                .pin("rst_n", rst_n)
-                .pin("sums", input.slice(sw * (lo + og) - 1, sw * lo))
-                .pin("gain", gain.clone())
-                .pin("offset", offset.clone())
-                .pin("mul_en", mul_en)
-                .pin("add_en", add_en)
-                .pin("en", scale_en)
-                .pin("y", &gy),
-        );
-    }
-    group_ys.reverse();
-    let scaled = let_wire(m, "scaled", e::cat(group_ys));
+        Instance::new("gca_out_scale", &format!("u_scale{grp}"))
+            .pin("clk", clk)
+            .pin("rst_n", rst_n)
+            .pin("sums", input.slice(sw * (lo + og) - 1, sw * lo))
+            .pin("gain", gain.clone())
+            .pin("offset", offset.clone())
+            .pin("mul_en", mul_en)
+            .pin("add_en", add_en)
+            .pin("en", scale_en)
+    });
+    let scaled = let_wire(m, "scaled", ys);
     let Some([_, _, _, copy_en, copy_head]) = seq else {
         return vec![scaled];
     };
@@ -539,25 +532,18 @@ fn quantizer(
     super::wires::follow(m, clk, rst_n, &pairs);
     let is_q = let_wire(m, "is_q", s2[1].eq(e::lit(2, 0)));
     let g = group_lanes(p) as u32;
-    let mut group_codes = Vec::new();
-    for grp in 0..lanes / g {
+    let codes = lane_groups(m, lanes / g, g * cb, ("codes", "code"), |grp| {
         let lo = grp * g;
-        let gc = m.wire(&format!("codes{grp}"), g * cb);
-        group_codes.push(gc.e());
-        m.instance(
-            Instance::new("gca_quantizer", &format!("u_quant{grp}"))
-                .pin("clk", clk)
-                .pin("rst_n", rst_n)
-                .pin("load", beat_en)
-                .pin("gain", &gain)
-                .pin("offset", &offset)
-                .pin("x", data.slice(ib * (lo + g) - 1, ib * lo))
-                .pin("is_q", &is_q)
-                .pin("code", &gc),
-        );
-    }
-    group_codes.reverse();
-    let codes = let_wire(m, "codes", e::cat(group_codes));
+        Instance::new("gca_quantizer", &format!("u_quant{grp}"))
+            .pin("clk", clk)
+            .pin("rst_n", rst_n)
+            .pin("load", beat_en)
+            .pin("gain", &gain)
+            .pin("offset", &offset)
+            .pin("x", data.slice(ib * (lo + g) - 1, ib * lo))
+            .pin("is_q", &is_q)
+    });
+    let codes = let_wire(m, "codes", codes);
     let head: Expr = if h > 1 { s2[2].e() } else { e::lit(hw, 0) };
     let part: Expr = if multi {
         s2.last().expect("tracked").e()
@@ -565,4 +551,24 @@ fn quantizer(
         e::lit(pw, 0)
     };
     [codes.e(), s2[0].e(), head, s2[1].e(), part]
+}
+
+/// `groups` instances of a lane-group block (the quantizer's, the output scaler's), each with
+/// its output pin `names.1` on a wire `<names.0><grp>` of `width` bits; returns the outputs
+/// concatenated, group 0 at bit 0.
+fn lane_groups(
+    m: &mut Module,
+    groups: u32,
+    width: u32,
+    names: (&str, &str),
+    instance: impl Fn(u32) -> Instance,
+) -> Expr {
+    let mut outs = Vec::new();
+    for grp in 0..groups {
+        let out = m.wire(&format!("{}{grp}", names.0), width);
+        m.instance(instance(grp).pin(names.1, &out));
+        outs.push(out.e());
+    }
+    outs.reverse();
+    e::cat(outs)
 }
