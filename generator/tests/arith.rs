@@ -181,7 +181,21 @@ endmodule
 
 #[test]
 fn output_scaler_equals_the_twin_formula() {
-    let p = config::load("tiny").unwrap();
+    // tiny: two heads (stage 3 unregistered, stage 1 from `sums` or `sums_nx`); gpt2-head: one
+    // (the scaler's result registers).
+    for name in ["tiny", "gpt2-head"] {
+        output_scaler_matches(name);
+    }
+}
+
+fn output_scaler_matches(name: &str) {
+    let p = config::load(name).unwrap();
+    let ports = if p.shape.n_head > 1 {
+        // The same sums on both inputs, the group's choice alternating.
+        ".sums_nx(sums), .nx_next(i[0])"
+    } else {
+        ".en(1'b1)"
+    };
     let (sb, sf, ob) = (p.fixed.scaler_bits, p.fixed.scaler_frac, p.fixed.out_bits);
     let sw = p.widths.tile_sum;
     let g = gca::rtl::out_scale::group_lanes(&p) as u32;
@@ -213,7 +227,7 @@ fn output_scaler_equals_the_twin_formula() {
         sat_lo += ys.iter().filter(|&&y| y == lo).count();
         want.push(ys);
     }
-    let dir = TempDir::new("arith-out-scale");
+    let dir = TempDir::new(&format!("arith-out-scale-{name}"));
     dir.write("gca_out_scale.v", &module(&p, "gca_out_scale"));
     dir.write("s.hex", &vecs);
     dir.write(
@@ -230,7 +244,7 @@ module tb;
   reg [{wm}:0] vec [0:N-1];
   integer i, f;
   gca_out_scale dut (.clk(clk), .rst_n(rst_n), .sums(sums), .gain(gain), .offset(offset),
-    .mul_en(1'b1), .add_en(1'b1), .en(1'b1), .y(y));
+    .mul_en(1'b1), .add_en(1'b1), {ports}, .y(y));
   always #5 clk = ~clk;
   initial begin
     $readmemh("s.hex", vec);

@@ -163,7 +163,7 @@ fn config_output_is_the_library_table_and_json() {
     let r = gca(&["config", "tiny", "--json"]);
     let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("one JSON object");
     assert_eq!(v, config::to_json(&p));
-    assert_eq!(v["decode_latency_ns"], 63.0);
+    assert_eq!(v["decode_latency_ns"], 62.0);
     assert_eq!(v["shape"]["n_tiles"], 2);
 }
 

@@ -104,8 +104,9 @@ pub struct Cycles {
     /// Pulse-domain accumulation after the last READOUT cycle (the accumulators take the
     /// groups' sums of the last step a cycle later, gca_accumulator).
     pub accumulate: u64,
-    /// Output scaler stages (carry-save products, product, then rounding, offset and
-    /// saturation).
+    /// Output scaler stages before the result's header beat is valid: carry-save products,
+    /// then the rounded product; the header goes out while the third stage (offset and
+    /// saturation) computes head 0's result, whose first data beat can follow it.
     pub scale: u64,
     /// Last input beat accepted to first result beat valid, an idle layer.
     pub decode_latency: u64,
@@ -266,7 +267,7 @@ impl Params {
             av: t_max,
             readout: out_code_max * pwm_step,
             accumulate: 1,
-            scale: 3,
+            scale: 2,
             decode_latency: 0,
             prefill_serial: 0,
             prefill_overlap: 0,

@@ -243,7 +243,7 @@ fn latency(p: &Params, f: &Figures, pics: &Pictures) -> Section {
         "av" => "phi pulses drive the V rows (T_max)",
         "readout" => "signed output pulses counted",
         "accumulate" => "the last step's pulses added to the accumulators",
-        "scale" => "output affine, rounding, saturation",
+        "scale" => "output affine and rounding (the header goes out during offset and saturation)",
         _ => "",
     };
     let mut rows: Vec<Vec<String>> = l

@@ -57,21 +57,22 @@ pub fn build(p: &Params) -> Module {
     }
     let part_s2 = m.port(part_decl);
     m.group("Timing (gca_layer_ctrl) and window (gca_window)");
-    let pwm_load = m.input("pwm_load", 1);
+    let pwm_load_next = m.input("pwm_load_next", 1);
     let qk_next = m.input("qk_next", 1);
-    let qk_step_next = m.input("qk_step_next", qb);
     let av_next = m.input("av_next", 1);
     let ro_next = m.input("ro_next", 1);
     let ro_first_next = m.input("ro_first_next", 1);
     let ro_count_next = m.input("ro_count_next", 1);
-    let wr_we = m.input("wr_we", 1);
-    let age_tick = m.input("age_tick", 1);
-    let mut wtile_decl = Decl::new("wtile", Kind::Input, tw).doc("tile of the write slot");
+    let wr_we_next = m.input("wr_we_next", 1);
+    let age_tick_next = m.input("age_tick_next", 1);
+    let mut wtile_decl =
+        Decl::new("wtile_next", Kind::Input, tw).doc("tile of the next cycle's write slot");
     if t == 1 {
         wtile_decl = wtile_decl.waive("UNUSEDSIGNAL", "the window is one tile");
     }
-    let wtile = m.port(wtile_decl);
-    let wcol = m.input("wcol", cw);
+    let wtile_next = m.port(wtile_decl);
+    let wcol_next = m
+        .port(Decl::new("wcol_next", Kind::Input, cw).doc("column of the next cycle's write slot"));
     let col_en = m.input("col_en", win);
     m.group("Sums (to the layer's output scaler)");
     let sums = m.port(
@@ -133,20 +134,36 @@ pub fn build(p: &Params) -> Module {
     let ph_ro = ctrl(&mut m, "ph_ro", "READOUT phase");
     let ro_first = ctrl(&mut m, "ro_first", "first READOUT cycle");
     let ro_count = ctrl(&mut m, "ro_count", "last cycle of a READOUT PWM step");
-    // The phase strobes of the sub-tiles (which have no reset) and the accumulators' controls
-    // (the accumulators have none either): loaded from the controller's reset registers at
-    // every edge, in reset too, so they need no reset of their own.
-    super::wires::follow_no_reset(
+    let pwm_load = ctrl(
         &mut m,
-        &clk,
-        &[
-            (&ph_qk, qk_next.e()),
-            (&ph_av, av_next.e()),
-            (&ph_ro, ro_next.e()),
-            (&ro_first, ro_first_next.e()),
-            (&ro_count, ro_count_next.e()),
-        ],
+        "pwm_load",
+        "the PWM generator loads: QK starts next cycle",
     );
+    let wr_we = ctrl(&mut m, "wr_we", "write phase");
+    let age_tick = ctrl(&mut m, "age_tick", "first write cycle");
+    let wcol = m.decl(Decl::new("wcol", Kind::Reg, cw).doc("column of the write slot"));
+    let wtile =
+        (t > 1).then(|| m.decl(Decl::new("wtile", Kind::Reg, tw).doc("tile of the write slot")));
+    // The phase strobes and write controls of the sub-tiles (which have no reset), the
+    // accumulators' controls (the accumulators have none either) and the PWM generator's load:
+    // loaded from the controller's and the window's reset registers at every edge, in reset
+    // too, so they need no reset of their own. Each head's copy keeps the fan-out of every
+    // controller and window output to one flip-flop per head.
+    let mut copies = vec![
+        (&ph_qk, qk_next.e()),
+        (&ph_av, av_next.e()),
+        (&ph_ro, ro_next.e()),
+        (&ro_first, ro_first_next.e()),
+        (&ro_count, ro_count_next.e()),
+        (&pwm_load, pwm_load_next.e()),
+        (&wr_we, wr_we_next.e()),
+        (&age_tick, age_tick_next.e()),
+        (&wcol, wcol_next.e()),
+    ];
+    if let Some(wtile) = &wtile {
+        copies.push((wtile, wtile_next.e()));
+    }
+    super::wires::follow_no_reset(&mut m, &clk, &copies);
 
     // PWM generators.
     let row = m.wire("row_pulse", d);
@@ -156,8 +173,6 @@ pub fn build(p: &Params) -> Module {
             .pin("rst_n", &rst_n)
             .pin("q_codes", &q_codes)
             .pin("load", &pwm_load)
-            .pin("qk_next", &qk_next)
-            .pin("qk_step_next", &qk_step_next)
             .pin("row_pulse", &row),
     );
 
@@ -165,10 +180,9 @@ pub fn build(p: &Params) -> Module {
     let mut pulses = Vec::new();
     let mut signs = Vec::new();
     for tile in 0..t {
-        let we: Expr = if t == 1 {
-            wr_we.e()
-        } else {
-            wr_we.land(wtile.eq(e::lit(tw, tile as u128)))
+        let we: Expr = match &wtile {
+            None => wr_we.e(),
+            Some(wtile) => wr_we.land(wtile.eq(e::lit(tw, tile as u128))),
         };
         let we = let_wire(&mut m, &format!("we{tile}"), we);
         let pulse = m.wire(&format!("out_pulse{tile}"), d);

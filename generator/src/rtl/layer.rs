@@ -27,7 +27,6 @@ pub fn build(p: &Params) -> Module {
     let bw = index_width(result_data_beats(p));
     let tw = index_width(s.n_tiles);
     let cw = index_width(s.tile);
-    let qb = p.widths.q_code;
     let sbh = scaler_bits(p);
     let used = lanes(p) as u32 * p.fixed.in_bits;
 
@@ -139,11 +138,10 @@ pub fn build(p: &Params) -> Module {
     let win_advance = w(&mut m, "win_advance", 1);
     // The controller's timing outputs, each wired to the head port of the same name.
     let timing: Vec<Signal> = [
-        ("wr_we", 1),
-        ("age_tick", 1),
-        ("pwm_load", 1),
+        ("wr_we_next", 1),
+        ("age_tick_next", 1),
+        ("pwm_load_next", 1),
         ("qk_next", 1),
-        ("qk_step_next", qb),
         ("av_next", 1),
         ("ro_next", 1),
         ("ro_first_next", 1),
@@ -162,13 +160,11 @@ pub fn build(p: &Params) -> Module {
     let add_en = w(&mut m, "add_en", 1);
     let scale_en = w(&mut m, "scale_en", 1);
     let shared = h > 1;
-    let seq: Option<[Signal; 5]> = shared.then(|| {
+    let seq: Option<[Signal; 3]> = shared.then(|| {
         [
             w(&mut m, "mul_head", hw),
             w(&mut m, "gain_head", hw),
-            w(&mut m, "off_head", hw),
-            w(&mut m, "copy_en", 1),
-            w(&mut m, "copy_head", hw),
+            w(&mut m, "scale_head", hw),
         ]
     });
     let mut ctrl = Instance::new("gca_layer_ctrl", "u_ctrl");
@@ -196,8 +192,8 @@ pub fn build(p: &Params) -> Module {
         .pin("res_valid", &res_valid)
         .pin("res_pos", &res_pos),
     );
-    let wtile = w(&mut m, "wtile", tw);
-    let wcol = w(&mut m, "wcol", cw);
+    let wtile_next = w(&mut m, "wtile_next", tw);
+    let wcol_next = w(&mut m, "wcol_next", cw);
     let col_en = w(&mut m, "col_en", s.window as u32);
     let fill = m.decl(Decl::new("fill", Kind::Wire, p.widths.fill).waive(
         "UNUSEDSIGNAL",
@@ -209,8 +205,8 @@ pub fn build(p: &Params) -> Module {
             .pin("rst_n", &rst_n)
             .pin("clear", &win_empty)
             .pin("advance", &win_advance)
-            .pin("wtile", &wtile)
-            .pin("wcol", &wcol)
+            .pin("wtile_next", &wtile_next)
+            .pin("wcol_next", &wcol_next)
             .pin("fill", &fill)
             .pin("col_en", &col_en),
     );
@@ -246,8 +242,8 @@ pub fn build(p: &Params) -> Module {
                     .pin("code_kind", code[3].clone())
                     .pin("code_part", code[4].clone()),
             )
-            .pin("wtile", &wtile)
-            .pin("wcol", &wcol)
+            .pin("wtile_next", &wtile_next)
+            .pin("wcol_next", &wcol_next)
             .pin("col_en", &col_en)
             .pin("sums", &sum),
         );
@@ -297,9 +293,9 @@ pub fn build(p: &Params) -> Module {
 /// The layer's output scaler: one set of `gca_out_scale` groups for all heads. With one head it
 /// scales the head's sums and its result registers are the result. With several, the
 /// controller's sequence feeds head h's sums in cycle A + h (head 0's straight from its
-/// accumulators, the others from `sums_nx`, loaded a cycle ahead), and each head's result is
-/// copied into its own registers `y<h>` the cycle after it leaves the scaler, before the
-/// egress reads it (docs/rtl.md, "The layer's output scaler"). Returns the heads' results.
+/// accumulators, the others from `sums_nx`, loaded a cycle ahead), and stage 3 writes each
+/// head's result into its own registers `y<h>` (cycle A + 2 + h), which the egress reads from
+/// the next cycle on (docs/rtl.md, "The layer's output scaler"). Returns the heads' results.
 #[allow(clippy::too_many_arguments)]
 fn output_scaler(
     p: &Params,
@@ -309,7 +305,7 @@ fn output_scaler(
     scalers: &Signal,
     sums: &[Signal],
     [mul_en, add_en, scale_en]: [&Signal; 3],
-    seq: &Option<[Signal; 5]>,
+    seq: &Option<[Signal; 3]>,
 ) -> Vec<Signal> {
     let d = p.shape.d_head as u32;
     let h = sums.len() as u32;
@@ -339,47 +335,56 @@ fn output_scaler(
             )]);
             out
         };
-    let (gain, offset, input): (Expr, Expr, Signal) = match seq {
-        None => (
-            gain_of(0).as_signed(),
-            off_of(0).as_signed(),
-            sums[0].clone(),
-        ),
-        Some([mul_head, gain_head, off_head, _, _]) => {
+    let (gain, offset, from_nx): (Expr, Expr, Option<(Signal, Signal)>) = match seq {
+        None => (gain_of(0).as_signed(), off_of(0).as_signed(), None),
+        Some([mul_head, gain_head, _]) => {
             let gain = select(m, "o_gain", sb, gain_head, &|x| gain_of(x));
-            let offset = select(m, "o_offset", ob, off_head, &|x| off_of(x));
+            // The offset of the head stage 1 loads, registered: stage 2 holds that head next
+            // cycle, when the scaler registers the offset for stage 3 (a register between the
+            // head's selection and the limits computed from it). Outside a sequence it is
+            // head 0's, unused.
+            let off_sel = select(m, "o_off_sel", ob, mul_head, &|x| off_of(x));
+            let offset = m.decl(
+                Decl::new("o_offset", Kind::Reg, ob)
+                    .signed()
+                    .doc("the offset of the head in stage 1"),
+            );
+            m.seq_no_reset(clk, vec![Stmt::nonblocking(&offset, &off_sel)]);
             let next = select(m, "sums_sel", d * sw, gain_head, &|x| sums[x as usize].e());
             let nx = m.decl(
                 Decl::new("sums_nx", Kind::Reg, d * sw)
                     .doc("the sums of the head stage 1 takes next cycle (heads 1..)"),
             );
+            // Stage 1 takes sums_nx next cycle (each scaler group registers its own copy).
+            let nx_next = let_wire(m, "nx_next", gain_head.ne(e::lit(hw, 0)));
             // Data only: loaded the cycle before stage 1 reads it.
             m.seq_no_reset(
                 clk,
-                vec![Stmt::if_then(
-                    gain_head.ne(e::lit(hw, 0)),
-                    vec![Stmt::nonblocking(&nx, &next)],
-                )],
+                vec![Stmt::if_then(&nx_next, vec![Stmt::nonblocking(&nx, &next)])],
             );
-            let input = let_wire(m, "sums_in", mul_head.eq(e::lit(hw, 0)).mux(&sums[0], &nx));
-            (gain.e(), offset.e(), input)
+            (gain.e(), offset.e(), Some((nx, nx_next)))
         }
     };
     let og = out_group_lanes(p) as u32;
     let ys = lane_groups(m, d / og, og * ob, ("ys_", "y"), |grp| {
         let lo = grp * og;
-        Instance::new("gca_out_scale", &format!("u_scale{grp}"))
+        let inst = Instance::new("gca_out_scale", &format!("u_scale{grp}"))
             .pin("clk", clk)
             .pin("rst_n", rst_n)
-            .pin("sums", input.slice(sw * (lo + og) - 1, sw * lo))
+            .pin("sums", sums[0].slice(sw * (lo + og) - 1, sw * lo))
             .pin("gain", gain.clone())
             .pin("offset", offset.clone())
             .pin("mul_en", mul_en)
-            .pin("add_en", add_en)
-            .pin("en", scale_en)
+            .pin("add_en", add_en);
+        match &from_nx {
+            None => inst.pin("en", scale_en),
+            Some((nx, nx_next)) => inst
+                .pin("sums_nx", nx.slice(sw * (lo + og) - 1, sw * lo))
+                .pin("nx_next", nx_next),
+        }
     });
     let scaled = let_wire(m, "scaled", ys);
-    let Some([_, _, _, copy_en, copy_head]) = seq else {
+    let Some([_, _, scale_head]) = seq else {
         return vec![scaled];
     };
     let ys: Vec<Signal> = (0..h)
@@ -398,12 +403,12 @@ fn output_scaler(
             )
         })
         .collect();
-    // Data only: a head's result is copied before the egress reads it.
+    // Data only: a head's result is written before the egress reads it (from the cycle after).
     m.seq_no_reset(
         clk,
         vec![Stmt::if_then(
-            copy_en,
-            vec![Stmt::case_closed(copy_head, hw, arms, vec![])],
+            scale_en,
+            vec![Stmt::case_closed(scale_head, hw, arms, vec![])],
         )],
     );
     ys

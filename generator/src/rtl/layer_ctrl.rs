@@ -2,25 +2,32 @@
 //! the twin's `Schedule` is its model), shared by all heads of the layer.
 //!
 //! - Staging: `staged` from the commit of a token (its last beat) until the PWM generators
-//!   load its q codes (`pwm_load`, the cycle before QK); data beats of the next token are
+//!   load its q codes (`qk_go`, the cycle before QK); data beats of the next token are
 //!   accepted from then on (`stage_free`).
-//! - Write engine: `write` cycles of `wr_we` from the cycle after the commit at the earliest,
+//! - Write engine: `write` cycles of `wr_busy` from the cycle after the commit at the earliest,
 //!   after the previous write, and once the previous token is past READOUT (serial) or past AV
-//!   (`prefill_overlap`); `age_tick` in its first cycle, `win_advance` in its last.
+//!   (`prefill_overlap`); the heads' `age_tick` in its first cycle, `win_advance` in its last.
+//! - Fan-out: what drives every head leaves a cycle ahead (`*_next`), and each head registers
+//!   its own copy. `qk_go` is itself a register, predicted a cycle ahead (`qk_go_next`), so
+//!   that the heads' copies of it (`pwm_load_next`) are exact.
 //! - Read engine: IDLE -> QK -> AV -> (HOLD while the accumulators still hold the previous
 //!   token) -> READOUT -> IDLE, QK starting once the token is written and the previous READOUT
 //!   is over.
 //! - Tail: the accumulators take the last READOUT step a cycle after it (`acc_go`, then
-//!   `cnt_full`); once the result register is free (`res_valid` low: the egress sent the
-//!   previous packet) the layer's output scaler takes the heads in turn, one a cycle (`sq_go`,
-//!   `mul_head`, `v1`, `v2`, with several heads `sq_busy`, `h1`..`h3` and the copies `copy_en`),
-//!   and `res_valid` rises when head 0 reaches the result register; it holds until the egress
-//!   sent the packet (`res_done`).
-//! - Soft reset: `hold` (a soft reset is pending) keeps QK from starting, and `srst` clears
+//!   `cnt_full`); once the result is free (`res_valid` low: the egress sent the previous
+//!   packet) the layer's output scaler takes the heads in turn, one a cycle (`sq_go`,
+//!   `mul_head`, `v1`, `v2`, with several heads `sq_busy`, `h1`, `h2`; stage 3 writes head
+//!   `scale_head`'s result registers with `scale_en`), and `res_valid` rises when head 0
+//!   enters stage 2, so that the header goes out while stage 3 computes head 0's result and
+//!   head 0's first data beat can follow in the next cycle; it holds until the egress sent the
+//!   packet (`res_done`).
+//! - Soft reset: `hold` (a soft reset is pending) keeps QK from starting in the next cycle,
+//!   and `srst` clears
 //!   every register but the result register and a scaler sequence whose head 0 reached it, in
 //!   one cycle: the staged, written and computing tokens are dropped, a result already in the
-//!   result register is still sent (all of its heads). The analog macro has no reset: the soft reset is applied only while no layer is in QK
-//!   (gca_top waits for `in_qk` low), so no sub-tile is left with half-integrated scores.
+//!   result register is still sent (all of its heads). The analog macro has no reset: the
+//!   soft reset is applied only while no layer is in QK (gca_top waits for `in_qk` low), so no
+//!   sub-tile is left with half-integrated scores.
 
 use crate::config::Params;
 use crate::hdl::{clear, e, Decl, Expr, Kind, Module, Signal, Stmt};
@@ -40,8 +47,10 @@ fn counter_bits(n: u64) -> u32 {
 
 pub fn build(p: &Params) -> Module {
     let cy = p.cycles;
-    let qb = p.widths.q_code;
-    assert_eq!(cy.scale, 3, "gca_out_scale has three stages");
+    assert_eq!(
+        cy.scale, 2,
+        "gca_out_scale has three stages; the header goes out in the third"
+    );
     assert_eq!(cy.quant, 3, "gca_quantizer has three stages");
     assert_eq!(cy.accumulate, 1, "gca_accumulator has two stages");
     let heads = p.shape.n_head as u64;
@@ -76,17 +85,19 @@ pub fn build(p: &Params) -> Module {
         Decl::new("layer_idle", Kind::Output, 1).doc("nothing staged, written or being read"),
     );
     let busy = m.port(Decl::new("busy", Kind::Output, 1).doc("any token in the layer"));
-    m.group("Write engine");
-    let wr_we = m.port(Decl::new("wr_we", Kind::Output, 1).doc("write phase"));
-    let age_tick = m.port(Decl::new("age_tick", Kind::Output, 1).doc("first write cycle"));
+    m.group("Write engine, one cycle ahead (every head registers its own copy)");
+    let wr_we_next =
+        m.port(Decl::new("wr_we_next", Kind::Output, 1).doc("next cycle is a write cycle"));
+    let age_tick_next = m.port(
+        Decl::new("age_tick_next", Kind::Output, 1).doc("next cycle is a write's first cycle"),
+    );
     let win_advance = m.port(Decl::new("win_advance", Kind::Output, 1).doc("last write cycle"));
     m.group("Read engine, one cycle ahead (every head registers its own copy)");
-    let pwm_load = m.port(Decl::new("pwm_load", Kind::Output, 1).doc("QK starts next cycle"));
-    let qk_next = m.port(Decl::new("qk_next", Kind::Output, 1).doc("next cycle is a QK cycle"));
-    let qk_step_next = m.port(
-        Decl::new("qk_step_next", Kind::Output, qb)
-            .doc("PWM step index of the next cycle (valid with qk_next)"),
+    let pwm_load_next = m.port(
+        Decl::new("pwm_load_next", Kind::Output, 1)
+            .doc("next cycle loads the PWM generators: QK starts in the cycle after it"),
     );
+    let qk_next = m.port(Decl::new("qk_next", Kind::Output, 1).doc("next cycle is a QK cycle"));
     let av_next = m.port(Decl::new("av_next", Kind::Output, 1).doc("next cycle is an AV cycle"));
     let ro_next =
         m.port(Decl::new("ro_next", Kind::Output, 1).doc("next cycle is a READOUT cycle"));
@@ -123,17 +134,10 @@ pub fn build(p: &Params) -> Module {
             ),
             port(
                 &mut m,
-                "off_head",
+                "scale_head",
                 hw,
-                "the head whose offset stage 3 uses next cycle",
+                "the head stage 3 writes (with scale_en)",
             ),
-            port(
-                &mut m,
-                "copy_en",
-                1,
-                "the result register holds a head: copy it",
-            ),
-            port(&mut m, "copy_head", hw, "that head"),
         )
     });
     let res_valid =
@@ -175,13 +179,11 @@ pub fn build(p: &Params) -> Module {
             r(&mut m, "sq_cnt", hw, "the head it takes"),
             r(&mut m, "h1", hw, "the head in stage 1"),
             r(&mut m, "h2", hw, "the head in stage 2"),
-            r(&mut m, "v3", 1, "the result register holds a head"),
-            r(&mut m, "h3", hw, "that head"),
             r(
                 &mut m,
                 "dlv",
                 1,
-                "head 0 of the sequence reached the result register",
+                "the sequence's header was announced (head 0 reached stage 2)",
             ),
         )
     });
@@ -197,13 +199,12 @@ pub fn build(p: &Params) -> Module {
     let av_last = let_wire(&mut m, "av_last", is(AV).land(cnt_is(cy.av)));
     let ro_last = let_wire(&mut m, "ro_last", is(RO).land(cnt_is(cy.readout)));
     let rd_free_next = let_wire(&mut m, "rd_free_next", is(IDLE).lor(&ro_last));
-    let qk_go = let_wire(
-        &mut m,
-        "qk_go",
-        staged
-            .land(written.lor(&wr_last))
-            .land(&rd_free_next)
-            .land(hold.lnot()),
+    // QK starts in the cycle after `qk_go`. It is a register, predicted a cycle ahead
+    // (`qk_go_next` below), so that every head's copy of it (`pwm_load_next`) drives its PWM
+    // generator from a flip-flop; a pending soft reset (`hold`) keeps QK from starting in the
+    // next cycle.
+    let qk_go = m.decl(
+        Decl::new("qk_go", Kind::Reg, 1).doc("the PWM generators load: QK starts next cycle"),
     );
     let array_ok: Expr = if overlap {
         is(QK).lor(is(AV)).lnot().lor(&av_last)
@@ -228,21 +229,54 @@ pub fn build(p: &Params) -> Module {
         None => cnt_full.land(res_valid.lnot()),
     };
     let go = let_wire(&mut m, "sq_go", go_cond);
-    let (load1, take_last, at_result0, head1): (Signal, Signal, Signal, Option<Signal>) = match &seq
-    {
-        Some((sq_busy, sq_cnt, _, h2, ..)) => {
+    let (load1, take_last, announce, head1): (Signal, Signal, Signal, Option<Signal>) = match &seq {
+        Some((sq_busy, sq_cnt, h1, ..)) => {
             let load1 = let_wire(&mut m, "load1", go.lor(sq_busy));
             let head1 = let_wire(&mut m, "head1", sq_busy.mux(sq_cnt, hlit(0)));
             let last = let_wire(&mut m, "take_last", load1.land(head1.eq(hlit(heads - 1))));
-            let r0 = let_wire(&mut m, "at_result0", v2.land(h2.eq(hlit(0))));
+            let r0 = let_wire(&mut m, "announce", v1.land(h1.eq(hlit(0))));
             (load1, last, r0, Some(head1))
         }
-        None => (go.clone(), go.clone(), v2.clone(), None),
+        None => (go.clone(), go.clone(), v1.clone(), None),
     };
     let ro_go = let_wire(
         &mut m,
         "ro_go",
         av_last.lor(is(HOLD)).land(cnt_full.lnot().lor(&take_last)),
+    );
+
+    // qk_go of the next cycle: the token staged, written (or in its write's last cycle) and the
+    // read engine free then, from this cycle's transitions below.
+    let wb_last = |n: u64| e::lit(wb, n as u128);
+    let wr_last_next: Expr = if cy.write == 1 {
+        wr_go.e()
+    } else {
+        wr_go
+            .lnot()
+            .land(wr_busy.land(wr_last.lnot()))
+            .land(wr_cnt.eq(wb_last(cy.write - 2)))
+    };
+    let ro_last_next: Expr = if cy.readout == 1 {
+        ro_go.e()
+    } else {
+        is(RO)
+            .land(ro_last.lnot())
+            .land(rd_cnt.eq(e::lit(rb, cy.readout as u128 - 2)))
+    };
+    // IDLE next cycle (with overlap a token may go from the readout's last cycle to QK).
+    let idle_next: Expr = if overlap {
+        is(IDLE).lor(&ro_last).land(qk_go.lnot())
+    } else {
+        is(IDLE).land(qk_go.lnot()).lor(&ro_last)
+    };
+    let qk_go_next = let_wire(
+        &mut m,
+        "qk_go_next",
+        srst.lnot()
+            .land(hold.lnot())
+            .land(commit.lor(staged.land(qk_go.lnot())))
+            .land(qk_go.lnot().land(written.lor(&wr_last)).lor(wr_last_next))
+            .land(idle_next.lor(ro_last_next)),
     );
 
     // Outputs.
@@ -251,10 +285,14 @@ pub fn build(p: &Params) -> Module {
         &layer_idle,
         staged.lnot().land(wr_busy.lnot()).land(is(IDLE)),
     );
-    m.assign(&wr_we, &wr_busy);
-    m.assign(&age_tick, wr_busy.land(wr_cnt.eq(e::lit(wb, 0))));
+    // The write's next cycle: one that starts a write, or continues one.
+    m.assign(
+        &wr_we_next,
+        srst.lnot().land(wr_go.lor(wr_busy.land(wr_last.lnot()))),
+    );
+    m.assign(&age_tick_next, srst.lnot().land(&wr_go));
     m.assign(&win_advance, &wr_last);
-    m.assign(&pwm_load, &qk_go);
+    m.assign(&pwm_load_next, &qk_go_next);
     m.assign(&in_qk, is(QK));
     // The phase of the next cycle, from the read engine's transitions below.
     m.assign(&qk_next, qk_go.lor(is(QK).land(qk_last.lnot())));
@@ -272,10 +310,8 @@ pub fn build(p: &Params) -> Module {
         .lor(&v1)
         .lor(&v2)
         .lor(&res_valid);
-    if let (Some((mul_head, gain_head, off_head, copy_en, copy_head)), Some(sq)) =
-        (&seq_ports, &seq)
-    {
-        let (sq_busy, sq_cnt, h1, _, v3, h3, _) = sq;
+    if let (Some((mul_head, gain_head, scale_head)), Some(sq)) = (&seq_ports, &seq) {
+        let (sq_busy, sq_cnt, _, h2, _) = sq;
         m.assign(mul_head, sq_busy.mux(sq_cnt, hlit(0)));
         // The head stage 1 takes next cycle (0 when idle, so head 0's gain waits for a go).
         let more = sq_busy.land(sq_cnt.ne(hlit(heads - 1)));
@@ -283,61 +319,31 @@ pub fn build(p: &Params) -> Module {
             gain_head,
             go.mux(hlit(1), more.mux(sq_cnt.add(hlit(1)), hlit(0))),
         );
-        m.assign(off_head, v1.mux(h1, hlit(0)));
-        m.assign(copy_en, v3);
-        m.assign(copy_head, h3);
-        any_busy = any_busy.lor(sq_busy).lor(v3);
+        m.assign(scale_head, h2);
+        any_busy = any_busy.lor(sq_busy);
     }
     m.assign(&busy, any_busy);
 
-    // PWM step index (QK) and step ends (READOUT).
+    // READOUT step ends (each head's PWM generator counts its own QK steps, gca_pwm).
     let mut regs_reset = vec![];
     let mut regs_body = vec![];
-    // The step index of the next QK cycle: 0 in the first, then the index's increment.
-    let low = |x: &Signal, width: u32| {
-        if width >= qb {
-            x.slice(qb - 1, 0)
-        } else {
-            e::zext(x, qb)
-        }
-    };
     if step == 1 {
-        let mut inc = Decl::new("rd_cnt_inc", Kind::Wire, rb);
-        if rb > qb {
-            inc = inc.waive("UNUSEDSIGNAL", "QK needs the low bits of the count only");
-        }
-        let inc = m.decl(inc);
-        m.assign(&inc, rd_cnt.add(e::lit(rb, 1)));
-        m.assign(&qk_step_next, qk_go.mux(e::lit(qb, 0), low(&inc, rb)));
         m.assign(&ro_count_next, &ro_next);
     } else {
         let sbits = counter_bits(step);
-        let nsteps = (p.hardware.levels.q - 1).max(u64::from(p.widths.out_code_max));
-        let stb = counter_bits(nsteps).max(qb);
         let sub = m.reg("sub", sbits);
-        let step_idx = m.reg("step_idx", stb);
         let sub_last = sub.eq(e::lit(sbits, step as u128 - 1));
-        let inc = let_wire(&mut m, "step_idx_inc", step_idx.add(e::lit(stb, 1)));
-        let next_idx = sub_last
-            .clone()
-            .mux(low(&inc, stb), step_idx.slice(qb - 1, 0));
-        m.assign(&qk_step_next, qk_go.mux(e::lit(qb, 0), next_idx));
         // A READOUT cycle that stays in READOUT is never one that enters it, so its step
         // counter moves on: the next cycle ends a step when this one is the step's last but one.
         m.assign(
             &ro_count_next,
             ro_stay.land(sub.eq(e::lit(sbits, step as u128 - 2))),
         );
-        regs_reset.extend([clear(&sub), clear(&step_idx)]);
-        let entering = qk_go.lor(&ro_go);
+        regs_reset.push(clear(&sub));
         regs_body.push(Stmt::if_else(
-            entering,
-            vec![clear(&sub), clear(&step_idx)],
-            vec![Stmt::if_else(
-                sub_last,
-                vec![clear(&sub), Stmt::nonblocking(&step_idx, &inc)],
-                vec![Stmt::nonblocking(&sub, sub.add(e::lit(sbits, 1)))],
-            )],
+            ro_go.lor(sub_last),
+            vec![clear(&sub)],
+            vec![Stmt::nonblocking(&sub, sub.add(e::lit(sbits, 1)))],
         ));
     }
 
@@ -417,6 +423,7 @@ pub fn build(p: &Params) -> Module {
         // A token may start QK in the cycle its write ends: the clear below wins.
         Stmt::if_then(&wr_last, vec![one(&written)]),
         Stmt::if_then(&qk_go, vec![zero(&staged), zero(&written)]),
+        Stmt::nonblocking(&qk_go, &qk_go_next),
         // Write engine.
         Stmt::if_else(
             &wr_go,
@@ -442,7 +449,7 @@ pub fn build(p: &Params) -> Module {
     ];
     body.extend(regs_body);
     let mut reset: Vec<Stmt> = [
-        &staged, &commit_d, &unwritten, &written, &pos_stage, &wr_busy, &wr_cnt, &rd_state,
+        &staged, &commit_d, &unwritten, &written, &qk_go, &pos_stage, &wr_busy, &wr_cnt, &rd_state,
         &rd_cnt, &rd_pos, &acc_go, &acc_pos, &cnt_full, &cnt_pos,
     ]
     .into_iter()
@@ -452,26 +459,21 @@ pub fn build(p: &Params) -> Module {
     let body = vec![Stmt::if_else(&srst, reset.clone(), body)];
     m.seq(&clk, &rst_n, reset, body);
     m.comment(
-        "The output scaler's sequence and the result register: the soft reset drops a token \
-         whose head 0 has not reached the result register, and keeps the rest.",
+        "The output scaler's sequence and the result: the header is announced (`res_valid`) when \
+         head 0 enters stage 2, so that it goes out while stage 3 computes head 0's result; \
+         the soft reset drops a sequence not yet announced, and keeps the rest.",
     );
     let mut seq_reset = vec![clear(&res_valid), clear(&res_pos), clear(&v1), clear(&v2)];
     seq_reset.push(clear(&sq_pos));
     let mut run = vec![Stmt::nonblocking(&v1, &load1), Stmt::nonblocking(&v2, &v1)];
     let mut drop = vec![zero(&v1), zero(&v2)];
     let mut keep: Option<Expr> = None;
-    if let Some((sq_busy, sq_cnt, h1, h2, v3, h3, dlv)) = &seq {
-        seq_reset.extend(
-            [sq_busy, sq_cnt, h1, h2, v3, h3, dlv]
-                .into_iter()
-                .map(clear),
-        );
+    if let Some((sq_busy, sq_cnt, h1, h2, dlv)) = &seq {
+        seq_reset.extend([sq_busy, sq_cnt, h1, h2, dlv].into_iter().map(clear));
         let head1 = head1.as_ref().expect("a sequence has a head index");
         run.extend([
             Stmt::nonblocking(h1, head1),
             Stmt::nonblocking(h2, h1),
-            Stmt::nonblocking(v3, &v2),
-            Stmt::nonblocking(h3, h2),
             Stmt::if_else(
                 &go,
                 vec![one(sq_busy), Stmt::nonblocking(sq_cnt, hlit(1))],
@@ -490,7 +492,7 @@ pub fn build(p: &Params) -> Module {
                 )],
             ),
             Stmt::if_else(
-                &at_result0,
+                &announce,
                 vec![one(dlv)],
                 vec![Stmt::if_then(
                     v2.land(h2.eq(hlit(heads - 1))),
@@ -498,20 +500,18 @@ pub fn build(p: &Params) -> Module {
                 )],
             ),
         ]);
-        drop.extend([zero(sq_busy), zero(v3)]);
-        keep = Some(dlv.lor(&at_result0));
+        drop.push(zero(sq_busy));
+        keep = Some(dlv.lor(&announce));
     }
-    let dropping: Expr = match keep {
-        Some(k) => srst.land(k.lnot()),
-        None => srst.e(),
-    };
+    // A sequence whose header was announced runs to its end: the soft reset drops the others.
+    let dropping: Expr = srst.land(keep.unwrap_or_else(|| announce.e()).lnot());
     m.seq(
         &clk,
         &rst_n,
         seq_reset,
         vec![
             Stmt::if_else(
-                &at_result0,
+                &announce,
                 vec![one(&res_valid), Stmt::nonblocking(&res_pos, &sq_pos)],
                 vec![Stmt::if_then(&res_done, vec![zero(&res_valid)])],
             ),

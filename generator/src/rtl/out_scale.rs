@@ -1,6 +1,7 @@
 //! gca_out_scale: one group of lanes of the head's output affine, the twin's
 //! `OutScaler::apply`: y = saturate(round_half_even(sum * gain / 2^scaler_frac) + offset,
 //! out_bits), in three pipeline stages of the layer's tail (docs/rtl.md, "gca_out_scale").
+//! The result's header beat goes out while stage 3 computes head 0's result.
 //!
 //! - `gain_r` and `off_r` copy the scaler inputs every cycle: each group drives its own
 //!   multipliers, so the gain's fan-out stays inside the group. With several heads the layer
@@ -11,9 +12,10 @@
 //!   to two registered rows whose sum is t.
 //! - Stage 2 (`add_en`): t >> f is the product rounded half up; a tie (the low f bits of t
 //!   zero, found without a carry chain) clears its LSB, which makes it half to even. Registered.
-//! - Stage 3 (`en`, the result register): plus the offset, saturated to out_bits; the
-//!   saturation compares the rounded value with MAX - offset and MIN - offset, registered with
-//!   `off_r`, beside the adder. The result registers hold until the next load.
+//! - Stage 3: plus the offset, saturated to out_bits; the saturation compares the rounded value
+//!   with MAX - offset and MIN - offset, registered with `off_r`, beside the adder. With one
+//!   head the scaler's result registers (`en`) hold the result until the next load; with
+//!   several, stage 3 writes the head's own result registers in the layer (`y<h>`) directly.
 
 use crate::config::Params;
 use crate::hdl::{e, Decl, Expr, Kind, Module, Stmt};
@@ -38,9 +40,28 @@ pub fn build(p: &Params) -> Module {
         "gca_out_scale: output affine, round half to even, saturate; a group of lanes, 3 stages",
     );
     let (clk, rst_n) = clock_and_reset(&mut m);
+    // With several heads the result goes to the head's registers in the layer.
+    let registered = p.shape.n_head == 1;
     m.group("Sums and scaler");
-    let sums =
+    let sums_in =
         m.port(Decl::new("sums", Kind::Input, g * sw).doc("sum of lane i at [SW*i +: SW], signed"));
+    // With several heads stage 1 takes head 0 from its accumulators (`sums`) and the others from
+    // the layer's `sums_nx`, selected by this group's own register (`nx`, loaded a cycle ahead):
+    // the select is a flip-flop next to its D x SW multiplexers.
+    let sums = if registered {
+        sums_in
+    } else {
+        let nx_sums = m.port(
+            Decl::new("sums_nx", Kind::Input, g * sw)
+                .doc("the sums of the head stage 1 takes, heads 1.. (the layer's register)"),
+        );
+        let nx_next = m.port(
+            Decl::new("nx_next", Kind::Input, 1).doc("stage 1 takes sums_nx in the next cycle"),
+        );
+        let nx = m.decl(Decl::new("nx", Kind::Reg, 1).doc("stage 1 takes sums_nx"));
+        super::wires::follow_no_reset(&mut m, &clk, &[(&nx, nx_next.e())]);
+        let_wire(&mut m, "sums_s1", nx.mux(&nx_sums, &sums_in))
+    };
     let gain = m.port(
         Decl::new("gain", Kind::Input, sb)
             .signed()
@@ -53,8 +74,13 @@ pub fn build(p: &Params) -> Module {
     );
     let mul_en = m.port(Decl::new("mul_en", Kind::Input, 1).doc("stage 1: carry-save products"));
     let add_en = m.port(Decl::new("add_en", Kind::Input, 1).doc("stage 2: products"));
-    let en = m.port(Decl::new("en", Kind::Input, 1).doc("stage 3: load the result register"));
-    m.group("Result register");
+    let en = registered
+        .then(|| m.port(Decl::new("en", Kind::Input, 1).doc("stage 3: load the result register")));
+    m.group(if registered {
+        "Result register"
+    } else {
+        "Result of stage 3 (the layer registers it as the head's)"
+    });
     let y = m.output("y", g * ob);
 
     let gain_r = m.decl(
@@ -177,12 +203,18 @@ pub fn build(p: &Params) -> Module {
                 under.mux(e::slit(ob, lo), sum.slice(ob - 1, 0).as_signed()),
             ),
         );
-        let reg = m.decl(Decl::new(&format!("y{i}"), Kind::Reg, ob).signed());
-        reset.push(crate::hdl::clear(&reg));
-        body.push(Stmt::nonblocking(&reg, &sat));
-        outs.push(reg.e());
+        if registered {
+            let reg = m.decl(Decl::new(&format!("y{i}"), Kind::Reg, ob).signed());
+            reset.push(crate::hdl::clear(&reg));
+            body.push(Stmt::nonblocking(&reg, &sat));
+            outs.push(reg.e());
+        } else {
+            outs.push(sat.e());
+        }
     }
-    m.seq(&clk, &rst_n, reset, vec![Stmt::if_then(&en, body)]);
+    if let Some(en) = &en {
+        m.seq(&clk, &rst_n, reset, vec![Stmt::if_then(en, body)]);
+    }
     outs.reverse();
     m.assign(&y, e::cat(outs));
     m

@@ -10,7 +10,7 @@ use crate::hdl::e::zext;
 use crate::hdl::{e, Decl, Kind, Module, Stmt};
 
 use super::common::{header_comment, index_width};
-use super::wires::clock_and_reset;
+use super::wires::{clock_and_reset, let_wire};
 
 pub fn build(p: &Params) -> Module {
     let s = p.shape;
@@ -28,9 +28,12 @@ pub fn build(p: &Params) -> Module {
     let clear =
         m.port(Decl::new("clear", Kind::Input, 1).doc("empty the window, next write to slot 0"));
     let advance = m.port(Decl::new("advance", Kind::Input, 1).doc("last cycle of a write phase"));
-    m.group("Window state");
-    let wtile = m.port(Decl::new("wtile", Kind::OutputReg, tw).doc("tile of the write slot"));
-    let wcol = m.port(Decl::new("wcol", Kind::OutputReg, cw).doc("column of the write slot"));
+    m.group("Window state (the heads register their copies of the next slot)");
+    let wtile_next = m
+        .port(Decl::new("wtile_next", Kind::Output, tw).doc("tile of the next cycle's write slot"));
+    let wcol_next = m.port(
+        Decl::new("wcol_next", Kind::Output, cw).doc("column of the next cycle's write slot"),
+    );
     let fill = m.port(Decl::new("fill", Kind::OutputReg, fw).doc("valid columns, 0..M"));
     // `nowrshmsk`: Yosys writes col_en[wslot] as one enable per flip-flop (a decoder), not
     // as a shifted mask merged into every bit (about 5 % more area).
@@ -39,50 +42,58 @@ pub fn build(p: &Params) -> Module {
             .doc("column enables, slot s at bit s")
             .attr("nowrshmsk"),
     );
+    let wcol = m.decl(Decl::new("wcol", Kind::Reg, cw).doc("column of the write slot"));
+    let wtile =
+        (t > 1).then(|| m.decl(Decl::new("wtile", Kind::Reg, tw).doc("tile of the write slot")));
 
     let sw = index_width(s.window);
     let wslot = m.decl(Decl::new("wslot", Kind::Wire, sw).doc("the write slot, tile * C + column"));
-    let slot = if t == 1 {
-        zext(&wcol, sw)
-    } else if c.is_power_of_two() && tw + cw == sw {
-        e::cat(vec![wtile.e(), wcol.e()])
-    } else {
-        zext(&wtile, sw)
+    let slot = match &wtile {
+        None => zext(&wcol, sw),
+        Some(wtile) if c.is_power_of_two() && tw + cw == sw => e::cat(vec![wtile.e(), wcol.e()]),
+        Some(wtile) => zext(wtile, sw)
             .mul_wrapping(e::lit(sw, c as u128))
-            .add(zext(&wcol, sw))
+            .add(zext(&wcol, sw)),
     };
     m.assign(&wslot, slot);
-    let last_col = wcol.eq(e::lit(cw, c as u128 - 1));
-    let last_tile = wtile.eq(e::lit(tw, t as u128 - 1));
-    let mut step = vec![
-        Stmt::if_else(
-            last_col.clone(),
-            vec![Stmt::nonblocking(&wcol, e::lit(cw, 0))],
-            vec![Stmt::nonblocking(&wcol, wcol.add(e::lit(cw, 1)))],
-        ),
+    // The next slot: column 0 of tile 0 after a clear, the next column (and tile) after a
+    // write, else unchanged.
+    let last_col = let_wire(&mut m, "last_col", wcol.eq(e::lit(cw, c as u128 - 1)));
+    let col_step = last_col.mux(e::lit(cw, 0), wcol.add(e::lit(cw, 1)));
+    m.assign(
+        &wcol_next,
+        clear.mux(e::lit(cw, 0), advance.mux(col_step, wcol.e())),
+    );
+    match &wtile {
+        None => m.assign(&wtile_next, e::lit(tw, 0)),
+        Some(wtile) => {
+            let last_tile = wtile.eq(e::lit(tw, t as u128 - 1));
+            let tile_step = last_tile.mux(e::lit(tw, 0), wtile.add(e::lit(tw, 1)));
+            m.assign(
+                &wtile_next,
+                clear.mux(
+                    e::lit(tw, 0),
+                    advance.land(&last_col).mux(tile_step, wtile.e()),
+                ),
+            );
+        }
+    }
+    let mut slot_regs = vec![Stmt::nonblocking(&wcol, &wcol_next)];
+    let mut slot_reset = vec![crate::hdl::clear(&wcol)];
+    if let Some(wtile) = &wtile {
+        slot_regs.push(Stmt::nonblocking(wtile, &wtile_next));
+        slot_reset.push(crate::hdl::clear(wtile));
+    }
+    m.seq(&clk, &rst_n, slot_reset, slot_regs);
+    let step = vec![
         Stmt::if_then(
             fill.ne(e::lit(fw, win as u128)),
             vec![Stmt::nonblocking(&fill, fill.add(e::lit(fw, 1)))],
         ),
+        // The written slot's valid bit, by index: slot = tile * C + column.
+        Stmt::nonblocking(valid.bit_at(&wslot), e::lit(1, 1)),
     ];
-    if t > 1 {
-        step.push(Stmt::if_then(
-            last_col,
-            vec![Stmt::if_else(
-                last_tile,
-                vec![Stmt::nonblocking(&wtile, e::lit(tw, 0))],
-                vec![Stmt::nonblocking(&wtile, wtile.add(e::lit(tw, 1)))],
-            )],
-        ));
-    }
-    // The written slot's valid bit, by index: slot = tile * C + column.
-    step.push(Stmt::nonblocking(valid.bit_at(&wslot), e::lit(1, 1)));
-    let empty = vec![
-        crate::hdl::clear(&wtile),
-        crate::hdl::clear(&wcol),
-        crate::hdl::clear(&fill),
-        crate::hdl::clear(&valid),
-    ];
+    let empty = vec![crate::hdl::clear(&fill), crate::hdl::clear(&valid)];
     m.seq(
         &clk,
         &rst_n,

@@ -6,7 +6,7 @@ module gca_tb;
   localparam integer NEXP = 600;
   localparam integer NPKT = 24;
   localparam integer NQ = 13;
-  localparam integer MAXCYC = 375976;
+  localparam integer MAXCYC = 370024;
   // A cut packet (input beats CUT_START .. CUT_END - 1) starts once CUT_DRAIN output packets
   // left; the design is reset for 4 cycles right after its last beat (-1: none).
   localparam integer CUT_START = -1;
