@@ -78,7 +78,7 @@ fn quantizer_codes_equal_the_twin_formula() {
     let f = p.fixed;
     let (ib, sb, ifr, sf) = (f.in_bits, f.scaler_bits, f.in_frac, f.scaler_frac);
     let g = gca::rtl::quantizer::group_lanes(&p) as u32;
-    let cb = gca::rtl::quantizer::code_bits(&p);
+    let (qb, kb) = (p.widths.q_code, p.widths.kv_code);
     let ow = gca::rtl::quantizer::offset_half_bits(&p);
     let k = ifr + sf;
     let (max_q, max_kv) = (
@@ -87,11 +87,10 @@ fn quantizer_codes_equal_the_twin_formula() {
     );
     let mut rng = Rng::new(7);
     let n = 600;
-    let width = 1 + sb + ow + g * ib;
+    let width = sb + ow + g * ib;
     let (mut vecs, mut want) = (String::new(), Vec::new());
     let mut ties = 0;
     for v in 0..n {
-        let is_q = rng.below(2) as i128;
         let mut gain = pick(&mut rng, sb);
         let xs: Vec<i128> = (0..g).map(|_| pick(&mut rng, ib)).collect();
         let mut off = pick(&mut rng, sb);
@@ -115,17 +114,18 @@ fn quantizer_codes_equal_the_twin_formula() {
         } else {
             off
         };
-        let mut fields = vec![(1, is_q), (sb, gain), (ow, offh)];
+        let mut fields = vec![(sb, gain), (ow, offh)];
         for &x in xs.iter().rev() {
             fields.push((ib, x));
         }
         writeln!(vecs, "{}", hex(width, &fields)).unwrap();
-        let max = if is_q == 1 { max_q } else { max_kv };
-        want.push(
+        // Every beat is clamped both ways: as q codes and as k/v codes.
+        let codes = |max: i128| {
             xs.iter()
                 .map(|&x| shift_round_even(x * gain + (off << ifr), k).clamp(0, max))
-                .collect::<Vec<_>>(),
-        );
+                .collect::<Vec<_>>()
+        };
+        want.push([codes(max_q), codes(max_kv)]);
     }
     let dir = TempDir::new("arith-quantizer");
     dir.write("gca_quantizer.v", &module(&p, "gca_quantizer"));
@@ -136,24 +136,25 @@ fn quantizer_codes_equal_the_twin_formula() {
             r#"`timescale 1ns/1ps
 module tb;
   localparam N = {n};
-  reg clk = 1'b0, rst_n = 1'b0, load = 1'b0, is_q = 1'b0;
+  reg clk = 1'b0, rst_n = 1'b0, load = 1'b0;
   reg signed [{sbm}:0] gain = 0;
   reg signed [{owm}:0] offset = 0;
   reg [{xm}:0] x = 0;
-  wire [{cm}:0] code;
+  wire [{qm}:0] code_q;
+  wire [{km}:0] code_kv;
   reg [{wm}:0] vec [0:N-1];
   integer i, f;
   gca_quantizer dut (.clk(clk), .rst_n(rst_n), .load(load), .gain(gain), .offset(offset),
-    .x(x), .is_q(is_q), .code(code));
+    .x(x), .code_q(code_q), .code_kv(code_kv));
   always #5 clk = ~clk;
   initial begin
     $readmemh("q.hex", vec);
     f = $fopen("q.out", "w");
     #12 rst_n = 1'b1;
     for (i = 0; i < N; i = i + 1) begin
-      @(negedge clk) {{is_q, gain, offset, x}} = vec[i]; load = 1'b1;
+      @(negedge clk) {{gain, offset, x}} = vec[i]; load = 1'b1;
       @(negedge clk) load = 1'b0;
-      @(negedge clk) $fdisplay(f, "%h", code);
+      @(negedge clk) $fdisplay(f, "%h %h", code_q, code_kv);
     end
     $fclose(f);
     $finish;
@@ -163,17 +164,24 @@ endmodule
             sbm = sb - 1,
             owm = ow - 1,
             xm = g * ib - 1,
-            cm = g * cb - 1,
+            qm = g * qb - 1,
+            km = g * kb - 1,
             wm = width - 1,
         ),
     );
     let got = simulate(&dir, &["tb.v", "gca_quantizer.v"], "q.out");
     assert_eq!(got.len(), n);
-    for (v, (line, lanes)) in got.iter().zip(&want).enumerate() {
-        let word = u128::from_str_radix(line.trim(), 16).expect("hex code word");
-        for (lane, &w) in lanes.iter().enumerate() {
-            let c = (word >> (cb * lane as u32)) & ((1 << cb) - 1);
-            assert_eq!(c as i128, w, "vector {v}, lane {lane}: RTL {c}, twin {w}");
+    for (v, (line, kinds)) in got.iter().zip(&want).enumerate() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        for ((word, lanes), (cb, kind)) in words.iter().zip(kinds).zip([(qb, "q"), (kb, "k/v")]) {
+            let word = u128::from_str_radix(word, 16).expect("hex code word");
+            for (lane, &w) in lanes.iter().enumerate() {
+                let c = (word >> (cb * lane as u32)) & ((1 << cb) - 1);
+                assert_eq!(
+                    c as i128, w,
+                    "vector {v}, lane {lane} as {kind}: RTL {c}, twin {w}"
+                );
+            }
         }
     }
     assert!(ties >= n / 10, "the vectors hold ties ({ties})");
@@ -191,8 +199,8 @@ fn output_scaler_equals_the_twin_formula() {
 fn output_scaler_matches(name: &str) {
     let p = config::load(name).unwrap();
     let ports = if p.shape.n_head > 1 {
-        // The same sums on both inputs, the group's choice alternating.
-        ".sums_nx(sums), .nx_next(i[0])"
+        // The same sums on both inputs, the group's choice alternating; head 0's registers.
+        ".sums_nx(sums), .nx_next(i[0]), .en(1'b1), .head(0)"
     } else {
         ".en(1'b1)"
     };
@@ -253,7 +261,7 @@ module tb;
     for (i = 0; i < N; i = i + 1) begin
       @(negedge clk) {{gain, offset, sums}} = vec[i];
       repeat (6) @(negedge clk);
-      $fdisplay(f, "%h", y);
+      $fdisplay(f, "%h", y[{lm}:0]);
     end
     $fclose(f);
     $finish;
@@ -263,7 +271,8 @@ endmodule
             sbm = sb - 1,
             obm = ob - 1,
             sm = g * sw - 1,
-            ym = g * ob - 1,
+            ym = p.shape.n_head as u32 * g * ob - 1,
+            lm = g * ob - 1,
             wm = width - 1,
         ),
     );

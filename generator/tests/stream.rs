@@ -87,6 +87,7 @@ fn ports_follow_the_tables_of_docs_rtl() {
                 ("beat_head", O, hw),
                 ("beat_kind", O, 2),
                 ("beat_part", O, pw),
+                ("beat_sel", O, 3 * p.shape.n_head as u32),
                 ("beat_pos", O, 32),
                 ("commit", O, 1),
                 ("win_reset", O, 1),
@@ -211,6 +212,7 @@ module tb;
   localparam L = $L$;
   localparam LW = $LW$;
   localparam HW = $HW$;
+  localparam H = $H$;
   localparam PW = $PW$;
   localparam P = $P$;
   localparam NDATA = $NDATA$;
@@ -232,6 +234,7 @@ module tb;
   wire [HW-1:0] beat_head;
   wire [1:0] beat_kind;
   wire [PW-1:0] beat_part;
+  wire [3*H-1:0] beat_sel;
   wire [31:0] beat_pos;
   wire commit;
   wire win_reset;
@@ -253,7 +256,7 @@ module tb;
     .s_axis_tready(s_axis_tready), .s_axis_tlast(s_axis_tlast),
     .enable(enable), .srst(srst), .stage_free(stage_free),
     .beat_data(beat_data), .beat_valid(beat_valid), .beat_layer(beat_layer),
-    .beat_head(beat_head), .beat_kind(beat_kind), .beat_part(beat_part),
+    .beat_head(beat_head), .beat_kind(beat_kind), .beat_part(beat_part), .beat_sel(beat_sel),
     .beat_pos(beat_pos), .commit(commit), .win_reset(win_reset),
     .err_valid(err_valid), .err_code(err_code), .err_layer(err_layer), .err_pos(err_pos),
     .err_ack(err_ack), .ev_token(ev_token), .ev_error(ev_error), .ev_err_kind(ev_err_kind)
@@ -306,6 +309,7 @@ module tb;
       if (beat_head !== exp_idx / (3 * P)) fail("beat_head");
       if (beat_kind !== (exp_idx / P) % 3) fail("beat_kind");
       if (beat_part !== exp_idx % P) fail("beat_part");
+      if (beat_sel !== ({{(3*H-1){1'b0}}, 1'b1} << (exp_idx / P))) fail("beat_sel");
       p_data = data_beat(seed, exp_idx);
       exp_idx = exp_idx + 1;
       n_beat = n_beat + 1;
@@ -601,6 +605,7 @@ fn ingress_testbench_passes() {
         ("L", p.shape.n_layer.to_string()),
         ("LW", index_width(p.shape.n_layer).to_string()),
         ("HW", index_width(p.shape.n_head).to_string()),
+        ("H", p.shape.n_head.to_string()),
         ("PW", index_width(s.in_beats_per_vector).to_string()),
         ("P", s.in_beats_per_vector.to_string()),
         ("NDATA", (s.token_beats - 1).to_string()),

@@ -8,7 +8,7 @@ use crate::config::Params;
 use crate::hdl::{e, Decl, Expr, Instance, Kind, Module, Stmt};
 
 use super::common::{header_comment, index_width};
-use super::quantizer::{code_bits, lanes};
+use super::quantizer::lanes;
 use super::wires::{clock_and_reset, let_wire};
 
 /// Bits of one head's scaler fields on the `scalers` bus (regmap::scaler_bits_per_head).
@@ -26,7 +26,6 @@ pub fn build(p: &Params) -> Module {
     );
     let (qb, kb) = (p.widths.q_code, p.widths.kv_code);
     let lanes = lanes(p) as u32;
-    let cb = code_bits(p);
     let hw = index_width(s.n_head);
     let pw = index_width(p.stream.in_beats_per_vector);
     let tw = index_width(s.n_tiles);
@@ -44,9 +43,13 @@ pub fn build(p: &Params) -> Module {
         Decl::new("head_id", Kind::Input, hw).doc("this head's index in its layer (a constant)"),
     );
     m.group("Codes of this layer's beats (the layer's quantizer, gca_layer)");
-    let codes = m.port(
-        Decl::new("codes", Kind::Input, lanes * cb)
-            .doc("lane i at [CB*i +: CB]: the codes of a beat, at the end of its stage 2"),
+    let codes_q = m.port(
+        Decl::new("codes_q", Kind::Input, lanes * qb)
+            .doc("lane i at [QB*i +: QB]: a beat's codes as q codes, at the end of its stage 2"),
+    );
+    let codes_kv = m.port(
+        Decl::new("codes_kv", Kind::Input, lanes * kb)
+            .doc("lane i at [KB*i +: KB]: the same as k or v codes"),
     );
     let code_en = m.port(Decl::new("code_en", Kind::Input, 1).doc("codes holds a data beat"));
     let code_head = m.port(Decl::new("code_head", Kind::Input, hw).doc("its head"));
@@ -99,7 +102,11 @@ pub fn build(p: &Params) -> Module {
                 if dim >= d {
                     break;
                 }
-                let code = codes.slice(cb * lane + bits - 1, cb * lane);
+                let code = if kind == 0 {
+                    codes_q.slice(bits * lane + bits - 1, bits * lane)
+                } else {
+                    codes_kv.slice(bits * lane + bits - 1, bits * lane)
+                };
                 stmts.push(Stmt::nonblocking(
                     reg.slice(bits * dim + bits - 1, bits * dim),
                     code,

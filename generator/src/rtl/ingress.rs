@@ -200,6 +200,15 @@ pub fn build(p: &Params) -> Module {
     let beat_head = out_reg(&mut m, "beat_head", hw, "head of the beat");
     let beat_kind = out_reg(&mut m, "beat_kind", 2, "0 q, 1 k, 2 v");
     let beat_part = out_reg(&mut m, "beat_part", pw, "beat within the vector");
+    // The same (head, kind) one-hot, bit 3 * head + kind: the layers select the beat's scalers
+    // with it straight from a flip-flop (no decode on the path to the quantizers' stage 0).
+    let sel_bits = 3 * n_head as u32;
+    let beat_sel = out_reg(
+        &mut m,
+        "beat_sel",
+        sel_bits,
+        "bit 3 * beat_head + beat_kind set (one-hot)",
+    );
     let beat_pos = out(&mut m, "beat_pos", 32, "position of the packet");
     let commit = out(
         &mut m,
@@ -431,22 +440,39 @@ pub fn build(p: &Params) -> Module {
     );
 
     m.comment("Packet state and beat counters.");
-    let counters_clear = vec![clear(&beat_head), clear(&beat_kind), clear(&beat_part)];
-    let next_vector = Stmt::if_else(
-        beat_kind.eq(lit(2, 2)),
-        vec![
-            clear(&beat_kind),
-            nb(&beat_head, wrap_inc(&beat_head, n_head)),
-        ],
-        vec![nb(&beat_kind, beat_kind.add(lit(2, 1)))],
-    );
+    let counters_clear = vec![
+        clear(&beat_head),
+        clear(&beat_kind),
+        clear(&beat_part),
+        nb(&beat_sel, lit(sel_bits, 1)),
+    ];
+    // The one-hot moves with (head, kind): rotated by one, from the last head's v to head 0's q.
+    let sel_next: Expr = if sel_bits == 1 {
+        beat_sel.e()
+    } else {
+        e::cat(vec![
+            beat_sel.slice(sel_bits - 2, 0),
+            beat_sel.bit(sel_bits - 1),
+        ])
+    };
+    let next_vector = vec![
+        Stmt::if_else(
+            beat_kind.eq(lit(2, 2)),
+            vec![
+                clear(&beat_kind),
+                nb(&beat_head, wrap_inc(&beat_head, n_head)),
+            ],
+            vec![nb(&beat_kind, beat_kind.add(lit(2, 1)))],
+        ),
+        nb(&beat_sel, sel_next),
+    ];
     // A vector in one beat: every data beat starts the next vector (beat_part stays 0).
     let advance = if parts == 1 {
-        vec![next_vector]
+        next_vector
     } else {
         vec![Stmt::if_else(
             beat_part.eq(lit(pw, parts as u128 - 1)),
-            vec![clear(&beat_part), next_vector],
+            [vec![clear(&beat_part)], next_vector].concat(),
             vec![nb(&beat_part, wrap_inc(&beat_part, parts))],
         )]
     };

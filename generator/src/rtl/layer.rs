@@ -8,7 +8,7 @@ use crate::hdl::{e, Decl, Expr, Instance, Kind, Module, Signal, Stmt};
 use super::common::{header_comment, index_width};
 use super::head::scaler_bits;
 use super::out_scale::group_lanes as out_group_lanes;
-use super::quantizer::{code_bits, group_lanes, lanes, offset_half};
+use super::quantizer::{group_lanes, lanes, offset_half};
 use super::wires::{clock_and_reset, let_wire};
 
 /// Data beats of a result packet (after the header).
@@ -40,8 +40,16 @@ pub fn build(p: &Params) -> Module {
     m.group("Beats (gca_ingress, broadcast to every layer)");
     let beat_valid = m.input("beat_valid", 1);
     let beat_layer = m.input("beat_layer", lw);
-    let beat_head = m.input("beat_head", hw);
+    let mut head_decl = Decl::new("beat_head", Kind::Input, hw);
+    if s.n_head == 1 {
+        head_decl = head_decl.waive("UNUSEDSIGNAL", "one head: beat_sel selects the scalers");
+    }
+    let beat_head = m.port(head_decl);
     let beat_kind = m.input("beat_kind", 2);
+    let beat_sel = m.port(
+        Decl::new("beat_sel", Kind::Input, 3 * h)
+            .doc("one-hot of the beat's (head, kind): bit 3 * head + kind"),
+    );
     let mut part_decl = Decl::new("beat_part", Kind::Input, pw);
     if p.stream.in_beats_per_vector == 1 {
         part_decl = part_decl.waive("UNUSEDSIGNAL", "every vector fits one beat");
@@ -222,7 +230,7 @@ pub fn build(p: &Params) -> Module {
         &clk,
         &rst_n,
         &scalers,
-        [&beat_en, &beat_head, &beat_kind, &beat_part],
+        [&beat_en, &beat_head, &beat_kind, &beat_part, &beat_sel],
         &lanes_data,
     );
     let sw = p.widths.tile_sum;
@@ -236,11 +244,12 @@ pub fn build(p: &Params) -> Module {
                     .pin("clk", &clk)
                     .pin("head_id", e::lit(hw, head as u128))
                     .pin("rst_n", &rst_n)
-                    .pin("codes", code[0].clone())
-                    .pin("code_en", code[1].clone())
-                    .pin("code_head", code[2].clone())
-                    .pin("code_kind", code[3].clone())
-                    .pin("code_part", code[4].clone()),
+                    .pin("codes_q", code[0].clone())
+                    .pin("codes_kv", code[1].clone())
+                    .pin("code_en", code[2].clone())
+                    .pin("code_head", code[3].clone())
+                    .pin("code_kind", code[4].clone())
+                    .pin("code_part", code[5].clone()),
             )
             .pin("wtile_next", &wtile_next)
             .pin("wcol_next", &wcol_next)
@@ -366,7 +375,9 @@ fn output_scaler(
         }
     };
     let og = out_group_lanes(p) as u32;
-    let ys = lane_groups(m, d / og, og * ob, ("ys_", "y"), |grp| {
+    let groups = d / og;
+    let scale_head = seq.as_ref().map(|[_, _, head]| head.clone());
+    let ys = lane_groups(m, groups, h * og * ob, ("ys_", "y"), |grp| {
         let lo = grp * og;
         let inst = Instance::new("gca_out_scale", &format!("u_scale{grp}"))
             .pin("clk", clk)
@@ -375,43 +386,34 @@ fn output_scaler(
             .pin("gain", gain.clone())
             .pin("offset", offset.clone())
             .pin("mul_en", mul_en)
-            .pin("add_en", add_en);
-        match &from_nx {
-            None => inst.pin("en", scale_en),
-            Some((nx, nx_next)) => inst
+            .pin("add_en", add_en)
+            .pin("en", scale_en);
+        match (&from_nx, &scale_head) {
+            (Some((nx, nx_next)), Some(head)) => inst
                 .pin("sums_nx", nx.slice(sw * (lo + og) - 1, sw * lo))
-                .pin("nx_next", nx_next),
+                .pin("nx_next", nx_next)
+                .pin("head", head),
+            _ => inst,
         }
     });
-    let scaled = let_wire(m, "scaled", ys);
-    let Some([_, _, scale_head]) = seq else {
-        return vec![scaled];
-    };
-    let ys: Vec<Signal> = (0..h)
+    if h == 1 {
+        return vec![let_wire(m, "scaled", ys)];
+    }
+    // Head h's result: its registers in every group (group g holds lanes g * G..).
+    let all = let_wire(m, "scaled", ys);
+    let width = og * ob;
+    (0..h)
         .map(|head| {
-            m.decl(
-                Decl::new(&format!("y{head}"), Kind::Reg, d * ob)
-                    .doc(&format!("head {head}'s result")),
-            )
+            let parts: Vec<Expr> = (0..groups)
+                .rev()
+                .map(|grp| {
+                    let lo = (grp * h + head) * width;
+                    all.slice(lo + width - 1, lo)
+                })
+                .collect();
+            let_wire(m, &format!("y{head}"), e::cat(parts))
         })
-        .collect();
-    let arms = (0..h)
-        .map(|head| {
-            (
-                vec![e::lit(hw, head as u128)],
-                vec![Stmt::nonblocking(&ys[head as usize], &scaled)],
-            )
-        })
-        .collect();
-    // Data only: a head's result is written before the egress reads it (from the cycle after).
-    m.seq_no_reset(
-        clk,
-        vec![Stmt::if_then(
-            scale_en,
-            vec![Stmt::case_closed(scale_head, hw, arms, vec![])],
-        )],
-    );
-    ys
+        .collect()
 }
 
 /// The layer's quantizer: one set of `gca_quantizer` groups (the lanes of a beat) for all heads.
@@ -419,7 +421,8 @@ fn output_scaler(
 /// offset with its rounding half, `offset_half`, is formed off the beat's path); the beat's
 /// head, kind and part follow it down the stages, and the codes go to every head at the end of
 /// stage 2, where the head they belong to stages them (docs/rtl.md, "The layer's quantizer").
-/// Returns `[codes, code_en, code_head, code_kind, code_part]` (the head is 0 with one head,
+/// Returns `[codes_q, codes_kv, code_en, code_head, code_kind, code_part]` (the codes clamped
+/// as q and as k/v codes; the head is 0 with one head,
 /// the part 0 when every vector fits one beat: no register holds a constant).
 fn quantizer(
     p: &Params,
@@ -427,16 +430,15 @@ fn quantizer(
     clk: &Signal,
     rst_n: &Signal,
     scalers: &Signal,
-    [beat_en, beat_head, beat_kind, beat_part]: [&Signal; 4],
+    [beat_en, beat_head, beat_kind, beat_part, beat_sel]: [&Signal; 5],
     data: &Signal,
-) -> [Expr; 5] {
+) -> [Expr; 6] {
     let h = p.shape.n_head as u32;
     let (ib, sb) = (p.fixed.in_bits, p.fixed.scaler_bits);
     let hw = index_width(p.shape.n_head);
     let pw = index_width(p.stream.in_beats_per_vector);
     let sbh = scaler_bits(p);
     let lanes = lanes(p) as u32;
-    let cb = code_bits(p);
     let ow = super::quantizer::offset_half_bits(p);
     // Per head: the three gains and the three offsets with their rounding half.
     let mut gains = Vec::new();
@@ -457,46 +459,17 @@ fn quantizer(
             ));
         }
     }
-    // The accepted beat's head, then its kind.
-    let sel_gain: Vec<Signal> = ["q", "k", "v"]
-        .iter()
-        .map(|k| m.decl(Decl::new(&format!("sel_{k}_gain"), Kind::Reg, sb).signed()))
-        .collect();
-    let sel_off: Vec<Signal> = ["q", "k", "v"]
-        .iter()
-        .map(|k| m.decl(Decl::new(&format!("sel_{k}_offh"), Kind::Reg, ow).signed()))
-        .collect();
-    let assign_all = |head: Option<usize>| -> Vec<Stmt> {
-        (0..3)
-            .flat_map(|k| {
-                let (g, o): (Expr, Expr) = match head {
-                    Some(x) => (gains[3 * x + k].e(), offs[3 * x + k].e()),
-                    None => (e::slit(sb, 0), e::slit(ow, 0)),
-                };
-                [
-                    Stmt::blocking(&sel_gain[k], g),
-                    Stmt::blocking(&sel_off[k], o),
-                ]
-            })
-            .collect()
+    // The accepted beat's scalers, selected by its (head, kind) one-hot straight from the
+    // ingress's flip-flops (an AND-OR, no decode).
+    let pick = |vals: &[Signal], width: u32| {
+        vals.iter()
+            .enumerate()
+            .map(|(i, v)| e::rep(width, beat_sel.bit(i as u32)).and(v))
+            .reduce(|a, b| a.or(b))
+            .expect("at least one head")
     };
-    let arms = (0..h as usize)
-        .map(|x| (vec![e::lit(hw, x as u128)], assign_all(Some(x))))
-        .collect();
-    m.comb(vec![Stmt::case_closed(
-        beat_head,
-        hw,
-        arms,
-        assign_all(None),
-    )]);
-    let by_kind = |v: &[Signal]| {
-        beat_kind
-            .eq(e::lit(2, 0))
-            .mux(&v[0], beat_kind.eq(e::lit(2, 1)).mux(&v[1], &v[2]))
-            .as_signed()
-    };
-    let gain = let_wire(m, "gain", by_kind(&sel_gain));
-    let offset = let_wire(m, "offset", by_kind(&sel_off));
+    let gain = let_wire(m, "gain", pick(&gains, sb));
+    let offset = let_wire(m, "offset", pick(&offs, ow));
 
     // The beat's head, kind and part follow it down the stages (the part only when a vector
     // takes several beats).
@@ -535,27 +508,38 @@ fn quantizer(
         pairs.push((r, src.e()));
     }
     super::wires::follow(m, clk, rst_n, &pairs);
-    let is_q = let_wire(m, "is_q", s2[1].eq(e::lit(2, 0)));
     let g = group_lanes(p) as u32;
-    let codes = lane_groups(m, lanes / g, g * cb, ("codes", "code"), |grp| {
+    let (qb, kb) = (p.widths.q_code, p.widths.kv_code);
+    let (mut outs_q, mut outs_kv) = (Vec::new(), Vec::new());
+    for grp in 0..lanes / g {
         let lo = grp * g;
-        Instance::new("gca_quantizer", &format!("u_quant{grp}"))
-            .pin("clk", clk)
-            .pin("rst_n", rst_n)
-            .pin("load", beat_en)
-            .pin("gain", &gain)
-            .pin("offset", &offset)
-            .pin("x", data.slice(ib * (lo + g) - 1, ib * lo))
-            .pin("is_q", &is_q)
-    });
-    let codes = let_wire(m, "codes", codes);
+        let q = m.wire(&format!("codes_q{grp}"), g * qb);
+        let kv = m.wire(&format!("codes_kv{grp}"), g * kb);
+        m.instance(
+            Instance::new("gca_quantizer", &format!("u_quant{grp}"))
+                .pin("clk", clk)
+                .pin("rst_n", rst_n)
+                .pin("load", beat_en)
+                .pin("gain", &gain)
+                .pin("offset", &offset)
+                .pin("x", data.slice(ib * (lo + g) - 1, ib * lo))
+                .pin("code_q", &q)
+                .pin("code_kv", &kv),
+        );
+        outs_q.push(q.e());
+        outs_kv.push(kv.e());
+    }
+    outs_q.reverse();
+    outs_kv.reverse();
+    let codes_q = let_wire(m, "codes_q", e::cat(outs_q));
+    let codes_kv = let_wire(m, "codes_kv", e::cat(outs_kv));
     let head: Expr = if h > 1 { s2[2].e() } else { e::lit(hw, 0) };
     let part: Expr = if multi {
         s2.last().expect("tracked").e()
     } else {
         e::lit(pw, 0)
     };
-    [codes.e(), s2[0].e(), head, s2[1].e(), part]
+    [codes_q.e(), codes_kv.e(), s2[0].e(), head, s2[1].e(), part]
 }
 
 /// `groups` instances of a lane-group block (the quantizer's, the output scaler's), each with

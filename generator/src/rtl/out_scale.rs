@@ -74,14 +74,19 @@ pub fn build(p: &Params) -> Module {
     );
     let mul_en = m.port(Decl::new("mul_en", Kind::Input, 1).doc("stage 1: carry-save products"));
     let add_en = m.port(Decl::new("add_en", Kind::Input, 1).doc("stage 2: products"));
-    let en = registered
-        .then(|| m.port(Decl::new("en", Kind::Input, 1).doc("stage 3: load the result register")));
+    let en = m.port(Decl::new("en", Kind::Input, 1).doc("stage 3: load the result register"));
+    // With several heads, one result register per head: stage 3 writes head `head`'s.
+    let heads = p.shape.n_head as u32;
+    let hw = crate::hdl::index_width(heads);
+    let head = (!registered).then(|| {
+        m.port(Decl::new("head", Kind::Input, hw).doc("the head stage 3 holds (with en)"))
+    });
     m.group(if registered {
         "Result register"
     } else {
-        "Result of stage 3 (the layer registers it as the head's)"
+        "Result registers, head h at [G*OB*h +: G*OB]"
     });
-    let y = m.output("y", g * ob);
+    let y = m.output("y", heads * g * ob);
 
     let gain_r = m.decl(
         Decl::new("gain_r", Kind::Reg, sb)
@@ -212,10 +217,44 @@ pub fn build(p: &Params) -> Module {
             outs.push(sat.e());
         }
     }
-    if let Some(en) = &en {
-        m.seq(&clk, &rst_n, reset, vec![Stmt::if_then(en, body)]);
+    match &head {
+        None => {
+            m.seq(&clk, &rst_n, reset, vec![Stmt::if_then(&en, body)]);
+            outs.reverse();
+            m.assign(&y, e::cat(outs));
+        }
+        Some(head) => {
+            outs.reverse();
+            let sat = let_wire(&mut m, "sat", e::cat(outs));
+            let regs: Vec<_> = (0..heads)
+                .map(|h| {
+                    m.decl(
+                        Decl::new(&format!("y_h{h}"), Kind::Reg, g * ob)
+                            .doc(&format!("head {h}'s result")),
+                    )
+                })
+                .collect();
+            let arms = regs
+                .iter()
+                .enumerate()
+                .map(|(h, r)| {
+                    (
+                        vec![e::lit(hw, h as u128)],
+                        vec![Stmt::nonblocking(r, &sat)],
+                    )
+                })
+                .collect();
+            // Data only: a head's result is written before the egress reads it (from the
+            // cycle after).
+            m.seq_no_reset(
+                &clk,
+                vec![Stmt::if_then(
+                    &en,
+                    vec![Stmt::case_closed(head, hw, arms, vec![])],
+                )],
+            );
+            m.assign(&y, e::cat(regs.iter().rev().map(|r| r.e()).collect()));
+        }
     }
-    outs.reverse();
-    m.assign(&y, e::cat(outs));
     m
 }

@@ -12,11 +12,14 @@
 //!   offset * 2^in_frac + 2^(k-1) (k = in_frac + scaler_frac; the rounding half is folded into
 //!   the offset register) are reduced by a carry-save tree to two registered rows whose sum is
 //!   t; no carry propagates in this stage.
-//! - Stage 2 (combinational to `code`, registered by the beat's head): t >> k is the value rounded
-//!   half up, and a tie (the low k bits of t zero) clears its least significant bit, which
-//!   makes it half to even; then the clamp. The high bits are added for both values of the
-//!   carry out of the low k bits and clamped while that carry is computed (carry select), and
-//!   the tie is found without a carry chain.
+//! - Stage 2 (combinational to `code_q` and `code_kv`, registered by the beat's head): t >> k is
+//!   the value rounded half up, and a tie (the low k bits of t zero) clears its least
+//!   significant bit, which makes it half to even; then the clamp. The high bits are added for
+//!   both values of the carry out of the low k bits and clamped while that carry is computed
+//!   (carry select), and the tie is found without a carry chain. The codes are clamped twice,
+//!   to levels.q - 1 for the heads' q staging registers (`code_q`) and to levels.kv - 1 for
+//!   their k and v ones (`code_kv`): no kind select on the path, and each output drives a
+//!   third (q) or two thirds (k, v) of the heads' staging inputs.
 
 use crate::config::Params;
 use crate::hdl::{e, Decl, Expr, Kind, Module, Signal, Stmt};
@@ -32,11 +35,6 @@ pub fn lanes(p: &Params) -> usize {
 /// Lanes of one quantizer group ([`lane_group`] of [`lanes`]).
 pub fn group_lanes(p: &Params) -> usize {
     lane_group(lanes(p))
-}
-
-/// Width of a lane's code output: the wider of the q and k/v codes.
-pub fn code_bits(p: &Params) -> u32 {
-    p.widths.q_code.max(p.widths.kv_code)
 }
 
 /// Rounding shift k of the quantizer: input and scaler fractional bits.
@@ -68,7 +66,7 @@ pub fn build(p: &Params) -> Module {
     let f = p.fixed;
     let (ib, sb) = (f.in_bits, f.scaler_bits);
     let g = group_lanes(p) as u32;
-    let cb = code_bits(p);
+    let (qb, kb) = (p.widths.q_code, p.widths.kv_code);
     let k = shift(p);
     let ow = offset_half_bits(p);
     let mut m = Module::new("gca_quantizer");
@@ -94,11 +92,11 @@ pub fn build(p: &Params) -> Module {
         Decl::new("x", Kind::Input, g * ib).doc("lane i in bits [IB*i +: IB], signed fixed point"),
     );
     m.group("Stage 2: codes of the beat accepted two cycles ago");
-    let is_q = m.port(
-        Decl::new("is_q", Kind::Input, 1)
-            .doc("1: q vector (levels.q codes), 0: k or v (levels.kv)"),
+    let code_q = m
+        .port(Decl::new("code_q", Kind::Output, g * qb).doc("lane i in [QB*i +: QB]: as a q code"));
+    let code_kv = m.port(
+        Decl::new("code_kv", Kind::Output, g * kb).doc("lane i in [KB*i +: KB]: as a k or v code"),
     );
-    let code = m.output("code", g * cb);
 
     // offset * 2^in_frac + 2^(k-1) from the offset register: its low bits are constants.
     let (ifr, sf) = (f.in_frac, f.scaler_frac);
@@ -181,58 +179,68 @@ pub fn build(p: &Params) -> Module {
     // the carry out of the low k bits; both values of the carry are clamped while the carry
     // is computed, and a tie (the low k bits of t zero, found without a carry chain) clears
     // the rounded value's LSB.
-    let max_q = p.hardware.levels.q as u128 - 1;
-    let max_kv = p.hardware.levels.kv as u128 - 1;
-    let max = let_wire(
-        &mut m,
-        "max_code",
-        is_q.mux(e::lit(cb, max_q), e::lit(cb, max_kv)),
-    );
     let rw = w - k;
     assert!(
         rw >= 3,
         "the rounded quantizer value has a sign and two bits"
     );
-    // When both kinds use every code of the width, a code is never above the limit: no compare
-    // (Verilator rejects a constant one, CMPCONST).
-    let all_ones = (1u128 << cb) - 1;
-    let never_above = max_q == all_ones && max_kv == all_ones;
-    let mut codes = Vec::new();
-    for i in 0..g as usize {
-        let parts = round_parts(&mut m, &format!("t{i}"), &sums[i], &carries[i], k);
-        let tie = parts.tie.clone();
-        let mut picks = Vec::new();
-        for (carry, r) in [&parts.hi0, &parts.hi1].into_iter().enumerate() {
-            let lsb = r.bit(0).land(tie.clone().lnot());
-            let neg = r.bit(rw - 1);
-            let low: Expr = if cb == 1 {
-                lsb
-            } else if rw > cb {
-                e::cat(vec![r.slice(cb - 1, 1), lsb])
-            } else {
-                e::zext(e::cat(vec![r.slice(rw - 2, 1), lsb]), cb)
-            };
-            let low = let_wire(&mut m, &format!("low{i}_{carry}"), low);
-            let big = match (rw - 1 > cb, never_above) {
-                (true, false) => r.slice(rw - 2, cb).red_or().lor(low.gt(&max)),
-                (true, true) => r.slice(rw - 2, cb).red_or(),
-                (false, false) => low.gt(&max),
-                (false, true) => e::lit(1, 0),
-            };
-            picks.push(let_wire(
+    // Per lane: the rounding parts, with the carry as a wire (both clamps use it).
+    let parts: Vec<_> = (0..g)
+        .map(|i| {
+            let r = round_parts(
                 &mut m,
-                &format!("code{i}_{carry}"),
-                neg.mux(e::lit(cb, 0), big.mux(&max, low)),
-            ));
+                &format!("t{i}"),
+                &sums[i as usize],
+                &carries[i as usize],
+                k,
+            );
+            let cin = let_wire(&mut m, &format!("t{i}_cin"), r.cin.clone());
+            let tie = r.tie.clone();
+            (r, cin, tie)
+        })
+        .collect();
+    for (out, cb, max, kind) in [
+        (&code_q, qb, p.hardware.levels.q as u128 - 1, "q"),
+        (&code_kv, kb, p.hardware.levels.kv as u128 - 1, "kv"),
+    ] {
+        // When the kind uses every code of the width, a code is never above the limit: no
+        // compare (Verilator rejects a constant one, CMPCONST).
+        let never_above = max == (1u128 << cb) - 1;
+        let mut codes = Vec::new();
+        for (i, (parts, cin, tie)) in parts.iter().enumerate() {
+            let mut picks = Vec::new();
+            for (carry, r) in [&parts.hi0, &parts.hi1].into_iter().enumerate() {
+                let lsb = r.bit(0).land(tie.clone().lnot());
+                let neg = r.bit(rw - 1);
+                let low: Expr = if cb == 1 {
+                    lsb
+                } else if rw > cb {
+                    e::cat(vec![r.slice(cb - 1, 1), lsb])
+                } else {
+                    e::zext(e::cat(vec![r.slice(rw - 2, 1), lsb]), cb)
+                };
+                let low = let_wire(&mut m, &format!("{kind}_low{i}_{carry}"), low);
+                let big = match (rw - 1 > cb, never_above) {
+                    (true, false) => r.slice(rw - 2, cb).red_or().lor(low.gt(e::lit(cb, max))),
+                    (true, true) => r.slice(rw - 2, cb).red_or(),
+                    (false, false) => low.gt(e::lit(cb, max)),
+                    (false, true) => e::lit(1, 0),
+                };
+                picks.push(let_wire(
+                    &mut m,
+                    &format!("{kind}_code{i}_{carry}"),
+                    neg.mux(e::lit(cb, 0), big.mux(e::lit(cb, max), low)),
+                ));
+            }
+            let c = let_wire(
+                &mut m,
+                &format!("{kind}_code{i}"),
+                cin.mux(&picks[1], &picks[0]),
+            );
+            codes.push(c.e());
         }
-        let c = let_wire(
-            &mut m,
-            &format!("code{i}"),
-            parts.cin.mux(&picks[1], &picks[0]),
-        );
-        codes.push(c.e());
+        codes.reverse();
+        m.assign(out, e::cat(codes));
     }
-    codes.reverse();
-    m.assign(&code, e::cat(codes));
     m
 }

@@ -146,6 +146,7 @@ pub fn build(p: &Params) -> Module {
     let beat_layer = w(&mut m, "beat_layer", lw);
     let beat_head = w(&mut m, "beat_head", hw);
     let beat_kind = w(&mut m, "beat_kind", 2);
+    let beat_sel = w(&mut m, "beat_sel", 3 * p.shape.n_head as u32);
     let beat_part = w(&mut m, "beat_part", pw);
     let beat_pos = w(&mut m, "beat_pos", 32);
     let commit = w(&mut m, "commit", 1);
@@ -171,6 +172,7 @@ pub fn build(p: &Params) -> Module {
             .pin("beat_layer", &beat_layer)
             .pin("beat_head", &beat_head)
             .pin("beat_kind", &beat_kind)
+            .pin("beat_sel", &beat_sel)
             .pin("beat_part", &beat_part)
             .pin("beat_pos", &beat_pos)
             .pin("commit", &commit)
@@ -216,6 +218,7 @@ pub fn build(p: &Params) -> Module {
                 .pin("beat_layer", &beat_layer)
                 .pin("beat_head", &beat_head)
                 .pin("beat_kind", &beat_kind)
+                .pin("beat_sel", &beat_sel)
                 .pin("beat_part", &beat_part)
                 .pin("beat_data", &beat_data)
                 .pin("beat_pos", &beat_pos)

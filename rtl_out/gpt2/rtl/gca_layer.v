@@ -22,6 +22,7 @@ module gca_layer (
   input  wire [3:0]    beat_layer,
   input  wire [3:0]    beat_head,
   input  wire [1:0]    beat_kind,
+  input  wire [35:0]   beat_sel,      // one-hot of the beat's (head, kind): bit 3 * head + kind
   // lint: UNUSEDSIGNAL: every vector fits one beat
   /* verilator lint_off UNUSEDSIGNAL */
   input  wire          beat_part,
@@ -48,210 +49,212 @@ module gca_layer (
   output reg  [511:0]  res_data       // data beat res_beat of the result
 );
 
-  wire                 hit;
-  wire                 beat_en;
-  wire                 commit_en;
-  wire                 ctrl_stage_free;
-  wire                 ctrl_idle;
-  wire                 ctrl_busy;
-  reg                  win_pend;        // a window clear waits for the tokens committed before it
-  reg                  win_clear;       // empty the window (the cycle after a pending clear meets an idle controller)
-  wire                 win_fire;
-  wire                 win_empty;
-  wire                 win_advance;
-  wire                 wr_we_next;
-  wire                 age_tick_next;
-  wire                 pwm_load_next;
-  wire                 qk_next;
-  wire                 av_next;
-  wire                 ro_next;
-  wire                 ro_first_next;
-  wire                 ro_count_next;
-  wire                 mul_en;
-  wire                 add_en;
-  wire                 scale_en;
-  wire        [3:0]    mul_head;
-  wire        [3:0]    gain_head;
-  wire        [3:0]    scale_head;
-  wire        [3:0]    wtile_next;
-  wire        [5:0]    wcol_next;
-  wire        [1023:0] col_en;
+  wire                  hit;
+  wire                  beat_en;
+  wire                  commit_en;
+  wire                  ctrl_stage_free;
+  wire                  ctrl_idle;
+  wire                  ctrl_busy;
+  reg                   win_pend;        // a window clear waits for the tokens committed before it
+  reg                   win_clear;       // empty the window (the cycle after a pending clear meets an idle controller)
+  wire                  win_fire;
+  wire                  win_empty;
+  wire                  win_advance;
+  wire                  wr_we_next;
+  wire                  age_tick_next;
+  wire                  pwm_load_next;
+  wire                  qk_next;
+  wire                  av_next;
+  wire                  ro_next;
+  wire                  ro_first_next;
+  wire                  ro_count_next;
+  wire                  mul_en;
+  wire                  add_en;
+  wire                  scale_en;
+  wire        [3:0]     mul_head;
+  wire        [3:0]     gain_head;
+  wire        [3:0]     scale_head;
+  wire        [3:0]     wtile_next;
+  wire        [5:0]     wcol_next;
+  wire        [1023:0]  col_en;
   // lint: UNUSEDSIGNAL: the fill count is for waveforms; no logic needs it
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [10:0]   fill;
+  wire        [10:0]    fill;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [511:0]  beat_lanes;
-  wire signed [15:0]   q_gain0;
-  wire signed [15:0]   q_offset0;
-  wire signed [16:0]   q_offh0;
-  wire signed [15:0]   k_gain0;
-  wire signed [15:0]   k_offset0;
-  wire signed [16:0]   k_offh0;
-  wire signed [15:0]   v_gain0;
-  wire signed [15:0]   v_offset0;
-  wire signed [16:0]   v_offh0;
-  wire signed [15:0]   q_gain1;
-  wire signed [15:0]   q_offset1;
-  wire signed [16:0]   q_offh1;
-  wire signed [15:0]   k_gain1;
-  wire signed [15:0]   k_offset1;
-  wire signed [16:0]   k_offh1;
-  wire signed [15:0]   v_gain1;
-  wire signed [15:0]   v_offset1;
-  wire signed [16:0]   v_offh1;
-  wire signed [15:0]   q_gain2;
-  wire signed [15:0]   q_offset2;
-  wire signed [16:0]   q_offh2;
-  wire signed [15:0]   k_gain2;
-  wire signed [15:0]   k_offset2;
-  wire signed [16:0]   k_offh2;
-  wire signed [15:0]   v_gain2;
-  wire signed [15:0]   v_offset2;
-  wire signed [16:0]   v_offh2;
-  wire signed [15:0]   q_gain3;
-  wire signed [15:0]   q_offset3;
-  wire signed [16:0]   q_offh3;
-  wire signed [15:0]   k_gain3;
-  wire signed [15:0]   k_offset3;
-  wire signed [16:0]   k_offh3;
-  wire signed [15:0]   v_gain3;
-  wire signed [15:0]   v_offset3;
-  wire signed [16:0]   v_offh3;
-  wire signed [15:0]   q_gain4;
-  wire signed [15:0]   q_offset4;
-  wire signed [16:0]   q_offh4;
-  wire signed [15:0]   k_gain4;
-  wire signed [15:0]   k_offset4;
-  wire signed [16:0]   k_offh4;
-  wire signed [15:0]   v_gain4;
-  wire signed [15:0]   v_offset4;
-  wire signed [16:0]   v_offh4;
-  wire signed [15:0]   q_gain5;
-  wire signed [15:0]   q_offset5;
-  wire signed [16:0]   q_offh5;
-  wire signed [15:0]   k_gain5;
-  wire signed [15:0]   k_offset5;
-  wire signed [16:0]   k_offh5;
-  wire signed [15:0]   v_gain5;
-  wire signed [15:0]   v_offset5;
-  wire signed [16:0]   v_offh5;
-  wire signed [15:0]   q_gain6;
-  wire signed [15:0]   q_offset6;
-  wire signed [16:0]   q_offh6;
-  wire signed [15:0]   k_gain6;
-  wire signed [15:0]   k_offset6;
-  wire signed [16:0]   k_offh6;
-  wire signed [15:0]   v_gain6;
-  wire signed [15:0]   v_offset6;
-  wire signed [16:0]   v_offh6;
-  wire signed [15:0]   q_gain7;
-  wire signed [15:0]   q_offset7;
-  wire signed [16:0]   q_offh7;
-  wire signed [15:0]   k_gain7;
-  wire signed [15:0]   k_offset7;
-  wire signed [16:0]   k_offh7;
-  wire signed [15:0]   v_gain7;
-  wire signed [15:0]   v_offset7;
-  wire signed [16:0]   v_offh7;
-  wire signed [15:0]   q_gain8;
-  wire signed [15:0]   q_offset8;
-  wire signed [16:0]   q_offh8;
-  wire signed [15:0]   k_gain8;
-  wire signed [15:0]   k_offset8;
-  wire signed [16:0]   k_offh8;
-  wire signed [15:0]   v_gain8;
-  wire signed [15:0]   v_offset8;
-  wire signed [16:0]   v_offh8;
-  wire signed [15:0]   q_gain9;
-  wire signed [15:0]   q_offset9;
-  wire signed [16:0]   q_offh9;
-  wire signed [15:0]   k_gain9;
-  wire signed [15:0]   k_offset9;
-  wire signed [16:0]   k_offh9;
-  wire signed [15:0]   v_gain9;
-  wire signed [15:0]   v_offset9;
-  wire signed [16:0]   v_offh9;
-  wire signed [15:0]   q_gain10;
-  wire signed [15:0]   q_offset10;
-  wire signed [16:0]   q_offh10;
-  wire signed [15:0]   k_gain10;
-  wire signed [15:0]   k_offset10;
-  wire signed [16:0]   k_offh10;
-  wire signed [15:0]   v_gain10;
-  wire signed [15:0]   v_offset10;
-  wire signed [16:0]   v_offh10;
-  wire signed [15:0]   q_gain11;
-  wire signed [15:0]   q_offset11;
-  wire signed [16:0]   q_offh11;
-  wire signed [15:0]   k_gain11;
-  wire signed [15:0]   k_offset11;
-  wire signed [16:0]   k_offh11;
-  wire signed [15:0]   v_gain11;
-  wire signed [15:0]   v_offset11;
-  wire signed [16:0]   v_offh11;
-  reg  signed [15:0]   sel_q_gain;
-  reg  signed [15:0]   sel_k_gain;
-  reg  signed [15:0]   sel_v_gain;
-  reg  signed [16:0]   sel_q_offh;
-  reg  signed [16:0]   sel_k_offh;
-  reg  signed [16:0]   sel_v_offh;
-  wire signed [15:0]   gain;
-  wire signed [16:0]   offset;
-  reg                  beat_s1;         // stage 1 holds a data beat
-  reg         [1:0]    kind_s1;         // its kind
-  reg         [3:0]    head_s1;         // its head
-  reg                  beat_s2;         // stage 2 holds a data beat
-  reg         [1:0]    kind_s2;         // its kind
-  reg         [3:0]    head_s2;         // its head
-  wire                 is_q;
-  wire        [31:0]   codes0;
-  wire        [31:0]   codes1;
-  wire        [31:0]   codes2;
-  wire        [31:0]   codes3;
-  wire        [31:0]   codes4;
-  wire        [31:0]   codes5;
-  wire        [31:0]   codes6;
-  wire        [31:0]   codes7;
-  wire        [255:0]  codes;
-  wire        [639:0]  sums0;
-  wire        [639:0]  sums1;
-  wire        [639:0]  sums2;
-  wire        [639:0]  sums3;
-  wire        [639:0]  sums4;
-  wire        [639:0]  sums5;
-  wire        [639:0]  sums6;
-  wire        [639:0]  sums7;
-  wire        [639:0]  sums8;
-  wire        [639:0]  sums9;
-  wire        [639:0]  sums10;
-  wire        [639:0]  sums11;
-  reg  signed [15:0]   o_gain;
-  reg  signed [15:0]   o_off_sel;
-  reg  signed [15:0]   o_offset;        // the offset of the head in stage 1
-  reg  signed [639:0]  sums_sel;
-  reg         [639:0]  sums_nx;         // the sums of the head stage 1 takes next cycle (heads 1..)
-  wire                 nx_next;
-  wire        [127:0]  ys_0;
-  wire        [127:0]  ys_1;
-  wire        [127:0]  ys_2;
-  wire        [127:0]  ys_3;
-  wire        [127:0]  ys_4;
-  wire        [127:0]  ys_5;
-  wire        [127:0]  ys_6;
-  wire        [127:0]  ys_7;
-  wire        [1023:0] scaled;
-  reg         [1023:0] y0;              // head 0's result
-  reg         [1023:0] y1;              // head 1's result
-  reg         [1023:0] y2;              // head 2's result
-  reg         [1023:0] y3;              // head 3's result
-  reg         [1023:0] y4;              // head 4's result
-  reg         [1023:0] y5;              // head 5's result
-  reg         [1023:0] y6;              // head 6's result
-  reg         [1023:0] y7;              // head 7's result
-  reg         [1023:0] y8;              // head 8's result
-  reg         [1023:0] y9;              // head 9's result
-  reg         [1023:0] y10;             // head 10's result
-  reg         [1023:0] y11;             // head 11's result
+  wire        [511:0]   beat_lanes;
+  wire signed [15:0]    q_gain0;
+  wire signed [15:0]    q_offset0;
+  wire signed [16:0]    q_offh0;
+  wire signed [15:0]    k_gain0;
+  wire signed [15:0]    k_offset0;
+  wire signed [16:0]    k_offh0;
+  wire signed [15:0]    v_gain0;
+  wire signed [15:0]    v_offset0;
+  wire signed [16:0]    v_offh0;
+  wire signed [15:0]    q_gain1;
+  wire signed [15:0]    q_offset1;
+  wire signed [16:0]    q_offh1;
+  wire signed [15:0]    k_gain1;
+  wire signed [15:0]    k_offset1;
+  wire signed [16:0]    k_offh1;
+  wire signed [15:0]    v_gain1;
+  wire signed [15:0]    v_offset1;
+  wire signed [16:0]    v_offh1;
+  wire signed [15:0]    q_gain2;
+  wire signed [15:0]    q_offset2;
+  wire signed [16:0]    q_offh2;
+  wire signed [15:0]    k_gain2;
+  wire signed [15:0]    k_offset2;
+  wire signed [16:0]    k_offh2;
+  wire signed [15:0]    v_gain2;
+  wire signed [15:0]    v_offset2;
+  wire signed [16:0]    v_offh2;
+  wire signed [15:0]    q_gain3;
+  wire signed [15:0]    q_offset3;
+  wire signed [16:0]    q_offh3;
+  wire signed [15:0]    k_gain3;
+  wire signed [15:0]    k_offset3;
+  wire signed [16:0]    k_offh3;
+  wire signed [15:0]    v_gain3;
+  wire signed [15:0]    v_offset3;
+  wire signed [16:0]    v_offh3;
+  wire signed [15:0]    q_gain4;
+  wire signed [15:0]    q_offset4;
+  wire signed [16:0]    q_offh4;
+  wire signed [15:0]    k_gain4;
+  wire signed [15:0]    k_offset4;
+  wire signed [16:0]    k_offh4;
+  wire signed [15:0]    v_gain4;
+  wire signed [15:0]    v_offset4;
+  wire signed [16:0]    v_offh4;
+  wire signed [15:0]    q_gain5;
+  wire signed [15:0]    q_offset5;
+  wire signed [16:0]    q_offh5;
+  wire signed [15:0]    k_gain5;
+  wire signed [15:0]    k_offset5;
+  wire signed [16:0]    k_offh5;
+  wire signed [15:0]    v_gain5;
+  wire signed [15:0]    v_offset5;
+  wire signed [16:0]    v_offh5;
+  wire signed [15:0]    q_gain6;
+  wire signed [15:0]    q_offset6;
+  wire signed [16:0]    q_offh6;
+  wire signed [15:0]    k_gain6;
+  wire signed [15:0]    k_offset6;
+  wire signed [16:0]    k_offh6;
+  wire signed [15:0]    v_gain6;
+  wire signed [15:0]    v_offset6;
+  wire signed [16:0]    v_offh6;
+  wire signed [15:0]    q_gain7;
+  wire signed [15:0]    q_offset7;
+  wire signed [16:0]    q_offh7;
+  wire signed [15:0]    k_gain7;
+  wire signed [15:0]    k_offset7;
+  wire signed [16:0]    k_offh7;
+  wire signed [15:0]    v_gain7;
+  wire signed [15:0]    v_offset7;
+  wire signed [16:0]    v_offh7;
+  wire signed [15:0]    q_gain8;
+  wire signed [15:0]    q_offset8;
+  wire signed [16:0]    q_offh8;
+  wire signed [15:0]    k_gain8;
+  wire signed [15:0]    k_offset8;
+  wire signed [16:0]    k_offh8;
+  wire signed [15:0]    v_gain8;
+  wire signed [15:0]    v_offset8;
+  wire signed [16:0]    v_offh8;
+  wire signed [15:0]    q_gain9;
+  wire signed [15:0]    q_offset9;
+  wire signed [16:0]    q_offh9;
+  wire signed [15:0]    k_gain9;
+  wire signed [15:0]    k_offset9;
+  wire signed [16:0]    k_offh9;
+  wire signed [15:0]    v_gain9;
+  wire signed [15:0]    v_offset9;
+  wire signed [16:0]    v_offh9;
+  wire signed [15:0]    q_gain10;
+  wire signed [15:0]    q_offset10;
+  wire signed [16:0]    q_offh10;
+  wire signed [15:0]    k_gain10;
+  wire signed [15:0]    k_offset10;
+  wire signed [16:0]    k_offh10;
+  wire signed [15:0]    v_gain10;
+  wire signed [15:0]    v_offset10;
+  wire signed [16:0]    v_offh10;
+  wire signed [15:0]    q_gain11;
+  wire signed [15:0]    q_offset11;
+  wire signed [16:0]    q_offh11;
+  wire signed [15:0]    k_gain11;
+  wire signed [15:0]    k_offset11;
+  wire signed [16:0]    k_offh11;
+  wire signed [15:0]    v_gain11;
+  wire signed [15:0]    v_offset11;
+  wire signed [16:0]    v_offh11;
+  wire        [15:0]    gain;
+  wire        [16:0]    offset;
+  reg                   beat_s1;         // stage 1 holds a data beat
+  reg         [1:0]     kind_s1;         // its kind
+  reg         [3:0]     head_s1;         // its head
+  reg                   beat_s2;         // stage 2 holds a data beat
+  reg         [1:0]     kind_s2;         // its kind
+  reg         [3:0]     head_s2;         // its head
+  wire        [31:0]    codes_q0;
+  wire        [23:0]    codes_kv0;
+  wire        [31:0]    codes_q1;
+  wire        [23:0]    codes_kv1;
+  wire        [31:0]    codes_q2;
+  wire        [23:0]    codes_kv2;
+  wire        [31:0]    codes_q3;
+  wire        [23:0]    codes_kv3;
+  wire        [31:0]    codes_q4;
+  wire        [23:0]    codes_kv4;
+  wire        [31:0]    codes_q5;
+  wire        [23:0]    codes_kv5;
+  wire        [31:0]    codes_q6;
+  wire        [23:0]    codes_kv6;
+  wire        [31:0]    codes_q7;
+  wire        [23:0]    codes_kv7;
+  wire        [255:0]   codes_q;
+  wire        [191:0]   codes_kv;
+  wire        [639:0]   sums0;
+  wire        [639:0]   sums1;
+  wire        [639:0]   sums2;
+  wire        [639:0]   sums3;
+  wire        [639:0]   sums4;
+  wire        [639:0]   sums5;
+  wire        [639:0]   sums6;
+  wire        [639:0]   sums7;
+  wire        [639:0]   sums8;
+  wire        [639:0]   sums9;
+  wire        [639:0]   sums10;
+  wire        [639:0]   sums11;
+  reg  signed [15:0]    o_gain;
+  reg  signed [15:0]    o_off_sel;
+  reg  signed [15:0]    o_offset;        // the offset of the head in stage 1
+  reg  signed [639:0]   sums_sel;
+  reg         [639:0]   sums_nx;         // the sums of the head stage 1 takes next cycle (heads 1..)
+  wire                  nx_next;
+  wire        [1535:0]  ys_0;
+  wire        [1535:0]  ys_1;
+  wire        [1535:0]  ys_2;
+  wire        [1535:0]  ys_3;
+  wire        [1535:0]  ys_4;
+  wire        [1535:0]  ys_5;
+  wire        [1535:0]  ys_6;
+  wire        [1535:0]  ys_7;
+  wire        [12287:0] scaled;
+  wire        [1023:0]  y0;
+  wire        [1023:0]  y1;
+  wire        [1023:0]  y2;
+  wire        [1023:0]  y3;
+  wire        [1023:0]  y4;
+  wire        [1023:0]  y5;
+  wire        [1023:0]  y6;
+  wire        [1023:0]  y7;
+  wire        [1023:0]  y8;
+  wire        [1023:0]  y9;
+  wire        [1023:0]  y10;
+  wire        [1023:0]  y11;
 
   assign hit = beat_layer == layer_id;
   assign beat_en = beat_valid && hit;
@@ -428,120 +431,32 @@ module gca_layer (
   assign v_gain11 = $signed(scalers[1487:1472]);
   assign v_offset11 = $signed(scalers[1503:1488]);
   assign v_offh11 = $signed($signed({v_offset11[15], v_offset11}) + 17'd512);
-
-  always @* begin
-    case (beat_head)
-      4'd0: begin
-        sel_q_gain = q_gain0;
-        sel_q_offh = q_offh0;
-        sel_k_gain = k_gain0;
-        sel_k_offh = k_offh0;
-        sel_v_gain = v_gain0;
-        sel_v_offh = v_offh0;
-      end
-      4'd1: begin
-        sel_q_gain = q_gain1;
-        sel_q_offh = q_offh1;
-        sel_k_gain = k_gain1;
-        sel_k_offh = k_offh1;
-        sel_v_gain = v_gain1;
-        sel_v_offh = v_offh1;
-      end
-      4'd2: begin
-        sel_q_gain = q_gain2;
-        sel_q_offh = q_offh2;
-        sel_k_gain = k_gain2;
-        sel_k_offh = k_offh2;
-        sel_v_gain = v_gain2;
-        sel_v_offh = v_offh2;
-      end
-      4'd3: begin
-        sel_q_gain = q_gain3;
-        sel_q_offh = q_offh3;
-        sel_k_gain = k_gain3;
-        sel_k_offh = k_offh3;
-        sel_v_gain = v_gain3;
-        sel_v_offh = v_offh3;
-      end
-      4'd4: begin
-        sel_q_gain = q_gain4;
-        sel_q_offh = q_offh4;
-        sel_k_gain = k_gain4;
-        sel_k_offh = k_offh4;
-        sel_v_gain = v_gain4;
-        sel_v_offh = v_offh4;
-      end
-      4'd5: begin
-        sel_q_gain = q_gain5;
-        sel_q_offh = q_offh5;
-        sel_k_gain = k_gain5;
-        sel_k_offh = k_offh5;
-        sel_v_gain = v_gain5;
-        sel_v_offh = v_offh5;
-      end
-      4'd6: begin
-        sel_q_gain = q_gain6;
-        sel_q_offh = q_offh6;
-        sel_k_gain = k_gain6;
-        sel_k_offh = k_offh6;
-        sel_v_gain = v_gain6;
-        sel_v_offh = v_offh6;
-      end
-      4'd7: begin
-        sel_q_gain = q_gain7;
-        sel_q_offh = q_offh7;
-        sel_k_gain = k_gain7;
-        sel_k_offh = k_offh7;
-        sel_v_gain = v_gain7;
-        sel_v_offh = v_offh7;
-      end
-      4'd8: begin
-        sel_q_gain = q_gain8;
-        sel_q_offh = q_offh8;
-        sel_k_gain = k_gain8;
-        sel_k_offh = k_offh8;
-        sel_v_gain = v_gain8;
-        sel_v_offh = v_offh8;
-      end
-      4'd9: begin
-        sel_q_gain = q_gain9;
-        sel_q_offh = q_offh9;
-        sel_k_gain = k_gain9;
-        sel_k_offh = k_offh9;
-        sel_v_gain = v_gain9;
-        sel_v_offh = v_offh9;
-      end
-      4'd10: begin
-        sel_q_gain = q_gain10;
-        sel_q_offh = q_offh10;
-        sel_k_gain = k_gain10;
-        sel_k_offh = k_offh10;
-        sel_v_gain = v_gain10;
-        sel_v_offh = v_offh10;
-      end
-      4'd11: begin
-        sel_q_gain = q_gain11;
-        sel_q_offh = q_offh11;
-        sel_k_gain = k_gain11;
-        sel_k_offh = k_offh11;
-        sel_v_gain = v_gain11;
-        sel_v_offh = v_offh11;
-      end
-      default: begin
-        // An encoding no operation reaches: the safe state, out of coverage.
-        // verilator coverage_block_off
-        sel_q_gain = 16'sd0;
-        sel_q_offh = 17'sd0;
-        sel_k_gain = 16'sd0;
-        sel_k_offh = 17'sd0;
-        sel_v_gain = 16'sd0;
-        sel_v_offh = 17'sd0;
-      end
-    endcase
-  end
-
-  assign gain = $signed((beat_kind == 2'd0) ? sel_q_gain : ((beat_kind == 2'd1) ? sel_k_gain : sel_v_gain));
-  assign offset = $signed((beat_kind == 2'd0) ? sel_q_offh : ((beat_kind == 2'd1) ? sel_k_offh : sel_v_offh));
+  assign gain =
+    ({16{beat_sel[0]}} & q_gain0) | ({16{beat_sel[1]}} & k_gain0) | ({16{beat_sel[2]}} & v_gain0) |
+    ({16{beat_sel[3]}} & q_gain1) | ({16{beat_sel[4]}} & k_gain1) | ({16{beat_sel[5]}} & v_gain1) |
+    ({16{beat_sel[6]}} & q_gain2) | ({16{beat_sel[7]}} & k_gain2) | ({16{beat_sel[8]}} & v_gain2) |
+    ({16{beat_sel[9]}} & q_gain3) | ({16{beat_sel[10]}} & k_gain3) | ({16{beat_sel[11]}} & v_gain3) |
+    ({16{beat_sel[12]}} & q_gain4) | ({16{beat_sel[13]}} & k_gain4) | ({16{beat_sel[14]}} & v_gain4) |
+    ({16{beat_sel[15]}} & q_gain5) | ({16{beat_sel[16]}} & k_gain5) | ({16{beat_sel[17]}} & v_gain5) |
+    ({16{beat_sel[18]}} & q_gain6) | ({16{beat_sel[19]}} & k_gain6) | ({16{beat_sel[20]}} & v_gain6) |
+    ({16{beat_sel[21]}} & q_gain7) | ({16{beat_sel[22]}} & k_gain7) | ({16{beat_sel[23]}} & v_gain7) |
+    ({16{beat_sel[24]}} & q_gain8) | ({16{beat_sel[25]}} & k_gain8) | ({16{beat_sel[26]}} & v_gain8) |
+    ({16{beat_sel[27]}} & q_gain9) | ({16{beat_sel[28]}} & k_gain9) | ({16{beat_sel[29]}} & v_gain9) |
+    ({16{beat_sel[30]}} & q_gain10) | ({16{beat_sel[31]}} & k_gain10) | ({16{beat_sel[32]}} & v_gain10) |
+    ({16{beat_sel[33]}} & q_gain11) | ({16{beat_sel[34]}} & k_gain11) | ({16{beat_sel[35]}} & v_gain11);
+  assign offset =
+    ({17{beat_sel[0]}} & q_offh0) | ({17{beat_sel[1]}} & k_offh0) | ({17{beat_sel[2]}} & v_offh0) |
+    ({17{beat_sel[3]}} & q_offh1) | ({17{beat_sel[4]}} & k_offh1) | ({17{beat_sel[5]}} & v_offh1) |
+    ({17{beat_sel[6]}} & q_offh2) | ({17{beat_sel[7]}} & k_offh2) | ({17{beat_sel[8]}} & v_offh2) |
+    ({17{beat_sel[9]}} & q_offh3) | ({17{beat_sel[10]}} & k_offh3) | ({17{beat_sel[11]}} & v_offh3) |
+    ({17{beat_sel[12]}} & q_offh4) | ({17{beat_sel[13]}} & k_offh4) | ({17{beat_sel[14]}} & v_offh4) |
+    ({17{beat_sel[15]}} & q_offh5) | ({17{beat_sel[16]}} & k_offh5) | ({17{beat_sel[17]}} & v_offh5) |
+    ({17{beat_sel[18]}} & q_offh6) | ({17{beat_sel[19]}} & k_offh6) | ({17{beat_sel[20]}} & v_offh6) |
+    ({17{beat_sel[21]}} & q_offh7) | ({17{beat_sel[22]}} & k_offh7) | ({17{beat_sel[23]}} & v_offh7) |
+    ({17{beat_sel[24]}} & q_offh8) | ({17{beat_sel[25]}} & k_offh8) | ({17{beat_sel[26]}} & v_offh8) |
+    ({17{beat_sel[27]}} & q_offh9) | ({17{beat_sel[28]}} & k_offh9) | ({17{beat_sel[29]}} & v_offh9) |
+    ({17{beat_sel[30]}} & q_offh10) | ({17{beat_sel[31]}} & k_offh10) | ({17{beat_sel[32]}} & v_offh10) |
+    ({17{beat_sel[33]}} & q_offh11) | ({17{beat_sel[34]}} & k_offh11) | ({17{beat_sel[35]}} & v_offh11);
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
@@ -561,97 +476,96 @@ module gca_layer (
     end
   end
 
-  assign is_q = kind_s2 == 2'd0;
-
   gca_quantizer u_quant0 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .load  (beat_en),
-    .gain  (gain),
-    .offset(offset),
-    .x     (beat_lanes[63:0]),
-    .is_q  (is_q),
-    .code  (codes0)
+    .clk    (clk),
+    .rst_n  (rst_n),
+    .load   (beat_en),
+    .gain   (gain),
+    .offset (offset),
+    .x      (beat_lanes[63:0]),
+    .code_q (codes_q0),
+    .code_kv(codes_kv0)
   );
 
   gca_quantizer u_quant1 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .load  (beat_en),
-    .gain  (gain),
-    .offset(offset),
-    .x     (beat_lanes[127:64]),
-    .is_q  (is_q),
-    .code  (codes1)
+    .clk    (clk),
+    .rst_n  (rst_n),
+    .load   (beat_en),
+    .gain   (gain),
+    .offset (offset),
+    .x      (beat_lanes[127:64]),
+    .code_q (codes_q1),
+    .code_kv(codes_kv1)
   );
 
   gca_quantizer u_quant2 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .load  (beat_en),
-    .gain  (gain),
-    .offset(offset),
-    .x     (beat_lanes[191:128]),
-    .is_q  (is_q),
-    .code  (codes2)
+    .clk    (clk),
+    .rst_n  (rst_n),
+    .load   (beat_en),
+    .gain   (gain),
+    .offset (offset),
+    .x      (beat_lanes[191:128]),
+    .code_q (codes_q2),
+    .code_kv(codes_kv2)
   );
 
   gca_quantizer u_quant3 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .load  (beat_en),
-    .gain  (gain),
-    .offset(offset),
-    .x     (beat_lanes[255:192]),
-    .is_q  (is_q),
-    .code  (codes3)
+    .clk    (clk),
+    .rst_n  (rst_n),
+    .load   (beat_en),
+    .gain   (gain),
+    .offset (offset),
+    .x      (beat_lanes[255:192]),
+    .code_q (codes_q3),
+    .code_kv(codes_kv3)
   );
 
   gca_quantizer u_quant4 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .load  (beat_en),
-    .gain  (gain),
-    .offset(offset),
-    .x     (beat_lanes[319:256]),
-    .is_q  (is_q),
-    .code  (codes4)
+    .clk    (clk),
+    .rst_n  (rst_n),
+    .load   (beat_en),
+    .gain   (gain),
+    .offset (offset),
+    .x      (beat_lanes[319:256]),
+    .code_q (codes_q4),
+    .code_kv(codes_kv4)
   );
 
   gca_quantizer u_quant5 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .load  (beat_en),
-    .gain  (gain),
-    .offset(offset),
-    .x     (beat_lanes[383:320]),
-    .is_q  (is_q),
-    .code  (codes5)
+    .clk    (clk),
+    .rst_n  (rst_n),
+    .load   (beat_en),
+    .gain   (gain),
+    .offset (offset),
+    .x      (beat_lanes[383:320]),
+    .code_q (codes_q5),
+    .code_kv(codes_kv5)
   );
 
   gca_quantizer u_quant6 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .load  (beat_en),
-    .gain  (gain),
-    .offset(offset),
-    .x     (beat_lanes[447:384]),
-    .is_q  (is_q),
-    .code  (codes6)
+    .clk    (clk),
+    .rst_n  (rst_n),
+    .load   (beat_en),
+    .gain   (gain),
+    .offset (offset),
+    .x      (beat_lanes[447:384]),
+    .code_q (codes_q6),
+    .code_kv(codes_kv6)
   );
 
   gca_quantizer u_quant7 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .load  (beat_en),
-    .gain  (gain),
-    .offset(offset),
-    .x     (beat_lanes[511:448]),
-    .is_q  (is_q),
-    .code  (codes7)
+    .clk    (clk),
+    .rst_n  (rst_n),
+    .load   (beat_en),
+    .gain   (gain),
+    .offset (offset),
+    .x      (beat_lanes[511:448]),
+    .code_q (codes_q7),
+    .code_kv(codes_kv7)
   );
 
-  assign codes = {codes7, codes6, codes5, codes4, codes3, codes2, codes1, codes0};
+  assign codes_q = {codes_q7, codes_q6, codes_q5, codes_q4, codes_q3, codes_q2, codes_q1, codes_q0};
+  assign codes_kv = {codes_kv7, codes_kv6, codes_kv5, codes_kv4, codes_kv3, codes_kv2, codes_kv1, codes_kv0};
 
   gca_head u_head0 (
 `ifdef USE_POWER_PINS
@@ -663,7 +577,8 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd0),
     .rst_n        (rst_n),
-    .codes        (codes),
+    .codes_q      (codes_q),
+    .codes_kv     (codes_kv),
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
@@ -692,7 +607,8 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd1),
     .rst_n        (rst_n),
-    .codes        (codes),
+    .codes_q      (codes_q),
+    .codes_kv     (codes_kv),
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
@@ -721,7 +637,8 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd2),
     .rst_n        (rst_n),
-    .codes        (codes),
+    .codes_q      (codes_q),
+    .codes_kv     (codes_kv),
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
@@ -750,7 +667,8 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd3),
     .rst_n        (rst_n),
-    .codes        (codes),
+    .codes_q      (codes_q),
+    .codes_kv     (codes_kv),
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
@@ -779,7 +697,8 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd4),
     .rst_n        (rst_n),
-    .codes        (codes),
+    .codes_q      (codes_q),
+    .codes_kv     (codes_kv),
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
@@ -808,7 +727,8 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd5),
     .rst_n        (rst_n),
-    .codes        (codes),
+    .codes_q      (codes_q),
+    .codes_kv     (codes_kv),
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
@@ -837,7 +757,8 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd6),
     .rst_n        (rst_n),
-    .codes        (codes),
+    .codes_q      (codes_q),
+    .codes_kv     (codes_kv),
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
@@ -866,7 +787,8 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd7),
     .rst_n        (rst_n),
-    .codes        (codes),
+    .codes_q      (codes_q),
+    .codes_kv     (codes_kv),
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
@@ -895,7 +817,8 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd8),
     .rst_n        (rst_n),
-    .codes        (codes),
+    .codes_q      (codes_q),
+    .codes_kv     (codes_kv),
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
@@ -924,7 +847,8 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd9),
     .rst_n        (rst_n),
-    .codes        (codes),
+    .codes_q      (codes_q),
+    .codes_kv     (codes_kv),
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
@@ -953,7 +877,8 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd10),
     .rst_n        (rst_n),
-    .codes        (codes),
+    .codes_q      (codes_q),
+    .codes_kv     (codes_kv),
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
@@ -982,7 +907,8 @@ module gca_layer (
     .clk          (clk),
     .head_id      (4'd11),
     .rst_n        (rst_n),
-    .codes        (codes),
+    .codes_q      (codes_q),
+    .codes_kv     (codes_kv),
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
@@ -1159,8 +1085,10 @@ module gca_layer (
     .offset (o_offset),
     .mul_en (mul_en),
     .add_en (add_en),
+    .en     (scale_en),
     .sums_nx(sums_nx[79:0]),
     .nx_next(nx_next),
+    .head   (scale_head),
     .y      (ys_0)
   );
 
@@ -1172,8 +1100,10 @@ module gca_layer (
     .offset (o_offset),
     .mul_en (mul_en),
     .add_en (add_en),
+    .en     (scale_en),
     .sums_nx(sums_nx[159:80]),
     .nx_next(nx_next),
+    .head   (scale_head),
     .y      (ys_1)
   );
 
@@ -1185,8 +1115,10 @@ module gca_layer (
     .offset (o_offset),
     .mul_en (mul_en),
     .add_en (add_en),
+    .en     (scale_en),
     .sums_nx(sums_nx[239:160]),
     .nx_next(nx_next),
+    .head   (scale_head),
     .y      (ys_2)
   );
 
@@ -1198,8 +1130,10 @@ module gca_layer (
     .offset (o_offset),
     .mul_en (mul_en),
     .add_en (add_en),
+    .en     (scale_en),
     .sums_nx(sums_nx[319:240]),
     .nx_next(nx_next),
+    .head   (scale_head),
     .y      (ys_3)
   );
 
@@ -1211,8 +1145,10 @@ module gca_layer (
     .offset (o_offset),
     .mul_en (mul_en),
     .add_en (add_en),
+    .en     (scale_en),
     .sums_nx(sums_nx[399:320]),
     .nx_next(nx_next),
+    .head   (scale_head),
     .y      (ys_4)
   );
 
@@ -1224,8 +1160,10 @@ module gca_layer (
     .offset (o_offset),
     .mul_en (mul_en),
     .add_en (add_en),
+    .en     (scale_en),
     .sums_nx(sums_nx[479:400]),
     .nx_next(nx_next),
+    .head   (scale_head),
     .y      (ys_5)
   );
 
@@ -1237,8 +1175,10 @@ module gca_layer (
     .offset (o_offset),
     .mul_en (mul_en),
     .add_en (add_en),
+    .en     (scale_en),
     .sums_nx(sums_nx[559:480]),
     .nx_next(nx_next),
+    .head   (scale_head),
     .y      (ys_6)
   );
 
@@ -1250,59 +1190,62 @@ module gca_layer (
     .offset (o_offset),
     .mul_en (mul_en),
     .add_en (add_en),
+    .en     (scale_en),
     .sums_nx(sums_nx[639:560]),
     .nx_next(nx_next),
+    .head   (scale_head),
     .y      (ys_7)
   );
 
   assign scaled = {ys_7, ys_6, ys_5, ys_4, ys_3, ys_2, ys_1, ys_0};
-
-  always @(posedge clk) begin
-    if (scale_en) begin
-      case (scale_head)
-        4'd0: begin
-          y0 <= scaled;
-        end
-        4'd1: begin
-          y1 <= scaled;
-        end
-        4'd2: begin
-          y2 <= scaled;
-        end
-        4'd3: begin
-          y3 <= scaled;
-        end
-        4'd4: begin
-          y4 <= scaled;
-        end
-        4'd5: begin
-          y5 <= scaled;
-        end
-        4'd6: begin
-          y6 <= scaled;
-        end
-        4'd7: begin
-          y7 <= scaled;
-        end
-        4'd8: begin
-          y8 <= scaled;
-        end
-        4'd9: begin
-          y9 <= scaled;
-        end
-        4'd10: begin
-          y10 <= scaled;
-        end
-        4'd11: begin
-          y11 <= scaled;
-        end
-        default: begin
-          // An encoding no operation reaches: the safe state, out of coverage.
-          // verilator coverage_block_off
-        end
-      endcase
-    end
-  end
+  assign y0 = {
+    scaled[10879:10752], scaled[9343:9216], scaled[7807:7680], scaled[6271:6144], scaled[4735:4608], scaled[3199:3072],
+    scaled[1663:1536], scaled[127:0]
+  };
+  assign y1 = {
+    scaled[11007:10880], scaled[9471:9344], scaled[7935:7808], scaled[6399:6272], scaled[4863:4736], scaled[3327:3200],
+    scaled[1791:1664], scaled[255:128]
+  };
+  assign y2 = {
+    scaled[11135:11008], scaled[9599:9472], scaled[8063:7936], scaled[6527:6400], scaled[4991:4864], scaled[3455:3328],
+    scaled[1919:1792], scaled[383:256]
+  };
+  assign y3 = {
+    scaled[11263:11136], scaled[9727:9600], scaled[8191:8064], scaled[6655:6528], scaled[5119:4992], scaled[3583:3456],
+    scaled[2047:1920], scaled[511:384]
+  };
+  assign y4 = {
+    scaled[11391:11264], scaled[9855:9728], scaled[8319:8192], scaled[6783:6656], scaled[5247:5120], scaled[3711:3584],
+    scaled[2175:2048], scaled[639:512]
+  };
+  assign y5 = {
+    scaled[11519:11392], scaled[9983:9856], scaled[8447:8320], scaled[6911:6784], scaled[5375:5248], scaled[3839:3712],
+    scaled[2303:2176], scaled[767:640]
+  };
+  assign y6 = {
+    scaled[11647:11520], scaled[10111:9984], scaled[8575:8448], scaled[7039:6912], scaled[5503:5376], scaled[3967:3840],
+    scaled[2431:2304], scaled[895:768]
+  };
+  assign y7 = {
+    scaled[11775:11648], scaled[10239:10112], scaled[8703:8576], scaled[7167:7040], scaled[5631:5504],
+    scaled[4095:3968], scaled[2559:2432], scaled[1023:896]
+  };
+  assign y8 = {
+    scaled[11903:11776], scaled[10367:10240], scaled[8831:8704], scaled[7295:7168], scaled[5759:5632],
+    scaled[4223:4096], scaled[2687:2560], scaled[1151:1024]
+  };
+  assign y9 = {
+    scaled[12031:11904], scaled[10495:10368], scaled[8959:8832], scaled[7423:7296], scaled[5887:5760],
+    scaled[4351:4224], scaled[2815:2688], scaled[1279:1152]
+  };
+  assign y10 = {
+    scaled[12159:12032], scaled[10623:10496], scaled[9087:8960], scaled[7551:7424], scaled[6015:5888],
+    scaled[4479:4352], scaled[2943:2816], scaled[1407:1280]
+  };
+  assign y11 = {
+    scaled[12287:12160], scaled[10751:10624], scaled[9215:9088], scaled[7679:7552], scaled[6143:6016],
+    scaled[4607:4480], scaled[3071:2944], scaled[1535:1408]
+  };
 
   always @* begin
     case (res_beat)

@@ -18,7 +18,8 @@ module gca_head (
   // Identity
   input  wire         head_id,       // this head's index in its layer (a constant)
   // Codes of this layer's beats (the layer's quantizer, gca_layer)
-  input  wire [31:0]  codes,         // lane i at [CB*i +: CB]: the codes of a beat, at the end of its stage 2
+  input  wire [31:0]  codes_q,       // lane i at [QB*i +: QB]: a beat's codes as q codes, at the end of its stage 2
+  input  wire [23:0]  codes_kv,      // lane i at [KB*i +: KB]: the same as k or v codes
   input  wire         code_en,       // codes holds a data beat
   input  wire         code_head,     // its head
   input  wire [1:0]   code_kind,     // 0 q, 1 k, 2 v
@@ -70,34 +71,34 @@ module gca_head (
     if (mine_s2) begin
       case (code_kind)
         2'd0: begin
-          q_codes[3:0] <= codes[3:0];
-          q_codes[7:4] <= codes[7:4];
-          q_codes[11:8] <= codes[11:8];
-          q_codes[15:12] <= codes[15:12];
-          q_codes[19:16] <= codes[19:16];
-          q_codes[23:20] <= codes[23:20];
-          q_codes[27:24] <= codes[27:24];
-          q_codes[31:28] <= codes[31:28];
+          q_codes[3:0] <= codes_q[3:0];
+          q_codes[7:4] <= codes_q[7:4];
+          q_codes[11:8] <= codes_q[11:8];
+          q_codes[15:12] <= codes_q[15:12];
+          q_codes[19:16] <= codes_q[19:16];
+          q_codes[23:20] <= codes_q[23:20];
+          q_codes[27:24] <= codes_q[27:24];
+          q_codes[31:28] <= codes_q[31:28];
         end
         2'd1: begin
-          k_codes[2:0] <= codes[2:0];
-          k_codes[5:3] <= codes[6:4];
-          k_codes[8:6] <= codes[10:8];
-          k_codes[11:9] <= codes[14:12];
-          k_codes[14:12] <= codes[18:16];
-          k_codes[17:15] <= codes[22:20];
-          k_codes[20:18] <= codes[26:24];
-          k_codes[23:21] <= codes[30:28];
+          k_codes[2:0] <= codes_kv[2:0];
+          k_codes[5:3] <= codes_kv[5:3];
+          k_codes[8:6] <= codes_kv[8:6];
+          k_codes[11:9] <= codes_kv[11:9];
+          k_codes[14:12] <= codes_kv[14:12];
+          k_codes[17:15] <= codes_kv[17:15];
+          k_codes[20:18] <= codes_kv[20:18];
+          k_codes[23:21] <= codes_kv[23:21];
         end
         2'd2: begin
-          v_codes[2:0] <= codes[2:0];
-          v_codes[5:3] <= codes[6:4];
-          v_codes[8:6] <= codes[10:8];
-          v_codes[11:9] <= codes[14:12];
-          v_codes[14:12] <= codes[18:16];
-          v_codes[17:15] <= codes[22:20];
-          v_codes[20:18] <= codes[26:24];
-          v_codes[23:21] <= codes[30:28];
+          v_codes[2:0] <= codes_kv[2:0];
+          v_codes[5:3] <= codes_kv[5:3];
+          v_codes[8:6] <= codes_kv[8:6];
+          v_codes[11:9] <= codes_kv[11:9];
+          v_codes[14:12] <= codes_kv[14:12];
+          v_codes[17:15] <= codes_kv[17:15];
+          v_codes[20:18] <= codes_kv[20:18];
+          v_codes[23:21] <= codes_kv[23:21];
         end
         default: begin
           // An encoding no operation reaches: the safe state, out of coverage.

@@ -37,6 +37,7 @@ module gca_ingress (
   output reg          beat_head,     // head of the beat
   output reg  [1:0]   beat_kind,     // 0 q, 1 k, 2 v
   output reg          beat_part,     // beat within the vector
+  output reg  [5:0]   beat_sel,      // bit 3 * beat_head + beat_kind set (one-hot)
   output wire [31:0]  beat_pos,      // position of the packet
   output wire         commit,        // with beat_valid: last beat of a good TOKEN
   output wire         win_reset,     // a good RESET_WINDOW for beat_layer accepted
@@ -173,6 +174,7 @@ module gca_ingress (
       beat_head <= 1'd0;
       beat_kind <= 2'd0;
       beat_part <= 1'd0;
+      beat_sel <= 6'd1;
     end else begin
       if (srst) begin
         state <= (accept ? (!s_axis_tlast) : (state != S_HEADER)) ? S_DROP : S_HEADER;
@@ -184,6 +186,7 @@ module gca_ingress (
             beat_head <= 1'd0;
             beat_kind <= 2'd0;
             beat_part <= 1'd0;
+            beat_sel <= 6'd1;
             if (hdr_code != 4'd0) begin
               // bad header: dropped up to TLAST
               state <= s_axis_tlast ? S_HEADER : S_DROP;
@@ -197,11 +200,14 @@ module gca_ingress (
               state <= s_axis_tlast ? S_HEADER : S_DROP;
             end else if (at_last) begin
               state <= S_HEADER;
-            end else if (beat_kind == 2'd2) begin
-              beat_kind <= 2'd0;
-              beat_head <= (beat_head == 1'd1) ? 1'd0 : (beat_head + 1'd1);
             end else begin
-              beat_kind <= beat_kind + 2'd1;
+              if (beat_kind == 2'd2) begin
+                beat_kind <= 2'd0;
+                beat_head <= (beat_head == 1'd1) ? 1'd0 : (beat_head + 1'd1);
+              end else begin
+                beat_kind <= beat_kind + 2'd1;
+              end
+              beat_sel <= {beat_sel[4:0], beat_sel[5]};
             end
           end
           S_DROP: begin

@@ -22,6 +22,7 @@ module gca_layer (
   input  wire         beat_layer,
   input  wire         beat_head,
   input  wire [1:0]   beat_kind,
+  input  wire [5:0]   beat_sel,      // one-hot of the beat's (head, kind): bit 3 * head + kind
   // lint: UNUSEDSIGNAL: every vector fits one beat
   /* verilator lint_off UNUSEDSIGNAL */
   input  wire         beat_part,
@@ -102,23 +103,18 @@ module gca_layer (
   wire signed [15:0]  v_gain1;
   wire signed [15:0]  v_offset1;
   wire signed [16:0]  v_offh1;
-  reg  signed [15:0]  sel_q_gain;
-  reg  signed [15:0]  sel_k_gain;
-  reg  signed [15:0]  sel_v_gain;
-  reg  signed [16:0]  sel_q_offh;
-  reg  signed [16:0]  sel_k_offh;
-  reg  signed [16:0]  sel_v_offh;
-  wire signed [15:0]  gain;
-  wire signed [16:0]  offset;
+  wire        [15:0]  gain;
+  wire        [16:0]  offset;
   reg                 beat_s1;         // stage 1 holds a data beat
   reg         [1:0]   kind_s1;         // its kind
   reg                 head_s1;         // its head
   reg                 beat_s2;         // stage 2 holds a data beat
   reg         [1:0]   kind_s2;         // its kind
   reg                 head_s2;         // its head
-  wire                is_q;
-  wire        [31:0]  codes0;
-  wire        [31:0]  codes;
+  wire        [31:0]  codes_q0;
+  wire        [23:0]  codes_kv0;
+  wire        [31:0]  codes_q;
+  wire        [23:0]  codes_kv;
   wire        [55:0]  sums0;
   wire        [55:0]  sums1;
   reg  signed [15:0]  o_gain;
@@ -127,10 +123,10 @@ module gca_layer (
   reg  signed [55:0]  sums_sel;
   reg         [55:0]  sums_nx;         // the sums of the head stage 1 takes next cycle (heads 1..)
   wire                nx_next;
-  wire        [127:0] ys_0;
-  wire        [127:0] scaled;
-  reg         [127:0] y0;              // head 0's result
-  reg         [127:0] y1;              // head 1's result
+  wire        [255:0] ys_0;
+  wire        [255:0] scaled;
+  wire        [127:0] y0;
+  wire        [127:0] y1;
 
   assign hit = beat_layer == layer_id;
   assign beat_en = beat_valid && hit;
@@ -217,30 +213,12 @@ module gca_layer (
   assign v_gain1 = $signed(scalers[207:192]);
   assign v_offset1 = $signed(scalers[223:208]);
   assign v_offh1 = $signed($signed({v_offset1[15], v_offset1}) + 17'd512);
-
-  always @* begin
-    case (beat_head)
-      1'd0: begin
-        sel_q_gain = q_gain0;
-        sel_q_offh = q_offh0;
-        sel_k_gain = k_gain0;
-        sel_k_offh = k_offh0;
-        sel_v_gain = v_gain0;
-        sel_v_offh = v_offh0;
-      end
-      default: begin
-        sel_q_gain = q_gain1;
-        sel_q_offh = q_offh1;
-        sel_k_gain = k_gain1;
-        sel_k_offh = k_offh1;
-        sel_v_gain = v_gain1;
-        sel_v_offh = v_offh1;
-      end
-    endcase
-  end
-
-  assign gain = $signed((beat_kind == 2'd0) ? sel_q_gain : ((beat_kind == 2'd1) ? sel_k_gain : sel_v_gain));
-  assign offset = $signed((beat_kind == 2'd0) ? sel_q_offh : ((beat_kind == 2'd1) ? sel_k_offh : sel_v_offh));
+  assign gain =
+    ({16{beat_sel[0]}} & q_gain0) | ({16{beat_sel[1]}} & k_gain0) | ({16{beat_sel[2]}} & v_gain0) |
+    ({16{beat_sel[3]}} & q_gain1) | ({16{beat_sel[4]}} & k_gain1) | ({16{beat_sel[5]}} & v_gain1);
+  assign offset =
+    ({17{beat_sel[0]}} & q_offh0) | ({17{beat_sel[1]}} & k_offh0) | ({17{beat_sel[2]}} & v_offh0) |
+    ({17{beat_sel[3]}} & q_offh1) | ({17{beat_sel[4]}} & k_offh1) | ({17{beat_sel[5]}} & v_offh1);
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
@@ -260,20 +238,19 @@ module gca_layer (
     end
   end
 
-  assign is_q = kind_s2 == 2'd0;
-
   gca_quantizer u_quant0 (
-    .clk   (clk),
-    .rst_n (rst_n),
-    .load  (beat_en),
-    .gain  (gain),
-    .offset(offset),
-    .x     (beat_lanes[63:0]),
-    .is_q  (is_q),
-    .code  (codes0)
+    .clk    (clk),
+    .rst_n  (rst_n),
+    .load   (beat_en),
+    .gain   (gain),
+    .offset (offset),
+    .x      (beat_lanes[63:0]),
+    .code_q (codes_q0),
+    .code_kv(codes_kv0)
   );
 
-  assign codes = {codes0};
+  assign codes_q = {codes_q0};
+  assign codes_kv = {codes_kv0};
 
   gca_head u_head0 (
 `ifdef USE_POWER_PINS
@@ -285,7 +262,8 @@ module gca_layer (
     .clk          (clk),
     .head_id      (1'd0),
     .rst_n        (rst_n),
-    .codes        (codes),
+    .codes_q      (codes_q),
+    .codes_kv     (codes_kv),
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
@@ -314,7 +292,8 @@ module gca_layer (
     .clk          (clk),
     .head_id      (1'd1),
     .rst_n        (rst_n),
-    .codes        (codes),
+    .codes_q      (codes_q),
+    .codes_kv     (codes_kv),
     .code_en      (beat_s2),
     .code_head    (head_s2),
     .code_kind    (kind_s2),
@@ -386,25 +365,16 @@ module gca_layer (
     .offset (o_offset),
     .mul_en (mul_en),
     .add_en (add_en),
+    .en     (scale_en),
     .sums_nx(sums_nx[55:0]),
     .nx_next(nx_next),
+    .head   (scale_head),
     .y      (ys_0)
   );
 
   assign scaled = {ys_0};
-
-  always @(posedge clk) begin
-    if (scale_en) begin
-      case (scale_head)
-        1'd0: begin
-          y0 <= scaled;
-        end
-        default: begin
-          y1 <= scaled;
-        end
-      endcase
-    end
-  end
+  assign y0 = {scaled[127:0]};
+  assign y1 = {scaled[255:128]};
 
   always @* begin
     case (res_beat)

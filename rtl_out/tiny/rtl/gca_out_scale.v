@@ -16,562 +16,567 @@ module gca_out_scale (
   input  wire signed [15:0]  offset,  // output LSBs
   input  wire                mul_en,  // stage 1: carry-save products
   input  wire                add_en,  // stage 2: products
-  // Result of stage 3 (the layer registers it as the head's)
-  output wire        [127:0] y
+  input  wire                en,      // stage 3: load the result register
+  input  wire                head,    // the head stage 3 holds (with en)
+  // Result registers, head h at [G*OB*h +: G*OB]
+  output wire        [255:0] y
 );
 
-  reg                nx;        // stage 1 takes sums_nx
-  wire        [55:0] sums_s1;
-  reg  signed [15:0] gain_r;    // copy of the gain
-  reg  signed [15:0] off_r;     // copy of the offset
-  wire signed [6:0]  sum0;
-  wire signed [23:0] m0_a1;
-  wire        [23:0] m0_a2;
-  wire               m0_neg0;
-  wire               m0_one0;
-  wire               m0_two0;
-  wire        [23:0] m0_sel0;
-  wire               m0_neg1;
-  wire               m0_one1;
-  wire               m0_two1;
-  wire        [21:0] m0_sel1;
-  wire        [23:0] m0_pp1;
-  wire               m0_neg2;
-  wire               m0_one2;
-  wire               m0_two2;
-  wire        [19:0] m0_sel2;
-  wire        [23:0] m0_pp2;
-  wire               m0_neg3;
-  wire               m0_one3;
-  wire               m0_two3;
-  wire        [17:0] m0_sel3;
-  wire        [23:0] m0_pp3;
-  wire        [23:0] m0_corr;
-  wire        [23:0] m0_l0_0_s;
-  wire        [22:0] m0_l0_0_m;
-  wire        [23:0] m0_l0_0_c;
-  wire        [23:0] m0_l1_0_s;
-  wire        [22:0] m0_l1_0_m;
-  wire        [23:0] m0_l1_0_c;
-  wire        [23:0] m0_l2_0_s;
-  wire        [22:0] m0_l2_0_m;
-  wire        [23:0] m0_l2_0_c;
-  reg         [23:0] ps0;       // lane 0: sum * gain + half, carry-save sum
-  reg         [23:0] pc0;       // carry-save carries
-  reg  signed [13:0] rh0;       // sum * gain / 2^f, rounded half to even
+  reg                 nx;        // stage 1 takes sums_nx
+  wire        [55:0]  sums_s1;
+  reg  signed [15:0]  gain_r;    // copy of the gain
+  reg  signed [15:0]  off_r;     // copy of the offset
+  wire signed [6:0]   sum0;
+  wire signed [23:0]  m0_a1;
+  wire        [23:0]  m0_a2;
+  wire                m0_neg0;
+  wire                m0_one0;
+  wire                m0_two0;
+  wire        [23:0]  m0_sel0;
+  wire                m0_neg1;
+  wire                m0_one1;
+  wire                m0_two1;
+  wire        [21:0]  m0_sel1;
+  wire        [23:0]  m0_pp1;
+  wire                m0_neg2;
+  wire                m0_one2;
+  wire                m0_two2;
+  wire        [19:0]  m0_sel2;
+  wire        [23:0]  m0_pp2;
+  wire                m0_neg3;
+  wire                m0_one3;
+  wire                m0_two3;
+  wire        [17:0]  m0_sel3;
+  wire        [23:0]  m0_pp3;
+  wire        [23:0]  m0_corr;
+  wire        [23:0]  m0_l0_0_s;
+  wire        [22:0]  m0_l0_0_m;
+  wire        [23:0]  m0_l0_0_c;
+  wire        [23:0]  m0_l1_0_s;
+  wire        [22:0]  m0_l1_0_m;
+  wire        [23:0]  m0_l1_0_c;
+  wire        [23:0]  m0_l2_0_s;
+  wire        [22:0]  m0_l2_0_m;
+  wire        [23:0]  m0_l2_0_c;
+  reg         [23:0]  ps0;       // lane 0: sum * gain + half, carry-save sum
+  reg         [23:0]  pc0;       // carry-save carries
+  reg  signed [13:0]  rh0;       // sum * gain / 2^f, rounded half to even
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [10:0] t0_lsum;
+  wire        [10:0]  t0_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [9:0]  t0_tie_x;
+  wire        [9:0]   t0_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t0_tie_o;
+  wire        [9:0]   t0_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               t0_tie;
-  wire        [6:0]  t0_hi_u0;
-  wire        [6:0]  t0_hi_u1;
-  wire        [7:0]  t0_hi_l0;
-  wire signed [13:0] t0_hi0;
-  wire        [7:0]  t0_hi_l1;
-  wire signed [13:0] t0_hi1;
-  wire signed [13:0] r0;
-  wire signed [6:0]  sum1;
-  wire signed [23:0] m1_a1;
-  wire        [23:0] m1_a2;
-  wire               m1_neg0;
-  wire               m1_one0;
-  wire               m1_two0;
-  wire        [23:0] m1_sel0;
-  wire               m1_neg1;
-  wire               m1_one1;
-  wire               m1_two1;
-  wire        [21:0] m1_sel1;
-  wire        [23:0] m1_pp1;
-  wire               m1_neg2;
-  wire               m1_one2;
-  wire               m1_two2;
-  wire        [19:0] m1_sel2;
-  wire        [23:0] m1_pp2;
-  wire               m1_neg3;
-  wire               m1_one3;
-  wire               m1_two3;
-  wire        [17:0] m1_sel3;
-  wire        [23:0] m1_pp3;
-  wire        [23:0] m1_corr;
-  wire        [23:0] m1_l0_0_s;
-  wire        [22:0] m1_l0_0_m;
-  wire        [23:0] m1_l0_0_c;
-  wire        [23:0] m1_l1_0_s;
-  wire        [22:0] m1_l1_0_m;
-  wire        [23:0] m1_l1_0_c;
-  wire        [23:0] m1_l2_0_s;
-  wire        [22:0] m1_l2_0_m;
-  wire        [23:0] m1_l2_0_c;
-  reg         [23:0] ps1;       // lane 1: sum * gain + half, carry-save sum
-  reg         [23:0] pc1;       // carry-save carries
-  reg  signed [13:0] rh1;       // sum * gain / 2^f, rounded half to even
+  wire                t0_tie;
+  wire        [6:0]   t0_hi_u0;
+  wire        [6:0]   t0_hi_u1;
+  wire        [7:0]   t0_hi_l0;
+  wire signed [13:0]  t0_hi0;
+  wire        [7:0]   t0_hi_l1;
+  wire signed [13:0]  t0_hi1;
+  wire signed [13:0]  r0;
+  wire signed [6:0]   sum1;
+  wire signed [23:0]  m1_a1;
+  wire        [23:0]  m1_a2;
+  wire                m1_neg0;
+  wire                m1_one0;
+  wire                m1_two0;
+  wire        [23:0]  m1_sel0;
+  wire                m1_neg1;
+  wire                m1_one1;
+  wire                m1_two1;
+  wire        [21:0]  m1_sel1;
+  wire        [23:0]  m1_pp1;
+  wire                m1_neg2;
+  wire                m1_one2;
+  wire                m1_two2;
+  wire        [19:0]  m1_sel2;
+  wire        [23:0]  m1_pp2;
+  wire                m1_neg3;
+  wire                m1_one3;
+  wire                m1_two3;
+  wire        [17:0]  m1_sel3;
+  wire        [23:0]  m1_pp3;
+  wire        [23:0]  m1_corr;
+  wire        [23:0]  m1_l0_0_s;
+  wire        [22:0]  m1_l0_0_m;
+  wire        [23:0]  m1_l0_0_c;
+  wire        [23:0]  m1_l1_0_s;
+  wire        [22:0]  m1_l1_0_m;
+  wire        [23:0]  m1_l1_0_c;
+  wire        [23:0]  m1_l2_0_s;
+  wire        [22:0]  m1_l2_0_m;
+  wire        [23:0]  m1_l2_0_c;
+  reg         [23:0]  ps1;       // lane 1: sum * gain + half, carry-save sum
+  reg         [23:0]  pc1;       // carry-save carries
+  reg  signed [13:0]  rh1;       // sum * gain / 2^f, rounded half to even
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [10:0] t1_lsum;
+  wire        [10:0]  t1_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [9:0]  t1_tie_x;
+  wire        [9:0]   t1_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t1_tie_o;
+  wire        [9:0]   t1_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               t1_tie;
-  wire        [6:0]  t1_hi_u0;
-  wire        [6:0]  t1_hi_u1;
-  wire        [7:0]  t1_hi_l0;
-  wire signed [13:0] t1_hi0;
-  wire        [7:0]  t1_hi_l1;
-  wire signed [13:0] t1_hi1;
-  wire signed [13:0] r1;
-  wire signed [6:0]  sum2;
-  wire signed [23:0] m2_a1;
-  wire        [23:0] m2_a2;
-  wire               m2_neg0;
-  wire               m2_one0;
-  wire               m2_two0;
-  wire        [23:0] m2_sel0;
-  wire               m2_neg1;
-  wire               m2_one1;
-  wire               m2_two1;
-  wire        [21:0] m2_sel1;
-  wire        [23:0] m2_pp1;
-  wire               m2_neg2;
-  wire               m2_one2;
-  wire               m2_two2;
-  wire        [19:0] m2_sel2;
-  wire        [23:0] m2_pp2;
-  wire               m2_neg3;
-  wire               m2_one3;
-  wire               m2_two3;
-  wire        [17:0] m2_sel3;
-  wire        [23:0] m2_pp3;
-  wire        [23:0] m2_corr;
-  wire        [23:0] m2_l0_0_s;
-  wire        [22:0] m2_l0_0_m;
-  wire        [23:0] m2_l0_0_c;
-  wire        [23:0] m2_l1_0_s;
-  wire        [22:0] m2_l1_0_m;
-  wire        [23:0] m2_l1_0_c;
-  wire        [23:0] m2_l2_0_s;
-  wire        [22:0] m2_l2_0_m;
-  wire        [23:0] m2_l2_0_c;
-  reg         [23:0] ps2;       // lane 2: sum * gain + half, carry-save sum
-  reg         [23:0] pc2;       // carry-save carries
-  reg  signed [13:0] rh2;       // sum * gain / 2^f, rounded half to even
+  wire                t1_tie;
+  wire        [6:0]   t1_hi_u0;
+  wire        [6:0]   t1_hi_u1;
+  wire        [7:0]   t1_hi_l0;
+  wire signed [13:0]  t1_hi0;
+  wire        [7:0]   t1_hi_l1;
+  wire signed [13:0]  t1_hi1;
+  wire signed [13:0]  r1;
+  wire signed [6:0]   sum2;
+  wire signed [23:0]  m2_a1;
+  wire        [23:0]  m2_a2;
+  wire                m2_neg0;
+  wire                m2_one0;
+  wire                m2_two0;
+  wire        [23:0]  m2_sel0;
+  wire                m2_neg1;
+  wire                m2_one1;
+  wire                m2_two1;
+  wire        [21:0]  m2_sel1;
+  wire        [23:0]  m2_pp1;
+  wire                m2_neg2;
+  wire                m2_one2;
+  wire                m2_two2;
+  wire        [19:0]  m2_sel2;
+  wire        [23:0]  m2_pp2;
+  wire                m2_neg3;
+  wire                m2_one3;
+  wire                m2_two3;
+  wire        [17:0]  m2_sel3;
+  wire        [23:0]  m2_pp3;
+  wire        [23:0]  m2_corr;
+  wire        [23:0]  m2_l0_0_s;
+  wire        [22:0]  m2_l0_0_m;
+  wire        [23:0]  m2_l0_0_c;
+  wire        [23:0]  m2_l1_0_s;
+  wire        [22:0]  m2_l1_0_m;
+  wire        [23:0]  m2_l1_0_c;
+  wire        [23:0]  m2_l2_0_s;
+  wire        [22:0]  m2_l2_0_m;
+  wire        [23:0]  m2_l2_0_c;
+  reg         [23:0]  ps2;       // lane 2: sum * gain + half, carry-save sum
+  reg         [23:0]  pc2;       // carry-save carries
+  reg  signed [13:0]  rh2;       // sum * gain / 2^f, rounded half to even
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [10:0] t2_lsum;
+  wire        [10:0]  t2_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [9:0]  t2_tie_x;
+  wire        [9:0]   t2_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t2_tie_o;
+  wire        [9:0]   t2_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               t2_tie;
-  wire        [6:0]  t2_hi_u0;
-  wire        [6:0]  t2_hi_u1;
-  wire        [7:0]  t2_hi_l0;
-  wire signed [13:0] t2_hi0;
-  wire        [7:0]  t2_hi_l1;
-  wire signed [13:0] t2_hi1;
-  wire signed [13:0] r2;
-  wire signed [6:0]  sum3;
-  wire signed [23:0] m3_a1;
-  wire        [23:0] m3_a2;
-  wire               m3_neg0;
-  wire               m3_one0;
-  wire               m3_two0;
-  wire        [23:0] m3_sel0;
-  wire               m3_neg1;
-  wire               m3_one1;
-  wire               m3_two1;
-  wire        [21:0] m3_sel1;
-  wire        [23:0] m3_pp1;
-  wire               m3_neg2;
-  wire               m3_one2;
-  wire               m3_two2;
-  wire        [19:0] m3_sel2;
-  wire        [23:0] m3_pp2;
-  wire               m3_neg3;
-  wire               m3_one3;
-  wire               m3_two3;
-  wire        [17:0] m3_sel3;
-  wire        [23:0] m3_pp3;
-  wire        [23:0] m3_corr;
-  wire        [23:0] m3_l0_0_s;
-  wire        [22:0] m3_l0_0_m;
-  wire        [23:0] m3_l0_0_c;
-  wire        [23:0] m3_l1_0_s;
-  wire        [22:0] m3_l1_0_m;
-  wire        [23:0] m3_l1_0_c;
-  wire        [23:0] m3_l2_0_s;
-  wire        [22:0] m3_l2_0_m;
-  wire        [23:0] m3_l2_0_c;
-  reg         [23:0] ps3;       // lane 3: sum * gain + half, carry-save sum
-  reg         [23:0] pc3;       // carry-save carries
-  reg  signed [13:0] rh3;       // sum * gain / 2^f, rounded half to even
+  wire                t2_tie;
+  wire        [6:0]   t2_hi_u0;
+  wire        [6:0]   t2_hi_u1;
+  wire        [7:0]   t2_hi_l0;
+  wire signed [13:0]  t2_hi0;
+  wire        [7:0]   t2_hi_l1;
+  wire signed [13:0]  t2_hi1;
+  wire signed [13:0]  r2;
+  wire signed [6:0]   sum3;
+  wire signed [23:0]  m3_a1;
+  wire        [23:0]  m3_a2;
+  wire                m3_neg0;
+  wire                m3_one0;
+  wire                m3_two0;
+  wire        [23:0]  m3_sel0;
+  wire                m3_neg1;
+  wire                m3_one1;
+  wire                m3_two1;
+  wire        [21:0]  m3_sel1;
+  wire        [23:0]  m3_pp1;
+  wire                m3_neg2;
+  wire                m3_one2;
+  wire                m3_two2;
+  wire        [19:0]  m3_sel2;
+  wire        [23:0]  m3_pp2;
+  wire                m3_neg3;
+  wire                m3_one3;
+  wire                m3_two3;
+  wire        [17:0]  m3_sel3;
+  wire        [23:0]  m3_pp3;
+  wire        [23:0]  m3_corr;
+  wire        [23:0]  m3_l0_0_s;
+  wire        [22:0]  m3_l0_0_m;
+  wire        [23:0]  m3_l0_0_c;
+  wire        [23:0]  m3_l1_0_s;
+  wire        [22:0]  m3_l1_0_m;
+  wire        [23:0]  m3_l1_0_c;
+  wire        [23:0]  m3_l2_0_s;
+  wire        [22:0]  m3_l2_0_m;
+  wire        [23:0]  m3_l2_0_c;
+  reg         [23:0]  ps3;       // lane 3: sum * gain + half, carry-save sum
+  reg         [23:0]  pc3;       // carry-save carries
+  reg  signed [13:0]  rh3;       // sum * gain / 2^f, rounded half to even
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [10:0] t3_lsum;
+  wire        [10:0]  t3_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [9:0]  t3_tie_x;
+  wire        [9:0]   t3_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t3_tie_o;
+  wire        [9:0]   t3_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               t3_tie;
-  wire        [6:0]  t3_hi_u0;
-  wire        [6:0]  t3_hi_u1;
-  wire        [7:0]  t3_hi_l0;
-  wire signed [13:0] t3_hi0;
-  wire        [7:0]  t3_hi_l1;
-  wire signed [13:0] t3_hi1;
-  wire signed [13:0] r3;
-  wire signed [6:0]  sum4;
-  wire signed [23:0] m4_a1;
-  wire        [23:0] m4_a2;
-  wire               m4_neg0;
-  wire               m4_one0;
-  wire               m4_two0;
-  wire        [23:0] m4_sel0;
-  wire               m4_neg1;
-  wire               m4_one1;
-  wire               m4_two1;
-  wire        [21:0] m4_sel1;
-  wire        [23:0] m4_pp1;
-  wire               m4_neg2;
-  wire               m4_one2;
-  wire               m4_two2;
-  wire        [19:0] m4_sel2;
-  wire        [23:0] m4_pp2;
-  wire               m4_neg3;
-  wire               m4_one3;
-  wire               m4_two3;
-  wire        [17:0] m4_sel3;
-  wire        [23:0] m4_pp3;
-  wire        [23:0] m4_corr;
-  wire        [23:0] m4_l0_0_s;
-  wire        [22:0] m4_l0_0_m;
-  wire        [23:0] m4_l0_0_c;
-  wire        [23:0] m4_l1_0_s;
-  wire        [22:0] m4_l1_0_m;
-  wire        [23:0] m4_l1_0_c;
-  wire        [23:0] m4_l2_0_s;
-  wire        [22:0] m4_l2_0_m;
-  wire        [23:0] m4_l2_0_c;
-  reg         [23:0] ps4;       // lane 4: sum * gain + half, carry-save sum
-  reg         [23:0] pc4;       // carry-save carries
-  reg  signed [13:0] rh4;       // sum * gain / 2^f, rounded half to even
+  wire                t3_tie;
+  wire        [6:0]   t3_hi_u0;
+  wire        [6:0]   t3_hi_u1;
+  wire        [7:0]   t3_hi_l0;
+  wire signed [13:0]  t3_hi0;
+  wire        [7:0]   t3_hi_l1;
+  wire signed [13:0]  t3_hi1;
+  wire signed [13:0]  r3;
+  wire signed [6:0]   sum4;
+  wire signed [23:0]  m4_a1;
+  wire        [23:0]  m4_a2;
+  wire                m4_neg0;
+  wire                m4_one0;
+  wire                m4_two0;
+  wire        [23:0]  m4_sel0;
+  wire                m4_neg1;
+  wire                m4_one1;
+  wire                m4_two1;
+  wire        [21:0]  m4_sel1;
+  wire        [23:0]  m4_pp1;
+  wire                m4_neg2;
+  wire                m4_one2;
+  wire                m4_two2;
+  wire        [19:0]  m4_sel2;
+  wire        [23:0]  m4_pp2;
+  wire                m4_neg3;
+  wire                m4_one3;
+  wire                m4_two3;
+  wire        [17:0]  m4_sel3;
+  wire        [23:0]  m4_pp3;
+  wire        [23:0]  m4_corr;
+  wire        [23:0]  m4_l0_0_s;
+  wire        [22:0]  m4_l0_0_m;
+  wire        [23:0]  m4_l0_0_c;
+  wire        [23:0]  m4_l1_0_s;
+  wire        [22:0]  m4_l1_0_m;
+  wire        [23:0]  m4_l1_0_c;
+  wire        [23:0]  m4_l2_0_s;
+  wire        [22:0]  m4_l2_0_m;
+  wire        [23:0]  m4_l2_0_c;
+  reg         [23:0]  ps4;       // lane 4: sum * gain + half, carry-save sum
+  reg         [23:0]  pc4;       // carry-save carries
+  reg  signed [13:0]  rh4;       // sum * gain / 2^f, rounded half to even
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [10:0] t4_lsum;
+  wire        [10:0]  t4_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [9:0]  t4_tie_x;
+  wire        [9:0]   t4_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t4_tie_o;
+  wire        [9:0]   t4_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               t4_tie;
-  wire        [6:0]  t4_hi_u0;
-  wire        [6:0]  t4_hi_u1;
-  wire        [7:0]  t4_hi_l0;
-  wire signed [13:0] t4_hi0;
-  wire        [7:0]  t4_hi_l1;
-  wire signed [13:0] t4_hi1;
-  wire signed [13:0] r4;
-  wire signed [6:0]  sum5;
-  wire signed [23:0] m5_a1;
-  wire        [23:0] m5_a2;
-  wire               m5_neg0;
-  wire               m5_one0;
-  wire               m5_two0;
-  wire        [23:0] m5_sel0;
-  wire               m5_neg1;
-  wire               m5_one1;
-  wire               m5_two1;
-  wire        [21:0] m5_sel1;
-  wire        [23:0] m5_pp1;
-  wire               m5_neg2;
-  wire               m5_one2;
-  wire               m5_two2;
-  wire        [19:0] m5_sel2;
-  wire        [23:0] m5_pp2;
-  wire               m5_neg3;
-  wire               m5_one3;
-  wire               m5_two3;
-  wire        [17:0] m5_sel3;
-  wire        [23:0] m5_pp3;
-  wire        [23:0] m5_corr;
-  wire        [23:0] m5_l0_0_s;
-  wire        [22:0] m5_l0_0_m;
-  wire        [23:0] m5_l0_0_c;
-  wire        [23:0] m5_l1_0_s;
-  wire        [22:0] m5_l1_0_m;
-  wire        [23:0] m5_l1_0_c;
-  wire        [23:0] m5_l2_0_s;
-  wire        [22:0] m5_l2_0_m;
-  wire        [23:0] m5_l2_0_c;
-  reg         [23:0] ps5;       // lane 5: sum * gain + half, carry-save sum
-  reg         [23:0] pc5;       // carry-save carries
-  reg  signed [13:0] rh5;       // sum * gain / 2^f, rounded half to even
+  wire                t4_tie;
+  wire        [6:0]   t4_hi_u0;
+  wire        [6:0]   t4_hi_u1;
+  wire        [7:0]   t4_hi_l0;
+  wire signed [13:0]  t4_hi0;
+  wire        [7:0]   t4_hi_l1;
+  wire signed [13:0]  t4_hi1;
+  wire signed [13:0]  r4;
+  wire signed [6:0]   sum5;
+  wire signed [23:0]  m5_a1;
+  wire        [23:0]  m5_a2;
+  wire                m5_neg0;
+  wire                m5_one0;
+  wire                m5_two0;
+  wire        [23:0]  m5_sel0;
+  wire                m5_neg1;
+  wire                m5_one1;
+  wire                m5_two1;
+  wire        [21:0]  m5_sel1;
+  wire        [23:0]  m5_pp1;
+  wire                m5_neg2;
+  wire                m5_one2;
+  wire                m5_two2;
+  wire        [19:0]  m5_sel2;
+  wire        [23:0]  m5_pp2;
+  wire                m5_neg3;
+  wire                m5_one3;
+  wire                m5_two3;
+  wire        [17:0]  m5_sel3;
+  wire        [23:0]  m5_pp3;
+  wire        [23:0]  m5_corr;
+  wire        [23:0]  m5_l0_0_s;
+  wire        [22:0]  m5_l0_0_m;
+  wire        [23:0]  m5_l0_0_c;
+  wire        [23:0]  m5_l1_0_s;
+  wire        [22:0]  m5_l1_0_m;
+  wire        [23:0]  m5_l1_0_c;
+  wire        [23:0]  m5_l2_0_s;
+  wire        [22:0]  m5_l2_0_m;
+  wire        [23:0]  m5_l2_0_c;
+  reg         [23:0]  ps5;       // lane 5: sum * gain + half, carry-save sum
+  reg         [23:0]  pc5;       // carry-save carries
+  reg  signed [13:0]  rh5;       // sum * gain / 2^f, rounded half to even
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [10:0] t5_lsum;
+  wire        [10:0]  t5_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [9:0]  t5_tie_x;
+  wire        [9:0]   t5_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t5_tie_o;
+  wire        [9:0]   t5_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               t5_tie;
-  wire        [6:0]  t5_hi_u0;
-  wire        [6:0]  t5_hi_u1;
-  wire        [7:0]  t5_hi_l0;
-  wire signed [13:0] t5_hi0;
-  wire        [7:0]  t5_hi_l1;
-  wire signed [13:0] t5_hi1;
-  wire signed [13:0] r5;
-  wire signed [6:0]  sum6;
-  wire signed [23:0] m6_a1;
-  wire        [23:0] m6_a2;
-  wire               m6_neg0;
-  wire               m6_one0;
-  wire               m6_two0;
-  wire        [23:0] m6_sel0;
-  wire               m6_neg1;
-  wire               m6_one1;
-  wire               m6_two1;
-  wire        [21:0] m6_sel1;
-  wire        [23:0] m6_pp1;
-  wire               m6_neg2;
-  wire               m6_one2;
-  wire               m6_two2;
-  wire        [19:0] m6_sel2;
-  wire        [23:0] m6_pp2;
-  wire               m6_neg3;
-  wire               m6_one3;
-  wire               m6_two3;
-  wire        [17:0] m6_sel3;
-  wire        [23:0] m6_pp3;
-  wire        [23:0] m6_corr;
-  wire        [23:0] m6_l0_0_s;
-  wire        [22:0] m6_l0_0_m;
-  wire        [23:0] m6_l0_0_c;
-  wire        [23:0] m6_l1_0_s;
-  wire        [22:0] m6_l1_0_m;
-  wire        [23:0] m6_l1_0_c;
-  wire        [23:0] m6_l2_0_s;
-  wire        [22:0] m6_l2_0_m;
-  wire        [23:0] m6_l2_0_c;
-  reg         [23:0] ps6;       // lane 6: sum * gain + half, carry-save sum
-  reg         [23:0] pc6;       // carry-save carries
-  reg  signed [13:0] rh6;       // sum * gain / 2^f, rounded half to even
+  wire                t5_tie;
+  wire        [6:0]   t5_hi_u0;
+  wire        [6:0]   t5_hi_u1;
+  wire        [7:0]   t5_hi_l0;
+  wire signed [13:0]  t5_hi0;
+  wire        [7:0]   t5_hi_l1;
+  wire signed [13:0]  t5_hi1;
+  wire signed [13:0]  r5;
+  wire signed [6:0]   sum6;
+  wire signed [23:0]  m6_a1;
+  wire        [23:0]  m6_a2;
+  wire                m6_neg0;
+  wire                m6_one0;
+  wire                m6_two0;
+  wire        [23:0]  m6_sel0;
+  wire                m6_neg1;
+  wire                m6_one1;
+  wire                m6_two1;
+  wire        [21:0]  m6_sel1;
+  wire        [23:0]  m6_pp1;
+  wire                m6_neg2;
+  wire                m6_one2;
+  wire                m6_two2;
+  wire        [19:0]  m6_sel2;
+  wire        [23:0]  m6_pp2;
+  wire                m6_neg3;
+  wire                m6_one3;
+  wire                m6_two3;
+  wire        [17:0]  m6_sel3;
+  wire        [23:0]  m6_pp3;
+  wire        [23:0]  m6_corr;
+  wire        [23:0]  m6_l0_0_s;
+  wire        [22:0]  m6_l0_0_m;
+  wire        [23:0]  m6_l0_0_c;
+  wire        [23:0]  m6_l1_0_s;
+  wire        [22:0]  m6_l1_0_m;
+  wire        [23:0]  m6_l1_0_c;
+  wire        [23:0]  m6_l2_0_s;
+  wire        [22:0]  m6_l2_0_m;
+  wire        [23:0]  m6_l2_0_c;
+  reg         [23:0]  ps6;       // lane 6: sum * gain + half, carry-save sum
+  reg         [23:0]  pc6;       // carry-save carries
+  reg  signed [13:0]  rh6;       // sum * gain / 2^f, rounded half to even
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [10:0] t6_lsum;
+  wire        [10:0]  t6_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [9:0]  t6_tie_x;
+  wire        [9:0]   t6_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t6_tie_o;
+  wire        [9:0]   t6_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               t6_tie;
-  wire        [6:0]  t6_hi_u0;
-  wire        [6:0]  t6_hi_u1;
-  wire        [7:0]  t6_hi_l0;
-  wire signed [13:0] t6_hi0;
-  wire        [7:0]  t6_hi_l1;
-  wire signed [13:0] t6_hi1;
-  wire signed [13:0] r6;
-  wire signed [6:0]  sum7;
-  wire signed [23:0] m7_a1;
-  wire        [23:0] m7_a2;
-  wire               m7_neg0;
-  wire               m7_one0;
-  wire               m7_two0;
-  wire        [23:0] m7_sel0;
-  wire               m7_neg1;
-  wire               m7_one1;
-  wire               m7_two1;
-  wire        [21:0] m7_sel1;
-  wire        [23:0] m7_pp1;
-  wire               m7_neg2;
-  wire               m7_one2;
-  wire               m7_two2;
-  wire        [19:0] m7_sel2;
-  wire        [23:0] m7_pp2;
-  wire               m7_neg3;
-  wire               m7_one3;
-  wire               m7_two3;
-  wire        [17:0] m7_sel3;
-  wire        [23:0] m7_pp3;
-  wire        [23:0] m7_corr;
-  wire        [23:0] m7_l0_0_s;
-  wire        [22:0] m7_l0_0_m;
-  wire        [23:0] m7_l0_0_c;
-  wire        [23:0] m7_l1_0_s;
-  wire        [22:0] m7_l1_0_m;
-  wire        [23:0] m7_l1_0_c;
-  wire        [23:0] m7_l2_0_s;
-  wire        [22:0] m7_l2_0_m;
-  wire        [23:0] m7_l2_0_c;
-  reg         [23:0] ps7;       // lane 7: sum * gain + half, carry-save sum
-  reg         [23:0] pc7;       // carry-save carries
-  reg  signed [13:0] rh7;       // sum * gain / 2^f, rounded half to even
+  wire                t6_tie;
+  wire        [6:0]   t6_hi_u0;
+  wire        [6:0]   t6_hi_u1;
+  wire        [7:0]   t6_hi_l0;
+  wire signed [13:0]  t6_hi0;
+  wire        [7:0]   t6_hi_l1;
+  wire signed [13:0]  t6_hi1;
+  wire signed [13:0]  r6;
+  wire signed [6:0]   sum7;
+  wire signed [23:0]  m7_a1;
+  wire        [23:0]  m7_a2;
+  wire                m7_neg0;
+  wire                m7_one0;
+  wire                m7_two0;
+  wire        [23:0]  m7_sel0;
+  wire                m7_neg1;
+  wire                m7_one1;
+  wire                m7_two1;
+  wire        [21:0]  m7_sel1;
+  wire        [23:0]  m7_pp1;
+  wire                m7_neg2;
+  wire                m7_one2;
+  wire                m7_two2;
+  wire        [19:0]  m7_sel2;
+  wire        [23:0]  m7_pp2;
+  wire                m7_neg3;
+  wire                m7_one3;
+  wire                m7_two3;
+  wire        [17:0]  m7_sel3;
+  wire        [23:0]  m7_pp3;
+  wire        [23:0]  m7_corr;
+  wire        [23:0]  m7_l0_0_s;
+  wire        [22:0]  m7_l0_0_m;
+  wire        [23:0]  m7_l0_0_c;
+  wire        [23:0]  m7_l1_0_s;
+  wire        [22:0]  m7_l1_0_m;
+  wire        [23:0]  m7_l1_0_c;
+  wire        [23:0]  m7_l2_0_s;
+  wire        [22:0]  m7_l2_0_m;
+  wire        [23:0]  m7_l2_0_c;
+  reg         [23:0]  ps7;       // lane 7: sum * gain + half, carry-save sum
+  reg         [23:0]  pc7;       // carry-save carries
+  reg  signed [13:0]  rh7;       // sum * gain / 2^f, rounded half to even
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [10:0] t7_lsum;
+  wire        [10:0]  t7_lsum;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [9:0]  t7_tie_x;
+  wire        [9:0]   t7_tie_x;
   // lint: UNUSEDSIGNAL: the top bit shifts out
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [9:0]  t7_tie_o;
+  wire        [9:0]   t7_tie_o;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire               t7_tie;
-  wire        [6:0]  t7_hi_u0;
-  wire        [6:0]  t7_hi_u1;
-  wire        [7:0]  t7_hi_l0;
-  wire signed [13:0] t7_hi0;
-  wire        [7:0]  t7_hi_l1;
-  wire signed [13:0] t7_hi1;
-  wire signed [13:0] r7;
-  reg  signed [16:0] lim_hi;    // MAX - offset: a larger rounded value saturates
-  reg  signed [16:0] lim_lo;    // MIN - offset: a smaller rounded value saturates
-  wire signed [16:0] off_w;
-  wire signed [16:0] off_in;
-  wire signed [16:0] rw0;
+  wire                t7_tie;
+  wire        [6:0]   t7_hi_u0;
+  wire        [6:0]   t7_hi_u1;
+  wire        [7:0]   t7_hi_l0;
+  wire signed [13:0]  t7_hi0;
+  wire        [7:0]   t7_hi_l1;
+  wire signed [13:0]  t7_hi1;
+  wire signed [13:0]  r7;
+  reg  signed [16:0]  lim_hi;    // MAX - offset: a larger rounded value saturates
+  reg  signed [16:0]  lim_lo;    // MIN - offset: a smaller rounded value saturates
+  wire signed [16:0]  off_w;
+  wire signed [16:0]  off_in;
+  wire signed [16:0]  rw0;
   // lint: UNUSEDSIGNAL: the bits above out_bits are covered by the limits
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] b0;
+  wire        [16:0]  b0;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [8:0]  oadd0_u0;
-  wire        [8:0]  oadd0_u1;
-  wire        [8:0]  oadd0_l0;
-  wire signed [16:0] oadd00;
-  wire               ov0_hl;
-  wire               ov0_he;
-  wire               ov0_ll;
-  wire               un0_hl;
-  wire               un0_he;
-  wire               un0_ll;
-  wire signed [15:0] sat0;
-  wire signed [16:0] rw1;
+  wire        [8:0]   oadd0_u0;
+  wire        [8:0]   oadd0_u1;
+  wire        [8:0]   oadd0_l0;
+  wire signed [16:0]  oadd00;
+  wire                ov0_hl;
+  wire                ov0_he;
+  wire                ov0_ll;
+  wire                un0_hl;
+  wire                un0_he;
+  wire                un0_ll;
+  wire signed [15:0]  sat0;
+  wire signed [16:0]  rw1;
   // lint: UNUSEDSIGNAL: the bits above out_bits are covered by the limits
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] b1;
+  wire        [16:0]  b1;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [8:0]  oadd1_u0;
-  wire        [8:0]  oadd1_u1;
-  wire        [8:0]  oadd1_l0;
-  wire signed [16:0] oadd10;
-  wire               ov1_hl;
-  wire               ov1_he;
-  wire               ov1_ll;
-  wire               un1_hl;
-  wire               un1_he;
-  wire               un1_ll;
-  wire signed [15:0] sat1;
-  wire signed [16:0] rw2;
+  wire        [8:0]   oadd1_u0;
+  wire        [8:0]   oadd1_u1;
+  wire        [8:0]   oadd1_l0;
+  wire signed [16:0]  oadd10;
+  wire                ov1_hl;
+  wire                ov1_he;
+  wire                ov1_ll;
+  wire                un1_hl;
+  wire                un1_he;
+  wire                un1_ll;
+  wire signed [15:0]  sat1;
+  wire signed [16:0]  rw2;
   // lint: UNUSEDSIGNAL: the bits above out_bits are covered by the limits
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] b2;
+  wire        [16:0]  b2;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [8:0]  oadd2_u0;
-  wire        [8:0]  oadd2_u1;
-  wire        [8:0]  oadd2_l0;
-  wire signed [16:0] oadd20;
-  wire               ov2_hl;
-  wire               ov2_he;
-  wire               ov2_ll;
-  wire               un2_hl;
-  wire               un2_he;
-  wire               un2_ll;
-  wire signed [15:0] sat2;
-  wire signed [16:0] rw3;
+  wire        [8:0]   oadd2_u0;
+  wire        [8:0]   oadd2_u1;
+  wire        [8:0]   oadd2_l0;
+  wire signed [16:0]  oadd20;
+  wire                ov2_hl;
+  wire                ov2_he;
+  wire                ov2_ll;
+  wire                un2_hl;
+  wire                un2_he;
+  wire                un2_ll;
+  wire signed [15:0]  sat2;
+  wire signed [16:0]  rw3;
   // lint: UNUSEDSIGNAL: the bits above out_bits are covered by the limits
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] b3;
+  wire        [16:0]  b3;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [8:0]  oadd3_u0;
-  wire        [8:0]  oadd3_u1;
-  wire        [8:0]  oadd3_l0;
-  wire signed [16:0] oadd30;
-  wire               ov3_hl;
-  wire               ov3_he;
-  wire               ov3_ll;
-  wire               un3_hl;
-  wire               un3_he;
-  wire               un3_ll;
-  wire signed [15:0] sat3;
-  wire signed [16:0] rw4;
+  wire        [8:0]   oadd3_u0;
+  wire        [8:0]   oadd3_u1;
+  wire        [8:0]   oadd3_l0;
+  wire signed [16:0]  oadd30;
+  wire                ov3_hl;
+  wire                ov3_he;
+  wire                ov3_ll;
+  wire                un3_hl;
+  wire                un3_he;
+  wire                un3_ll;
+  wire signed [15:0]  sat3;
+  wire signed [16:0]  rw4;
   // lint: UNUSEDSIGNAL: the bits above out_bits are covered by the limits
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] b4;
+  wire        [16:0]  b4;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [8:0]  oadd4_u0;
-  wire        [8:0]  oadd4_u1;
-  wire        [8:0]  oadd4_l0;
-  wire signed [16:0] oadd40;
-  wire               ov4_hl;
-  wire               ov4_he;
-  wire               ov4_ll;
-  wire               un4_hl;
-  wire               un4_he;
-  wire               un4_ll;
-  wire signed [15:0] sat4;
-  wire signed [16:0] rw5;
+  wire        [8:0]   oadd4_u0;
+  wire        [8:0]   oadd4_u1;
+  wire        [8:0]   oadd4_l0;
+  wire signed [16:0]  oadd40;
+  wire                ov4_hl;
+  wire                ov4_he;
+  wire                ov4_ll;
+  wire                un4_hl;
+  wire                un4_he;
+  wire                un4_ll;
+  wire signed [15:0]  sat4;
+  wire signed [16:0]  rw5;
   // lint: UNUSEDSIGNAL: the bits above out_bits are covered by the limits
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] b5;
+  wire        [16:0]  b5;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [8:0]  oadd5_u0;
-  wire        [8:0]  oadd5_u1;
-  wire        [8:0]  oadd5_l0;
-  wire signed [16:0] oadd50;
-  wire               ov5_hl;
-  wire               ov5_he;
-  wire               ov5_ll;
-  wire               un5_hl;
-  wire               un5_he;
-  wire               un5_ll;
-  wire signed [15:0] sat5;
-  wire signed [16:0] rw6;
+  wire        [8:0]   oadd5_u0;
+  wire        [8:0]   oadd5_u1;
+  wire        [8:0]   oadd5_l0;
+  wire signed [16:0]  oadd50;
+  wire                ov5_hl;
+  wire                ov5_he;
+  wire                ov5_ll;
+  wire                un5_hl;
+  wire                un5_he;
+  wire                un5_ll;
+  wire signed [15:0]  sat5;
+  wire signed [16:0]  rw6;
   // lint: UNUSEDSIGNAL: the bits above out_bits are covered by the limits
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] b6;
+  wire        [16:0]  b6;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [8:0]  oadd6_u0;
-  wire        [8:0]  oadd6_u1;
-  wire        [8:0]  oadd6_l0;
-  wire signed [16:0] oadd60;
-  wire               ov6_hl;
-  wire               ov6_he;
-  wire               ov6_ll;
-  wire               un6_hl;
-  wire               un6_he;
-  wire               un6_ll;
-  wire signed [15:0] sat6;
-  wire signed [16:0] rw7;
+  wire        [8:0]   oadd6_u0;
+  wire        [8:0]   oadd6_u1;
+  wire        [8:0]   oadd6_l0;
+  wire signed [16:0]  oadd60;
+  wire                ov6_hl;
+  wire                ov6_he;
+  wire                ov6_ll;
+  wire                un6_hl;
+  wire                un6_he;
+  wire                un6_ll;
+  wire signed [15:0]  sat6;
+  wire signed [16:0]  rw7;
   // lint: UNUSEDSIGNAL: the bits above out_bits are covered by the limits
   /* verilator lint_off UNUSEDSIGNAL */
-  wire        [16:0] b7;
+  wire        [16:0]  b7;
   /* verilator lint_on UNUSEDSIGNAL */
-  wire        [8:0]  oadd7_u0;
-  wire        [8:0]  oadd7_u1;
-  wire        [8:0]  oadd7_l0;
-  wire signed [16:0] oadd70;
-  wire               ov7_hl;
-  wire               ov7_he;
-  wire               ov7_ll;
-  wire               un7_hl;
-  wire               un7_he;
-  wire               un7_ll;
-  wire signed [15:0] sat7;
+  wire        [8:0]   oadd7_u0;
+  wire        [8:0]   oadd7_u1;
+  wire        [8:0]   oadd7_l0;
+  wire signed [16:0]  oadd70;
+  wire                ov7_hl;
+  wire                ov7_he;
+  wire                ov7_ll;
+  wire                un7_hl;
+  wire                un7_he;
+  wire                un7_ll;
+  wire signed [15:0]  sat7;
+  wire        [127:0] sat;
+  reg         [127:0] y_h0;      // head 0's result
+  reg         [127:0] y_h1;      // head 1's result
 
   always @(posedge clk) begin
     nx <= nx_next;
@@ -1142,7 +1147,22 @@ module gca_out_scale (
     (ov7_hl || (ov7_he && ov7_ll)) ? 16'sd32767 :
     (un7_hl || (un7_he && un7_ll)) ? 16'sh8000 :
     $signed(b7[15:0]);
-  assign y = {sat7, sat6, sat5, sat4, sat3, sat2, sat1, sat0};
+  assign sat = {sat7, sat6, sat5, sat4, sat3, sat2, sat1, sat0};
+
+  always @(posedge clk) begin
+    if (en) begin
+      case (head)
+        1'd0: begin
+          y_h0 <= sat;
+        end
+        default: begin
+          y_h1 <= sat;
+        end
+      endcase
+    end
+  end
+
+  assign y = {y_h1, y_h0};
 
 endmodule
 

@@ -15,29 +15,29 @@ module gca_quantizer (
   // Stage 1: the beat's lanes, registered by gca_ingress
   input  wire        [63:0] x,      // lane i in bits [IB*i +: IB], signed fixed point
   // Stage 2: codes of the beat accepted two cycles ago
-  input  wire               is_q,   // 1: q vector (levels.q codes), 0: k or v (levels.kv)
-  output wire        [31:0] code
+  output wire        [31:0] code_q, // lane i in [QB*i +: QB]: as a q code
+  output wire        [23:0] code_kv // lane i in [KB*i +: KB]: as a k or v code
 );
 
-  reg  signed [15:0] gain_s;    // stage 1: the beat's gain
-  reg  signed [16:0] offh_s1;   // stage 1: its offset
-  reg                v1;        // stage 1 holds a beat (the group's own copy: it enables the group's products)
-  reg         [24:0] ps0;       // lane 0: x * gain, carry-save sum
-  reg         [24:0] ps1;       // lane 1: x * gain, carry-save sum
-  reg         [24:0] ps2;       // lane 2: x * gain, carry-save sum
-  reg         [24:0] ps3;       // lane 3: x * gain, carry-save sum
-  reg         [24:0] ps4;       // lane 4: x * gain, carry-save sum
-  reg         [24:0] ps5;       // lane 5: x * gain, carry-save sum
-  reg         [24:0] ps6;       // lane 6: x * gain, carry-save sum
-  reg         [24:0] ps7;       // lane 7: x * gain, carry-save sum
-  reg         [24:0] pc0;       // carry-save carries
-  reg         [24:0] pc1;       // carry-save carries
-  reg         [24:0] pc2;       // carry-save carries
-  reg         [24:0] pc3;       // carry-save carries
-  reg         [24:0] pc4;       // carry-save carries
-  reg         [24:0] pc5;       // carry-save carries
-  reg         [24:0] pc6;       // carry-save carries
-  reg         [24:0] pc7;       // carry-save carries
+  reg  signed [15:0] gain_s;     // stage 1: the beat's gain
+  reg  signed [16:0] offh_s1;    // stage 1: its offset
+  reg                v1;         // stage 1 holds a beat (the group's own copy: it enables the group's products)
+  reg         [24:0] ps0;        // lane 0: x * gain, carry-save sum
+  reg         [24:0] ps1;        // lane 1: x * gain, carry-save sum
+  reg         [24:0] ps2;        // lane 2: x * gain, carry-save sum
+  reg         [24:0] ps3;        // lane 3: x * gain, carry-save sum
+  reg         [24:0] ps4;        // lane 4: x * gain, carry-save sum
+  reg         [24:0] ps5;        // lane 5: x * gain, carry-save sum
+  reg         [24:0] ps6;        // lane 6: x * gain, carry-save sum
+  reg         [24:0] ps7;        // lane 7: x * gain, carry-save sum
+  reg         [24:0] pc0;        // carry-save carries
+  reg         [24:0] pc1;        // carry-save carries
+  reg         [24:0] pc2;        // carry-save carries
+  reg         [24:0] pc3;        // carry-save carries
+  reg         [24:0] pc4;        // carry-save carries
+  reg         [24:0] pc5;        // carry-save carries
+  reg         [24:0] pc6;        // carry-save carries
+  reg         [24:0] pc7;        // carry-save carries
   wire signed [21:0] offset_op;
   wire signed [24:0] offset_w;
   wire signed [7:0]  x0;
@@ -320,7 +320,6 @@ module gca_quantizer (
   wire        [24:0] m7_l2_0_s;
   wire        [23:0] m7_l2_0_m;
   wire        [24:0] m7_l2_0_c;
-  wire        [3:0]  max_code;
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [15:0] t0_lsum;
@@ -337,11 +336,7 @@ module gca_quantizer (
   wire signed [9:0]  t0_hi0;
   wire        [5:0]  t0_hi_l1;
   wire signed [9:0]  t0_hi1;
-  wire        [3:0]  low0_0;
-  wire        [3:0]  code0_0;
-  wire        [3:0]  low0_1;
-  wire        [3:0]  code0_1;
-  wire        [3:0]  code0;
+  wire               t0_cin;
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [15:0] t1_lsum;
@@ -358,11 +353,7 @@ module gca_quantizer (
   wire signed [9:0]  t1_hi0;
   wire        [5:0]  t1_hi_l1;
   wire signed [9:0]  t1_hi1;
-  wire        [3:0]  low1_0;
-  wire        [3:0]  code1_0;
-  wire        [3:0]  low1_1;
-  wire        [3:0]  code1_1;
-  wire        [3:0]  code1;
+  wire               t1_cin;
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [15:0] t2_lsum;
@@ -379,11 +370,7 @@ module gca_quantizer (
   wire signed [9:0]  t2_hi0;
   wire        [5:0]  t2_hi_l1;
   wire signed [9:0]  t2_hi1;
-  wire        [3:0]  low2_0;
-  wire        [3:0]  code2_0;
-  wire        [3:0]  low2_1;
-  wire        [3:0]  code2_1;
-  wire        [3:0]  code2;
+  wire               t2_cin;
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [15:0] t3_lsum;
@@ -400,11 +387,7 @@ module gca_quantizer (
   wire signed [9:0]  t3_hi0;
   wire        [5:0]  t3_hi_l1;
   wire signed [9:0]  t3_hi1;
-  wire        [3:0]  low3_0;
-  wire        [3:0]  code3_0;
-  wire        [3:0]  low3_1;
-  wire        [3:0]  code3_1;
-  wire        [3:0]  code3;
+  wire               t3_cin;
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [15:0] t4_lsum;
@@ -421,11 +404,7 @@ module gca_quantizer (
   wire signed [9:0]  t4_hi0;
   wire        [5:0]  t4_hi_l1;
   wire signed [9:0]  t4_hi1;
-  wire        [3:0]  low4_0;
-  wire        [3:0]  code4_0;
-  wire        [3:0]  low4_1;
-  wire        [3:0]  code4_1;
-  wire        [3:0]  code4;
+  wire               t4_cin;
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [15:0] t5_lsum;
@@ -442,11 +421,7 @@ module gca_quantizer (
   wire signed [9:0]  t5_hi0;
   wire        [5:0]  t5_hi_l1;
   wire signed [9:0]  t5_hi1;
-  wire        [3:0]  low5_0;
-  wire        [3:0]  code5_0;
-  wire        [3:0]  low5_1;
-  wire        [3:0]  code5_1;
-  wire        [3:0]  code5;
+  wire               t5_cin;
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [15:0] t6_lsum;
@@ -463,11 +438,7 @@ module gca_quantizer (
   wire signed [9:0]  t6_hi0;
   wire        [5:0]  t6_hi_l1;
   wire signed [9:0]  t6_hi1;
-  wire        [3:0]  low6_0;
-  wire        [3:0]  code6_0;
-  wire        [3:0]  low6_1;
-  wire        [3:0]  code6_1;
-  wire        [3:0]  code6;
+  wire               t6_cin;
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [15:0] t7_lsum;
@@ -484,11 +455,87 @@ module gca_quantizer (
   wire signed [9:0]  t7_hi0;
   wire        [5:0]  t7_hi_l1;
   wire signed [9:0]  t7_hi1;
-  wire        [3:0]  low7_0;
-  wire        [3:0]  code7_0;
-  wire        [3:0]  low7_1;
-  wire        [3:0]  code7_1;
-  wire        [3:0]  code7;
+  wire               t7_cin;
+  wire        [3:0]  q_low0_0;
+  wire        [3:0]  q_code0_0;
+  wire        [3:0]  q_low0_1;
+  wire        [3:0]  q_code0_1;
+  wire        [3:0]  q_code0;
+  wire        [3:0]  q_low1_0;
+  wire        [3:0]  q_code1_0;
+  wire        [3:0]  q_low1_1;
+  wire        [3:0]  q_code1_1;
+  wire        [3:0]  q_code1;
+  wire        [3:0]  q_low2_0;
+  wire        [3:0]  q_code2_0;
+  wire        [3:0]  q_low2_1;
+  wire        [3:0]  q_code2_1;
+  wire        [3:0]  q_code2;
+  wire        [3:0]  q_low3_0;
+  wire        [3:0]  q_code3_0;
+  wire        [3:0]  q_low3_1;
+  wire        [3:0]  q_code3_1;
+  wire        [3:0]  q_code3;
+  wire        [3:0]  q_low4_0;
+  wire        [3:0]  q_code4_0;
+  wire        [3:0]  q_low4_1;
+  wire        [3:0]  q_code4_1;
+  wire        [3:0]  q_code4;
+  wire        [3:0]  q_low5_0;
+  wire        [3:0]  q_code5_0;
+  wire        [3:0]  q_low5_1;
+  wire        [3:0]  q_code5_1;
+  wire        [3:0]  q_code5;
+  wire        [3:0]  q_low6_0;
+  wire        [3:0]  q_code6_0;
+  wire        [3:0]  q_low6_1;
+  wire        [3:0]  q_code6_1;
+  wire        [3:0]  q_code6;
+  wire        [3:0]  q_low7_0;
+  wire        [3:0]  q_code7_0;
+  wire        [3:0]  q_low7_1;
+  wire        [3:0]  q_code7_1;
+  wire        [3:0]  q_code7;
+  wire        [2:0]  kv_low0_0;
+  wire        [2:0]  kv_code0_0;
+  wire        [2:0]  kv_low0_1;
+  wire        [2:0]  kv_code0_1;
+  wire        [2:0]  kv_code0;
+  wire        [2:0]  kv_low1_0;
+  wire        [2:0]  kv_code1_0;
+  wire        [2:0]  kv_low1_1;
+  wire        [2:0]  kv_code1_1;
+  wire        [2:0]  kv_code1;
+  wire        [2:0]  kv_low2_0;
+  wire        [2:0]  kv_code2_0;
+  wire        [2:0]  kv_low2_1;
+  wire        [2:0]  kv_code2_1;
+  wire        [2:0]  kv_code2;
+  wire        [2:0]  kv_low3_0;
+  wire        [2:0]  kv_code3_0;
+  wire        [2:0]  kv_low3_1;
+  wire        [2:0]  kv_code3_1;
+  wire        [2:0]  kv_code3;
+  wire        [2:0]  kv_low4_0;
+  wire        [2:0]  kv_code4_0;
+  wire        [2:0]  kv_low4_1;
+  wire        [2:0]  kv_code4_1;
+  wire        [2:0]  kv_code4;
+  wire        [2:0]  kv_low5_0;
+  wire        [2:0]  kv_code5_0;
+  wire        [2:0]  kv_low5_1;
+  wire        [2:0]  kv_code5_1;
+  wire        [2:0]  kv_code5;
+  wire        [2:0]  kv_low6_0;
+  wire        [2:0]  kv_code6_0;
+  wire        [2:0]  kv_low6_1;
+  wire        [2:0]  kv_code6_1;
+  wire        [2:0]  kv_code6;
+  wire        [2:0]  kv_low7_0;
+  wire        [2:0]  kv_code7_0;
+  wire        [2:0]  kv_low7_1;
+  wire        [2:0]  kv_code7_1;
+  wire        [2:0]  kv_code7;
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
@@ -849,7 +896,6 @@ module gca_quantizer (
     end
   end
 
-  assign max_code = is_q ? 4'd15 : 4'd7;
   assign t0_lsum = {1'd0, ps0[14:0]} + {1'd0, pc0[14:0]};
   assign t0_tie_x = ps0[14:0] ^ pc0[14:0];
   assign t0_tie_o = ps0[14:0] | pc0[14:0];
@@ -860,11 +906,7 @@ module gca_quantizer (
   assign t0_hi0 = $signed({t0_hi_l0[5] ? t0_hi_u1 : t0_hi_u0, t0_hi_l0[4:0]});
   assign t0_hi_l1 = ({1'd0, ps0[19:15]} + {1'd0, pc0[19:15]}) + 6'd1;
   assign t0_hi1 = $signed({t0_hi_l1[5] ? t0_hi_u1 : t0_hi_u0, t0_hi_l1[4:0]});
-  assign low0_0 = {t0_hi0[3:1], t0_hi0[0] && (!t0_tie)};
-  assign code0_0 = t0_hi0[9] ? 4'd0 : (((|t0_hi0[8:4]) || (low0_0 > max_code)) ? max_code : low0_0);
-  assign low0_1 = {t0_hi1[3:1], t0_hi1[0] && (!t0_tie)};
-  assign code0_1 = t0_hi1[9] ? 4'd0 : (((|t0_hi1[8:4]) || (low0_1 > max_code)) ? max_code : low0_1);
-  assign code0 = t0_lsum[15] ? code0_1 : code0_0;
+  assign t0_cin = t0_lsum[15];
   assign t1_lsum = {1'd0, ps1[14:0]} + {1'd0, pc1[14:0]};
   assign t1_tie_x = ps1[14:0] ^ pc1[14:0];
   assign t1_tie_o = ps1[14:0] | pc1[14:0];
@@ -875,11 +917,7 @@ module gca_quantizer (
   assign t1_hi0 = $signed({t1_hi_l0[5] ? t1_hi_u1 : t1_hi_u0, t1_hi_l0[4:0]});
   assign t1_hi_l1 = ({1'd0, ps1[19:15]} + {1'd0, pc1[19:15]}) + 6'd1;
   assign t1_hi1 = $signed({t1_hi_l1[5] ? t1_hi_u1 : t1_hi_u0, t1_hi_l1[4:0]});
-  assign low1_0 = {t1_hi0[3:1], t1_hi0[0] && (!t1_tie)};
-  assign code1_0 = t1_hi0[9] ? 4'd0 : (((|t1_hi0[8:4]) || (low1_0 > max_code)) ? max_code : low1_0);
-  assign low1_1 = {t1_hi1[3:1], t1_hi1[0] && (!t1_tie)};
-  assign code1_1 = t1_hi1[9] ? 4'd0 : (((|t1_hi1[8:4]) || (low1_1 > max_code)) ? max_code : low1_1);
-  assign code1 = t1_lsum[15] ? code1_1 : code1_0;
+  assign t1_cin = t1_lsum[15];
   assign t2_lsum = {1'd0, ps2[14:0]} + {1'd0, pc2[14:0]};
   assign t2_tie_x = ps2[14:0] ^ pc2[14:0];
   assign t2_tie_o = ps2[14:0] | pc2[14:0];
@@ -890,11 +928,7 @@ module gca_quantizer (
   assign t2_hi0 = $signed({t2_hi_l0[5] ? t2_hi_u1 : t2_hi_u0, t2_hi_l0[4:0]});
   assign t2_hi_l1 = ({1'd0, ps2[19:15]} + {1'd0, pc2[19:15]}) + 6'd1;
   assign t2_hi1 = $signed({t2_hi_l1[5] ? t2_hi_u1 : t2_hi_u0, t2_hi_l1[4:0]});
-  assign low2_0 = {t2_hi0[3:1], t2_hi0[0] && (!t2_tie)};
-  assign code2_0 = t2_hi0[9] ? 4'd0 : (((|t2_hi0[8:4]) || (low2_0 > max_code)) ? max_code : low2_0);
-  assign low2_1 = {t2_hi1[3:1], t2_hi1[0] && (!t2_tie)};
-  assign code2_1 = t2_hi1[9] ? 4'd0 : (((|t2_hi1[8:4]) || (low2_1 > max_code)) ? max_code : low2_1);
-  assign code2 = t2_lsum[15] ? code2_1 : code2_0;
+  assign t2_cin = t2_lsum[15];
   assign t3_lsum = {1'd0, ps3[14:0]} + {1'd0, pc3[14:0]};
   assign t3_tie_x = ps3[14:0] ^ pc3[14:0];
   assign t3_tie_o = ps3[14:0] | pc3[14:0];
@@ -905,11 +939,7 @@ module gca_quantizer (
   assign t3_hi0 = $signed({t3_hi_l0[5] ? t3_hi_u1 : t3_hi_u0, t3_hi_l0[4:0]});
   assign t3_hi_l1 = ({1'd0, ps3[19:15]} + {1'd0, pc3[19:15]}) + 6'd1;
   assign t3_hi1 = $signed({t3_hi_l1[5] ? t3_hi_u1 : t3_hi_u0, t3_hi_l1[4:0]});
-  assign low3_0 = {t3_hi0[3:1], t3_hi0[0] && (!t3_tie)};
-  assign code3_0 = t3_hi0[9] ? 4'd0 : (((|t3_hi0[8:4]) || (low3_0 > max_code)) ? max_code : low3_0);
-  assign low3_1 = {t3_hi1[3:1], t3_hi1[0] && (!t3_tie)};
-  assign code3_1 = t3_hi1[9] ? 4'd0 : (((|t3_hi1[8:4]) || (low3_1 > max_code)) ? max_code : low3_1);
-  assign code3 = t3_lsum[15] ? code3_1 : code3_0;
+  assign t3_cin = t3_lsum[15];
   assign t4_lsum = {1'd0, ps4[14:0]} + {1'd0, pc4[14:0]};
   assign t4_tie_x = ps4[14:0] ^ pc4[14:0];
   assign t4_tie_o = ps4[14:0] | pc4[14:0];
@@ -920,11 +950,7 @@ module gca_quantizer (
   assign t4_hi0 = $signed({t4_hi_l0[5] ? t4_hi_u1 : t4_hi_u0, t4_hi_l0[4:0]});
   assign t4_hi_l1 = ({1'd0, ps4[19:15]} + {1'd0, pc4[19:15]}) + 6'd1;
   assign t4_hi1 = $signed({t4_hi_l1[5] ? t4_hi_u1 : t4_hi_u0, t4_hi_l1[4:0]});
-  assign low4_0 = {t4_hi0[3:1], t4_hi0[0] && (!t4_tie)};
-  assign code4_0 = t4_hi0[9] ? 4'd0 : (((|t4_hi0[8:4]) || (low4_0 > max_code)) ? max_code : low4_0);
-  assign low4_1 = {t4_hi1[3:1], t4_hi1[0] && (!t4_tie)};
-  assign code4_1 = t4_hi1[9] ? 4'd0 : (((|t4_hi1[8:4]) || (low4_1 > max_code)) ? max_code : low4_1);
-  assign code4 = t4_lsum[15] ? code4_1 : code4_0;
+  assign t4_cin = t4_lsum[15];
   assign t5_lsum = {1'd0, ps5[14:0]} + {1'd0, pc5[14:0]};
   assign t5_tie_x = ps5[14:0] ^ pc5[14:0];
   assign t5_tie_o = ps5[14:0] | pc5[14:0];
@@ -935,11 +961,7 @@ module gca_quantizer (
   assign t5_hi0 = $signed({t5_hi_l0[5] ? t5_hi_u1 : t5_hi_u0, t5_hi_l0[4:0]});
   assign t5_hi_l1 = ({1'd0, ps5[19:15]} + {1'd0, pc5[19:15]}) + 6'd1;
   assign t5_hi1 = $signed({t5_hi_l1[5] ? t5_hi_u1 : t5_hi_u0, t5_hi_l1[4:0]});
-  assign low5_0 = {t5_hi0[3:1], t5_hi0[0] && (!t5_tie)};
-  assign code5_0 = t5_hi0[9] ? 4'd0 : (((|t5_hi0[8:4]) || (low5_0 > max_code)) ? max_code : low5_0);
-  assign low5_1 = {t5_hi1[3:1], t5_hi1[0] && (!t5_tie)};
-  assign code5_1 = t5_hi1[9] ? 4'd0 : (((|t5_hi1[8:4]) || (low5_1 > max_code)) ? max_code : low5_1);
-  assign code5 = t5_lsum[15] ? code5_1 : code5_0;
+  assign t5_cin = t5_lsum[15];
   assign t6_lsum = {1'd0, ps6[14:0]} + {1'd0, pc6[14:0]};
   assign t6_tie_x = ps6[14:0] ^ pc6[14:0];
   assign t6_tie_o = ps6[14:0] | pc6[14:0];
@@ -950,11 +972,7 @@ module gca_quantizer (
   assign t6_hi0 = $signed({t6_hi_l0[5] ? t6_hi_u1 : t6_hi_u0, t6_hi_l0[4:0]});
   assign t6_hi_l1 = ({1'd0, ps6[19:15]} + {1'd0, pc6[19:15]}) + 6'd1;
   assign t6_hi1 = $signed({t6_hi_l1[5] ? t6_hi_u1 : t6_hi_u0, t6_hi_l1[4:0]});
-  assign low6_0 = {t6_hi0[3:1], t6_hi0[0] && (!t6_tie)};
-  assign code6_0 = t6_hi0[9] ? 4'd0 : (((|t6_hi0[8:4]) || (low6_0 > max_code)) ? max_code : low6_0);
-  assign low6_1 = {t6_hi1[3:1], t6_hi1[0] && (!t6_tie)};
-  assign code6_1 = t6_hi1[9] ? 4'd0 : (((|t6_hi1[8:4]) || (low6_1 > max_code)) ? max_code : low6_1);
-  assign code6 = t6_lsum[15] ? code6_1 : code6_0;
+  assign t6_cin = t6_lsum[15];
   assign t7_lsum = {1'd0, ps7[14:0]} + {1'd0, pc7[14:0]};
   assign t7_tie_x = ps7[14:0] ^ pc7[14:0];
   assign t7_tie_o = ps7[14:0] | pc7[14:0];
@@ -965,12 +983,89 @@ module gca_quantizer (
   assign t7_hi0 = $signed({t7_hi_l0[5] ? t7_hi_u1 : t7_hi_u0, t7_hi_l0[4:0]});
   assign t7_hi_l1 = ({1'd0, ps7[19:15]} + {1'd0, pc7[19:15]}) + 6'd1;
   assign t7_hi1 = $signed({t7_hi_l1[5] ? t7_hi_u1 : t7_hi_u0, t7_hi_l1[4:0]});
-  assign low7_0 = {t7_hi0[3:1], t7_hi0[0] && (!t7_tie)};
-  assign code7_0 = t7_hi0[9] ? 4'd0 : (((|t7_hi0[8:4]) || (low7_0 > max_code)) ? max_code : low7_0);
-  assign low7_1 = {t7_hi1[3:1], t7_hi1[0] && (!t7_tie)};
-  assign code7_1 = t7_hi1[9] ? 4'd0 : (((|t7_hi1[8:4]) || (low7_1 > max_code)) ? max_code : low7_1);
-  assign code7 = t7_lsum[15] ? code7_1 : code7_0;
-  assign code = {code7, code6, code5, code4, code3, code2, code1, code0};
+  assign t7_cin = t7_lsum[15];
+  assign q_low0_0 = {t0_hi0[3:1], t0_hi0[0] && (!t0_tie)};
+  assign q_code0_0 = t0_hi0[9] ? 4'd0 : ((|t0_hi0[8:4]) ? 4'd15 : q_low0_0);
+  assign q_low0_1 = {t0_hi1[3:1], t0_hi1[0] && (!t0_tie)};
+  assign q_code0_1 = t0_hi1[9] ? 4'd0 : ((|t0_hi1[8:4]) ? 4'd15 : q_low0_1);
+  assign q_code0 = t0_cin ? q_code0_1 : q_code0_0;
+  assign q_low1_0 = {t1_hi0[3:1], t1_hi0[0] && (!t1_tie)};
+  assign q_code1_0 = t1_hi0[9] ? 4'd0 : ((|t1_hi0[8:4]) ? 4'd15 : q_low1_0);
+  assign q_low1_1 = {t1_hi1[3:1], t1_hi1[0] && (!t1_tie)};
+  assign q_code1_1 = t1_hi1[9] ? 4'd0 : ((|t1_hi1[8:4]) ? 4'd15 : q_low1_1);
+  assign q_code1 = t1_cin ? q_code1_1 : q_code1_0;
+  assign q_low2_0 = {t2_hi0[3:1], t2_hi0[0] && (!t2_tie)};
+  assign q_code2_0 = t2_hi0[9] ? 4'd0 : ((|t2_hi0[8:4]) ? 4'd15 : q_low2_0);
+  assign q_low2_1 = {t2_hi1[3:1], t2_hi1[0] && (!t2_tie)};
+  assign q_code2_1 = t2_hi1[9] ? 4'd0 : ((|t2_hi1[8:4]) ? 4'd15 : q_low2_1);
+  assign q_code2 = t2_cin ? q_code2_1 : q_code2_0;
+  assign q_low3_0 = {t3_hi0[3:1], t3_hi0[0] && (!t3_tie)};
+  assign q_code3_0 = t3_hi0[9] ? 4'd0 : ((|t3_hi0[8:4]) ? 4'd15 : q_low3_0);
+  assign q_low3_1 = {t3_hi1[3:1], t3_hi1[0] && (!t3_tie)};
+  assign q_code3_1 = t3_hi1[9] ? 4'd0 : ((|t3_hi1[8:4]) ? 4'd15 : q_low3_1);
+  assign q_code3 = t3_cin ? q_code3_1 : q_code3_0;
+  assign q_low4_0 = {t4_hi0[3:1], t4_hi0[0] && (!t4_tie)};
+  assign q_code4_0 = t4_hi0[9] ? 4'd0 : ((|t4_hi0[8:4]) ? 4'd15 : q_low4_0);
+  assign q_low4_1 = {t4_hi1[3:1], t4_hi1[0] && (!t4_tie)};
+  assign q_code4_1 = t4_hi1[9] ? 4'd0 : ((|t4_hi1[8:4]) ? 4'd15 : q_low4_1);
+  assign q_code4 = t4_cin ? q_code4_1 : q_code4_0;
+  assign q_low5_0 = {t5_hi0[3:1], t5_hi0[0] && (!t5_tie)};
+  assign q_code5_0 = t5_hi0[9] ? 4'd0 : ((|t5_hi0[8:4]) ? 4'd15 : q_low5_0);
+  assign q_low5_1 = {t5_hi1[3:1], t5_hi1[0] && (!t5_tie)};
+  assign q_code5_1 = t5_hi1[9] ? 4'd0 : ((|t5_hi1[8:4]) ? 4'd15 : q_low5_1);
+  assign q_code5 = t5_cin ? q_code5_1 : q_code5_0;
+  assign q_low6_0 = {t6_hi0[3:1], t6_hi0[0] && (!t6_tie)};
+  assign q_code6_0 = t6_hi0[9] ? 4'd0 : ((|t6_hi0[8:4]) ? 4'd15 : q_low6_0);
+  assign q_low6_1 = {t6_hi1[3:1], t6_hi1[0] && (!t6_tie)};
+  assign q_code6_1 = t6_hi1[9] ? 4'd0 : ((|t6_hi1[8:4]) ? 4'd15 : q_low6_1);
+  assign q_code6 = t6_cin ? q_code6_1 : q_code6_0;
+  assign q_low7_0 = {t7_hi0[3:1], t7_hi0[0] && (!t7_tie)};
+  assign q_code7_0 = t7_hi0[9] ? 4'd0 : ((|t7_hi0[8:4]) ? 4'd15 : q_low7_0);
+  assign q_low7_1 = {t7_hi1[3:1], t7_hi1[0] && (!t7_tie)};
+  assign q_code7_1 = t7_hi1[9] ? 4'd0 : ((|t7_hi1[8:4]) ? 4'd15 : q_low7_1);
+  assign q_code7 = t7_cin ? q_code7_1 : q_code7_0;
+  assign code_q = {q_code7, q_code6, q_code5, q_code4, q_code3, q_code2, q_code1, q_code0};
+  assign kv_low0_0 = {t0_hi0[2:1], t0_hi0[0] && (!t0_tie)};
+  assign kv_code0_0 = t0_hi0[9] ? 3'd0 : ((|t0_hi0[8:3]) ? 3'd7 : kv_low0_0);
+  assign kv_low0_1 = {t0_hi1[2:1], t0_hi1[0] && (!t0_tie)};
+  assign kv_code0_1 = t0_hi1[9] ? 3'd0 : ((|t0_hi1[8:3]) ? 3'd7 : kv_low0_1);
+  assign kv_code0 = t0_cin ? kv_code0_1 : kv_code0_0;
+  assign kv_low1_0 = {t1_hi0[2:1], t1_hi0[0] && (!t1_tie)};
+  assign kv_code1_0 = t1_hi0[9] ? 3'd0 : ((|t1_hi0[8:3]) ? 3'd7 : kv_low1_0);
+  assign kv_low1_1 = {t1_hi1[2:1], t1_hi1[0] && (!t1_tie)};
+  assign kv_code1_1 = t1_hi1[9] ? 3'd0 : ((|t1_hi1[8:3]) ? 3'd7 : kv_low1_1);
+  assign kv_code1 = t1_cin ? kv_code1_1 : kv_code1_0;
+  assign kv_low2_0 = {t2_hi0[2:1], t2_hi0[0] && (!t2_tie)};
+  assign kv_code2_0 = t2_hi0[9] ? 3'd0 : ((|t2_hi0[8:3]) ? 3'd7 : kv_low2_0);
+  assign kv_low2_1 = {t2_hi1[2:1], t2_hi1[0] && (!t2_tie)};
+  assign kv_code2_1 = t2_hi1[9] ? 3'd0 : ((|t2_hi1[8:3]) ? 3'd7 : kv_low2_1);
+  assign kv_code2 = t2_cin ? kv_code2_1 : kv_code2_0;
+  assign kv_low3_0 = {t3_hi0[2:1], t3_hi0[0] && (!t3_tie)};
+  assign kv_code3_0 = t3_hi0[9] ? 3'd0 : ((|t3_hi0[8:3]) ? 3'd7 : kv_low3_0);
+  assign kv_low3_1 = {t3_hi1[2:1], t3_hi1[0] && (!t3_tie)};
+  assign kv_code3_1 = t3_hi1[9] ? 3'd0 : ((|t3_hi1[8:3]) ? 3'd7 : kv_low3_1);
+  assign kv_code3 = t3_cin ? kv_code3_1 : kv_code3_0;
+  assign kv_low4_0 = {t4_hi0[2:1], t4_hi0[0] && (!t4_tie)};
+  assign kv_code4_0 = t4_hi0[9] ? 3'd0 : ((|t4_hi0[8:3]) ? 3'd7 : kv_low4_0);
+  assign kv_low4_1 = {t4_hi1[2:1], t4_hi1[0] && (!t4_tie)};
+  assign kv_code4_1 = t4_hi1[9] ? 3'd0 : ((|t4_hi1[8:3]) ? 3'd7 : kv_low4_1);
+  assign kv_code4 = t4_cin ? kv_code4_1 : kv_code4_0;
+  assign kv_low5_0 = {t5_hi0[2:1], t5_hi0[0] && (!t5_tie)};
+  assign kv_code5_0 = t5_hi0[9] ? 3'd0 : ((|t5_hi0[8:3]) ? 3'd7 : kv_low5_0);
+  assign kv_low5_1 = {t5_hi1[2:1], t5_hi1[0] && (!t5_tie)};
+  assign kv_code5_1 = t5_hi1[9] ? 3'd0 : ((|t5_hi1[8:3]) ? 3'd7 : kv_low5_1);
+  assign kv_code5 = t5_cin ? kv_code5_1 : kv_code5_0;
+  assign kv_low6_0 = {t6_hi0[2:1], t6_hi0[0] && (!t6_tie)};
+  assign kv_code6_0 = t6_hi0[9] ? 3'd0 : ((|t6_hi0[8:3]) ? 3'd7 : kv_low6_0);
+  assign kv_low6_1 = {t6_hi1[2:1], t6_hi1[0] && (!t6_tie)};
+  assign kv_code6_1 = t6_hi1[9] ? 3'd0 : ((|t6_hi1[8:3]) ? 3'd7 : kv_low6_1);
+  assign kv_code6 = t6_cin ? kv_code6_1 : kv_code6_0;
+  assign kv_low7_0 = {t7_hi0[2:1], t7_hi0[0] && (!t7_tie)};
+  assign kv_code7_0 = t7_hi0[9] ? 3'd0 : ((|t7_hi0[8:3]) ? 3'd7 : kv_low7_0);
+  assign kv_low7_1 = {t7_hi1[2:1], t7_hi1[0] && (!t7_tie)};
+  assign kv_code7_1 = t7_hi1[9] ? 3'd0 : ((|t7_hi1[8:3]) ? 3'd7 : kv_low7_1);
+  assign kv_code7 = t7_cin ? kv_code7_1 : kv_code7_0;
+  assign code_kv = {kv_code7, kv_code6, kv_code5, kv_code4, kv_code3, kv_code2, kv_code1, kv_code0};
 
 endmodule
 

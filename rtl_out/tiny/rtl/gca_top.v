@@ -69,6 +69,7 @@ module gca_top (
   wire          beat_layer;
   wire          beat_head;
   wire [1:0]    beat_kind;
+  wire [5:0]    beat_sel;
   wire          beat_part;
   wire [31:0]   beat_pos;
   wire          commit;
@@ -158,6 +159,7 @@ module gca_top (
     .beat_layer   (beat_layer),
     .beat_head    (beat_head),
     .beat_kind    (beat_kind),
+    .beat_sel     (beat_sel),
     .beat_part    (beat_part),
     .beat_pos     (beat_pos),
     .commit       (commit),
@@ -188,6 +190,7 @@ module gca_top (
     .beat_layer   (beat_layer),
     .beat_head    (beat_head),
     .beat_kind    (beat_kind),
+    .beat_sel     (beat_sel),
     .beat_part    (beat_part),
     .beat_data    (beat_data),
     .beat_pos     (beat_pos),
@@ -221,6 +224,7 @@ module gca_top (
     .beat_layer   (beat_layer),
     .beat_head    (beat_head),
     .beat_kind    (beat_kind),
+    .beat_sel     (beat_sel),
     .beat_part    (beat_part),
     .beat_data    (beat_data),
     .beat_pos     (beat_pos),
