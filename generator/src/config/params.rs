@@ -281,8 +281,13 @@ impl Params {
         let reads = cycles.qk + cycles.av + cycles.readout;
         let codes_ready = (stream.token_beats as u64 - 2) + cycles.quant;
         let write_from = codes_ready.max(cycles.qk + cycles.av);
-        cycles.prefill_overlap = reads.max(write_from + cycles.write);
-        cycles.prefill_serial = reads.max(codes_ready) + cycles.write;
+        // The tail bounds the period too: a token's READOUT waits until the output scaler took
+        // the previous token's H heads from the accumulators (readout + accumulate + H), and the
+        // scaler takes a token once the previous result packet was sent (scale + result beats).
+        let tail = (cycles.readout + cycles.accumulate + shape.n_head as u64)
+            .max(cycles.scale + stream.result_beats as u64);
+        cycles.prefill_overlap = reads.max(write_from + cycles.write).max(tail);
+        cycles.prefill_serial = (reads.max(codes_ready) + cycles.write).max(tail);
         let fixed = fixed_formats(&hw, shape);
         Params {
             name,

@@ -302,7 +302,7 @@ fn saturated(x: f64, per_unit: f64, frac: u32, bits: u32) -> i64 {
 }
 
 /// Reset values of one head's eight scaler registers, in register order.
-fn default_scaler_registers(p: &Params) -> [i64; 8] {
+pub(crate) fn default_scaler_registers(p: &Params) -> [i64; 8] {
     let s = default_scalers();
     let lv = p.hardware.levels;
     let v_max = p.hardware.analog.v_max;
@@ -831,5 +831,17 @@ mod tests {
         // q gain 3.75 * 16 = 60 > 31: saturated.
         assert_eq!(m.scalers.registers[0].fields[0].reset, 31);
         assert_eq!(m.scalers.registers[0].reset, 31);
+        // The twin starts from the same registers (it used to stop with a panic here).
+        let p = extreme(config::preset("tiny").unwrap(), {
+            let mut hw = Hardware::default();
+            hw.fixed_point.scaler_bits = 6;
+            hw.fixed_point.scaler_frac_bits = 4;
+            hw
+        });
+        assert_eq!(
+            crate::sim::twin::ScalerRegisters::defaults(&p).values(),
+            default_scaler_registers(&p)
+        );
+        assert_eq!(default_scaler_registers(&p)[0], 31);
     }
 }

@@ -2,7 +2,6 @@
 //! registers every head holds (the CSR reset values unless programmed otherwise).
 
 use crate::config::Params;
-use crate::models::compare::default_scalers;
 use crate::models::reference::Scalers;
 use crate::models::stimulus::TokenValues;
 use crate::models::twin::{CellTable, HeadTwin, OutScaler, Quantizer, ScalerRange};
@@ -30,9 +29,18 @@ impl ScalerRegisters {
         })
     }
 
-    /// The CSR block's reset values: the default scalers.
+    /// The CSR block's reset values: the default scalers, saturated to registers too narrow
+    /// for them as the register map does (`regmap::default_scaler_registers`).
     pub fn defaults(p: &Params) -> ScalerRegisters {
-        ScalerRegisters::new(p, default_scalers()).expect("the default scalers fit their registers")
+        let zero = Scalers {
+            q: (0.0, 0.0),
+            k: (0.0, 0.0),
+            v: (0.0, 0.0),
+            out: (0.0, 0.0),
+        };
+        ScalerRegisters::new(p, zero)
+            .expect("zero scalers fit every register")
+            .with_values(crate::regmap::default_scaler_registers(p))
     }
 
     /// The registers holding `v` (in the order of [`ScalerRegisters::values`]).

@@ -49,6 +49,12 @@ struct LayerState {
     /// First cycle after the previous token's AV: its arrays were read.
     arrays_read: u64,
     array_free: u64,
+    /// First cycle in which the accumulators are free: the output scaler took every head of
+    /// the previous token (a finished AV waits in HOLD until then).
+    acc_free: u64,
+    /// First cycle in which the output scaler may take a token: the previous result packet
+    /// was sent (the egress free and not back-pressured).
+    result_free: u64,
 }
 
 /// The schedule of a whole design: one ingress shared by all layers, a controller per layer.
@@ -58,10 +64,13 @@ pub struct Schedule {
     data_beats: u64,
     quant: u64,
     write: u64,
-    reads: u64,
     qk: u64,
     av: u64,
-    tail: u64,
+    readout: u64,
+    accumulate: u64,
+    scale: u64,
+    heads: u64,
+    result_beats: u64,
     ingress_free: u64,
     layers: Vec<LayerState>,
 }
@@ -79,10 +88,13 @@ impl Schedule {
             data_beats: p.stream.token_beats as u64 - 1,
             quant: c.quant,
             write: c.write,
-            reads: c.qk + c.av + c.readout,
             qk: c.qk,
             av: c.av,
-            tail: c.accumulate + c.scale,
+            readout: c.readout,
+            accumulate: c.accumulate,
+            scale: c.scale,
+            heads: p.shape.n_head as u64,
+            result_beats: p.stream.result_beats as u64,
             ingress_free: 0,
             layers: vec![LayerState::default(); p.shape.n_layer],
         }
@@ -137,15 +149,24 @@ impl Schedule {
         l.write_free = write + self.write;
         l.staging_free = qk;
         l.arrays_read = qk + self.qk + self.av;
-        l.array_free = qk + self.reads;
+        // READOUT waits (HOLD) until the output scaler took the previous token's heads from
+        // the accumulators; it never does when QK + AV last at least H cycles (gpt2: 30 >= 12).
+        let readout = l.arrays_read.max(l.acc_free);
+        l.array_free = readout + self.readout;
+        // The output scaler takes head 0 once the accumulators hold the token and the previous
+        // result was sent, head h h cycles later; the header is valid `scale` cycles after it.
+        let take = (l.array_free + self.accumulate).max(l.result_free);
+        let result = take + self.scale;
+        l.acc_free = take + self.heads;
+        l.result_free = result + self.result_beats;
         TokenTiming {
             header,
             last_beat,
             write,
             qk,
             av: qk + self.qk,
-            readout: qk + self.qk + self.av,
-            result: l.array_free + self.tail,
+            readout,
+            result,
         }
     }
 }
@@ -183,6 +204,32 @@ mod tests {
                 p.cycles.prefill_serial,
                 "{name}"
             );
+        }
+    }
+
+    #[test]
+    fn closed_forms_hold_when_the_tail_bounds_the_period() {
+        // QK + AV of 2 cycles for 3 heads: each READOUT waits (HOLD) until the output scaler
+        // took the previous token's heads.
+        for (heads, overlap, binds) in [(3, false, true), (3, true, true), (8, true, false)] {
+            let yaml = format!(
+                "name: hold\nmodel: {{n_layer: 2, n_head: {heads}, n_embd: {}, n_ctx: 64}}\n\
+                 hardware:\n  window: 16\n  tile: 16\n  levels: {{q: 2, kv: 8, out: 32}}\n  \
+                 prefill_overlap: {overlap}\n  timing: {{clock_mhz: 1000, t_max_ns: 1, \
+                 t_write_ns: 1}}\n",
+                4 * heads
+            );
+            let p = config::from_yaml(&yaml, "test", "hold").unwrap();
+            let tail = p.cycles.readout + p.cycles.accumulate + heads;
+            assert!(p.cycles.qk + p.cycles.av < heads as u64, "the tail binds");
+            // With 8 heads the 25 input beats bound the period instead.
+            assert_eq!(p.cycles.prefill(overlap) == tail, binds, "{heads} heads");
+            assert_eq!(
+                prefill_cycles_per_token(&p, overlap),
+                p.cycles.prefill(overlap),
+                "{heads} heads"
+            );
+            assert_eq!(decode_latency(&p), p.cycles.decode_latency);
         }
     }
 
