@@ -15,7 +15,8 @@
 //! - Stage 3: plus the offset, saturated to out_bits; the saturation compares the rounded value
 //!   with MAX - offset and MIN - offset, registered with `off_r`, beside the adder. With one
 //!   head the scaler's result registers (`en`) hold the result until the next load; with
-//!   several, stage 3 writes the head's own result registers in the layer (`y<h>`) directly.
+//!   several, each group holds its lanes of every head's result (`y_h<h>`), and stage 3
+//!   writes head `head`'s with `en`.
 
 use crate::config::Params;
 use crate::hdl::{e, Decl, Expr, Kind, Module, Stmt};
@@ -40,7 +41,7 @@ pub fn build(p: &Params) -> Module {
         "gca_out_scale: output affine, round half to even, saturate; a group of lanes, 3 stages",
     );
     let (clk, rst_n) = clock_and_reset(&mut m);
-    // With several heads the result goes to the head's registers in the layer.
+    // With one head the scaler's result registers are the result; with several, each head's.
     let registered = p.shape.n_head == 1;
     m.group("Sums and scaler");
     let sums_in =
