@@ -377,7 +377,7 @@ fn output_scaler(
     let og = out_group_lanes(p) as u32;
     let groups = d / og;
     let scale_head = seq.as_ref().map(|[_, _, head]| head.clone());
-    let ys = lane_groups(m, groups, h * og * ob, ("ys_", "y"), |grp| {
+    let [ys] = lane_groups(m, groups, [("ys_", "y", h * og * ob)], |grp| {
         let lo = grp * og;
         let inst = Instance::new("gca_out_scale", &format!("u_scale{grp}"))
             .pin("clk", clk)
@@ -510,29 +510,22 @@ fn quantizer(
     super::wires::follow(m, clk, rst_n, &pairs);
     let g = group_lanes(p) as u32;
     let (qb, kb) = (p.widths.q_code, p.widths.kv_code);
-    let (mut outs_q, mut outs_kv) = (Vec::new(), Vec::new());
-    for grp in 0..lanes / g {
+    let outputs = [
+        ("codes_q", "code_q", g * qb),
+        ("codes_kv", "code_kv", g * kb),
+    ];
+    let [codes_q, codes_kv] = lane_groups(m, lanes / g, outputs, |grp| {
         let lo = grp * g;
-        let q = m.wire(&format!("codes_q{grp}"), g * qb);
-        let kv = m.wire(&format!("codes_kv{grp}"), g * kb);
-        m.instance(
-            Instance::new("gca_quantizer", &format!("u_quant{grp}"))
-                .pin("clk", clk)
-                .pin("rst_n", rst_n)
-                .pin("load", beat_en)
-                .pin("gain", &gain)
-                .pin("offset", &offset)
-                .pin("x", data.slice(ib * (lo + g) - 1, ib * lo))
-                .pin("code_q", &q)
-                .pin("code_kv", &kv),
-        );
-        outs_q.push(q.e());
-        outs_kv.push(kv.e());
-    }
-    outs_q.reverse();
-    outs_kv.reverse();
-    let codes_q = let_wire(m, "codes_q", e::cat(outs_q));
-    let codes_kv = let_wire(m, "codes_kv", e::cat(outs_kv));
+        Instance::new("gca_quantizer", &format!("u_quant{grp}"))
+            .pin("clk", clk)
+            .pin("rst_n", rst_n)
+            .pin("load", beat_en)
+            .pin("gain", &gain)
+            .pin("offset", &offset)
+            .pin("x", data.slice(ib * (lo + g) - 1, ib * lo))
+    });
+    let codes_q = let_wire(m, "codes_q", codes_q);
+    let codes_kv = let_wire(m, "codes_kv", codes_kv);
     let head: Expr = if h > 1 { s2[2].e() } else { e::lit(hw, 0) };
     let part: Expr = if multi {
         s2.last().expect("tracked").e()
@@ -542,22 +535,27 @@ fn quantizer(
     [codes_q.e(), codes_kv.e(), s2[0].e(), head, s2[1].e(), part]
 }
 
-/// `groups` instances of a lane-group block (the quantizer's, the output scaler's), each with
-/// its output pin `names.1` on a wire `<names.0><grp>` of `width` bits; returns the outputs
-/// concatenated, group 0 at bit 0.
-fn lane_groups(
+/// `groups` instances of a lane-group block (the quantizer's, the output scaler's), each output
+/// `(wire, pin, width)` on a wire `<wire><grp>` of `width` bits; returns each output over the
+/// groups concatenated, group 0 at bit 0.
+fn lane_groups<const N: usize>(
     m: &mut Module,
     groups: u32,
-    width: u32,
-    names: (&str, &str),
+    outputs: [(&str, &str, u32); N],
     instance: impl Fn(u32) -> Instance,
-) -> Expr {
-    let mut outs = Vec::new();
+) -> [Expr; N] {
+    let mut outs: [Vec<Expr>; N] = std::array::from_fn(|_| Vec::new());
     for grp in 0..groups {
-        let out = m.wire(&format!("{}{grp}", names.0), width);
-        m.instance(instance(grp).pin(names.1, &out));
-        outs.push(out.e());
+        let mut inst = instance(grp);
+        for ((wire, pin, width), out) in outputs.iter().zip(outs.iter_mut()) {
+            let w = m.wire(&format!("{wire}{grp}"), *width);
+            inst = inst.pin(pin, &w);
+            out.push(w.e());
+        }
+        m.instance(inst);
     }
-    outs.reverse();
-    e::cat(outs)
+    outs.map(|mut o| {
+        o.reverse();
+        e::cat(o)
+    })
 }

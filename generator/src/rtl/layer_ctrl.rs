@@ -247,14 +247,13 @@ pub fn build(p: &Params) -> Module {
 
     // qk_go of the next cycle: the token staged, written (or in its write's last cycle) and the
     // read engine free then, from this cycle's transitions below.
-    let wb_last = |n: u64| e::lit(wb, n as u128);
     let wr_last_next: Expr = if cy.write == 1 {
         wr_go.e()
     } else {
         wr_go
             .lnot()
             .land(wr_busy.land(wr_last.lnot()))
-            .land(wr_cnt.eq(wb_last(cy.write - 2)))
+            .land(wr_cnt.eq(e::lit(wb, cy.write as u128 - 2)))
     };
     let ro_last_next: Expr = if cy.readout == 1 {
         ro_go.e()

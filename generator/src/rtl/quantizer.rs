@@ -195,8 +195,7 @@ pub fn build(p: &Params) -> Module {
                 k,
             );
             let cin = let_wire(&mut m, &format!("t{i}_cin"), r.cin.clone());
-            let tie = r.tie.clone();
-            (r, cin, tie)
+            (r, cin)
         })
         .collect();
     for (out, cb, max, kind) in [
@@ -207,10 +206,10 @@ pub fn build(p: &Params) -> Module {
         // compare (Verilator rejects a constant one, CMPCONST).
         let never_above = max == (1u128 << cb) - 1;
         let mut codes = Vec::new();
-        for (i, (parts, cin, tie)) in parts.iter().enumerate() {
+        for (i, (parts, cin)) in parts.iter().enumerate() {
             let mut picks = Vec::new();
             for (carry, r) in [&parts.hi0, &parts.hi1].into_iter().enumerate() {
-                let lsb = r.bit(0).land(tie.clone().lnot());
+                let lsb = r.bit(0).land(parts.tie.clone().lnot());
                 let neg = r.bit(rw - 1);
                 let low: Expr = if cb == 1 {
                     lsb
