@@ -129,6 +129,7 @@ fn quantizer_codes_equal_the_twin_formula() {
     }
     let dir = TempDir::new("arith-quantizer");
     dir.write("gca_quantizer.v", &module(&p, "gca_quantizer"));
+    dir.write("gca_clock_gate.v", &module(&p, "gca_clock_gate"));
     dir.write("q.hex", &vecs);
     dir.write(
         "tb.v",
@@ -169,7 +170,11 @@ endmodule
             wm = width - 1,
         ),
     );
-    let got = simulate(&dir, &["tb.v", "gca_quantizer.v"], "q.out");
+    let got = simulate(
+        &dir,
+        &["tb.v", "gca_quantizer.v", "gca_clock_gate.v"],
+        "q.out",
+    );
     assert_eq!(got.len(), n);
     for (v, (line, kinds)) in got.iter().zip(&want).enumerate() {
         let words: Vec<&str> = line.split_whitespace().collect();
@@ -237,6 +242,7 @@ fn output_scaler_matches(name: &str) {
     }
     let dir = TempDir::new(&format!("arith-out-scale-{name}"));
     dir.write("gca_out_scale.v", &module(&p, "gca_out_scale"));
+    dir.write("gca_clock_gate.v", &module(&p, "gca_clock_gate"));
     dir.write("s.hex", &vecs);
     dir.write(
         "tb.v",
@@ -276,7 +282,11 @@ endmodule
             wm = width - 1,
         ),
     );
-    let got = simulate(&dir, &["tb.v", "gca_out_scale.v"], "s.out");
+    let got = simulate(
+        &dir,
+        &["tb.v", "gca_out_scale.v", "gca_clock_gate.v"],
+        "s.out",
+    );
     assert_eq!(got.len(), n);
     for (v, (line, lanes)) in got.iter().zip(&want).enumerate() {
         let word = u128::from_str_radix(line.trim(), 16).expect("hex result word");

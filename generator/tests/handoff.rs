@@ -126,7 +126,7 @@ fn librelane_loads_the_sky130_configuration() {
     let n = p.shape.n_layer * p.shape.n_head * p.shape.n_tiles;
     assert!(
         text.starts_with(&format!(
-            "loaded: gca_top on sky130A/sky130_fd_sc_hd, 12 Verilog files, {n} macro instances"
+            "loaded: gca_top on sky130A/sky130_fd_sc_hd, 13 Verilog files, {n} macro instances"
         )),
         "{text}"
     );

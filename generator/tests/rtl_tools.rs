@@ -3,7 +3,7 @@
 //! - Icarus `-g2005 -Wall` compiles sim.f (RTL + the behavioral macro) without a warning,
 //!   and the Verilog-AMS view in its real-valued subset;
 //! - Yosys: `hierarchy -check -top gca_top; proc; check -assert` and `synth -top gca_top` with
-//!   the macro as a blackbox, no latches, and the cell count of every module printed;
+//!   the macro as a blackbox, no latch but the clock gate's (`gca_clock_gate`), and the cell count of every module printed;
 //! for `tiny` and `gpt2-head`, and Verilator and Icarus also for `gpt2`.
 
 #[allow(dead_code)]
@@ -100,7 +100,8 @@ fn yosys(dir: &Path, name: &str) {
         .collect();
     let script = format!(
         "read_verilog {}; hierarchy -check -top gca_top; proc; check -assert; synth -top gca_top; \
-         select -assert-none t:$dlatch t:$_DLATCH_* t:$sr t:$_SR_*; stat",
+         select -assert-none t:$dlatch t:$_DLATCH_* t:$sr t:$_SR_* %u %u %u gca_clock_gate %d; \
+         select -assert-count 1 gca_clock_gate/t:$_DLATCH_N_; stat",
         files.join(" ")
     );
     let out = run(

@@ -3,6 +3,7 @@
 // Do not edit: regenerate with `gca generate`.
 // Paths are relative to this folder.
 models/gca_subtile_bb.v
+rtl/gca_clock_gate.v
 rtl/gca_accumulator.v
 rtl/gca_csr.v
 rtl/gca_egress.v

@@ -176,6 +176,15 @@ pub fn run(
 
     yosys::check_liberty(&work, &liberty)?;
     sta::check_liberty(&work, &liberty)?;
+    let lib_cells = netlist::liberty_cells(&lib_text);
+    let gate = netlist::clock_gate_cell(&lib_cells);
+    if gate.is_none() {
+        return Err(FlowError::BadInput(format!(
+            "{} has no latch-based clock gate cell (clock_gating_integrated_cell : latch_posedge, \
+             no test pin), which gca_clock_gate maps to",
+            liberty.display()
+        )));
+    }
     progress("synthesis (Yosys)");
     let t0 = Instant::now();
     yosys::run(
@@ -187,6 +196,7 @@ pub fn run(
             macro_liberty: &macro_liberty,
             period_ns,
             buffer: buffer.as_ref().map(|b| b.cell.as_str()),
+            gate,
         },
     )?;
     let synthesis_seconds = t0.elapsed().as_secs_f64();

@@ -112,6 +112,53 @@ fn walk(modules: &BTreeMap<String, Vec<Instance>>, module: &str, scope: &str, ou
 pub struct CellInfo {
     pub sequential: bool,
     pub outputs: BTreeSet<String>,
+    /// Clock pins (`clock : true`, or a clock gate's `clock_gate_clock_pin`).
+    pub clock_pins: BTreeSet<String>,
+    /// An integrated clock gate (`clock_gating_integrated_cell`): its pins.
+    pub gate: Option<GatePins>,
+    pub area: f64,
+}
+
+/// The pins of an integrated clock gate, and whether it has a test (scan) enable.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GatePins {
+    /// `latch_posedge` for a gate of rising-edge registers.
+    pub kind: String,
+    pub clock: String,
+    pub enable: String,
+    pub out: String,
+    pub test: Option<String>,
+}
+
+/// The smallest latch-based gate of rising-edge registers without a test enable: the cell
+/// `gca_clock_gate` maps to (`CLKGATE_X1` in Nangate45).
+pub fn clock_gate_cell(cells: &BTreeMap<String, CellInfo>) -> Option<(&str, &GatePins)> {
+    cells
+        .iter()
+        .filter_map(|(n, c)| c.gate.as_ref().map(|g| (n.as_str(), g, c.area)))
+        .filter(|(_, g, _)| g.kind == "latch_posedge" && g.test.is_none())
+        .min_by(|a, b| a.2.total_cmp(&b.2).then(a.0.cmp(b.0)))
+        .map(|(n, g, _)| (n, g))
+}
+
+/// `key : value;` attributes of a Liberty group's own lines (not of its nested groups).
+fn attributes(body: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut depth = 0i32;
+    for line in body.lines() {
+        let t = line.trim();
+        if depth == 0 {
+            if let Some((k, v)) = t.split_once(':') {
+                if !k.contains('(') && t.ends_with(';') {
+                    let v = v.trim().trim_end_matches(';').trim().trim_matches('"');
+                    out.entry(k.trim().to_string())
+                        .or_insert_with(|| v.to_string());
+                }
+            }
+        }
+        depth += t.matches('{').count() as i32 - t.matches('}').count() as i32;
+    }
+    out
 }
 
 /// The cells of a Liberty file.
@@ -122,27 +169,50 @@ pub fn liberty_cells(text: &str) -> BTreeMap<String, CellInfo> {
             continue;
         };
         let name = name.trim().trim_matches('"').to_string();
+        let own = block.split("pin (").next().unwrap_or(block);
+        let cell_attrs = attributes(own.split_once('{').map_or(own, |x| x.1));
         let mut info = CellInfo {
             sequential: block.contains("ff (") || block.contains("latch ("),
+            area: cell_attrs
+                .get("area")
+                .and_then(|a| a.parse().ok())
+                .unwrap_or(0.0),
             ..CellInfo::default()
         };
+        let mut gate = cell_attrs
+            .get("clock_gating_integrated_cell")
+            .map(|k| GatePins {
+                kind: k.clone(),
+                ..GatePins::default()
+            });
         for pin in block.split("pin (").skip(1) {
-            let Some(pname) = pin.split(')').next() else {
+            let Some((pname, rest)) = pin.split_once(')') else {
                 continue;
             };
             let pname = pname.trim().trim_matches('"').to_string();
-            let body = pin.split("timing (").next().unwrap_or(pin);
-            let value = |key: &str| {
-                body.split(key)
-                    .nth(1)
-                    .and_then(|r| r.split(';').next())
-                    .map(|v| v.trim().trim_start_matches(':').trim().trim_matches('"'))
-                    .map(str::to_string)
-            };
-            if value("direction").as_deref() == Some("output") {
-                info.outputs.insert(pname);
+            let body = rest.split_once('{').map_or(rest, |x| x.1);
+            let a = attributes(body);
+            let yes = |k: &str| a.get(k).map(String::as_str) == Some("true");
+            if a.get("direction").map(String::as_str) == Some("output") {
+                info.outputs.insert(pname.clone());
+            }
+            if yes("clock") || yes("clock_gate_clock_pin") {
+                info.clock_pins.insert(pname.clone());
+            }
+            if let Some(g) = gate.as_mut() {
+                if yes("clock_gate_clock_pin") {
+                    g.clock = pname.clone();
+                } else if yes("clock_gate_enable_pin") {
+                    g.enable = pname.clone();
+                } else if yes("clock_gate_out_pin") {
+                    g.out = pname.clone();
+                } else if yes("clock_gate_test_pin") {
+                    g.test = Some(pname.clone());
+                }
             }
         }
+        info.gate =
+            gate.filter(|g| !g.clock.is_empty() && !g.enable.is_empty() && !g.out.is_empty());
         // A name can come up more than once (a `cell (X)` reference before the cell's own
         // group): the group with pins wins.
         let e: &mut CellInfo = out.entry(name).or_default();
@@ -184,10 +254,37 @@ mod tests {
     #[test]
     fn liberty_outputs_and_sequential_cells() {
         let lib = "library (x) {\n\tx_cell (INV_X1) { }\n\tcell (INV_X1) {\n\t\tpin (A) {\n\t\t\tdirection\t\t: input;\n\t\t\tcapacitance\t\t: 1.7;\n\t\t}\n\t\tpin (ZN) {\n\t\t\tdirection\t\t: output;\n\t\t\tfunction\t\t: \"!A\";\n\t\t}\n\t}\n\tcell (DFF_X1) {\n\t\tff (\"IQ\",\"IQN\") { }\n\t\tpin (D) {\n\t\t\tdirection\t\t: input;\n\t\t\tcapacitance\t\t: 1.1;\n\t\t}\n\t\tpin (Q) {\n\t\t\tdirection\t\t: output;\n\t\t}\n\t}\n}\n";
+        let gates = "library (x) {\n\tcell (CLKGATETST_X1) {\n\tclock_gating_integrated_cell\t: latch_posedge;\n\tarea : 4.0;\n\tpin (CK) {\n\t\tclock_gate_clock_pin\t: true;\n\t}\n\tpin (E) {\n\t\tclock_gate_enable_pin\t: true;\n\t}\n\tpin (SE) {\n\t\tclock_gate_test_pin\t: true;\n\t}\n\tpin (GCK) {\n\t\tdirection\t\t: output;\n\t\tclock_gate_out_pin\t: true;\n\t}\n\t}\n\tcell (CLKGATE_X2) {\n\tclock_gating_integrated_cell\t: latch_posedge;\n\tarea : 3.7;\n\tpin (CK) {\n\t\tclock_gate_clock_pin\t: true;\n\t}\n\tpin (E) {\n\t\tclock_gate_enable_pin\t: true;\n\t}\n\tpin (GCK) {\n\t\tdirection\t\t: output;\n\t\tclock_gate_out_pin\t: true;\n\t}\n\t}\n\tcell (CLKGATE_X1) {\n\tclock_gating_integrated_cell\t: latch_posedge;\n\tarea : 3.458;\n\tpin (CK) {\n\t\tclock_gate_clock_pin\t: true;\n\t\ttiming () {\n\t\t\tclock : true;\n\t\t}\n\t}\n\tpin (E) {\n\t\tclock_gate_enable_pin\t: true;\n\t}\n\tpin (GCK) {\n\t\tdirection\t\t: output;\n\t\tclock_gate_out_pin\t: true;\n\t}\n\t}\n}\n";
+        let g = liberty_cells(gates);
+        assert_eq!(
+            g["CLKGATETST_X1"].gate.as_ref().unwrap().test.as_deref(),
+            Some("SE")
+        );
+        assert_eq!(g["CLKGATE_X1"].area, 3.458);
+        assert_eq!(
+            g["CLKGATE_X1"].clock_pins.iter().collect::<Vec<_>>(),
+            ["CK"]
+        );
+        // The smallest gate without a test pin.
+        let (name, pins) = clock_gate_cell(&g).unwrap();
+        assert_eq!(
+            (
+                name,
+                pins.clock.as_str(),
+                pins.enable.as_str(),
+                pins.out.as_str()
+            ),
+            ("CLKGATE_X1", "CK", "E", "GCK")
+        );
         let c = liberty_cells(lib);
+        assert!(clock_gate_cell(&c).is_none());
         assert!(!c["INV_X1"].sequential);
         assert!(c["DFF_X1"].sequential);
         assert_eq!(c["INV_X1"].outputs.iter().collect::<Vec<_>>(), ["ZN"]);
         assert!(c["DFF_X1"].outputs.contains("Q"));
+        assert!(
+            c["DFF_X1"].clock_pins.is_empty(),
+            "no `clock : true` in this snippet"
+        );
     }
 }

@@ -68,6 +68,13 @@ pub struct Mapping {
     pub port_bits_mapped: usize,
     /// Flip-flops not mapped, first 20.
     pub unmapped_examples: Vec<String>,
+    /// Clock gate cells, and those whose output net (the gated clock) is in the activity file.
+    pub clock_gates: usize,
+    pub clock_gates_mapped: usize,
+    /// Flip-flops clocked by a gate.
+    pub gated_flip_flops: usize,
+    /// Their clock's pulses per cycle, the mean over them (1 would be no gating).
+    pub gated_clock_duty: f64,
 }
 
 /// One block's share.
@@ -215,6 +222,20 @@ pub fn run_sta(
 /// combinational cells the mean of their module instance's mapped flip-flops.
 pub struct CellActivity {
     pub by_cell: Vec<f64>,
+    /// The share of the activity-0 power each cell takes, (internal, switching): (1, 1) on
+    /// the free-running clock; a flip-flop behind a clock gate takes the gate's pulses per
+    /// cycle `d` for both (its clock pin toggles only then); a gate takes `d` of its switching
+    /// power (its output net) and all of its internal power (its clock pin toggles every
+    /// cycle; its output's share of that is left counted, an overestimate).
+    pub clock_share: Vec<(f64, f64)>,
+    /// Flip-flops behind a clock gate. Before place and route nothing buffers a gated clock
+    /// net, so OpenSTA gives their clock pins the slow edge of one gate driving them all, and
+    /// several times the internal power of the same cell on the ideal free-running clock;
+    /// [`combine`] charges them the ideal clock's, like every other flip-flop, and keeps the
+    /// gate's own power for its loaded output.
+    pub gated: Vec<bool>,
+    /// Flip-flops on the free-running clock (the ideal clock's energy per cell type).
+    pub free: Vec<bool>,
     pub mapping: Mapping,
     /// Mean mapped flip-flop activity per module instance path.
     pub scope_mean: BTreeMap<String, f64>,
@@ -315,11 +336,92 @@ pub fn map_activity(
             by_cell[k] = mean_of(&leaf.scope);
         }
     }
+    let clock_share = clock_shares(leaves, cells, activity, &mut m);
+    let flip_flop = |l: &Leaf| {
+        cells
+            .get(&l.kind)
+            .is_some_and(|c| c.sequential && c.gate.is_none())
+    };
+    let gated: Vec<bool> = leaves
+        .iter()
+        .zip(&clock_share)
+        .map(|(l, s)| flip_flop(l) && s.0 < 1.0)
+        .collect();
+    let free = leaves
+        .iter()
+        .zip(&gated)
+        .map(|(l, g)| flip_flop(l) && !g)
+        .collect();
     CellActivity {
         by_cell,
+        clock_share,
+        gated,
+        free,
         mapping: m,
         scope_mean,
     }
+}
+
+/// The gated clocks: every clock gate cell's output net, and its pulses per cycle (half the
+/// net's measured changes; 1 when the net is not in the activity file, which counts the gate
+/// as open). Then each cell's share of its activity-0 power ([`CellActivity::clock_share`]).
+fn clock_shares(
+    leaves: &[Leaf],
+    cells: &BTreeMap<String, CellInfo>,
+    activity: &Activity,
+    m: &mut Mapping,
+) -> Vec<(f64, f64)> {
+    let cycles = activity.cycles.max(1) as f64;
+    let at = |scope: &str, net: &str| {
+        if scope.is_empty() {
+            net.to_string()
+        } else {
+            format!("{scope}/{net}")
+        }
+    };
+    let mut gated: BTreeMap<String, f64> = BTreeMap::new();
+    let mut out = vec![(1.0, 1.0); leaves.len()];
+    for (k, leaf) in leaves.iter().enumerate() {
+        let Some(g) = cells.get(&leaf.kind).and_then(|c| c.gate.as_ref()) else {
+            continue;
+        };
+        let Some((_, net)) = leaf.pins.iter().find(|(p, _)| *p == g.out) else {
+            continue;
+        };
+        m.clock_gates += 1;
+        let path = at(&leaf.scope, net);
+        let d = match activity.bit(&path) {
+            Some((toggles, _)) => {
+                m.clock_gates_mapped += 1;
+                (toggles as f64 / 2.0 / cycles).min(1.0)
+            }
+            None => 1.0,
+        };
+        gated.insert(path, d);
+        out[k] = (1.0, d);
+    }
+    for (k, leaf) in leaves.iter().enumerate() {
+        let Some(c) = cells.get(&leaf.kind) else {
+            continue;
+        };
+        if !c.sequential || c.gate.is_some() {
+            continue;
+        }
+        let d = leaf
+            .pins
+            .iter()
+            .filter(|(p, _)| c.clock_pins.contains(p))
+            .find_map(|(_, n)| gated.get(&at(&leaf.scope, n)));
+        if let Some(d) = d {
+            m.gated_flip_flops += 1;
+            m.gated_clock_duty += *d;
+            out[k] = (*d, *d);
+        }
+    }
+    if m.gated_flip_flops > 0 {
+        m.gated_clock_duty /= m.gated_flip_flops as f64;
+    }
+    out
 }
 
 /// The bits of `gca_top`'s ports, as the netlist names them (`s_axis_tdata[3]`).
@@ -375,15 +477,34 @@ pub fn combine(
     let mut zero = Watts::default();
     let mut blocks: BTreeMap<&'static str, (Watts, usize, f64, usize)> = BTreeMap::new();
     let mut modules: BTreeMap<String, Watts> = BTreeMap::new();
+    // The clock pins' power of each flip-flop type on the ideal free-running clock.
+    let mut ideal: BTreeMap<&str, f64> = BTreeMap::new();
+    for (k, leaf) in leaves.iter().enumerate() {
+        if let (true, Some(a0)) = (act.free[k], p0.get(&leaf.path)) {
+            let e = ideal.entry(leaf.kind.as_str()).or_insert(f64::INFINITY);
+            *e = e.min(a0.internal_w);
+        }
+    }
     for (k, leaf) in leaves.iter().enumerate() {
         let (Some(a0), Some(a1)) = (p0.get(&leaf.path), p1.get(&leaf.path)) else {
             continue;
         };
-        zero.add(a0);
+        // The clock pins' part: on the ideal clock's edge for a gated flip-flop.
+        let clock_int = match (act.gated[k], ideal.get(leaf.kind.as_str())) {
+            (true, Some(i)) => a0.internal_w.min(*i),
+            _ => a0.internal_w,
+        };
+        let (si, ss) = act.clock_share[k];
+        zero.add(&Watts {
+            internal_w: si * clock_int,
+            switching_w: ss * a0.switching_w,
+            leakage_w: a0.leakage_w,
+            total_w: si * clock_int + ss * a0.switching_w + a0.leakage_w,
+        });
         let a = act.by_cell[k];
         let w = Watts {
-            internal_w: a0.internal_w + a * (a1.internal_w - a0.internal_w),
-            switching_w: a0.switching_w + a * (a1.switching_w - a0.switching_w),
+            internal_w: si * clock_int + a * (a1.internal_w - a0.internal_w),
+            switching_w: ss * a0.switching_w + a * (a1.switching_w - a0.switching_w),
             leakage_w: a0.leakage_w,
             total_w: 0.0,
         };
@@ -518,6 +639,14 @@ impl PowerReport {
             m.port_bits_mapped,
             m.port_bits
         );
+        let _ = writeln!(
+            o,
+            "    clock gating             {} flip-flops behind {} gates ({} found in the activity), clocked {:.1} % of cycles",
+            m.gated_flip_flops,
+            m.clock_gates,
+            m.clock_gates_mapped,
+            100.0 * m.gated_clock_duty
+        );
         let t = &self.total;
         let _ = writeln!(
             o,
@@ -584,6 +713,123 @@ mod tests {
     fn port_bits_of_the_top() {
         let net = "x\nmodule gca_top(clk, a, b);\n  input clk;\n  input [2:0] a;\n  output b;\n  wire w;\nendmodule\n";
         assert_eq!(top_port_bits(net), ["a[0]", "a[1]", "a[2]", "b"]);
+    }
+
+    /// A gate `u_s/u_cg` clocking `r[0]`, a flip-flop `f` on the free clock, in one module.
+    fn gated_design() -> (Vec<Leaf>, BTreeMap<String, CellInfo>, Activity) {
+        let leaf = |kind: &str, name: &str, pins: &[(&str, &str)]| Leaf {
+            path: format!("u_s/{name}"),
+            scope: "u_s".into(),
+            module: "gca_out_scale".into(),
+            kind: kind.into(),
+            pins: pins
+                .iter()
+                .map(|(p, n)| (p.to_string(), n.to_string()))
+                .collect(),
+        };
+        let leaves = vec![
+            leaf(
+                "CLKGATE_X1",
+                "u_cg",
+                &[("CK", "clk"), ("E", "en"), ("GCK", "gclk_a")],
+            ),
+            leaf(
+                "DFF_X1",
+                "_1_",
+                &[("CK", "gclk_a"), ("D", "_5_"), ("Q", "r[0]")],
+            ),
+            leaf("DFF_X1", "_2_", &[("CK", "clk"), ("D", "_6_"), ("Q", "f")]),
+        ];
+        let ff = CellInfo {
+            sequential: true,
+            outputs: ["Q".to_string()].into(),
+            clock_pins: ["CK".to_string()].into(),
+            ..CellInfo::default()
+        };
+        let gate = CellInfo {
+            outputs: ["GCK".to_string()].into(),
+            clock_pins: ["CK".to_string()].into(),
+            gate: Some(netlist::GatePins {
+                kind: "latch_posedge".into(),
+                clock: "CK".into(),
+                enable: "E".into(),
+                out: "GCK".into(),
+                test: None,
+            }),
+            ..CellInfo::default()
+        };
+        let cells = [("DFF_X1".to_string(), ff), ("CLKGATE_X1".to_string(), gate)].into();
+        let bits = |t: u64| crate::sim::activity::Bits {
+            lsb: 0,
+            toggles: vec![t],
+            duty: vec![0.5],
+        };
+        let activity = Activity {
+            config_name: "tiny".into(),
+            config_hash: String::new(),
+            tokens: 4,
+            warmup_tokens: 0,
+            seed: 1,
+            cycles: 100,
+            // The gated clock rose 10 times in 100 cycles.
+            signals: [
+                ("u_s/gclk_a".to_string(), bits(20)),
+                ("u_s/r".to_string(), bits(5)),
+                ("u_s/f".to_string(), bits(50)),
+            ]
+            .into(),
+        };
+        (leaves, cells, activity)
+    }
+
+    #[test]
+    fn gated_flip_flops_take_the_gates_pulses() {
+        let (leaves, cells, activity) = gated_design();
+        let act = map_activity(&leaves, &cells, &activity, &[]);
+        assert_eq!(act.clock_share, [(1.0, 0.1), (0.1, 0.1), (1.0, 1.0)]);
+        assert_eq!(act.gated, [false, true, false]);
+        assert_eq!(act.free, [false, false, true]);
+        let m = &act.mapping;
+        assert_eq!(
+            (m.clock_gates, m.clock_gates_mapped, m.gated_flip_flops),
+            (1, 1, 1)
+        );
+        assert!((m.gated_clock_duty - 0.1).abs() < 1e-12);
+        assert_eq!(act.by_cell[1], 0.05);
+
+        // OpenSTA's figures: the gated flip-flop's clock pin at 4x the free one's (the slow
+        // edge of an unbuffered gate), its data part 2 uW at activity 1.
+        let w = |i: f64, s: f64| Watts {
+            internal_w: i,
+            switching_w: s,
+            leakage_w: 1e-7,
+            total_w: i + s + 1e-7,
+        };
+        let p0: CellPower = [
+            ("u_s/u_cg".to_string(), w(20e-6, 100e-6)),
+            ("u_s/_1_".to_string(), w(28e-6, 0.0)),
+            ("u_s/_2_".to_string(), w(7e-6, 0.0)),
+        ]
+        .into();
+        let p1: CellPower = [
+            ("u_s/u_cg".to_string(), w(21e-6, 100e-6)),
+            ("u_s/_1_".to_string(), w(30e-6, 1e-6)),
+            ("u_s/_2_".to_string(), w(9e-6, 1e-6)),
+        ]
+        .into();
+        let p = crate::config::load("tiny").unwrap();
+        let r = combine(&p, &leaves, &act, &p0, &p1, &activity, "", "", 0.0);
+        let gate = 20e-6 + 0.1 * 100e-6 + act.by_cell[0] * 1e-6;
+        let gated = 0.1 * 7e-6 + 0.05 * (2e-6 + 1e-6);
+        let free = 7e-6 + 0.5 * (2e-6 + 1e-6);
+        let want = gate + gated + free + 3e-7;
+        assert!(
+            (r.total.total_w - want).abs() < 1e-12,
+            "{} W, want {want}",
+            r.total.total_w
+        );
+        let zero = 20e-6 + 0.1 * 100e-6 + 0.1 * 7e-6 + 7e-6 + 3e-7;
+        assert!((r.at_zero_activity.total_w - zero).abs() < 1e-12);
     }
 
     #[test]

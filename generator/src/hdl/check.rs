@@ -82,6 +82,7 @@ fn label(item: &Item) -> String {
         Item::Assign { lhs, .. } => format!("assign {}", show(lhs)),
         Item::Seq { clock, .. } => format!("always @(posedge {})", clock.name),
         Item::Comb(_) => "always @*".into(),
+        Item::Latch { .. } => "always @* (latch)".into(),
         Item::Instance(inst) => format!("instance {}", inst.name),
         Item::Comment(_) => "comment".into(),
     }
@@ -173,6 +174,10 @@ impl Checker<'_> {
                     let msg = format!("`{name}` is not assigned on every path of always @* (latch); assign a default first");
                     self.err(K::Latch, msg);
                 }
+            }
+            Item::Latch { open, body } => {
+                self.one_bit(open, "latch enable");
+                self.stmts(body, Proc::Comb, driven);
             }
             Item::Instance(inst) => self.instance(inst, known, driven),
             Item::Comment(_) => {}

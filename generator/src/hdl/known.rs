@@ -406,7 +406,7 @@ fn module_pass(
                         }
                     }
                 }
-                Item::Instance(_) | Item::Comment(_) => {}
+                Item::Latch { .. } | Item::Instance(_) | Item::Comment(_) => {}
             }
         }
         if next == bits {

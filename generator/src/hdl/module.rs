@@ -200,6 +200,13 @@ pub enum Item {
     },
     /// `always @*`
     Comb(Vec<Stmt>),
+    /// An intended latch: `always @* if (open) body`, with blocking assignments, transparent
+    /// while `open` is 1 and holding otherwise; printed between `lint_off LATCH` and `lint_on`.
+    /// Only the clock gate (`gca_clock_gate`) has one.
+    Latch {
+        open: Expr,
+        body: Vec<Stmt>,
+    },
     Instance(Instance),
     Comment(String),
 }
@@ -404,6 +411,12 @@ impl Module {
 
     pub fn comb(&mut self, body: Vec<Stmt>) {
         self.items.push(Item::Comb(body));
+    }
+
+    /// A latch, transparent while `open` is 1 ([`Item::Latch`]).
+    pub fn latch(&mut self, open: impl Into<Expr>, body: Vec<Stmt>) {
+        let open = open.into();
+        self.items.push(Item::Latch { open, body });
     }
 
     pub fn instance(&mut self, instance: Instance) {

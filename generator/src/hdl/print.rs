@@ -353,6 +353,15 @@ impl Out {
                 None => self.block(1, format!("always @(posedge {})", clock.name), body),
             },
             Item::Comb(body) => self.block(1, "always @*".into(), body),
+            Item::Latch { open, body } => {
+                self.line(1, "/* verilator lint_off LATCH */");
+                self.line(1, "always @* begin");
+                self.line(2, format!("if ({}) begin", expr(open)));
+                self.stmts(3, body);
+                self.line(2, "end");
+                self.line(1, "end");
+                self.line(1, "/* verilator lint_on LATCH */");
+            }
             Item::Instance(inst) => {
                 let named = |list: &[(Ident, Expr)]| -> Vec<String> {
                     let w = list

@@ -14,8 +14,9 @@
 //! READOUT's first accumulation.
 
 use crate::config::{signed_bits_for, Params};
-use crate::hdl::{e, Decl, Expr, Kind, Module, Signal, Stmt};
+use crate::hdl::{e, Decl, Kind, Module, Signal, Stmt};
 
+use super::clock_gate::gate;
 use super::common::header_comment;
 use super::wires::{clock_only, let_wire};
 
@@ -91,11 +92,13 @@ pub fn build(p: &Params) -> Module {
     m.seq_no_reset(
         &clk,
         vec![
-            Stmt::if_then(&count_en, stage1),
             Stmt::nonblocking(&clear_d, &clear),
             Stmt::nonblocking(&count_d, &count_en),
         ],
     );
+    // The stages load only in READOUT, on gated clocks (gca_clock_gate).
+    let gclk_count = gate(&mut m, &clk, "count", &count_en);
+    m.seq_no_reset(&gclk_count, stage1);
 
     // Stage 2: the accumulators.
     let one_cycle_steps = p.cycles.pwm_step == 1;
@@ -119,13 +122,14 @@ pub fn build(p: &Params) -> Module {
         body.push(Stmt::nonblocking(&acc, next));
         outs.push(acc.e());
     }
-    let active: Expr = if one_cycle_steps {
-        count_d.e()
+    let active = if one_cycle_steps {
+        count_d.clone()
     } else {
-        clear_d.lor(&count_d)
+        let_wire(&mut m, "acc_en", clear_d.lor(&count_d))
     };
     // Data only: the first accumulation of a READOUT starts from 0 before anything reads them.
-    m.seq_no_reset(&clk, vec![Stmt::if_then(active, body)]);
+    let gclk_acc = gate(&mut m, &clk, "acc", &active);
+    m.seq_no_reset(&gclk_acc, body);
     // The sums, one dimension a line (every bit is assigned below the default).
     let mut comb = vec![Stmt::blocking(&sums, e::lit(d * sw, 0))];
     comb.extend(outs.into_iter().enumerate().map(|(dim, acc)| {

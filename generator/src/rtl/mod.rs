@@ -3,6 +3,7 @@
 //! design; the macro views live in `crate::macros`, the register map in `crate::regmap`.
 
 pub mod accumulator;
+pub mod clock_gate;
 pub mod common;
 pub mod csr;
 pub mod egress;
@@ -45,5 +46,6 @@ pub fn layer_modules(p: &Params) -> Vec<Module> {
         pwm::build(p),
         accumulator::build(p),
         out_scale::build(p),
+        clock_gate::build(p),
     ]
 }

@@ -24,6 +24,7 @@
 use crate::config::Params;
 use crate::hdl::{e, Decl, Expr, Kind, Module, Signal, Stmt};
 
+use super::clock_gate::gate;
 use super::common::{header_comment, lane_group};
 use super::wires::{booth_rows, carry_save, clock_and_reset, let_wire, round_parts};
 
@@ -132,15 +133,17 @@ pub fn build(p: &Params) -> Module {
     m.seq(
         &clk,
         &rst_n,
+        vec![crate::hdl::clear(&v1)],
+        vec![Stmt::nonblocking(&v1, &load)],
+    );
+    // The stages load only with a beat, on gated clocks (gca_clock_gate): a head's beats are
+    // a few cycles of a token's. The scaler of the beat's kind, when one is accepted.
+    let gclk_load = gate(&mut m, &clk, "load", &load);
+    m.seq(
+        &gclk_load,
+        &rst_n,
+        vec![crate::hdl::clear(&gain_s), crate::hdl::clear(&offh_s1)],
         vec![
-            crate::hdl::clear(&gain_s),
-            crate::hdl::clear(&offh_s1),
-            crate::hdl::clear(&v1),
-        ],
-        // Every cycle: the scaler of the kind of this cycle's beat, if one is accepted (no
-        // enable from the handshake on the path).
-        vec![
-            Stmt::nonblocking(&v1, &load),
             Stmt::nonblocking(&gain_s, &gain),
             Stmt::nonblocking(&offh_s1, &offh),
         ],
@@ -173,7 +176,8 @@ pub fn build(p: &Params) -> Module {
         stage1.push(Stmt::nonblocking(ps, &s));
         stage1.push(Stmt::nonblocking(pc, &c));
     }
-    m.seq(&clk, &rst_n, reset, vec![Stmt::if_then(&v1, stage1)]);
+    let gclk_v1 = gate(&mut m, &clk, "v1", &v1);
+    m.seq(&gclk_v1, &rst_n, reset, stage1);
 
     // Stage 2: carry select at the rounding point. The high part of t is hi(ps) + hi(pc) +
     // the carry out of the low k bits; both values of the carry are clamped while the carry

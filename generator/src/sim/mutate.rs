@@ -207,6 +207,8 @@ fn mutate_module(m: &mut Module, target: usize, n: &mut usize) -> Option<(Operat
                 r.or_else(|| mutate_stmts(body, target, n))
             }
             Item::Comb(stmts) => mutate_stmts(stmts, target, n),
+            // The clock gate's latch is a library primitive in every flow, not design logic.
+            Item::Latch { .. } => None,
             Item::Instance(inst) => inst
                 .connections
                 .iter_mut()

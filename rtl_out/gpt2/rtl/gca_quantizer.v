@@ -38,6 +38,7 @@ module gca_quantizer (
   reg         [24:0] pc5;        // carry-save carries
   reg         [24:0] pc6;        // carry-save carries
   reg         [24:0] pc7;        // carry-save carries
+  wire               gclk_load;  // clk in the cycles load is 1
   wire signed [21:0] offset_op;
   wire signed [24:0] offset_w;
   wire signed [7:0]  x0;
@@ -320,6 +321,7 @@ module gca_quantizer (
   wire        [24:0] m7_l2_0_s;
   wire        [23:0] m7_l2_0_m;
   wire        [24:0] m7_l2_0_c;
+  wire               gclk_v1;    // clk in the cycles v1 is 1
   // lint: UNUSEDSIGNAL: only the carry out of the low bits is used
   /* verilator lint_off UNUSEDSIGNAL */
   wire        [15:0] t0_lsum;
@@ -539,11 +541,23 @@ module gca_quantizer (
 
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
-      gain_s <= 16'd0;
-      offh_s1 <= 17'd0;
       v1 <= 1'd0;
     end else begin
       v1 <= load;
+    end
+  end
+
+  gca_clock_gate u_cg_load (
+    .clk (clk),
+    .en  (load),
+    .gclk(gclk_load)
+  );
+
+  always @(posedge gclk_load or negedge rst_n) begin
+    if (!rst_n) begin
+      gain_s <= 16'd0;
+      offh_s1 <= 17'd0;
+    end else begin
       gain_s <= gain;
       offh_s1 <= offset;
     end
@@ -856,7 +870,13 @@ module gca_quantizer (
     (m7_l1_0_s[23:0] & m7_l1_0_c[23:0]) | (m7_l1_0_s[23:0] & m7_l0_1_c[23:0]) | (m7_l1_0_c[23:0] & m7_l0_1_c[23:0]);
   assign m7_l2_0_c = {m7_l2_0_m, 1'd0};
 
-  always @(posedge clk or negedge rst_n) begin
+  gca_clock_gate u_cg_v1 (
+    .clk (clk),
+    .en  (v1),
+    .gclk(gclk_v1)
+  );
+
+  always @(posedge gclk_v1 or negedge rst_n) begin
     if (!rst_n) begin
       ps0 <= 25'd0;
       pc0 <= 25'd0;
@@ -875,24 +895,22 @@ module gca_quantizer (
       ps7 <= 25'd0;
       pc7 <= 25'd0;
     end else begin
-      if (v1) begin
-        ps0 <= m0_l2_0_s;
-        pc0 <= m0_l2_0_c;
-        ps1 <= m1_l2_0_s;
-        pc1 <= m1_l2_0_c;
-        ps2 <= m2_l2_0_s;
-        pc2 <= m2_l2_0_c;
-        ps3 <= m3_l2_0_s;
-        pc3 <= m3_l2_0_c;
-        ps4 <= m4_l2_0_s;
-        pc4 <= m4_l2_0_c;
-        ps5 <= m5_l2_0_s;
-        pc5 <= m5_l2_0_c;
-        ps6 <= m6_l2_0_s;
-        pc6 <= m6_l2_0_c;
-        ps7 <= m7_l2_0_s;
-        pc7 <= m7_l2_0_c;
-      end
+      ps0 <= m0_l2_0_s;
+      pc0 <= m0_l2_0_c;
+      ps1 <= m1_l2_0_s;
+      pc1 <= m1_l2_0_c;
+      ps2 <= m2_l2_0_s;
+      pc2 <= m2_l2_0_c;
+      ps3 <= m3_l2_0_s;
+      pc3 <= m3_l2_0_c;
+      ps4 <= m4_l2_0_s;
+      pc4 <= m4_l2_0_c;
+      ps5 <= m5_l2_0_s;
+      pc5 <= m5_l2_0_c;
+      ps6 <= m6_l2_0_s;
+      pc6 <= m6_l2_0_c;
+      ps7 <= m7_l2_0_s;
+      pc7 <= m7_l2_0_c;
     end
   end
 

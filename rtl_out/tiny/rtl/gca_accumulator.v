@@ -28,8 +28,9 @@ module gca_accumulator (
   reg  signed [2:0] part0_5;
   reg  signed [2:0] part0_6;
   reg  signed [2:0] part0_7;
-  reg               clear_d; // clear, a cycle later
-  reg               count_d; // count, a cycle later
+  reg               clear_d;    // clear, a cycle later
+  reg               count_d;    // count, a cycle later
+  wire              gclk_count; // clk in the cycles count is 1
   reg  signed [6:0] acc0;
   reg  signed [6:0] acc1;
   reg  signed [6:0] acc2;
@@ -38,36 +39,48 @@ module gca_accumulator (
   reg  signed [6:0] acc5;
   reg  signed [6:0] acc6;
   reg  signed [6:0] acc7;
+  wire              gclk_acc;   // clk in the cycles count_d is 1
 
   assign dn0 = pulse0 & sign0;
   assign dn1 = pulse1 & sign1;
 
   always @(posedge clk) begin
-    if (count) begin
-      part0_0 <= {{2{dn0[0]}}, pulse0[0]} + {{2{dn1[0]}}, pulse1[0]};
-      part0_1 <= {{2{dn0[1]}}, pulse0[1]} + {{2{dn1[1]}}, pulse1[1]};
-      part0_2 <= {{2{dn0[2]}}, pulse0[2]} + {{2{dn1[2]}}, pulse1[2]};
-      part0_3 <= {{2{dn0[3]}}, pulse0[3]} + {{2{dn1[3]}}, pulse1[3]};
-      part0_4 <= {{2{dn0[4]}}, pulse0[4]} + {{2{dn1[4]}}, pulse1[4]};
-      part0_5 <= {{2{dn0[5]}}, pulse0[5]} + {{2{dn1[5]}}, pulse1[5]};
-      part0_6 <= {{2{dn0[6]}}, pulse0[6]} + {{2{dn1[6]}}, pulse1[6]};
-      part0_7 <= {{2{dn0[7]}}, pulse0[7]} + {{2{dn1[7]}}, pulse1[7]};
-    end
     clear_d <= clear;
     count_d <= count;
   end
 
-  always @(posedge clk) begin
-    if (count_d) begin
-      acc0 <= (clear_d ? 7'sd0 : acc0) + $signed({{4{part0_0[2]}}, part0_0});
-      acc1 <= (clear_d ? 7'sd0 : acc1) + $signed({{4{part0_1[2]}}, part0_1});
-      acc2 <= (clear_d ? 7'sd0 : acc2) + $signed({{4{part0_2[2]}}, part0_2});
-      acc3 <= (clear_d ? 7'sd0 : acc3) + $signed({{4{part0_3[2]}}, part0_3});
-      acc4 <= (clear_d ? 7'sd0 : acc4) + $signed({{4{part0_4[2]}}, part0_4});
-      acc5 <= (clear_d ? 7'sd0 : acc5) + $signed({{4{part0_5[2]}}, part0_5});
-      acc6 <= (clear_d ? 7'sd0 : acc6) + $signed({{4{part0_6[2]}}, part0_6});
-      acc7 <= (clear_d ? 7'sd0 : acc7) + $signed({{4{part0_7[2]}}, part0_7});
-    end
+  gca_clock_gate u_cg_count (
+    .clk (clk),
+    .en  (count),
+    .gclk(gclk_count)
+  );
+
+  always @(posedge gclk_count) begin
+    part0_0 <= {{2{dn0[0]}}, pulse0[0]} + {{2{dn1[0]}}, pulse1[0]};
+    part0_1 <= {{2{dn0[1]}}, pulse0[1]} + {{2{dn1[1]}}, pulse1[1]};
+    part0_2 <= {{2{dn0[2]}}, pulse0[2]} + {{2{dn1[2]}}, pulse1[2]};
+    part0_3 <= {{2{dn0[3]}}, pulse0[3]} + {{2{dn1[3]}}, pulse1[3]};
+    part0_4 <= {{2{dn0[4]}}, pulse0[4]} + {{2{dn1[4]}}, pulse1[4]};
+    part0_5 <= {{2{dn0[5]}}, pulse0[5]} + {{2{dn1[5]}}, pulse1[5]};
+    part0_6 <= {{2{dn0[6]}}, pulse0[6]} + {{2{dn1[6]}}, pulse1[6]};
+    part0_7 <= {{2{dn0[7]}}, pulse0[7]} + {{2{dn1[7]}}, pulse1[7]};
+  end
+
+  gca_clock_gate u_cg_acc (
+    .clk (clk),
+    .en  (count_d),
+    .gclk(gclk_acc)
+  );
+
+  always @(posedge gclk_acc) begin
+    acc0 <= (clear_d ? 7'sd0 : acc0) + $signed({{4{part0_0[2]}}, part0_0});
+    acc1 <= (clear_d ? 7'sd0 : acc1) + $signed({{4{part0_1[2]}}, part0_1});
+    acc2 <= (clear_d ? 7'sd0 : acc2) + $signed({{4{part0_2[2]}}, part0_2});
+    acc3 <= (clear_d ? 7'sd0 : acc3) + $signed({{4{part0_3[2]}}, part0_3});
+    acc4 <= (clear_d ? 7'sd0 : acc4) + $signed({{4{part0_4[2]}}, part0_4});
+    acc5 <= (clear_d ? 7'sd0 : acc5) + $signed({{4{part0_5[2]}}, part0_5});
+    acc6 <= (clear_d ? 7'sd0 : acc6) + $signed({{4{part0_6[2]}}, part0_6});
+    acc7 <= (clear_d ? 7'sd0 : acc7) + $signed({{4{part0_7[2]}}, part0_7});
   end
 
   always @* begin

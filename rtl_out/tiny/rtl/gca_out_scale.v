@@ -442,6 +442,8 @@ module gca_out_scale (
   wire        [7:0]   t7_hi_l1;
   wire signed [13:0]  t7_hi1;
   wire signed [13:0]  r7;
+  wire                gclk_mul;  // clk in the cycles mul_en is 1
+  wire                gclk_add;  // clk in the cycles add_en is 1
   reg  signed [16:0]  lim_hi;    // MAX - offset: a larger rounded value saturates
   reg  signed [16:0]  lim_lo;    // MIN - offset: a smaller rounded value saturates
   wire signed [16:0]  off_w;
@@ -577,6 +579,7 @@ module gca_out_scale (
   wire        [127:0] sat;
   reg         [127:0] y_h0;      // head 0's result
   reg         [127:0] y_h1;      // head 1's result
+  wire                gclk_y;    // clk in the cycles en is 1
 
   always @(posedge clk) begin
     nx <= nx_next;
@@ -944,65 +947,85 @@ module gca_out_scale (
   assign t7_hi1 = $signed({t7_hi_l1[7] ? t7_hi_u1 : t7_hi_u0, t7_hi_l1[6:0]});
   assign r7 = $signed(t7_lsum[10] ? t7_hi1 : t7_hi0);
 
+  gca_clock_gate u_cg_mul (
+    .clk (clk),
+    .en  (mul_en),
+    .gclk(gclk_mul)
+  );
+
+  gca_clock_gate u_cg_add (
+    .clk (clk),
+    .en  (add_en),
+    .gclk(gclk_add)
+  );
+
   always @(posedge clk or negedge rst_n) begin
     if (!rst_n) begin
       gain_r <= 16'd0;
       off_r <= 16'd0;
-      ps0 <= 24'd0;
-      pc0 <= 24'd0;
-      rh0 <= 14'd0;
-      ps1 <= 24'd0;
-      pc1 <= 24'd0;
-      rh1 <= 14'd0;
-      ps2 <= 24'd0;
-      pc2 <= 24'd0;
-      rh2 <= 14'd0;
-      ps3 <= 24'd0;
-      pc3 <= 24'd0;
-      rh3 <= 14'd0;
-      ps4 <= 24'd0;
-      pc4 <= 24'd0;
-      rh4 <= 14'd0;
-      ps5 <= 24'd0;
-      pc5 <= 24'd0;
-      rh5 <= 14'd0;
-      ps6 <= 24'd0;
-      pc6 <= 24'd0;
-      rh6 <= 14'd0;
-      ps7 <= 24'd0;
-      pc7 <= 24'd0;
-      rh7 <= 14'd0;
     end else begin
       gain_r <= gain;
       off_r <= offset;
-      if (mul_en) begin
-        ps0 <= m0_l2_0_s;
-        pc0 <= m0_l2_0_c;
-        ps1 <= m1_l2_0_s;
-        pc1 <= m1_l2_0_c;
-        ps2 <= m2_l2_0_s;
-        pc2 <= m2_l2_0_c;
-        ps3 <= m3_l2_0_s;
-        pc3 <= m3_l2_0_c;
-        ps4 <= m4_l2_0_s;
-        pc4 <= m4_l2_0_c;
-        ps5 <= m5_l2_0_s;
-        pc5 <= m5_l2_0_c;
-        ps6 <= m6_l2_0_s;
-        pc6 <= m6_l2_0_c;
-        ps7 <= m7_l2_0_s;
-        pc7 <= m7_l2_0_c;
-      end
-      if (add_en) begin
-        rh0 <= {r0[13:1], r0[0] && (!t0_tie)};
-        rh1 <= {r1[13:1], r1[0] && (!t1_tie)};
-        rh2 <= {r2[13:1], r2[0] && (!t2_tie)};
-        rh3 <= {r3[13:1], r3[0] && (!t3_tie)};
-        rh4 <= {r4[13:1], r4[0] && (!t4_tie)};
-        rh5 <= {r5[13:1], r5[0] && (!t5_tie)};
-        rh6 <= {r6[13:1], r6[0] && (!t6_tie)};
-        rh7 <= {r7[13:1], r7[0] && (!t7_tie)};
-      end
+    end
+  end
+
+  always @(posedge gclk_mul or negedge rst_n) begin
+    if (!rst_n) begin
+      ps0 <= 24'd0;
+      pc0 <= 24'd0;
+      ps1 <= 24'd0;
+      pc1 <= 24'd0;
+      ps2 <= 24'd0;
+      pc2 <= 24'd0;
+      ps3 <= 24'd0;
+      pc3 <= 24'd0;
+      ps4 <= 24'd0;
+      pc4 <= 24'd0;
+      ps5 <= 24'd0;
+      pc5 <= 24'd0;
+      ps6 <= 24'd0;
+      pc6 <= 24'd0;
+      ps7 <= 24'd0;
+      pc7 <= 24'd0;
+    end else begin
+      ps0 <= m0_l2_0_s;
+      pc0 <= m0_l2_0_c;
+      ps1 <= m1_l2_0_s;
+      pc1 <= m1_l2_0_c;
+      ps2 <= m2_l2_0_s;
+      pc2 <= m2_l2_0_c;
+      ps3 <= m3_l2_0_s;
+      pc3 <= m3_l2_0_c;
+      ps4 <= m4_l2_0_s;
+      pc4 <= m4_l2_0_c;
+      ps5 <= m5_l2_0_s;
+      pc5 <= m5_l2_0_c;
+      ps6 <= m6_l2_0_s;
+      pc6 <= m6_l2_0_c;
+      ps7 <= m7_l2_0_s;
+      pc7 <= m7_l2_0_c;
+    end
+  end
+
+  always @(posedge gclk_add or negedge rst_n) begin
+    if (!rst_n) begin
+      rh0 <= 14'd0;
+      rh1 <= 14'd0;
+      rh2 <= 14'd0;
+      rh3 <= 14'd0;
+      rh4 <= 14'd0;
+      rh5 <= 14'd0;
+      rh6 <= 14'd0;
+      rh7 <= 14'd0;
+    end else begin
+      rh0 <= {r0[13:1], r0[0] && (!t0_tie)};
+      rh1 <= {r1[13:1], r1[0] && (!t1_tie)};
+      rh2 <= {r2[13:1], r2[0] && (!t2_tie)};
+      rh3 <= {r3[13:1], r3[0] && (!t3_tie)};
+      rh4 <= {r4[13:1], r4[0] && (!t4_tie)};
+      rh5 <= {r5[13:1], r5[0] && (!t5_tie)};
+      rh6 <= {r6[13:1], r6[0] && (!t6_tie)};
+      rh7 <= {r7[13:1], r7[0] && (!t7_tie)};
     end
   end
 
@@ -1149,17 +1172,21 @@ module gca_out_scale (
     $signed(b7[15:0]);
   assign sat = {sat7, sat6, sat5, sat4, sat3, sat2, sat1, sat0};
 
-  always @(posedge clk) begin
-    if (en) begin
-      case (head)
-        1'd0: begin
-          y_h0 <= sat;
-        end
-        default: begin
-          y_h1 <= sat;
-        end
-      endcase
-    end
+  gca_clock_gate u_cg_y (
+    .clk (clk),
+    .en  (en),
+    .gclk(gclk_y)
+  );
+
+  always @(posedge gclk_y) begin
+    case (head)
+      1'd0: begin
+        y_h0 <= sat;
+      end
+      default: begin
+        y_h1 <= sat;
+      end
+    endcase
   end
 
   assign y = {y_h1, y_h0};

@@ -1,0 +1,52 @@
+//! gca_clock_gate: the integrated clock gate of the registers that hold their value for most
+//! of a token (docs/rtl.md, "Clock gating"). `gclk` pulses in the cycles whose `en` was 1 just
+//! before the rising edge: a latch transparent while `clk` is low holds `en` through the high
+//! phase, so a change of `en` after the edge cannot cut or add a pulse. This is the function of
+//! a library's latch-based gate (Nangate's `CLKGATE_X1`, `clock_gating_integrated_cell :
+//! latch_posedge`), which `gca flow` maps it to; other flows synthesize the latch and the AND.
+//!
+//! A register behind a gate loads in exactly the cycles its enable is 1, the same as
+//! `if (en) r <= d` on `clk`, without the multiplexer and without clocking its pins in the
+//! other cycles. The enable must come from registers of `clk` (it does in every block), so
+//! that it is settled before the edge.
+
+use crate::config::Params;
+use crate::hdl::{Decl, Instance, Kind, Module, Signal, Stmt};
+
+use super::common::header_comment;
+
+pub const MODULE: &str = "gca_clock_gate";
+
+pub fn build(p: &Params) -> Module {
+    let mut m = Module::new(MODULE);
+    m.header_comment = header_comment(
+        p,
+        "gca_clock_gate: latch-based clock gate (a library ICG cell in synthesis)",
+    );
+    let clk = m.port(Decl::new("clk", Kind::Input, 1).doc("free-running clock"));
+    let en = m.port(
+        Decl::new("en", Kind::Input, 1).doc("pulse gclk in this cycle (from clk's registers)"),
+    );
+    let gclk = m
+        .port(Decl::new("gclk", Kind::Output, 1).doc("clk in the cycles en was 1 before the edge"));
+    let en_l = m.decl(Decl::new("en_l", Kind::Reg, 1).doc("en, held while clk is high"));
+    m.latch(clk.lnot(), vec![Stmt::blocking(&en_l, &en)]);
+    m.assign(&gclk, clk.and(&en_l));
+    m
+}
+
+/// A gate in `m`: wire `gclk_<name>` driven by instance `u_cg_<name>` from `clk` and `en`.
+/// The registers clocked by it load in exactly the cycles `en` is 1.
+pub fn gate(m: &mut Module, clk: &Signal, name: &str, en: &Signal) -> Signal {
+    let gclk = m.decl(
+        Decl::new(&format!("gclk_{name}"), Kind::Wire, 1)
+            .doc(&format!("clk in the cycles {} is 1", en.name)),
+    );
+    m.instance(
+        Instance::new(MODULE, &format!("u_cg_{name}"))
+            .pin("clk", clk)
+            .pin("en", en)
+            .pin("gclk", &gclk),
+    );
+    gclk
+}
