@@ -18,13 +18,16 @@ fn params(name: &str) -> Params {
     config::load(name).unwrap()
 }
 
-/// Writes `gca_csr.v` of a configuration into `dir`.
+/// Writes `gca_csr.v` of a configuration and the clock gate it instantiates
+/// (`gca_clock_gate.v`) into `dir`.
 fn write_csr(dir: &TempDir, p: &Params) {
-    let files = Design::new(vec![csr::build(p)])
+    let files = Design::new(vec![csr::build(p), gca::rtl::clock_gate::build(p)])
         .files()
         .unwrap_or_else(|e| panic!("{e:#?}"));
-    assert_eq!(files.len(), 1);
-    dir.write(&files[0].0, &files[0].1);
+    assert_eq!(files.len(), 2);
+    for (name, text) in &files {
+        dir.write(name, text);
+    }
 }
 
 fn text(out: &[u8]) -> String {
@@ -42,6 +45,7 @@ fn verilator_lint(preset: &str) {
         "--top-module",
         "gca_csr",
         "gca_csr.v",
+        "gca_clock_gate.v",
     ];
     let out = run("verilator", "verilator", &dir.0, &args);
     let stderr = text(&out.stderr);
@@ -70,9 +74,12 @@ fn verilator_lints_gpt2() {
 fn yosys_synthesizes_tiny_without_latches() {
     let dir = TempDir::new("csr-yosys");
     write_csr(&dir, &params("tiny"));
-    let script = "read_verilog gca_csr.v; hierarchy -check -top gca_csr; proc; check -assert; \
-                  select -assert-none t:$dlatch t:$adlatch t:$dlatchsr; synth -top gca_csr; \
-                  select -assert-none t:$_DLATCH_* t:$_DLATCHSR_*; \
+    // The one latch is the clock gate's.
+    let script = "read_verilog gca_csr.v gca_clock_gate.v; hierarchy -check -top gca_csr; proc; \
+                  check -assert; \
+                  select -assert-none t:$dlatch t:$adlatch t:$dlatchsr %u %u gca_clock_gate %d; \
+                  synth -top gca_csr; \
+                  select -assert-none t:$_DLATCH_* t:$_DLATCHSR_* %u gca_clock_gate %d; \
                   select -assert-min 100 t:$_DFF_* t:$_DFFE_*";
     let out = run("yosys", "yosys", &dir.0, &["-q", "-p", script]);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
@@ -741,7 +748,15 @@ fn icarus_testbench_checks_the_bus_on_tiny() {
         "iverilog",
         "iverilog",
         &dir.0,
-        &["-g2005", "-Wall", "-o", "tb.vvp", "gca_csr.v", "tb.v"],
+        &[
+            "-g2005",
+            "-Wall",
+            "-o",
+            "tb.vvp",
+            "gca_csr.v",
+            "gca_clock_gate.v",
+            "tb.v",
+        ],
     );
     assert!(
         out.status.success() && text(&out.stderr).is_empty(),

@@ -638,10 +638,21 @@ fn csr_rtl_answers_every_address_as_the_map_says() {
         let regs = map.all();
         let by_offset: BTreeMap<u32, &Register> = regs.iter().map(|r| (r.offset, r)).collect();
         let dir = TempDir::new(&format!("regmap-probe-{name}"));
-        let files = Design::new(vec![csr::build(&p)]).files().unwrap();
-        dir.write(&files[0].0, &files[0].1);
+        let files = Design::new(vec![csr::build(&p), gca::rtl::clock_gate::build(&p)])
+            .files()
+            .unwrap();
+        for (name, text) in &files {
+            dir.write(name, text);
+        }
         dir.write("probe.v", &probe_bench(&map));
-        let args = ["-g2005", "-o", "probe.vvp", "gca_csr.v", "probe.v"];
+        let args = [
+            "-g2005",
+            "-o",
+            "probe.vvp",
+            "gca_csr.v",
+            "gca_clock_gate.v",
+            "probe.v",
+        ];
         let out = run("iverilog", "iverilog", &dir.0, &args);
         assert!(out.status.success(), "iverilog:\n{}", text(&out.stderr));
         let out = run("vvp", "iverilog", &dir.0, &["-n", "probe.vvp"]);

@@ -255,3 +255,29 @@ fn codes_that_fill_their_width_build_and_match() {
     assert!(out.status.success(), "{v}");
     assert_eq!(v["mismatches"], 0, "{v}");
 }
+
+/// Three output levels make the output scaler's registers too narrow for the scalers `gca sim`
+/// programs (a = 1.25 is beyond +-0.125): they are saturated to their registers, as the reset
+/// values are, and every scenario runs and matches (it used to stop with a range error).
+#[test]
+fn scalers_too_wide_for_narrow_registers_are_saturated() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("out3");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("out3.yaml");
+    std::fs::write(
+        &cfg,
+        "name: out3\nmodel:\n  n_layer: 1\n  n_head: 2\n  n_embd: 16\n  n_ctx: 64\nhardware:\n  window: 16\n  tile: 8\n  levels:\n    out: 3\n",
+    )
+    .unwrap();
+    let out = gca(
+        &["sim", cfg.to_str().unwrap(), "--tokens", "20", "--json"],
+        &cache(),
+    );
+    let v = json(&out);
+    assert!(out.status.success(), "{v}");
+    assert_eq!(v["mismatches"], 0, "{v}");
+    assert!(
+        v["scenarios"].as_array().is_some_and(|s| !s.is_empty()),
+        "{v}"
+    );
+}

@@ -256,10 +256,7 @@ pub fn run(a: Args) -> ExitCode {
             outcome.summary
         }
         Simulator::Icarus => {
-            let regs = match ScalerRegisters::new(&p, programmed_scalers()) {
-                Ok(r) => r,
-                Err(e) => return fail(e),
-            };
+            let regs = ScalerRegisters::saturating(&p, programmed_scalers());
             let scenario = random_stream(&p, &opts, DesignTwin::with_registers(&p, regs));
             let script = csr::CsrScript::standard(&p, &regs, &Counters::after(&scenario.packets));
             let work = cache.join("icarus").join(format!(

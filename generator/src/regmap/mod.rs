@@ -303,7 +303,15 @@ fn saturated(x: f64, per_unit: f64, frac: u32, bits: u32) -> i64 {
 
 /// Reset values of one head's eight scaler registers, in register order.
 pub(crate) fn default_scaler_registers(p: &Params) -> [i64; 8] {
-    let s = default_scalers();
+    saturated_scaler_registers(p, default_scalers())
+}
+
+/// The register values of scalers `s`, each saturated to its register when it does not fit
+/// (in the order of `ScalerRegisters::values`).
+pub(crate) fn saturated_scaler_registers(
+    p: &Params,
+    s: crate::models::reference::Scalers,
+) -> [i64; 8] {
     let lv = p.hardware.levels;
     let v_max = p.hardware.analog.v_max;
     let (sb, frac, ob) = (p.fixed.scaler_bits, p.fixed.scaler_frac, p.fixed.out_bits);

@@ -35,8 +35,23 @@ pub fn build(p: &Params) -> Module {
     m
 }
 
+/// A gate in `m` for registers with an asynchronous reset: open while `rst_n` is low too
+/// (enable `cg_<name>_en = en | !rst_n`). Silicon resets such a flip-flop on the level of
+/// its reset pin; a simulator runs `always @(posedge gclk or negedge rst_n)` only on an edge,
+/// and a reset that is low from time 0 has none: the clock edges in reset do it, as they do
+/// on the free-running clock (a CSR whose scalers stayed 0 after reset in Verilator, while
+/// the closed gate gave no edge, is how this was found).
+pub fn gate_reset(m: &mut Module, clk: &Signal, rst_n: &Signal, name: &str, en: &Signal) -> Signal {
+    let open = m.decl(
+        Decl::new(&format!("cg_{name}_en"), Kind::Wire, 1).doc(&format!("{} or in reset", en.name)),
+    );
+    m.assign(&open, en.lor(rst_n.lnot()));
+    gate(m, clk, name, &open)
+}
+
 /// A gate in `m`: wire `gclk_<name>` driven by instance `u_cg_<name>` from `clk` and `en`.
-/// The registers clocked by it load in exactly the cycles `en` is 1.
+/// The registers clocked by it load in exactly the cycles `en` is 1. For registers without
+/// reset; [`gate_reset`] for those with one.
 pub fn gate(m: &mut Module, clk: &Signal, name: &str, en: &Signal) -> Signal {
     let gclk = m.decl(
         Decl::new(&format!("gclk_{name}"), Kind::Wire, 1)

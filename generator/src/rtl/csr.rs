@@ -631,18 +631,17 @@ pub fn build_from_map(p: &Params, map: &RegMap) -> Module {
             (vec![e::lit(rw, i as u128)], lanes)
         })
         .collect();
+    // The scalers change only on a write to them: on a gated clock (gca_clock_gate).
+    let gclk_scalers = super::clock_gate::gate_reset(&mut m, &clk, &rst_n, "scalers", &wr_scaler);
     m.seq(
-        &clk,
+        &gclk_scalers,
         &rst_n,
         reset,
-        vec![Stmt::if_then(
-            &wr_scaler,
-            vec![Stmt::case_closed(
-                aw_addr.slice(sh - 1, 2),
-                rw,
-                arms,
-                vec![],
-            )],
+        vec![Stmt::case_closed(
+            aw_addr.slice(sh - 1, 2),
+            rw,
+            arms,
+            vec![],
         )],
     );
 

@@ -7,6 +7,7 @@
 use crate::config::Params;
 use crate::hdl::{e, Decl, Expr, Instance, Kind, Module, Stmt};
 
+use super::clock_gate::gate;
 use super::common::{header_comment, index_width};
 use super::quantizer::lanes;
 use super::wires::{clock_and_reset, let_wire};
@@ -89,7 +90,7 @@ pub fn build(p: &Params) -> Module {
     let q_codes = m.decl(Decl::new("q_codes", Kind::Reg, d * qb).doc("staged q codes"));
     let k_codes = m.decl(Decl::new("k_codes", Kind::Reg, d * kb).doc("staged k codes"));
     let v_codes = m.decl(Decl::new("v_codes", Kind::Reg, d * kb).doc("staged v codes"));
-    let mut kind_arms = Vec::new();
+    let mut kind_bodies = Vec::new();
     for (kind, (reg, bits)) in [(&q_codes, qb), (&k_codes, kb), (&v_codes, kb)]
         .into_iter()
         .enumerate()
@@ -119,17 +120,29 @@ pub fn build(p: &Params) -> Module {
         } else {
             vec![Stmt::case_closed(&part_s2, pw, part_arms, vec![])]
         };
-        kind_arms.push((vec![e::lit(2, kind as u128)], body));
+        kind_bodies.push(body);
     }
     // Data only: a token's codes are staged before the write (k, v) and the PWM generators'
-    // load (q) read them, so they have no reset.
-    m.seq_no_reset(
-        &clk,
-        vec![Stmt::if_then(
-            &mine_s2,
-            vec![Stmt::case_closed(&kind_s2, 2, kind_arms, vec![])],
-        )],
-    );
+    // load (q) read them, so they have no reset. The q codes load only with a q beat of this
+    // head, on a gated clock (gca_clock_gate). The k and v codes keep their enable on `clk`:
+    // the quantizer's k/v output drives the k and v staging of every head of the layer, and a
+    // multiplexer's input is a lighter load than a flip-flop's D pin (gated, `gpt2-layer`
+    // missed 1 GHz by 0.018 ns on that path; docs/flow.md).
+    let mut stages = Vec::new();
+    for (kind, (name, body)) in ["q", "k", "v"].into_iter().zip(kind_bodies).enumerate() {
+        let en = let_wire(
+            &mut m,
+            &format!("stage_{name}"),
+            mine_s2.land(kind_s2.eq(e::lit(2, kind as u128))),
+        );
+        if kind == 0 {
+            let gclk_q = gate(&mut m, &clk, name, &en);
+            m.seq_no_reset(&gclk_q, body);
+        } else {
+            stages.push(Stmt::if_then(&en, body));
+        }
+    }
+    m.seq_no_reset(&clk, stages);
 
     // The phase strobes of the sub-tiles and the accumulators' controls, registered here from
     // the controller's next-cycle values: this head's copy drives its T sub-tiles and its D

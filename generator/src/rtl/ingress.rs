@@ -431,12 +431,14 @@ pub fn build(p: &Params) -> Module {
         ],
     );
 
-    m.comment("The data of a routed beat, registered: the quantizers' first stage.");
+    m.comment("The data of a routed beat, registered: the quantizers' first stage. On a gated");
+    m.comment("clock (gca_clock_gate): it loads only with a routed beat.");
+    let gclk_beat = super::clock_gate::gate_reset(&mut m, &clk, &rst_n, "beat", &beat_valid);
     m.seq(
-        &clk,
+        &gclk_beat,
         &rst_n,
         vec![clear(&beat_data)],
-        vec![Stmt::if_then(&beat_valid, vec![nb(&beat_data, &tdata)])],
+        vec![nb(&beat_data, &tdata)],
     );
 
     m.comment("Packet state and beat counters.");

@@ -21,7 +21,7 @@
 use crate::config::Params;
 use crate::hdl::{e, Decl, Expr, Kind, Module, Stmt};
 
-use super::clock_gate::gate;
+use super::clock_gate::{gate, gate_reset};
 use super::common::{header_comment, lane_group};
 use super::wires::{
     booth_rows, carry_save, clock_and_reset, let_wire, round_parts, select_sums, signed_less,
@@ -152,8 +152,8 @@ pub fn build(p: &Params) -> Module {
     // The copies of the scalers load every cycle; the stages only in their cycles, on gated
     // clocks (gca_clock_gate): with one head they work 3 cycles of a token's 50 or more.
     let (gclk_mul, gclk_add) = (
-        gate(&mut m, &clk, "mul", &mul_en),
-        gate(&mut m, &clk, "add", &add_en),
+        gate_reset(&mut m, &clk, &rst_n, "mul", &mul_en),
+        gate_reset(&mut m, &clk, &rst_n, "add", &add_en),
     );
     m.seq(
         &clk,
@@ -227,7 +227,7 @@ pub fn build(p: &Params) -> Module {
     }
     match &head {
         None => {
-            let gclk_y = gate(&mut m, &clk, "y", &en);
+            let gclk_y = gate_reset(&mut m, &clk, &rst_n, "y", &en);
             m.seq(&gclk_y, &rst_n, reset, body);
             outs.reverse();
             m.assign(&y, e::cat(outs));

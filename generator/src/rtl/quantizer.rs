@@ -137,12 +137,12 @@ pub fn build(p: &Params) -> Module {
         vec![Stmt::nonblocking(&v1, &load)],
     );
     // The stages load only with a beat, on gated clocks (gca_clock_gate): a head's beats are
-    // a few cycles of a token's. The scaler of the beat's kind, when one is accepted.
+    // a few cycles of a token's. The scaler of the beat's kind, when one is accepted. Data
+    // only, without reset: stage 1 reads them only with `v1`, stage 2 only the beats stage 1
+    // loaded, and the heads stage only what `code_en` marks (docs/rtl.md, "Conventions").
     let gclk_load = gate(&mut m, &clk, "load", &load);
-    m.seq(
+    m.seq_no_reset(
         &gclk_load,
-        &rst_n,
-        vec![crate::hdl::clear(&gain_s), crate::hdl::clear(&offh_s1)],
         vec![
             Stmt::nonblocking(&gain_s, &gain),
             Stmt::nonblocking(&offh_s1, &offh),
@@ -159,7 +159,6 @@ pub fn build(p: &Params) -> Module {
     };
     let operand = let_wire(&mut m, "offset_op", operand);
     let operand = let_wire(&mut m, "offset_w", e::sext(&operand, w));
-    let mut reset = Vec::new();
     let mut stage1 = Vec::new();
     for i in 0..g {
         let xi = let_wire(
@@ -171,13 +170,11 @@ pub fn build(p: &Params) -> Module {
         rows.push(operand.clone());
         let (s, c) = carry_save(&mut m, &format!("m{i}"), rows);
         let (ps, pc) = (&sums[i as usize], &carries[i as usize]);
-        reset.push(crate::hdl::clear(ps));
-        reset.push(crate::hdl::clear(pc));
         stage1.push(Stmt::nonblocking(ps, &s));
         stage1.push(Stmt::nonblocking(pc, &c));
     }
     let gclk_v1 = gate(&mut m, &clk, "v1", &v1);
-    m.seq(&gclk_v1, &rst_n, reset, stage1);
+    m.seq_no_reset(&gclk_v1, stage1);
 
     // Stage 2: carry select at the rounding point. The high part of t is hi(ps) + hi(pc) +
     // the carry out of the low k bits; both values of the carry are clamped while the carry

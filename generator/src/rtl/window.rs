@@ -9,6 +9,7 @@ use crate::config::Params;
 use crate::hdl::e::zext;
 use crate::hdl::{e, Decl, Kind, Module, Stmt};
 
+use super::clock_gate::gate_reset;
 use super::common::{header_comment, index_width};
 use super::wires::{clock_and_reset, let_wire};
 
@@ -93,16 +94,16 @@ pub fn build(p: &Params) -> Module {
         // The written slot's valid bit, by index: slot = tile * C + column.
         Stmt::nonblocking(valid.bit_at(&wslot), e::lit(1, 1)),
     ];
+    // The fill count and the column enables change once a token (the write's last cycle) and
+    // at a clear: on a gated clock (gca_clock_gate), which opens only then.
     let empty = vec![crate::hdl::clear(&fill), crate::hdl::clear(&valid)];
+    let en = let_wire(&mut m, "win_en", clear.lor(&advance));
+    let gclk_win = gate_reset(&mut m, &clk, &rst_n, "win", &en);
     m.seq(
-        &clk,
+        &gclk_win,
         &rst_n,
         empty.clone(),
-        vec![Stmt::if_else(
-            &clear,
-            empty,
-            vec![Stmt::if_then(&advance, step)],
-        )],
+        vec![Stmt::if_else(&clear, empty, step)],
     );
     m
 }

@@ -21,8 +21,9 @@ pub mod verilator;
 
 use crate::models::reference::Scalers;
 
-/// The scalers `gca sim` programs through AXI4-Lite before a Verilator run (different from the
-/// reset values, so that the register path is exercised).
+/// The scalers `gca sim` programs through AXI4-Lite before a run (different from the reset
+/// values, so that the register path is exercised); each saturated to its register where the
+/// configuration's scaler registers are too narrow for it (`ScalerRegisters::saturating`).
 pub fn programmed_scalers() -> Scalers {
     Scalers {
         q: (0.3, 0.45),

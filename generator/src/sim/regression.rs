@@ -234,7 +234,7 @@ pub fn run(
     plan: &Plan,
     progress: impl FnMut(usize, usize),
 ) -> Result<Outcome, String> {
-    let regs = ScalerRegisters::new(p, programmed_scalers()).map_err(|e| e.to_string())?;
+    let regs = ScalerRegisters::saturating(p, programmed_scalers());
     let drive = Drive {
         seed: plan.stream.seed,
         gaps: !plan.smooth,

@@ -43,6 +43,12 @@ impl ScalerRegisters {
             .with_values(crate::regmap::default_scaler_registers(p))
     }
 
+    /// Scalers `s`, each saturated to its register when it does not fit (the configurations
+    /// with narrow scaler registers).
+    pub fn saturating(p: &Params, s: Scalers) -> ScalerRegisters {
+        ScalerRegisters::defaults(p).with_values(crate::regmap::saturated_scaler_registers(p, s))
+    }
+
     /// The registers holding `v` (in the order of [`ScalerRegisters::values`]).
     pub fn with_values(&self, v: [i64; 8]) -> ScalerRegisters {
         ScalerRegisters {

@@ -88,6 +88,8 @@ module gca_ingress (
   wire        accept;     // handshake
   wire        err_now;    // an error is decided by the accepted beat
   wire [3:0]  code_now;   // its status code
+  wire        cg_beat_en; // beat_valid or in reset
+  wire        gclk_beat;  // clk in the cycles cg_beat_en is 1
   reg  [15:0] pos_inc_lo; // cur_pos[15:0] + 1
   reg         pos_inc_c;  // cur_pos[15:0] is all ones
   reg  [15:0] pos_inc_hi; // cur_pos[31:16] + pos_inc_c
@@ -200,14 +202,21 @@ module gca_ingress (
     end
   end
 
-  // The data of a routed beat, registered: the quantizers' first stage.
-  always @(posedge clk or negedge rst_n) begin
+  // The data of a routed beat, registered: the quantizers' first stage. On a gated
+  // clock (gca_clock_gate): it loads only with a routed beat.
+  assign cg_beat_en = beat_valid || (!rst_n);
+
+  gca_clock_gate u_cg_beat (
+    .clk (clk),
+    .en  (cg_beat_en),
+    .gclk(gclk_beat)
+  );
+
+  always @(posedge gclk_beat or negedge rst_n) begin
     if (!rst_n) begin
       beat_data <= 512'd0;
     end else begin
-      if (beat_valid) begin
-        beat_data <= s_axis_tdata;
-      end
+      beat_data <= s_axis_tdata;
     end
   end
 

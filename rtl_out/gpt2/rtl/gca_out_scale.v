@@ -506,8 +506,10 @@ module gca_out_scale (
   wire        [8:0]   t7_hi_l1;
   wire signed [16:0]  t7_hi1;
   wire signed [16:0]  r7;
-  wire                gclk_mul;  // clk in the cycles mul_en is 1
-  wire                gclk_add;  // clk in the cycles add_en is 1
+  wire                cg_mul_en; // mul_en or in reset
+  wire                gclk_mul;  // clk in the cycles cg_mul_en is 1
+  wire                cg_add_en; // add_en or in reset
+  wire                gclk_add;  // clk in the cycles cg_add_en is 1
   reg  signed [17:0]  lim_hi;    // MAX - offset: a larger rounded value saturates
   reg  signed [17:0]  lim_lo;    // MIN - offset: a smaller rounded value saturates
   wire signed [17:0]  off_w;
@@ -1084,16 +1086,19 @@ module gca_out_scale (
   assign t7_hi_l1 = ({1'd0, ps7[17:10]} + {1'd0, pc7[17:10]}) + 9'd1;
   assign t7_hi1 = $signed({t7_hi_l1[8] ? t7_hi_u1 : t7_hi_u0, t7_hi_l1[7:0]});
   assign r7 = $signed(t7_lsum[10] ? t7_hi1 : t7_hi0);
+  assign cg_mul_en = mul_en || (!rst_n);
 
   gca_clock_gate u_cg_mul (
     .clk (clk),
-    .en  (mul_en),
+    .en  (cg_mul_en),
     .gclk(gclk_mul)
   );
 
+  assign cg_add_en = add_en || (!rst_n);
+
   gca_clock_gate u_cg_add (
     .clk (clk),
-    .en  (add_en),
+    .en  (cg_add_en),
     .gclk(gclk_add)
   );
 

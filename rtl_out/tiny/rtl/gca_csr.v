@@ -124,6 +124,8 @@ module gca_csr (
   wire [15:0] rd_v_offset;    // V_OFFSET of the head read
   wire [15:0] rd_o_gain;      // O_GAIN of the head read
   wire [15:0] rd_o_offset;    // O_OFFSET of the head read
+  wire        cg_scalers_en;  // wr_scaler or in reset
+  wire        gclk_scalers;   // clk in the cycles cg_scalers_en is 1
 
   // AXI4-Lite handshakes: AW and W are held until the write is performed.
   assign s_axil_awready = ~aw_held;
@@ -350,8 +352,15 @@ module gca_csr (
   // per byte lane (0x100 .. 0x17F).
   assign wr_scaler = wr_fire & (((aw_addr >= 12'h100) && (aw_addr <= 12'h17c)) && (aw_addr[1:0] == 2'b00));
   assign wr_head = aw_addr[6:5];
+  assign cg_scalers_en = wr_scaler || (!rst_n);
 
-  always @(posedge clk or negedge rst_n) begin
+  gca_clock_gate u_cg_scalers (
+    .clk (clk),
+    .en  (cg_scalers_en),
+    .gclk(gclk_scalers)
+  );
+
+  always @(posedge gclk_scalers or negedge rst_n) begin
     if (!rst_n) begin
       q_gain[2'd0] <= 16'h0f00;
       q_gain[2'd1] <= 16'h0f00;
@@ -386,74 +395,72 @@ module gca_csr (
       o_offset[2'd2] <= 16'h0000;
       o_offset[2'd3] <= 16'h0000;
     end else begin
-      if (wr_scaler) begin
-        case (aw_addr[4:2])
-          3'd0: begin
-            if (w_strb[0]) begin
-              q_gain[wr_head][7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              q_gain[wr_head][15:8] <= w_data[15:8];
-            end
+      case (aw_addr[4:2])
+        3'd0: begin
+          if (w_strb[0]) begin
+            q_gain[wr_head][7:0] <= w_data[7:0];
           end
-          3'd1: begin
-            if (w_strb[0]) begin
-              q_offset[wr_head][7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              q_offset[wr_head][15:8] <= w_data[15:8];
-            end
+          if (w_strb[1]) begin
+            q_gain[wr_head][15:8] <= w_data[15:8];
           end
-          3'd2: begin
-            if (w_strb[0]) begin
-              k_gain[wr_head][7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              k_gain[wr_head][15:8] <= w_data[15:8];
-            end
+        end
+        3'd1: begin
+          if (w_strb[0]) begin
+            q_offset[wr_head][7:0] <= w_data[7:0];
           end
-          3'd3: begin
-            if (w_strb[0]) begin
-              k_offset[wr_head][7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              k_offset[wr_head][15:8] <= w_data[15:8];
-            end
+          if (w_strb[1]) begin
+            q_offset[wr_head][15:8] <= w_data[15:8];
           end
-          3'd4: begin
-            if (w_strb[0]) begin
-              v_gain[wr_head][7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              v_gain[wr_head][15:8] <= w_data[15:8];
-            end
+        end
+        3'd2: begin
+          if (w_strb[0]) begin
+            k_gain[wr_head][7:0] <= w_data[7:0];
           end
-          3'd5: begin
-            if (w_strb[0]) begin
-              v_offset[wr_head][7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              v_offset[wr_head][15:8] <= w_data[15:8];
-            end
+          if (w_strb[1]) begin
+            k_gain[wr_head][15:8] <= w_data[15:8];
           end
-          3'd6: begin
-            if (w_strb[0]) begin
-              o_gain[wr_head][7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              o_gain[wr_head][15:8] <= w_data[15:8];
-            end
+        end
+        3'd3: begin
+          if (w_strb[0]) begin
+            k_offset[wr_head][7:0] <= w_data[7:0];
           end
-          default: begin
-            if (w_strb[0]) begin
-              o_offset[wr_head][7:0] <= w_data[7:0];
-            end
-            if (w_strb[1]) begin
-              o_offset[wr_head][15:8] <= w_data[15:8];
-            end
+          if (w_strb[1]) begin
+            k_offset[wr_head][15:8] <= w_data[15:8];
           end
-        endcase
-      end
+        end
+        3'd4: begin
+          if (w_strb[0]) begin
+            v_gain[wr_head][7:0] <= w_data[7:0];
+          end
+          if (w_strb[1]) begin
+            v_gain[wr_head][15:8] <= w_data[15:8];
+          end
+        end
+        3'd5: begin
+          if (w_strb[0]) begin
+            v_offset[wr_head][7:0] <= w_data[7:0];
+          end
+          if (w_strb[1]) begin
+            v_offset[wr_head][15:8] <= w_data[15:8];
+          end
+        end
+        3'd6: begin
+          if (w_strb[0]) begin
+            o_gain[wr_head][7:0] <= w_data[7:0];
+          end
+          if (w_strb[1]) begin
+            o_gain[wr_head][15:8] <= w_data[15:8];
+          end
+        end
+        default: begin
+          if (w_strb[0]) begin
+            o_offset[wr_head][7:0] <= w_data[7:0];
+          end
+          if (w_strb[1]) begin
+            o_offset[wr_head][15:8] <= w_data[15:8];
+          end
+        end
+      endcase
     end
   end
 

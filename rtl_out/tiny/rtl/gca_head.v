@@ -47,6 +47,10 @@ module gca_head (
   reg  [31:0] q_codes;    // staged q codes
   reg  [23:0] k_codes;    // staged k codes
   reg  [23:0] v_codes;    // staged v codes
+  wire        stage_q;
+  wire        gclk_q;     // clk in the cycles stage_q is 1
+  wire        stage_k;
+  wire        stage_v;
   reg         ph_qk;      // QK phase
   reg         ph_av;      // AV phase
   reg         ph_ro;      // READOUT phase
@@ -66,45 +70,48 @@ module gca_head (
   wire [7:0]  out_sign1;
 
   assign mine_s2 = code_en && (code_head == head_id);
+  assign stage_q = mine_s2 && (code_kind == 2'd0);
+
+  gca_clock_gate u_cg_q (
+    .clk (clk),
+    .en  (stage_q),
+    .gclk(gclk_q)
+  );
+
+  always @(posedge gclk_q) begin
+    q_codes[3:0] <= codes_q[3:0];
+    q_codes[7:4] <= codes_q[7:4];
+    q_codes[11:8] <= codes_q[11:8];
+    q_codes[15:12] <= codes_q[15:12];
+    q_codes[19:16] <= codes_q[19:16];
+    q_codes[23:20] <= codes_q[23:20];
+    q_codes[27:24] <= codes_q[27:24];
+    q_codes[31:28] <= codes_q[31:28];
+  end
+
+  assign stage_k = mine_s2 && (code_kind == 2'd1);
+  assign stage_v = mine_s2 && (code_kind == 2'd2);
 
   always @(posedge clk) begin
-    if (mine_s2) begin
-      case (code_kind)
-        2'd0: begin
-          q_codes[3:0] <= codes_q[3:0];
-          q_codes[7:4] <= codes_q[7:4];
-          q_codes[11:8] <= codes_q[11:8];
-          q_codes[15:12] <= codes_q[15:12];
-          q_codes[19:16] <= codes_q[19:16];
-          q_codes[23:20] <= codes_q[23:20];
-          q_codes[27:24] <= codes_q[27:24];
-          q_codes[31:28] <= codes_q[31:28];
-        end
-        2'd1: begin
-          k_codes[2:0] <= codes_kv[2:0];
-          k_codes[5:3] <= codes_kv[5:3];
-          k_codes[8:6] <= codes_kv[8:6];
-          k_codes[11:9] <= codes_kv[11:9];
-          k_codes[14:12] <= codes_kv[14:12];
-          k_codes[17:15] <= codes_kv[17:15];
-          k_codes[20:18] <= codes_kv[20:18];
-          k_codes[23:21] <= codes_kv[23:21];
-        end
-        2'd2: begin
-          v_codes[2:0] <= codes_kv[2:0];
-          v_codes[5:3] <= codes_kv[5:3];
-          v_codes[8:6] <= codes_kv[8:6];
-          v_codes[11:9] <= codes_kv[11:9];
-          v_codes[14:12] <= codes_kv[14:12];
-          v_codes[17:15] <= codes_kv[17:15];
-          v_codes[20:18] <= codes_kv[20:18];
-          v_codes[23:21] <= codes_kv[23:21];
-        end
-        default: begin
-          // An encoding no operation reaches: the safe state, out of coverage.
-          // verilator coverage_block_off
-        end
-      endcase
+    if (stage_k) begin
+      k_codes[2:0] <= codes_kv[2:0];
+      k_codes[5:3] <= codes_kv[5:3];
+      k_codes[8:6] <= codes_kv[8:6];
+      k_codes[11:9] <= codes_kv[11:9];
+      k_codes[14:12] <= codes_kv[14:12];
+      k_codes[17:15] <= codes_kv[17:15];
+      k_codes[20:18] <= codes_kv[20:18];
+      k_codes[23:21] <= codes_kv[23:21];
+    end
+    if (stage_v) begin
+      v_codes[2:0] <= codes_kv[2:0];
+      v_codes[5:3] <= codes_kv[5:3];
+      v_codes[8:6] <= codes_kv[8:6];
+      v_codes[11:9] <= codes_kv[11:9];
+      v_codes[14:12] <= codes_kv[14:12];
+      v_codes[17:15] <= codes_kv[17:15];
+      v_codes[20:18] <= codes_kv[20:18];
+      v_codes[23:21] <= codes_kv[23:21];
     end
   end
 

@@ -553,14 +553,9 @@ module gca_quantizer (
     .gclk(gclk_load)
   );
 
-  always @(posedge gclk_load or negedge rst_n) begin
-    if (!rst_n) begin
-      gain_s <= 16'd0;
-      offh_s1 <= 17'd0;
-    end else begin
-      gain_s <= gain;
-      offh_s1 <= offset;
-    end
+  always @(posedge gclk_load) begin
+    gain_s <= gain;
+    offh_s1 <= offset;
   end
 
   assign offset_op = $signed({offh_s1, 5'd0});
@@ -876,42 +871,23 @@ module gca_quantizer (
     .gclk(gclk_v1)
   );
 
-  always @(posedge gclk_v1 or negedge rst_n) begin
-    if (!rst_n) begin
-      ps0 <= 25'd0;
-      pc0 <= 25'd0;
-      ps1 <= 25'd0;
-      pc1 <= 25'd0;
-      ps2 <= 25'd0;
-      pc2 <= 25'd0;
-      ps3 <= 25'd0;
-      pc3 <= 25'd0;
-      ps4 <= 25'd0;
-      pc4 <= 25'd0;
-      ps5 <= 25'd0;
-      pc5 <= 25'd0;
-      ps6 <= 25'd0;
-      pc6 <= 25'd0;
-      ps7 <= 25'd0;
-      pc7 <= 25'd0;
-    end else begin
-      ps0 <= m0_l2_0_s;
-      pc0 <= m0_l2_0_c;
-      ps1 <= m1_l2_0_s;
-      pc1 <= m1_l2_0_c;
-      ps2 <= m2_l2_0_s;
-      pc2 <= m2_l2_0_c;
-      ps3 <= m3_l2_0_s;
-      pc3 <= m3_l2_0_c;
-      ps4 <= m4_l2_0_s;
-      pc4 <= m4_l2_0_c;
-      ps5 <= m5_l2_0_s;
-      pc5 <= m5_l2_0_c;
-      ps6 <= m6_l2_0_s;
-      pc6 <= m6_l2_0_c;
-      ps7 <= m7_l2_0_s;
-      pc7 <= m7_l2_0_c;
-    end
+  always @(posedge gclk_v1) begin
+    ps0 <= m0_l2_0_s;
+    pc0 <= m0_l2_0_c;
+    ps1 <= m1_l2_0_s;
+    pc1 <= m1_l2_0_c;
+    ps2 <= m2_l2_0_s;
+    pc2 <= m2_l2_0_c;
+    ps3 <= m3_l2_0_s;
+    pc3 <= m3_l2_0_c;
+    ps4 <= m4_l2_0_s;
+    pc4 <= m4_l2_0_c;
+    ps5 <= m5_l2_0_s;
+    pc5 <= m5_l2_0_c;
+    ps6 <= m6_l2_0_s;
+    pc6 <= m6_l2_0_c;
+    ps7 <= m7_l2_0_s;
+    pc7 <= m7_l2_0_c;
   end
 
   assign t0_lsum = {1'd0, ps0[14:0]} + {1'd0, pc0[14:0]};

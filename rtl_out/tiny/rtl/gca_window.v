@@ -19,10 +19,13 @@ module gca_window (
   output reg  [127:0] col_en      // column enables, slot s at bit s
 );
 
-  reg  [5:0] wcol;     // column of the write slot
-  reg        wtile;    // tile of the write slot
-  wire [6:0] wslot;    // the write slot, tile * C + column
+  reg  [5:0] wcol;      // column of the write slot
+  reg        wtile;     // tile of the write slot
+  wire [6:0] wslot;     // the write slot, tile * C + column
   wire       last_col;
+  wire       win_en;
+  wire       cg_win_en; // win_en or in reset
+  wire       gclk_win;  // clk in the cycles cg_win_en is 1
 
   assign wslot = {wtile, wcol};
   assign last_col = wcol == 6'd63;
@@ -39,7 +42,16 @@ module gca_window (
     end
   end
 
-  always @(posedge clk or negedge rst_n) begin
+  assign win_en = clear || advance;
+  assign cg_win_en = win_en || (!rst_n);
+
+  gca_clock_gate u_cg_win (
+    .clk (clk),
+    .en  (cg_win_en),
+    .gclk(gclk_win)
+  );
+
+  always @(posedge gclk_win or negedge rst_n) begin
     if (!rst_n) begin
       fill <= 8'd0;
       col_en <= 128'd0;
@@ -47,7 +59,7 @@ module gca_window (
       if (clear) begin
         fill <= 8'd0;
         col_en <= 128'd0;
-      end else if (advance) begin
+      end else begin
         if (fill != 8'd128) begin
           fill <= fill + 8'd1;
         end
