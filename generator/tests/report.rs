@@ -298,3 +298,48 @@ fn help_explains_the_command() {
         assert!(h.contains(s), "help misses {s}:\n{h}");
     }
 }
+
+/// The layer turnaround of 90 cycles is below what any packet layout can give with the
+/// twin's phase lengths (docs/flow.md, "Datapath v2"): the packet's last data beat is accepted
+/// `token_beats - 1` cycles after its header at the earliest; if it is a q beat whose head is
+/// already written, that head still needs quant + QK + AV + READOUT + accumulate + scale
+/// cycles before its header time and its result beats after it. The bound comes from the
+/// configuration here, `scripts/turnaround_bound.py` must print the same, and the reported
+/// turnaround of the built (non-streaming) layer is above it.
+#[test]
+fn the_layer_turnaround_bound_follows_from_the_phase_lengths() {
+    let p = gca::config::load("gpt2").unwrap();
+    let c = p.cycles;
+    let bound = (p.stream.token_beats as u64 - 1)
+        + c.quant
+        + c.qk
+        + c.av
+        + c.readout
+        + c.accumulate
+        + c.scale
+        + p.stream.out_beats_per_head as u64
+        + 1;
+    assert_eq!(bound, 91);
+    assert!(bound > 90, "the issue's target would be reachable");
+    let tmp = TempDir::new("report-turnaround");
+    let v = json(&gca(&["report", "--json"], &tmp.0));
+    let built = v["layer_turnaround_cycles"].as_u64().unwrap();
+    assert!(built >= bound, "{built} cycles beat the bound {bound}");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/turnaround_bound.py");
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg("2000")
+        .output()
+        .expect("python3 runs scripts/turnaround_bound.py");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(&format!("lower bound of any layout: {bound}\n")),
+        "{text}"
+    );
+    // Every layout the script tries is at or above the bound.
+    for line in text.lines() {
+        let n: u64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+        assert!(n >= bound, "{line}");
+    }
+}

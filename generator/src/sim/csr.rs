@@ -128,6 +128,26 @@ pub fn before_stream(p: &Params, regs: &ScalerRegisters) -> Vec<CsrOp> {
             data: Some(ID_VALUE),
         },
     ];
+    // CONTROL reads its reset value (ENABLE 1, the commands 0).
+    let control = map.get("CONTROL").expect("the map has CONTROL");
+    ops.push(CsrOp::Read {
+        addr: control.offset,
+        resp: RESP_OKAY,
+        data: Some(control.reset),
+    });
+    // Every scaler register of every head reads its reset value before it is programmed (the
+    // CSR's scalers are on a gated clock that opens in reset: a register file left unreset,
+    // or one head's reset value wrong, shows here).
+    for l in 0..p.shape.n_layer as u32 {
+        for h in 0..p.shape.n_head as u32 {
+            let base = map.scalers.head_base(l, h);
+            ops.extend(map.scalers.registers.iter().map(|r| CsrOp::Read {
+                addr: base + r.offset,
+                resp: RESP_OKAY,
+                data: Some(r.reset),
+            }));
+        }
+    }
     ops.extend(program_scalers(p, regs));
     // Misaligned addresses (AWADDR/ARADDR bits 1 and 0 set) answer SLVERR and change nothing:
     // a misaligned write that reached the first scaler would change every later result.
