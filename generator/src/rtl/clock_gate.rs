@@ -7,8 +7,10 @@
 //!
 //! A register behind a gate loads in exactly the cycles its enable is 1, the same as
 //! `if (en) r <= d` on `clk`, without the multiplexer and without clocking its pins in the
-//! other cycles. The enable must come from registers of `clk` (it does in every block), so
-//! that it is settled before the edge.
+//! other cycles. The enable must be synchronous to `clk` and settled before the edge: it comes
+//! from registers of `clk`, or (the quantizer's `load`, the ingress's `beat_valid`) from the
+//! stream handshake; static timing checks it against the gate's setup (the clock gating
+//! check of the library's cell).
 
 use crate::config::Params;
 use crate::hdl::{Decl, Instance, Kind, Module, Signal, Stmt};
@@ -24,9 +26,8 @@ pub fn build(p: &Params) -> Module {
         "gca_clock_gate: latch-based clock gate (a library ICG cell in synthesis)",
     );
     let clk = m.port(Decl::new("clk", Kind::Input, 1).doc("free-running clock"));
-    let en = m.port(
-        Decl::new("en", Kind::Input, 1).doc("pulse gclk in this cycle (from clk's registers)"),
-    );
+    let en = m
+        .port(Decl::new("en", Kind::Input, 1).doc("pulse gclk in this cycle (synchronous to clk)"));
     let gclk = m
         .port(Decl::new("gclk", Kind::Output, 1).doc("clk in the cycles en was 1 before the edge"));
     let en_l = m.decl(Decl::new("en_l", Kind::Reg, 1).doc("en, held while clk is high"));

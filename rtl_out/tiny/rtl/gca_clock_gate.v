@@ -6,7 +6,7 @@
 
 module gca_clock_gate (
   input  wire clk, // free-running clock
-  input  wire en,  // pulse gclk in this cycle (from clk's registers)
+  input  wire en,  // pulse gclk in this cycle (synchronous to clk)
   output wire gclk // clk in the cycles en was 1 before the edge
 );
 
