@@ -353,3 +353,60 @@ fn counter_counts_in_simulation() {
     // 10 up, then 13 down wraps below zero: 256 - 3.
     assert_eq!(lines, ["up=10", "down=253"]);
 }
+
+/// The one intended latch kind (`Item::Latch`, the clock gate's): printed as `always @*` with
+/// an `if`, between Verilator's LATCH waivers, lint-clean; its enable must be one bit and its
+/// body blocking.
+#[test]
+fn a_latch_prints_between_its_waivers_and_is_checked() {
+    let build = |open_width: u32, blocking: bool| {
+        let mut m = Module::new("lat");
+        m.header_comment = header("a latch");
+        let clk = m.input("clk", open_width);
+        let en = m.input("en", 1);
+        let q = m.output("q", 1);
+        let l = m.reg("l", 1);
+        let assign = if blocking {
+            Stmt::blocking(&l, &en)
+        } else {
+            Stmt::nonblocking(&l, &en)
+        };
+        let open = if open_width == 1 { clk.lnot() } else { clk.e() };
+        m.latch(open, vec![assign]);
+        m.assign(&q, l.e());
+        Design::new(vec![m])
+    };
+    let files = build(1, true)
+        .files()
+        .expect("a one-bit, blocking latch is legal");
+    let text = &files[0].1;
+    assert!(
+        text.contains(
+            "  /* verilator lint_off LATCH */\n  always @* begin\n    if (!clk) begin\n      l = en;\n    end\n  end\n  /* verilator lint_on LATCH */\n"
+        ),
+        "{text}"
+    );
+    let dir = TempDir::new("latch");
+    std::fs::write(dir.0.join("lat.v"), text).unwrap();
+    let out = run(
+        "verilator",
+        "verilator",
+        &dir.0,
+        &["--lint-only", "-Wall", "--top-module", "lat", "lat.v"],
+    );
+    assert!(out.status.success(), "verilator:\n{}", text_of(&out));
+    let wide = build(2, true).check();
+    assert!(
+        wide.iter().any(|e| e.message.contains("latch enable")),
+        "{wide:#?}"
+    );
+    let nonblocking = build(1, false).check();
+    assert!(
+        !nonblocking.is_empty(),
+        "a non-blocking latch assignment passed"
+    );
+}
+
+fn text_of(out: &std::process::Output) -> String {
+    format!("{}{}", text(&out.stdout), text(&out.stderr))
+}
