@@ -274,6 +274,7 @@ pub fn run(
                 &macro_liberty,
                 &work.join(yosys::NETLIST),
                 &sdc,
+                &lib_cells,
                 &activity,
                 w.cross_check.then_some(design.as_path()),
                 if o.liberty.is_some() {

@@ -336,22 +336,7 @@ pub fn map_activity(
             by_cell[k] = mean_of(&leaf.scope);
         }
     }
-    let clock_share = clock_shares(leaves, cells, activity, &mut m);
-    let flip_flop = |l: &Leaf| {
-        cells
-            .get(&l.kind)
-            .is_some_and(|c| c.sequential && c.gate.is_none())
-    };
-    let gated: Vec<bool> = leaves
-        .iter()
-        .zip(&clock_share)
-        .map(|(l, s)| flip_flop(l) && s.0 < 1.0)
-        .collect();
-    let free = leaves
-        .iter()
-        .zip(&gated)
-        .map(|(l, g)| flip_flop(l) && !g)
-        .collect();
+    let (clock_share, gated, free) = clock_shares(leaves, cells, activity, &mut m);
     CellActivity {
         by_cell,
         clock_share,
@@ -364,13 +349,15 @@ pub fn map_activity(
 
 /// The gated clocks: every clock gate cell's output net, and its pulses per cycle (half the
 /// net's measured changes; 1 when the net is not in the activity file, which counts the gate
-/// as open). Then each cell's share of its activity-0 power ([`CellActivity::clock_share`]).
+/// as open). Then each cell's share of its activity-0 power ([`CellActivity::clock_share`]),
+/// and which flip-flops are behind a gate ([`CellActivity::gated`]) or on the free-running
+/// clock ([`CellActivity::free`]).
 fn clock_shares(
     leaves: &[Leaf],
     cells: &BTreeMap<String, CellInfo>,
     activity: &Activity,
     m: &mut Mapping,
-) -> Vec<(f64, f64)> {
+) -> (Vec<(f64, f64)>, Vec<bool>, Vec<bool>) {
     let cycles = activity.cycles.max(1) as f64;
     let at = |scope: &str, net: &str| {
         if scope.is_empty() {
@@ -379,8 +366,10 @@ fn clock_shares(
             format!("{scope}/{net}")
         }
     };
-    let mut gated: BTreeMap<String, f64> = BTreeMap::new();
+    let mut gates: BTreeMap<String, f64> = BTreeMap::new();
     let mut out = vec![(1.0, 1.0); leaves.len()];
+    let mut gated = vec![false; leaves.len()];
+    let mut free = vec![false; leaves.len()];
     for (k, leaf) in leaves.iter().enumerate() {
         let Some(g) = cells.get(&leaf.kind).and_then(|c| c.gate.as_ref()) else {
             continue;
@@ -397,7 +386,7 @@ fn clock_shares(
             }
             None => 1.0,
         };
-        gated.insert(path, d);
+        gates.insert(path, d);
         out[k] = (1.0, d);
     }
     for (k, leaf) in leaves.iter().enumerate() {
@@ -411,17 +400,21 @@ fn clock_shares(
             .pins
             .iter()
             .filter(|(p, _)| c.clock_pins.contains(p))
-            .find_map(|(_, n)| gated.get(&at(&leaf.scope, n)));
-        if let Some(d) = d {
-            m.gated_flip_flops += 1;
-            m.gated_clock_duty += *d;
-            out[k] = (*d, *d);
+            .find_map(|(_, n)| gates.get(&at(&leaf.scope, n)));
+        match d {
+            Some(d) => {
+                m.gated_flip_flops += 1;
+                m.gated_clock_duty += *d;
+                out[k] = (*d, *d);
+                gated[k] = true;
+            }
+            None => free[k] = true,
         }
     }
     if m.gated_flip_flops > 0 {
         m.gated_clock_duty /= m.gated_flip_flops as f64;
     }
-    out
+    (out, gated, free)
 }
 
 /// The bits of `gca_top`'s ports, as the netlist names them (`s_axis_tdata[3]`).
@@ -569,19 +562,17 @@ pub fn run(
     macro_liberty: &Path,
     netlist_path: &Path,
     sdc: &Path,
+    cells: &BTreeMap<String, CellInfo>,
     activity: &Activity,
     cross_check: Option<&Path>,
     corner: &str,
 ) -> Result<PowerReport, FlowError> {
     let text = std::fs::read_to_string(netlist_path)
         .map_err(|e| FlowError::Other(format!("cannot read the netlist: {e}")))?;
-    let lib_text = std::fs::read_to_string(liberty)
-        .map_err(|e| FlowError::Other(format!("cannot read {}: {e}", liberty.display())))?;
-    let cells = netlist::liberty_cells(&lib_text);
     let modules = netlist::parse(&text);
     let leaves = netlist::leaves(&modules, "gca_top");
     let ports = top_port_bits(&text);
-    let act = map_activity(&leaves, &cells, activity, &ports);
+    let act = map_activity(&leaves, cells, activity, &ports);
     let t0 = std::time::Instant::now();
     let (p0, p1) = run_sta(work, liberty, macro_liberty, netlist_path, sdc)?;
     let mut report = combine(
@@ -602,7 +593,7 @@ pub fn run(
             design,
             netlist_path,
             &leaves,
-            &cells,
+            cells,
             &p0,
             &p1,
             activity.tokens,
