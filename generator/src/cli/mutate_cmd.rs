@@ -92,9 +92,14 @@ pub fn run(a: Args) -> ExitCode {
     };
     let modules = crate::rtl::modules(&p);
     let mutants = mutate::sample(&modules, a.count, a.seed);
-    let base = super::cache_dir()
-        .join("mutants")
-        .join(&crate::rtl::config_hash(&p)[..16]);
+    // This process's own folder of mutants (removed at the end); the original design is
+    // shared by contents (emit::write::write_shared).
+    let mutants_root = super::cache_dir().join("mutants");
+    let base = mutants_root.join(format!(
+        "{}-{}",
+        &crate::rtl::config_hash(&p)[..16],
+        std::process::id()
+    ));
     let say = |s: String| {
         if !a.json {
             eprintln!("{s}");
@@ -103,9 +108,8 @@ pub fn run(a: Args) -> ExitCode {
     // A silent panic hook while mutants run: a panic is a kill, reported as such.
     let hook = panic::take_hook();
     panic::set_hook(Box::new(|_| {}));
-    let original = base.join("original");
-    let baseline = emit::write::write_folder(&original, &files, true)
-        .and_then(|_| regress(&p, &original, a.seed));
+    let baseline = emit::write::write_shared(&mutants_root.join("original"), &files)
+        .and_then(|original| regress(&p, &original, a.seed));
     match baseline {
         Ok(None) => say(format!(
             "gca mutate: the unmutated `{}` passes the regression ({:.0} s)",
@@ -157,6 +161,7 @@ pub fn run(a: Args) -> ExitCode {
         results.push(r);
     }
     panic::set_hook(hook);
+    let _ = std::fs::remove_dir(&base);
     let count = |s: &str| results.iter().filter(|r| r.status == s).count();
     let (killed, survived, not_built) = (count("killed"), count("survived"), count("not built"));
     let report = Report {

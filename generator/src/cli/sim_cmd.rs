@@ -173,19 +173,18 @@ pub fn run(a: Args) -> ExitCode {
     let rtl_dir = match &a.rtl {
         Some(d) => d.clone(),
         None => {
-            let dir = cache
-                .join("designs")
-                .join(&crate::rtl::config_hash(&p)[..16]);
+            // Named by its contents and never rewritten: concurrent runs of one design
+            // (test processes) share the folder while their simulators read it.
             let files = match emit::generate(&p) {
                 Ok(f) => f,
                 Err(e) => {
                     return fail(format!("the design breaks {} rule(s) (a gca bug)", e.len()))
                 }
             };
-            if let Err(e) = emit::write::write_folder(&dir, &files, true) {
-                return fail(e);
+            match emit::write::write_shared(&cache.join("designs"), &files) {
+                Ok(dir) => dir,
+                Err(e) => return fail(e),
             }
-            dir
         }
     };
     let plan = regression::Plan::new(&p, a.tokens, a.seed, a.layers_interleaved);

@@ -3,6 +3,11 @@
 //! folder, full disk) leaves the previous output as it was and names the path that failed. A
 //! folder that holds files the generator did not write (not listed in its manifest) is left
 //! alone unless `force` is given; then those files are kept and the generated ones replaced.
+//!
+//! [`write_shared`] writes a folder that concurrent processes may read while another writes:
+//! named by its contents, published with one rename and never replaced (`gca sim` and
+//! `gca mutate` generate into the cache this way, so that test processes running the same
+//! design at once never see a folder swapped under them).
 
 use std::fs;
 use std::io::Write;
@@ -73,12 +78,35 @@ fn write_file(path: &Path, text: &[u8]) -> Result<(), String> {
     f.sync_all().map_err(fail)
 }
 
+/// Writes every file into the new folder `staging` (replacing a leftover of this process); on
+/// failure removes it.
+fn stage(staging: &Path, files: &Files) -> Result<(), String> {
+    let _ = fs::remove_dir_all(staging);
+    let staged = (|| {
+        fs::create_dir(staging).map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
+        for (rel, text) in &files.0 {
+            write_file(&staging.join(rel), text.as_bytes())?;
+        }
+        for (rel, bytes) in &files.1 {
+            write_file(&staging.join(rel), bytes)?;
+        }
+        Ok::<(), String>(())
+    })();
+    if staged.is_err() {
+        let _ = fs::remove_dir_all(staging);
+    }
+    staged
+}
+
 fn sibling(dir: &Path, tag: &str) -> PathBuf {
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "out".into());
-    dir.with_file_name(format!(".{name}.{tag}-{}", std::process::id()))
+    // The process and a count: unique among processes and among the threads of one.
+    static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    dir.with_file_name(format!(".{name}.{tag}-{}-{n}", std::process::id()))
 }
 
 /// Writes `files` as the folder `dir` (see the module documentation).
@@ -105,22 +133,7 @@ pub fn write_folder(dir: &Path, files: &Files, force: bool) -> Result<Written, S
     };
     fs::create_dir_all(&parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     let staging = sibling(dir, "new");
-    let _ = fs::remove_dir_all(&staging);
-    let staged = (|| {
-        fs::create_dir(&staging)
-            .map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
-        for (rel, text) in &files.0 {
-            write_file(&staging.join(rel), text.as_bytes())?;
-        }
-        for (rel, bytes) in &files.1 {
-            write_file(&staging.join(rel), bytes)?;
-        }
-        Ok::<(), String>(())
-    })();
-    if let Err(e) = staged {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(e);
-    }
+    stage(&staging, files)?;
     let mut written = Written {
         files: files.0.len() + files.1.len(),
         ..Written::default()
@@ -160,4 +173,99 @@ pub fn write_folder(dir: &Path, files: &Files, force: bool) -> Result<Written, S
         return Err(format!("cannot create {}: {e}", dir.display()));
     }
     Ok(written)
+}
+
+/// Writes `files` as the folder `parent/<key>`, where the key is 16 hexadecimal digits of the
+/// SHA-256 over every path and contents, and returns its path. A folder of that name is taken
+/// as it is (same key, same contents): nothing is ever rewritten, so a process using it (a
+/// simulator run with it as working folder) never sees it change. A new folder is written
+/// under a name of this process and published with one rename; when another process
+/// published the same key first, this copy is dropped and that one used.
+pub fn write_shared(parent: &Path, files: &Files) -> Result<PathBuf, String> {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for (rel, bytes) in files
+        .0
+        .iter()
+        .map(|(r, t)| (r, t.as_bytes()))
+        .chain(files.1.iter().map(|(r, b)| (r, &b[..])))
+    {
+        for part in [rel.as_bytes(), bytes] {
+            h.update((part.len() as u64).to_le_bytes());
+            h.update(part);
+        }
+    }
+    let key = format!("{:x}", h.finalize());
+    let dir = parent.join(&key[..16]);
+    if dir.join(MANIFEST).exists() {
+        return Ok(dir);
+    }
+    fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+    let staging = sibling(&dir, "new");
+    stage(&staging, files)?;
+    // A rename onto a folder that is not empty fails: the first process to publish wins.
+    match fs::rename(&staging, &dir) {
+        Ok(()) => Ok(dir),
+        Err(_) if dir.join(MANIFEST).exists() => {
+            let _ = fs::remove_dir_all(&staging);
+            Ok(dir)
+        }
+        Err(e) => {
+            let _ = fs::remove_dir_all(&staging);
+            Err(format!("cannot create {}: {e}", dir.display()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(text: &str) -> Files {
+        let mut f = Files::default();
+        f.0.insert(MANIFEST.to_string(), "{}".to_string());
+        f.0.insert("rtl/a.v".to_string(), text.to_string());
+        f.1.insert("b.gds".to_string(), vec![0, 1, 2]);
+        f
+    }
+
+    #[test]
+    fn a_shared_folder_is_named_by_its_contents_and_never_rewritten() {
+        let root = std::env::temp_dir().join(format!("gca-write-shared-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        // Eight writers at once: one folder, all files there, no staging folder left over.
+        let dirs: Vec<PathBuf> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| write_shared(&root, &files("module a; endmodule\n"))))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap().unwrap())
+                .collect()
+        });
+        assert!(dirs.iter().all(|d| d == &dirs[0]), "{dirs:?}");
+        assert_eq!(
+            list(&dirs[0]).unwrap(),
+            ["b.gds", "manifest.json", "rtl/a.v"]
+        );
+        assert_eq!(list(&root).unwrap().len(), 3, "only the published folder");
+        // The same contents again: the folder is taken as it is (an edit in it stays).
+        fs::write(dirs[0].join("rtl/a.v"), "edited").unwrap();
+        assert_eq!(
+            write_shared(&root, &files("module a; endmodule\n")).unwrap(),
+            dirs[0]
+        );
+        assert_eq!(
+            fs::read_to_string(dirs[0].join("rtl/a.v")).unwrap(),
+            "edited"
+        );
+        // Other contents: another folder.
+        let other = write_shared(&root, &files("module b; endmodule\n")).unwrap();
+        assert_ne!(other, dirs[0]);
+        assert_eq!(
+            fs::read_to_string(other.join("rtl/a.v")).unwrap(),
+            "module b; endmodule\n"
+        );
+        let _ = fs::remove_dir_all(&root);
+    }
 }
