@@ -66,7 +66,7 @@ fn main() {
                 t.elapsed().as_secs_f64()
             );
             let rate = |v: &serde_json::Value| v["tokens_per_second"].as_f64().unwrap_or(0.0);
-            if best.as_ref().map_or(true, |b| rate(&v) > rate(b)) {
+            if best.as_ref().is_none_or(|b| rate(&v) > rate(b)) {
                 best = Some(v);
             }
         }

@@ -616,8 +616,10 @@ fn every_preset_loads_with_its_shape_and_defaults() {
         assert_eq!(p.name, *name);
         assert_eq!(p.model, *model);
         assert_eq!(config::preset(name), Some(*model));
-        let mut hw = config::Hardware::default();
-        hw.window = Some(model.n_ctx);
+        let hw = config::Hardware {
+            window: Some(model.n_ctx),
+            ..config::Hardware::default()
+        };
         assert_eq!(p.hardware, hw, "preset {name}");
         assert_eq!(p.shape.d_head as u64 * model.n_head, model.n_embd);
         // The same through a YAML file naming the preset.

@@ -4,7 +4,6 @@
 //! under Yosys, and the counter must count in simulation. A missing tool fails the test with its
 //! Debian package.
 
-#[allow(dead_code)]
 mod common;
 
 use std::path::PathBuf;

@@ -3,10 +3,11 @@
 //! - Icarus `-g2005 -Wall` compiles sim.f (RTL + the behavioral macro) without a warning,
 //!   and the Verilog-AMS view in its real-valued subset;
 //! - Yosys: `hierarchy -check -top gca_top; proc; check -assert` and `synth -top gca_top` with
-//!   the macro as a blackbox, no latch but the clock gate's (`gca_clock_gate`), and the cell count of every module printed;
+//!   the macro as a blackbox, no latch but the clock gate's (`gca_clock_gate`), and the cell
+//!   count of every module printed;
+//!
 //! for `tiny` and `gpt2-head`, and Verilator and Icarus also for `gpt2`.
 
-#[allow(dead_code)]
 mod common;
 
 use std::path::Path;

@@ -96,9 +96,11 @@ fn reset_window_restarts_the_sequence() {
 }
 
 fn small(d: u64, tile: u64, tiles: u64, cell: CellModel, decay: f64) -> Params {
-    let mut hw = Hardware::default();
-    hw.tile = tile;
-    hw.window = Some(tile * tiles);
+    let mut hw = Hardware {
+        tile,
+        window: Some(tile * tiles),
+        ..Hardware::default()
+    };
     hw.cell.model = cell;
     hw.decay_per_token = decay;
     let model = Model {

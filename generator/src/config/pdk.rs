@@ -211,7 +211,7 @@ impl Layer {
 
     /// Whether `x` is the centre of a track.
     pub fn on_track(&self, x: u64) -> bool {
-        x >= self.offset_nm && (x - self.offset_nm) % self.pitch_nm == 0
+        x >= self.offset_nm && (x - self.offset_nm).is_multiple_of(self.pitch_nm)
     }
 }
 

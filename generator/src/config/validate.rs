@@ -109,7 +109,7 @@ fn check_model(e: &mut Errors, m: &Model) -> bool {
         MAX_CTX,
         what,
     );
-    if m.n_head > 0 && m.n_embd % m.n_head != 0 {
+    if m.n_head > 0 && !m.n_embd.is_multiple_of(m.n_head) {
         e.push(
             ErrorCode::HeadSplit,
             "model.n_embd",
@@ -151,7 +151,7 @@ fn check_geometry(e: &mut Errors, m: &Model, hw: &Hardware, sizes_ok: bool) {
         4096,
         "a token count",
     );
-    if hw.tile > 0 && window % hw.tile != 0 {
+    if hw.tile > 0 && !window.is_multiple_of(hw.tile) {
         e.push(
             ErrorCode::WindowTile,
             "hardware.window",
@@ -170,7 +170,7 @@ fn check_geometry(e: &mut Errors, m: &Model, hw: &Hardware, sizes_ok: bool) {
             "a window longer than the context is never filled: use at most n_ctx",
         );
     }
-    if sizes_ok && m.n_embd % m.n_head == 0 {
+    if sizes_ok && m.n_embd.is_multiple_of(m.n_head) {
         let cells = 2 * m.n_layer * m.n_head * window.min(MAX_WINDOW) * (m.n_embd / m.n_head);
         if cells > MAX_GAIN_CELLS {
             e.push(
@@ -379,7 +379,7 @@ fn check_stream(e: &mut Errors, hw: &Hardware) {
             "use fewer fractional bits than out_bits (sign bit included)",
         );
     }
-    if !(64..=4096).contains(&s.tdata_bits) || s.tdata_bits % 8 != 0 {
+    if !(64..=4096).contains(&s.tdata_bits) || !s.tdata_bits.is_multiple_of(8) {
         e.push(
             ErrorCode::Stream,
             "hardware.stream.tdata_bits",

@@ -233,7 +233,7 @@ impl Env<'_> {
             BinOp::Shl | BinOp::Shr => match all_known(&y) {
                 Some(n) => {
                     let n = n.min(u128::from(w)) as usize;
-                    let zeros = std::iter::repeat(Some(false)).take(n);
+                    let zeros = std::iter::repeat_n(Some(false), n);
                     if op == BinOp::Shl {
                         zeros.chain(x.iter().copied()).take(w as usize).collect()
                     } else {

@@ -176,7 +176,7 @@ mod tests {
         let mut last = 0;
         while i < bytes.len() {
             let len = u16::from_be_bytes([bytes[i], bytes[i + 1]]) as usize;
-            assert!(len >= 4 && len % 2 == 0, "record at {i}");
+            assert!(len >= 4 && len.is_multiple_of(2), "record at {i}");
             last = u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]);
             i += len;
         }

@@ -45,7 +45,7 @@ impl Done {
         match self.op {
             CsrOp::Write { resp, .. } => self.resp == resp,
             CsrOp::Read { resp, data, .. } => {
-                self.resp == resp && data.map_or(true, |d| Some(d) == self.data)
+                self.resp == resp && data.is_none_or(|d| Some(d) == self.data)
             }
         }
     }
@@ -100,7 +100,7 @@ impl AxilMaster {
     }
 
     fn ready(&mut self) -> bool {
-        self.rng.as_mut().map_or(true, |r| r.below(3) != 0)
+        self.rng.as_mut().is_none_or(|r| r.below(3) != 0)
     }
 
     fn start(&mut self, op: CsrOp) {

@@ -238,7 +238,9 @@ pub fn figures_with(
     Option<ModuleFigures>,
 ) {
     type Key<'a> = (&'a str, u32, &'a str, &'a str);
-    let mut merged: BTreeMap<(String, String), BTreeMap<Key, (u64, bool, bool)>> = BTreeMap::new();
+    // Per point: (count, hit, proven constant).
+    type Points<'a> = BTreeMap<Key<'a>, (u64, bool, bool)>;
+    let mut merged: BTreeMap<(String, String), Points> = BTreeMap::new();
     for p in points {
         let konst = p.kind == "v_toggle" && proven_constant(known, p);
         let e = merged

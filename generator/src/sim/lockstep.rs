@@ -479,7 +479,7 @@ fn run_inner(
                     };
                     // The next expected packet of this queue, pulling the twin's output
                     // packets in input order until one for this queue comes.
-                    while queues.get(&queue).map_or(true, VecDeque::is_empty) {
+                    while queues.get(&queue).is_none_or(VecDeque::is_empty) {
                         match next_expected() {
                             Some(e) => queues.entry(e.queue).or_default().push_back(e),
                             None => break,

@@ -204,7 +204,7 @@ pub fn random_scalers(p: &Params, seed: u64, n: usize) -> Vec<[i64; 8]> {
         .iter()
         .map(|r| r.fields[0].width)
         .collect();
-    let mut rng = crate::rng::Rng::new(seed ^ 0x5ca1_e5);
+    let mut rng = crate::rng::Rng::new(seed ^ 0x005c_a1e5);
     (0..n)
         .map(|_| {
             let mut v = [0i64; 8];
@@ -315,7 +315,8 @@ pub fn run(
         bursts: true,
         ..drive
     };
-    let mut runs: Vec<(String, Vec<Packet>, ScalerRegisters, Vec<CsrOp>, Drive)> = directed
+    type Run = (String, Vec<Packet>, ScalerRegisters, Vec<CsrOp>, Drive);
+    let mut runs: Vec<Run> = directed
         .into_iter()
         .map(|(name, packets, r)| {
             let before = csr::before_stream(p, &r);

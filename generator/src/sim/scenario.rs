@@ -592,7 +592,9 @@ fn random_builder<'a>(
     let commands = opts.commands && n >= 6;
     let half = 1 + p.stream.token_beats / 2;
     for (i, layer) in order.into_iter().enumerate() {
-        if opts.reset_every > 0 && per_layer[layer] > 0 && per_layer[layer] % opts.reset_every == 0
+        if opts.reset_every > 0
+            && per_layer[layer] > 0
+            && per_layer[layer].is_multiple_of(opts.reset_every)
         {
             b.reset(layer, 0);
         }

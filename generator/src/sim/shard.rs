@@ -58,7 +58,7 @@ pub fn slice(n_layer: usize, n_head: usize, s: Shard) -> Result<Slice, String> {
             heads: 0..n_head,
         });
     }
-    if s.n % n_layer == 0 && s.n / n_layer <= n_head {
+    if s.n.is_multiple_of(n_layer) && s.n / n_layer <= n_head {
         let groups = s.n / n_layer;
         let layer = s.k / groups;
         return Ok(Slice {

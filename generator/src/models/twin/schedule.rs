@@ -221,7 +221,7 @@ mod tests {
             );
             let p = config::from_yaml(&yaml, "test", "hold").unwrap();
             let tail = p.cycles.readout + p.cycles.accumulate + heads;
-            assert!(p.cycles.qk + p.cycles.av < heads as u64, "the tail binds");
+            assert!(p.cycles.qk + p.cycles.av < heads, "the tail binds");
             // With 8 heads the 25 input beats bound the period instead.
             assert_eq!(p.cycles.prefill(overlap) == tail, binds, "{heads} heads");
             assert_eq!(

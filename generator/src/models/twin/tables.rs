@@ -93,8 +93,10 @@ mod tests {
     use crate::config::{self, Hardware};
 
     fn params(decay: f64, cell: CellModel) -> Params {
-        let mut hw = Hardware::default();
-        hw.decay_per_token = decay;
+        let mut hw = Hardware {
+            decay_per_token: decay,
+            ..Hardware::default()
+        };
         hw.cell.model = cell;
         config::resolve("t".into(), config::preset("tiny").unwrap(), hw).unwrap()
     }
