@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -132,6 +133,15 @@ fn librelane_loads_the_sky130_configuration() {
     );
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&config).unwrap()).unwrap();
+    // The clock gates are sky130's own cell (its pins are not checked here: no sky130 PDK).
+    let files = v["VERILOG_FILES"].as_array().unwrap();
+    assert!(files.contains(&serde_json::json!("dir::../flow/gca_clock_gate.v")));
+    assert!(!files.contains(&serde_json::json!("dir::../rtl/gca_clock_gate.v")));
+    let gate = std::fs::read_to_string(folder.join(gca::asic::CLOCK_GATE_FILE)).unwrap();
+    assert!(
+        gate.contains("sky130_fd_sc_hd__dlclkp_1 u_icg (\n    .CLK (clk),\n    .GATE(en),\n    .GCLK(gclk)\n  );"),
+        "{gate}"
+    );
     for name in v["MACROS"]["gca_subtile"]["instances"]
         .as_object()
         .unwrap()
@@ -256,4 +266,144 @@ fn fusesoc_lints_and_simulates_the_bench_of_tb() {
     std::fs::write(&expect, lines.join("\n") + "\n").unwrap();
     let (_, text) = fusesoc(&folder, "sim", &[]);
     assert!(text.contains("GCA-TB FAIL: expect.hex line 2,"), "{text}");
+}
+
+/// The words of `export KEY = ...` in an ORFS config.mk, `$(GCA_DIR)/` stripped.
+fn orfs_words(config_mk: &str, key: &str) -> Vec<String> {
+    let joined = config_mk.replace("\\\n", " ");
+    let prefix = format!("export {key} = ");
+    let line = joined
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("no {key}"));
+    line.split_whitespace()
+        .map(|w| w.trim_start_matches("$(GCA_DIR)/").to_string())
+        .collect()
+}
+
+/// Counts of cell types after `hierarchy -check; proc; flatten` of `files` with the
+/// standard cells and the macro as Liberty cells (Yosys `stat`).
+fn yosys_cells(folder: &Path, liberty: &Path, files: &[String]) -> BTreeMap<String, u64> {
+    let script = format!(
+        "read_liberty -lib {}\nread_liberty -lib macros/gca_subtile.lib\nread_verilog {}\n\
+         hierarchy -check -top gca_top\nproc\nflatten\ntee -q -o stat.txt stat\n",
+        liberty.display(),
+        files.join(" ")
+    );
+    let out = Command::new("yosys")
+        .args(["-q", "-p", &script.replace('\n', "; ")])
+        .current_dir(folder)
+        .output()
+        .expect("yosys (scripts/setup installs it)");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(folder.join("stat.txt")).unwrap();
+    let mut cells = BTreeMap::new();
+    let mut in_stat = false;
+    for line in text.lines() {
+        if line.contains("Number of cells:") {
+            in_stat = true;
+            continue;
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if in_stat && words.len() == 2 {
+            if let Ok(n) = words[1].parse::<u64>() {
+                *cells.entry(words[0].to_string()).or_insert(0) += n;
+            }
+        }
+    }
+    cells
+}
+
+/// ORFS compiles `flow/gca_clock_gate.v`, one instance of the Liberty's own clock gate cell
+/// (the one `gca flow` picks, with its pins), in place of the behavioral latch and AND: every
+/// latch of the RTL becomes one CLKGATE_X1, none is left, and the design with Nangate's cell
+/// models in place of the behavioral gate computes what the twin does (Icarus, with gaps and
+/// back-pressure).
+#[test]
+fn orfs_maps_the_clock_gates_to_the_library_cell() {
+    let tmp = TempDir::new("orfs-icg");
+    let p = with_pdk("tiny", "nangate45");
+    let folder = generate(&p, &tmp.0);
+    let icg = p.pdk().clock_gate;
+    let liberty = gca::flow::tools::liberty(p.pdk(), None).unwrap_or_else(|e| panic!("{e}"));
+    let cells = gca::flow::netlist::liberty_cells(&std::fs::read_to_string(&liberty).unwrap());
+    let (name, pins) = gca::flow::netlist::clock_gate_cell(&cells).expect("a clock gate cell");
+    assert_eq!(
+        (
+            name,
+            pins.clock.as_str(),
+            pins.enable.as_str(),
+            pins.out.as_str()
+        ),
+        (icg.cell, icg.clk, icg.en, icg.gclk)
+    );
+
+    let config = std::fs::read_to_string(folder.join(gca::asic::ORFS_CONFIG_FILE)).unwrap();
+    let flow_files = orfs_words(&config, "VERILOG_FILES");
+    assert!(flow_files.contains(&gca::asic::CLOCK_GATE_FILE.to_string()));
+    assert!(!flow_files.contains(&"rtl/gca_clock_gate.v".to_string()));
+    let rtl_files: Vec<String> = flow_files
+        .iter()
+        .map(|f| {
+            if f == gca::asic::CLOCK_GATE_FILE {
+                "rtl/gca_clock_gate.v".to_string()
+            } else {
+                f.clone()
+            }
+        })
+        .collect();
+    let behavioral = yosys_cells(&folder, &liberty, &rtl_files);
+    let mapped = yosys_cells(&folder, &liberty, &flow_files);
+    let latches = behavioral.get("$dlatch").copied().unwrap_or(0);
+    assert!(latches > 0, "{behavioral:?}");
+    assert_eq!(mapped.get("$dlatch"), None, "{mapped:?}");
+    assert_eq!(mapped.get(icg.cell), Some(&latches), "{mapped:?}");
+
+    // Icarus: the RTL with the cell's model (stdcells.v) in place of the behavioral gate.
+    let stdcells = gca::flow::gate::stdcells_v();
+    assert!(
+        stdcells.is_file(),
+        "scripts/setup extracts {}",
+        stdcells.display()
+    );
+    let sim_f = std::fs::read_to_string(folder.join("sim.f")).unwrap();
+    assert!(sim_f.contains("rtl/gca_clock_gate.v\n"));
+    let sim_f = sim_f.replace(
+        "rtl/gca_clock_gate.v\n",
+        &format!("{}\n{}\n", gca::asic::CLOCK_GATE_FILE, stdcells.display()),
+    );
+    std::fs::write(folder.join("sim.f"), sim_f).unwrap();
+    let scenario = gca::sim::scenario::random_stream(
+        &p,
+        &gca::sim::scenario::StreamOptions {
+            tokens: 60,
+            seed: 3,
+            interleaved: true,
+            reset_every: 0,
+            commands: false,
+        },
+        gca::sim::twin::DesignTwin::new(&p),
+    );
+    let verdict = gca::sim::icarus::run_script(
+        &p,
+        &folder,
+        &tmp.0.join("icarus"),
+        &scenario,
+        gca::sim::icarus::Drive {
+            gaps: true,
+            backpressure: true,
+        },
+        &gca::sim::csr::CsrScript::default(),
+        None,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        matches!(verdict, gca::sim::icarus::Verdict::Pass { packets, .. } if packets > 0),
+        "{verdict:?}"
+    );
 }

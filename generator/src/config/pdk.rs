@@ -33,6 +33,16 @@ pub struct LibreLanePdk {
     pub std_cell_library: &'static str,
 }
 
+/// The library's latch-based integrated clock gate without a test pin, and its pins: what
+/// the hand-off's `flow/gca_clock_gate.v` instantiates (docs/rtl.md, "Clock gating").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct ClockGateCell {
+    pub cell: &'static str,
+    pub clk: &'static str,
+    pub en: &'static str,
+    pub gclk: &'static str,
+}
+
 /// One technology profile.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Profile {
@@ -65,6 +75,8 @@ pub struct Profile {
     pub librelane: Option<LibreLanePdk>,
     /// OpenROAD-flow-scripts' platform, when ORFS ships one.
     pub orfs_platform: Option<&'static str>,
+    /// The clock gate cell the LibreLane and ORFS configurations map `gca_clock_gate` to.
+    pub clock_gate: ClockGateCell,
 }
 
 /// The standard-cell library of `gca flow` for a profile.
@@ -154,6 +166,14 @@ pub const PROFILES: [Profile; 2] = [
         flow_liberty: FlowLiberty::Cached("nangate45/stdcells.lib"),
         librelane: None,
         orfs_platform: Some("nangate45"),
+        // The Liberty's smallest `latch_posedge` gate (the one `gca flow` maps to); its pins
+        // are checked against stdcells.lib and simulated with stdcells.v (tests/handoff.rs).
+        clock_gate: ClockGateCell {
+            cell: "CLKGATE_X1",
+            clk: "CK",
+            en: "E",
+            gclk: "GCK",
+        },
     },
     Profile {
         name: "sky130",
@@ -179,6 +199,14 @@ pub const PROFILES: [Profile; 2] = [
             std_cell_library: "sky130_fd_sc_hd",
         }),
         orfs_platform: None,
+        // sky130_fd_sc_hd's latch-based gate without scan enable (`dlclkp`, the library's
+        // `sdlclkp` has one); not checked here, the PDK is not installed offline.
+        clock_gate: ClockGateCell {
+            cell: "sky130_fd_sc_hd__dlclkp_1",
+            clk: "CLK",
+            en: "GATE",
+            gclk: "GCLK",
+        },
     },
 ];
 

@@ -12,6 +12,7 @@
 //! stream handshake; static timing checks it against the gate's setup (the clock gating
 //! check of the library's cell).
 
+use crate::config::pdk::ClockGateCell;
 use crate::config::Params;
 use crate::hdl::{Decl, Instance, Kind, Module, Signal, Stmt};
 
@@ -25,14 +26,44 @@ pub fn build(p: &Params) -> Module {
         p,
         "gca_clock_gate: latch-based clock gate (a library ICG cell in synthesis)",
     );
+    let (clk, en, gclk) = ports(&mut m);
+    let en_l = m.decl(Decl::new("en_l", Kind::Reg, 1).doc("en, held while clk is high"));
+    m.latch(clk.lnot(), vec![Stmt::blocking(&en_l, &en)]);
+    m.assign(&gclk, clk.and(&en_l));
+    m
+}
+
+/// The ports of both forms of the module: `clk`, `en`, `gclk`.
+fn ports(m: &mut Module) -> (Signal, Signal, Signal) {
     let clk = m.port(Decl::new("clk", Kind::Input, 1).doc("free-running clock"));
     let en = m
         .port(Decl::new("en", Kind::Input, 1).doc("pulse gclk in this cycle (synchronous to clk)"));
     let gclk = m
         .port(Decl::new("gclk", Kind::Output, 1).doc("clk in the cycles en was 1 before the edge"));
-    let en_l = m.decl(Decl::new("en_l", Kind::Reg, 1).doc("en, held while clk is high"));
-    m.latch(clk.lnot(), vec![Stmt::blocking(&en_l, &en)]);
-    m.assign(&gclk, clk.and(&en_l));
+    (clk, en, gclk)
+}
+
+/// `gca_clock_gate` as one instance (`u_icg`) of the profile's library gate: the file the
+/// LibreLane and ORFS configurations compile instead of the behavioral latch and AND, so that
+/// place and route sees a clock gate cell (its clock gating check, CTS through it) rather than
+/// a latch and a gate on the clock. Same ports, same function (tests/handoff.rs simulates the
+/// Nangate one against the twin).
+pub fn library_cell(p: &Params, icg: &ClockGateCell) -> Module {
+    let mut m = Module::new(MODULE);
+    m.header_comment = header_comment(
+        p,
+        &format!(
+            "gca_clock_gate for place and route: the library's clock gate {}",
+            icg.cell
+        ),
+    );
+    let (clk, en, gclk) = ports(&mut m);
+    m.instance(
+        Instance::new(icg.cell, "u_icg")
+            .pin(icg.clk, &clk)
+            .pin(icg.en, &en)
+            .pin(icg.gclk, &gclk),
+    );
     m
 }
 

@@ -13,7 +13,7 @@ export DESIGN_NICKNAME = gca_tiny
 export PLATFORM = nangate45
 
 export VERILOG_FILES = \
-  $(GCA_DIR)/rtl/gca_clock_gate.v \
+  $(GCA_DIR)/flow/gca_clock_gate.v \
   $(GCA_DIR)/rtl/gca_accumulator.v \
   $(GCA_DIR)/rtl/gca_csr.v \
   $(GCA_DIR)/rtl/gca_egress.v \
