@@ -15,20 +15,21 @@ use gca::models::twin::fixed::{saturate, shift_round_even};
 use gca::rng::Rng;
 
 fn hex(width: u32, fields: &[(u32, i128)]) -> String {
-    // Packs signed fields, first field in the high bits, into one hex word of `width` bits.
-    let mut v: u128 = 0;
-    let mut used = 0;
+    // Packs signed fields, first field in the high bits, into one hex word of `width` bits
+    // (any width: the bits MSB first, then four to a digit).
+    let mut bits = Vec::new();
     for &(w, x) in fields {
-        let mask = if w == 128 {
-            u128::MAX
-        } else {
-            (1u128 << w) - 1
-        };
-        v = (v << w) | (x as u128 & mask);
-        used += w;
+        bits.extend((0..w).rev().map(|b| b < 128 && (x >> b) & 1 == 1));
     }
-    assert_eq!(used, width);
-    format!("{v:x}")
+    assert_eq!(bits.len(), width as usize);
+    let pad = (4 - bits.len() % 4) % 4;
+    let bits: Vec<bool> = std::iter::repeat_n(false, pad).chain(bits).collect();
+    bits.chunks(4)
+        .map(|c| {
+            let d = c.iter().fold(0u32, |a, &b| a << 1 | u32::from(b));
+            char::from_digit(d, 16).unwrap()
+        })
+        .collect()
 }
 
 fn signed_range(bits: u32) -> (i128, i128) {
@@ -194,8 +195,8 @@ endmodule
 
 #[test]
 fn output_scaler_equals_the_twin_formula() {
-    // tiny: two heads (stage 3 unregistered, stage 1 from `sums` or `sums_nx`); gpt2-head: one
-    // (the scaler's result registers).
+    // tiny: two heads (stage 3 unregistered, stage 1 from `sums` or `sums_nx`, different
+    // vectors on each); gpt2-head: one (the scaler's result registers).
     for name in ["tiny", "gpt2-head"] {
         output_scaler_matches(name);
     }
@@ -203,9 +204,11 @@ fn output_scaler_equals_the_twin_formula() {
 
 fn output_scaler_matches(name: &str) {
     let p = config::load(name).unwrap();
-    let ports = if p.shape.n_head > 1 {
-        // The same sums on both inputs, the group's choice alternating; head 0's registers.
-        ".sums_nx(sums), .nx_next(i[0]), .en(1'b1), .head(0)"
+    // With two inputs: another vector on `sums_nx`, taken in odd vectors (`nx_next` held for
+    // the vector's six cycles); head 0's registers.
+    let two = p.shape.n_head > 1;
+    let ports = if two {
+        ".sums_nx(sums_nx), .nx_next(i[0]), .en(1'b1), .head(0)"
     } else {
         ".en(1'b1)"
     };
@@ -214,21 +217,31 @@ fn output_scaler_matches(name: &str) {
     let g = gca::rtl::out_scale::group_lanes(&p) as u32;
     let mut rng = Rng::new(11);
     let n = 500;
-    let width = sb + ob + g * sw;
+    let width = sb + ob + g * sw * if two { 2 } else { 1 };
     let (mut vecs, mut want) = (String::new(), Vec::new());
     let (mut sat_hi, mut sat_lo) = (0, 0);
     for v in 0..n {
         let mut gain = pick(&mut rng, sb);
         let off = pick(&mut rng, ob);
         let mut sums: Vec<i128> = (0..g).map(|_| pick(&mut rng, sw)).collect();
-        if v % 4 == 0 && sf > 0 {
+        let mut sums_nx: Vec<i128> = (0..g).map(|_| pick(&mut rng, sw)).collect();
+        if v % 4 < 2 && sf > 0 {
             // A tie in lane 0: an odd sum times an odd multiple of 2^(f-1).
             gain = ((gain >> sf) << sf) | (1 << (sf - 1));
             sums[0] |= 1;
+            sums_nx[0] |= 1;
         }
         let mut fields = vec![(sb, gain), (ob, off)];
         for &s in sums.iter().rev() {
             fields.push((sw, s));
+        }
+        if two {
+            for &s in sums_nx.iter().rev() {
+                fields.push((sw, s));
+            }
+            if v % 2 == 1 {
+                sums = sums_nx;
+            }
         }
         writeln!(vecs, "{}", hex(width, &fields)).unwrap();
         let ys: Vec<i128> = sums
@@ -253,7 +266,7 @@ module tb;
   reg clk = 1'b0, rst_n = 1'b0;
   reg signed [{sbm}:0] gain = 0;
   reg signed [{obm}:0] offset = 0;
-  reg [{sm}:0] sums = 0;
+  reg [{sm}:0] sums = 0, sums_nx = 0;
   wire [{ym}:0] y;
   reg [{wm}:0] vec [0:N-1];
   integer i, f;
@@ -265,7 +278,7 @@ module tb;
     f = $fopen("s.out", "w");
     #12 rst_n = 1'b1;
     for (i = 0; i < N; i = i + 1) begin
-      @(negedge clk) {{gain, offset, sums}} = vec[i];
+      @(negedge clk) {{gain, offset, sums{nx}}} = vec[i];
       repeat (6) @(negedge clk);
       $fdisplay(f, "%h", y[{lm}:0]);
     end
@@ -280,6 +293,7 @@ endmodule
             ym = p.shape.n_head as u32 * g * ob - 1,
             lm = g * ob - 1,
             wm = width - 1,
+            nx = if two { ", sums_nx" } else { "" },
         ),
     );
     let got = simulate(
