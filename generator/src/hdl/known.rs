@@ -1,5 +1,5 @@
-//! Known bits: the bits of a design's signals that hold one value in every cycle after reset,
-//! proven from the typed tree. Code coverage leaves these bits out of its toggle figures
+//! Known bits: the bits of a design's signals that hold one value in every cycle after reset
+//! (and, for registers without a reset, after their first load), proven from the typed tree. Code coverage leaves these bits out of its toggle figures
 //! (they cannot toggle: partial products shifted left, carries of a carry-save row whose low
 //! bits are zero, status codes that never set a bit, a beat counter of one value), and lists
 //! them with this proof as the reason.
@@ -11,12 +11,14 @@
 //! - a register's bit is known to be `c` when its reset writes `c` and every assignment to it
 //!   anywhere in its process writes `c` (given the bits known so far), whatever the
 //!   conditions: it holds `c` after reset and keeps it at every edge;
+//! - a register without a reset (data only: its first load precedes every use) has a bit
+//!   known to be `c` when every assignment writes `c`: it holds `c` from its first load on;
 //! - a module input is known only where every instance of the module connects a known bit;
 //!   outputs of an instance give the parent what the child proved.
 //!
 //! Starting from nothing known, the facts only grow; each one is derived from facts already
-//! proven, so the fixpoint holds only true invariants. Memories, dynamic selects and
-//! registers without a reset are never known.
+//! proven, so the fixpoint holds only true invariants. Memories and dynamic selects are
+//! never known.
 
 use std::collections::BTreeMap;
 
@@ -383,6 +385,10 @@ fn module_pass(
                     let mut w = Writes::default();
                     w.stmts(&env, body);
                     let Some((_, reset)) = reset else {
+                        // No reset: what every assignment writes, from the first load on.
+                        for (n, b) in w.agreed(width_of) {
+                            next.insert(n, b);
+                        }
                         continue;
                     };
                     let mut r = Writes::default();
@@ -597,8 +603,21 @@ mod tests {
                 Stmt::nonblocking(&c, c.add(lit(4, 1))),
             ],
         );
+        // Without reset: bit 0 of {x[1], 1'b0} is 0 from the first load on; a register that
+        // follows a top input is not known.
+        let d = m.decl(Decl::new("d", Kind::Reg, 2));
+        let e = m.decl(Decl::new("e", Kind::Reg, 1));
+        m.seq_no_reset(
+            &clk,
+            vec![
+                Stmt::nonblocking(&d, cat(vec![x.bit(1), lit(1, 0)])),
+                Stmt::nonblocking(&e, x.bit(2)),
+            ],
+        );
         let k = known_bits(&[m]);
         let t = &k["t"];
+        assert_eq!(t["d"], vec![Some(false), None]);
+        assert!(!t.contains_key("e"), "{t:?}");
         assert_eq!(
             t["shifted"],
             vec![
