@@ -281,3 +281,33 @@ fn scalers_too_wide_for_narrow_registers_are_saturated() {
         "{v}"
     );
 }
+
+/// The cycle counter is checked against the clock edges since reset: one that stops counting
+/// (`cyc_lo + 1` -> `cyc_lo + 0`) is reported, although every result is right.
+#[test]
+fn a_cycle_counter_that_stops_is_reported() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("gca-cycles-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let p = gca::config::load("tiny").unwrap();
+    gca::emit::write::write_folder(&dir, &gca::emit::generate(&p).unwrap(), false).unwrap();
+    let path = dir.join("rtl/gca_csr.v");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let good = "cyc_lo <= cyc_lo + 32'd1;";
+    assert!(
+        text.contains(good),
+        "the CSR's text changed; update this test"
+    );
+    std::fs::write(&path, text.replace(good, "cyc_lo <= cyc_lo + 32'd0;")).unwrap();
+    let out = gca(
+        &["sim", "--rtl", dir.to_str().unwrap(), "--tokens", "50"],
+        &cache(),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("AXI4-Lite read of CYCLES_LO answered 0: "),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

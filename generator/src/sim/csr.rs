@@ -206,7 +206,10 @@ pub fn program_scalers_by_bytes(p: &Params, regs: &ScalerRegisters, seed: u64) -
         .collect()
 }
 
-/// The counters and STATUS as `want`, then STATUS cleared (write 1 to clear) and read as 0.
+/// The counters and STATUS as `want`, then STATUS cleared (write 1 to clear) and read as 0, then
+/// the cycle counter: `CYCLES_LO` unchecked here (the Verilator bench checks it against the clock
+/// edges since reset, `lockstep::run_csr`), then `CYCLES_HI`, the high word that read latched: 0
+/// in any run of fewer than 2^32 cycles.
 pub fn after_stream(p: &Params, want: &Counters) -> Vec<CsrOp> {
     let map = RegMap::new(p);
     let read = |name: &str, v: u32| CsrOp::Read {
@@ -226,6 +229,12 @@ pub fn after_stream(p: &Params, want: &Counters) -> Vec<CsrOp> {
             resp: RESP_OKAY,
         },
         read("STATUS", 0),
+        CsrOp::Read {
+            addr: offset(&map, "CYCLES_LO"),
+            resp: RESP_OKAY,
+            data: None,
+        },
+        read("CYCLES_HI", 0),
     ]
 }
 

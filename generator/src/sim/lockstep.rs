@@ -117,9 +117,12 @@ pub fn run_csr(
     delays: Option<u64>,
 ) -> Result<(), String> {
     let map = RegMap::new(p);
+    let cycles_lo = map.offset("CYCLES_LO");
     let mut bus = AxilMaster::new(delays);
     ops.iter().for_each(|op| bus.push(*op));
     let mut quiet = 0;
+    // The cycle counter is sampled after the previous transfer ended and before this one does.
+    let mut since = model.cycles_since_reset();
     while !bus.idle() {
         let (a, done) = bus.drive(&model.axil());
         model.set_axil(&a);
@@ -133,6 +136,22 @@ pub fn run_csr(
             if !d.as_expected() {
                 return Err(d.describe(&map));
             }
+            let now = model.cycles_since_reset();
+            if let (
+                CsrOp::Read {
+                    addr, data: None, ..
+                },
+                Some(v),
+            ) = (d.op, d.data)
+            {
+                if Some(addr) == cycles_lo && !(since..=now).contains(&u64::from(v)) {
+                    return Err(format!(
+                        "AXI4-Lite read of CYCLES_LO answered {v}: {since} to {now} clock edges \
+                         had passed since the reset between its start and its end"
+                    ));
+                }
+            }
+            since = now;
         }
         if quiet > 1000 {
             return Err("AXI4-Lite: no transfer completed within 1000 cycles".to_string());

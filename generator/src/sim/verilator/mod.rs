@@ -112,6 +112,8 @@ pub struct Model {
     aw_mask: u32,
     info: BuildInfo,
     monitor: Option<Box<PinLog>>,
+    /// [`Model::cycles`] when [`Model::reset`] last released `rst_n`.
+    released_at: u64,
 }
 
 // SAFETY: the instance is only touched through `&mut self` (or `&self` for reads of plain
@@ -184,6 +186,7 @@ impl Model {
             aw_mask: if aw >= 32 { u32::MAX } else { (1 << aw) - 1 },
             info: info.clone(),
             monitor: None,
+            released_at: 0,
         };
         m.read_outputs();
         Ok(m)
@@ -323,6 +326,13 @@ impl Model {
         }
         self.set_rst_n(true);
         self.eval();
+        self.released_at = self.cycles();
+    }
+
+    /// Clock edges since [`Model::reset`] last released `rst_n`: what the CSR's cycle counter
+    /// (`CYCLES_LO`, `CYCLES_HI`) holds after this many edges.
+    pub fn cycles_since_reset(&self) -> u64 {
+        self.cycles() - self.released_at
     }
 
     /// The active-low asynchronous reset.
