@@ -176,11 +176,13 @@ pub fn write_folder(dir: &Path, files: &Files, force: bool) -> Result<Written, S
 }
 
 /// Writes `files` as the folder `parent/<key>`, where the key is 16 hexadecimal digits of the
-/// SHA-256 over every path and contents, and returns its path. A folder of that name is taken
-/// as it is (same key, same contents): nothing is ever rewritten, so a process using it (a
-/// simulator run with it as working folder) never sees it change. A new folder is written
+/// SHA-256 over every path and contents, and returns its path. A folder of that name with every
+/// file present at its size is taken as it is: nothing is ever rewritten, so a process using it
+/// (a simulator run with it as working folder) never sees it change. A new folder is written
 /// under a name of this process and published with one rename; when another process
-/// published the same key first, this copy is dropped and that one used.
+/// published the same key first, this copy is dropped and that one used. A damaged folder of
+/// the key (a file missing or of another size) is left to whoever uses it, and this process
+/// writes and uses a copy of its own, `<key>-<pid>`.
 pub fn write_shared(parent: &Path, files: &Files) -> Result<PathBuf, String> {
     use sha2::{Digest, Sha256};
     let mut h = Sha256::new();
@@ -196,9 +198,21 @@ pub fn write_shared(parent: &Path, files: &Files) -> Result<PathBuf, String> {
         }
     }
     let key = format!("{:x}", h.finalize());
-    let dir = parent.join(&key[..16]);
-    if dir.join(MANIFEST).exists() {
-        return Ok(dir);
+    let mut dir = parent.join(&key[..16]);
+    let whole = |dir: &Path| {
+        files
+            .0
+            .iter()
+            .map(|(r, t)| (r, t.len()))
+            .chain(files.1.iter().map(|(r, b)| (r, b.len())))
+            .all(|(rel, len)| fs::metadata(dir.join(rel)).is_ok_and(|m| m.len() == len as u64))
+    };
+    if dir.exists() {
+        if whole(&dir) {
+            return Ok(dir);
+        }
+        dir = parent.join(format!("{}-{}", &key[..16], std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
     }
     fs::create_dir_all(parent).map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
     let staging = sibling(&dir, "new");
@@ -206,7 +220,7 @@ pub fn write_shared(parent: &Path, files: &Files) -> Result<PathBuf, String> {
     // A rename onto a folder that is not empty fails: the first process to publish wins.
     match fs::rename(&staging, &dir) {
         Ok(()) => Ok(dir),
-        Err(_) if dir.join(MANIFEST).exists() => {
+        Err(_) if whole(&dir) => {
             let _ = fs::remove_dir_all(&staging);
             Ok(dir)
         }
@@ -249,16 +263,30 @@ mod tests {
             ["b.gds", "manifest.json", "rtl/a.v"]
         );
         assert_eq!(list(&root).unwrap().len(), 3, "only the published folder");
-        // The same contents again: the folder is taken as it is (an edit in it stays).
-        fs::write(dirs[0].join("rtl/a.v"), "edited").unwrap();
+        // The same contents again: the folder is taken as it is (an edit of the same size in
+        // it stays).
+        fs::write(dirs[0].join("rtl/a.v"), "module e; endmodule\n").unwrap();
         assert_eq!(
             write_shared(&root, &files("module a; endmodule\n")).unwrap(),
             dirs[0]
         );
         assert_eq!(
             fs::read_to_string(dirs[0].join("rtl/a.v")).unwrap(),
-            "edited"
+            "module e; endmodule\n"
         );
+        // A damaged folder (a file deleted) is left alone; this process gets its own copy.
+        fs::remove_file(dirs[0].join("b.gds")).unwrap();
+        let own = write_shared(&root, &files("module a; endmodule\n")).unwrap();
+        assert_eq!(
+            own,
+            root.join(format!(
+                "{}-{}",
+                dirs[0].file_name().unwrap().to_str().unwrap(),
+                std::process::id()
+            ))
+        );
+        assert_eq!(list(&own).unwrap(), ["b.gds", "manifest.json", "rtl/a.v"]);
+        assert!(!dirs[0].join("b.gds").exists());
         // Other contents: another folder.
         let other = write_shared(&root, &files("module b; endmodule\n")).unwrap();
         assert_ne!(other, dirs[0]);
