@@ -144,10 +144,12 @@ pub fn window_states(p: &Params, seed: u64) -> Vec<Packet> {
 /// Scaler register values across their range: five settings in which register i of every
 /// head takes value (i + s) mod 5 of (minimum, maximum, 0, -1, 1), so that each register
 /// takes all five and the registers of one setting differ from their neighbours (a swapped
-/// register select cannot hide behind equal values); then `regs` with the output gain at its
-/// maximum and the offset at its maximum, then at its minimum (any non-zero tile sum
-/// saturates high, then low), the gain at one half (odd tile sums round a tie), and `regs`
-/// with the v offset at half the k offset.
+/// register select cannot hide behind equal values); then `regs` with the output gain and
+/// offset at the four corners of their ranges (gain and offset at their maxima, the gain at
+/// its maximum and the offset at its minimum, the gain at its minimum with the offset at its
+/// minimum, then at its maximum: a non-zero tile sum of either sign saturates high in one and
+/// low in another, in every lane), the gain at one half (odd tile sums round a tie), and
+/// `regs` with the v offset at half the k offset.
 pub fn scaler_extremes(p: &Params, regs: &ScalerRegisters) -> Vec<[i64; 8]> {
     let map = RegMap::new(p);
     let max = |w: u32| (1i64 << (w - 1)) - 1;
@@ -175,6 +177,8 @@ pub fn scaler_extremes(p: &Params, regs: &ScalerRegisters) -> Vec<[i64; 8]> {
             [
                 (max(widths[6]), max(widths[7])),
                 (max(widths[6]), -max(widths[7]) - 1),
+                (-max(widths[6]) - 1, -max(widths[7]) - 1),
+                (-max(widths[6]) - 1, max(widths[7])),
                 (1i64 << (p.fixed.scaler_frac - 1), 0),
             ]
             .map(|(gain, offset)| {
@@ -273,7 +277,7 @@ pub fn run(
     for values in scaler_extremes(p, &regs) {
         directed.push((
             format!("scalers {:?}", values),
-            rounds(p, seed ^ 0x5ca1e, 6),
+            rounds(p, seed ^ 0x5ca1e, 16),
             regs.with_values(values),
         ));
     }
