@@ -230,6 +230,21 @@ fn rounds(p: &Params, seed: u64, n: usize) -> Vec<Packet> {
     b.finish_stimulus()
 }
 
+/// Every bad-packet rule followed at once by the next rule's bad packet (on the other end of
+/// the layer range), then a token on both ends.
+fn bad_pairs(p: &Params, seed: u64) -> Vec<Packet> {
+    let mut b = Builder::new(p, seed);
+    let last = p.shape.n_layer - 1;
+    let rules = scenario::BadRule::ALL;
+    for (i, &rule) in rules.iter().enumerate() {
+        b.bad(rule, last);
+        b.bad(rules[(i + 1) % rules.len()], 0);
+        b.token(0);
+        b.token(last);
+    }
+    b.finish_stimulus()
+}
+
 /// Runs the regression on `model` (built for `p`); `progress(done, total)` follows the
 /// random stream's output packets.
 pub fn run(
@@ -342,6 +357,16 @@ pub fn run(
         runs.push((
             "reset in an output packet".into(),
             cut,
+            regs,
+            before.clone(),
+            bursts,
+        ));
+        // Error packets held by long back-pressure while the next bad packet comes: the
+        // ingress must keep TREADY low until its error packet is accepted, or the next error
+        // would overwrite the header being offered.
+        runs.push((
+            "bad packets back to back under back-pressure bursts".into(),
+            bad_pairs(p, seed ^ 0xbad),
             regs,
             before,
             bursts,
