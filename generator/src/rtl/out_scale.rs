@@ -32,6 +32,25 @@ pub fn group_lanes(p: &Params) -> usize {
     lane_group(p.shape.d_head)
 }
 
+/// Width of the rounded product: t = sum * gain + 2^(f-1) (the rounding half, a constant bit
+/// of the Booth rows) fits sum + scaler + 1 bits; the rounded value t >> f, LSB cleared on a
+/// tie, fits f bits fewer.
+fn rounded_width(p: &Params) -> u32 {
+    p.widths.tile_sum + p.fixed.scaler_bits + 1 - p.fixed.scaler_frac
+}
+
+/// Width of the saturation limits (MAX - offset, MIN - offset) and of their compares.
+fn limit_width(p: &Params) -> u32 {
+    rounded_width(p).max(p.fixed.out_bits) + 1
+}
+
+/// Where the saturation compares split the rounded value (the width of the low half), if they
+/// do: offsets that put a limit's high half level with small rounded values exercise the
+/// split's equal-high-half case (the regression's scaler settings use it).
+pub fn saturation_split(p: &Params) -> Option<u32> {
+    crate::rtl::wires::less_split(limit_width(p))
+}
+
 pub fn build(p: &Params) -> Module {
     let g = group_lanes(p) as u32;
     let sw = p.widths.tile_sum;
@@ -100,10 +119,9 @@ pub fn build(p: &Params) -> Module {
             .signed()
             .doc("copy of the offset"),
     );
-    // t = sum * gain + 2^(f-1) (the rounding half, a constant bit of the Booth rows) fits w
-    // bits; the rounded value t >> f, LSB cleared on a tie, fits w - f.
+    // t = sum * gain + 2^(f-1) fits w bits (rounded_width).
     let w = sw + sb + 1;
-    let rw = w - sf;
+    let rw = rounded_width(p);
     let mut reset = Vec::new();
     let mut reset2 = Vec::new();
     let mut stage1 = Vec::new();
@@ -169,7 +187,7 @@ pub fn build(p: &Params) -> Module {
     // Stage 3: plus the offset, saturated. The limits of the rounded value, MAX - offset and
     // MIN - offset, come from registers (the offset is a static scaler), so the compares run
     // beside the adder instead of after it.
-    let ws = rw.max(ob) + 1;
+    let ws = limit_width(p);
     let hi = (1i128 << (ob - 1)) - 1;
     let lo = -(1i128 << (ob - 1));
     let lim_hi = m.decl(

@@ -314,16 +314,20 @@ pub fn select_sums(
     (s0, s1)
 }
 
+/// The width of the low half [`signed_less`] splits `n`-bit operands at, if it splits them.
+pub fn less_split(n: u32) -> Option<u32> {
+    (n >= SPLIT_MIN).then_some(n / 2)
+}
+
 /// `a < b` for two signed signals of equal width: the high halves compared signed, the low
 /// halves unsigned and used when the high halves are equal, side by side (see
 /// [`select_sums`] for why).
 pub fn signed_less(m: &mut Module, name: &str, a: &Signal, b: &Signal) -> Expr {
     let n = a.width;
     assert_eq!(n, b.width, "signed_less `{name}`: operands of equal width");
-    if n < SPLIT_MIN {
+    let Some(h) = less_split(n) else {
         return a.e().as_signed().lt(b.e().as_signed());
-    }
-    let h = n / 2;
+    };
     let (ah, bh) = (a.slice(n - 1, h), b.slice(n - 1, h));
     let hl = let_wire(
         m,

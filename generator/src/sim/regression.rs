@@ -148,8 +148,10 @@ pub fn window_states(p: &Params, seed: u64) -> Vec<Packet> {
 /// offset at the four corners of their ranges (gain and offset at their maxima, the gain at
 /// its maximum and the offset at its minimum, the gain at its minimum with the offset at its
 /// minimum, then at its maximum: a non-zero tile sum of either sign saturates high in one and
-/// low in another, in every lane), the gain at one half (odd tile sums round a tie), and
-/// `regs` with the v offset at half the k offset.
+/// low in another, in every lane), the gain at one half (odd tile sums round a tie), the
+/// offset one low half of the saturation compares inside each end (the limit's high half
+/// level with small rounded values of that sign, [`crate::rtl::out_scale::saturation_split`]),
+/// and `regs` with the v offset at half the k offset.
 pub fn scaler_extremes(p: &Params, regs: &ScalerRegisters) -> Vec<[i64; 8]> {
     let map = RegMap::new(p);
     let max = |w: u32| (1i64 << (w - 1)) - 1;
@@ -187,6 +189,19 @@ pub fn scaler_extremes(p: &Params, regs: &ScalerRegisters) -> Vec<[i64; 8]> {
                 v[7] = offset;
                 v
             }),
+        )
+        .chain(
+            crate::rtl::out_scale::saturation_split(p)
+                .into_iter()
+                .flat_map(|h| {
+                    let span = 1i64 << h;
+                    [max(widths[7]) - (span - 1), -max(widths[7]) - 1 + span]
+                })
+                .map(|offset| {
+                    let mut v = regs.values();
+                    v[7] = offset;
+                    v
+                }),
         )
         .chain(std::iter::once({
             // The k and v offsets apart (the programmed ones are equal), so that a select
