@@ -18,6 +18,22 @@ fn cache() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gca-sim-cache")
 }
 
+/// tiny generated into a folder of this test (`tag`), with `file`'s text passed through
+/// `damage`; the folder's path.
+fn damaged_tiny(tag: &str, file: &str, damage: impl Fn(&str) -> String) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("gca-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let p = gca::config::load("tiny").unwrap();
+    gca::emit::write::write_folder(&dir, &gca::emit::generate(&p).unwrap(), false).unwrap();
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let broken = damage(&text);
+    assert_ne!(broken, text, "{file}'s text changed; update this test");
+    std::fs::write(&path, broken).unwrap();
+    dir
+}
+
 fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -87,24 +103,13 @@ fn icarus_back_end() {
 
 #[test]
 fn damaged_rtl_is_reported() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("gca-damaged-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let p = gca::config::load("tiny").unwrap();
-    gca::emit::write::write_folder(&dir, &gca::emit::generate(&p).unwrap(), false).unwrap();
     // A swapped sign in one accumulator (tile 0, dimension 0).
-    let path = dir.join("rtl/gca_accumulator.v");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let good = "{{2{dn0[0]}}, pulse0[0]}";
-    assert!(
-        text.contains(good),
-        "the accumulator's text changed; update this test"
-    );
-    std::fs::write(
-        &path,
-        text.replace(good, "{{2{pulse0[0] & ~dn0[0]}}, pulse0[0]}"),
-    )
-    .unwrap();
+    let dir = damaged_tiny("damaged", "rtl/gca_accumulator.v", |t| {
+        t.replace(
+            "{{2{dn0[0]}}, pulse0[0]}",
+            "{{2{pulse0[0] & ~dn0[0]}}, pulse0[0]}",
+        )
+    });
     for sim in ["verilator", "icarus"] {
         let d = dir.to_str().unwrap();
         let out = gca(
@@ -141,28 +146,22 @@ fn damaged_rtl_is_reported() {
 /// register, so the beat comes back and the values match; only the rule is broken).
 #[test]
 fn protocol_checkers_catch_a_withdrawn_beat() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("gca-withdrawn-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let p = gca::config::load("tiny").unwrap();
-    gca::emit::write::write_folder(&dir, &gca::emit::generate(&p).unwrap(), false).unwrap();
-    let path = dir.join("rtl/gca_top.v");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let pin = ".m_axis_tvalid(m_axis_tvalid),";
-    let end = "endmodule";
-    assert!(
-        text.contains(pin) && text.matches(end).count() == 1,
-        "gca_top's text changed; update this test"
-    );
-    let broken = text.replace(pin, ".m_axis_tvalid(eg_tvalid),").replace(
-        end,
-        "wire eg_tvalid;\nreg stall_d;\n\
-         always @(posedge clk or negedge rst_n)\n\
-           if (!rst_n) stall_d <= 1'b0;\n\
-           else stall_d <= eg_tvalid & ~m_axis_tready & ~stall_d;\n\
-         assign m_axis_tvalid = eg_tvalid & ~stall_d;\nendmodule",
-    );
-    std::fs::write(&path, broken).unwrap();
+    let dir = damaged_tiny("withdrawn", "rtl/gca_top.v", |text| {
+        let pin = ".m_axis_tvalid(m_axis_tvalid),";
+        let end = "endmodule";
+        assert!(
+            text.contains(pin) && text.matches(end).count() == 1,
+            "gca_top's text changed; update this test"
+        );
+        text.replace(pin, ".m_axis_tvalid(eg_tvalid),").replace(
+            end,
+            "wire eg_tvalid;\nreg stall_d;\n\
+             always @(posedge clk or negedge rst_n)\n\
+               if (!rst_n) stall_d <= 1'b0;\n\
+               else stall_d <= eg_tvalid & ~m_axis_tready & ~stall_d;\n\
+             assign m_axis_tvalid = eg_tvalid & ~stall_d;\nendmodule",
+        )
+    });
     for sim in ["verilator", "icarus"] {
         let d = dir.to_str().unwrap();
         let out = gca(
@@ -286,19 +285,9 @@ fn scalers_too_wide_for_narrow_registers_are_saturated() {
 /// (`cyc_lo + 1` -> `cyc_lo + 0`) is reported, although every result is right.
 #[test]
 fn a_cycle_counter_that_stops_is_reported() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("gca-cycles-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let p = gca::config::load("tiny").unwrap();
-    gca::emit::write::write_folder(&dir, &gca::emit::generate(&p).unwrap(), false).unwrap();
-    let path = dir.join("rtl/gca_csr.v");
-    let text = std::fs::read_to_string(&path).unwrap();
-    let good = "cyc_lo <= cyc_lo + 32'd1;";
-    assert!(
-        text.contains(good),
-        "the CSR's text changed; update this test"
-    );
-    std::fs::write(&path, text.replace(good, "cyc_lo <= cyc_lo + 32'd0;")).unwrap();
+    let dir = damaged_tiny("cycles", "rtl/gca_csr.v", |t| {
+        t.replace("cyc_lo <= cyc_lo + 32'd1;", "cyc_lo <= cyc_lo + 32'd0;")
+    });
     let out = gca(
         &["sim", "--rtl", dir.to_str().unwrap(), "--tokens", "50"],
         &cache(),
