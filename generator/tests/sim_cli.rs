@@ -18,13 +18,13 @@ fn cache() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gca-sim-cache")
 }
 
-/// tiny generated into a folder of this test (`tag`), with `file`'s text passed through
+/// `config` generated into a folder of this test (`tag`), with `file`'s text passed through
 /// `damage`; the folder's path.
-fn damaged_tiny(tag: &str, file: &str, damage: impl Fn(&str) -> String) -> PathBuf {
+fn damaged(config: &str, tag: &str, file: &str, damage: impl Fn(&str) -> String) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("gca-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let p = gca::config::load("tiny").unwrap();
+    let p = gca::config::load(config).unwrap();
     gca::emit::write::write_folder(&dir, &gca::emit::generate(&p).unwrap(), false).unwrap();
     let path = dir.join(file);
     let text = std::fs::read_to_string(&path).unwrap();
@@ -104,7 +104,7 @@ fn icarus_back_end() {
 #[test]
 fn damaged_rtl_is_reported() {
     // A swapped sign in one accumulator (tile 0, dimension 0).
-    let dir = damaged_tiny("damaged", "rtl/gca_accumulator.v", |t| {
+    let dir = damaged("tiny", "damaged", "rtl/gca_accumulator.v", |t| {
         t.replace(
             "{{2{dn0[0]}}, pulse0[0]}",
             "{{2{pulse0[0] & ~dn0[0]}}, pulse0[0]}",
@@ -146,7 +146,7 @@ fn damaged_rtl_is_reported() {
 /// register, so the beat comes back and the values match; only the rule is broken).
 #[test]
 fn protocol_checkers_catch_a_withdrawn_beat() {
-    let dir = damaged_tiny("withdrawn", "rtl/gca_top.v", |text| {
+    let dir = damaged("tiny", "withdrawn", "rtl/gca_top.v", |text| {
         let pin = ".m_axis_tvalid(m_axis_tvalid),";
         let end = "endmodule";
         assert!(
@@ -285,7 +285,7 @@ fn scalers_too_wide_for_narrow_registers_are_saturated() {
 /// (`cyc_lo + 1` -> `cyc_lo + 0`) is reported, although every result is right.
 #[test]
 fn a_cycle_counter_that_stops_is_reported() {
-    let dir = damaged_tiny("cycles", "rtl/gca_csr.v", |t| {
+    let dir = damaged("tiny", "cycles", "rtl/gca_csr.v", |t| {
         t.replace("cyc_lo <= cyc_lo + 32'd1;", "cyc_lo <= cyc_lo + 32'd0;")
     });
     let out = gca(
@@ -298,5 +298,45 @@ fn a_cycle_counter_that_stops_is_reported() {
         text.contains("AXI4-Lite read of CYCLES_LO answered 0: "),
         "{text}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The behavioral macro refuses a write while its cells are read: a controller that lets the
+/// next token's write start in AV (`array_ok` with HOLD in place of AV; the overlap of
+/// tiny-linear) is reported by both simulators (Verilator's run also prints the model's line), although the values of such a write would
+/// only change after AV's first cycle, when the model has already taken them.
+#[test]
+fn a_write_during_av_is_reported() {
+    let linear = concat!(env!("CARGO_MANIFEST_DIR"), "/../configs/tiny-linear.yaml");
+    let dir = damaged(linear, "write-in-av", "rtl/gca_layer_ctrl.v", |t| {
+        t.replace(
+            "(rd_state == 3'd1) || (rd_state == 3'd2)",
+            "(rd_state == 3'd1) || (rd_state == 3'd3)",
+        )
+    });
+    for sim in ["verilator", "icarus"] {
+        let out = gca(
+            &[
+                "sim",
+                linear,
+                "--rtl",
+                dir.to_str().unwrap(),
+                "--simulator",
+                sim,
+                "--tokens",
+                "60",
+            ],
+            &cache(),
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{sim}: {text}{err}");
+        assert!(text.contains("MISMATCH"), "{sim}: {text}");
+        // Verilator's model prints on the process's stderr (Icarus's output is the bench's).
+        assert!(
+            sim == "icarus" || err.contains("GCA-MACRO: a write of column "),
+            "{sim}: {text}{err}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -233,6 +233,13 @@ module gca_subtile (
       end
       av_len = 16'd0;
     end
+    // The K and V cells are read over the whole QK and AV phases: a write then (the
+    // controller lets none through) leaves no defined output charge, and says so.
+    if (we && (ph_qk || ph_av)) begin
+      $fdisplay(32'h8000_0002, "GCA-MACRO: a write of column %0d during %0s", wcol, ph_qk ? "QK" : "AV");
+      nz = 0;
+      run_n = 0;
+    end
     // QK: PWM integration, cycle by cycle
     if (ph_qk) begin
       qk_seen = 1'b1;
