@@ -362,6 +362,29 @@ pub fn run(
     runs.push(("scalers by byte lanes".into(), bytes, regs, by_bytes, drive));
     if !plan.smooth {
         let before = csr::before_stream(p, &regs);
+        // With gaps and back-pressure, only the results that are not back-pressured are timed
+        // against H's schedule: a dense stream without either times every result (the write
+        // and compute overlap of consecutive tokens of a layer included).
+        runs.push((
+            "timed dense stream".into(),
+            scenario::random_stimulus(
+                p,
+                &StreamOptions {
+                    tokens: p.shape.n_layer * 24,
+                    seed: seed ^ 0x71_3ed,
+                    interleaved: false,
+                    reset_every: 0,
+                    commands: false,
+                },
+            ),
+            regs,
+            before.clone(),
+            Drive {
+                gaps: false,
+                backpressure: false,
+                ..drive
+            },
+        ));
         runs.push((
             "back-pressure bursts and commands".into(),
             dense,
