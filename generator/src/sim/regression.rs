@@ -194,8 +194,11 @@ pub fn scaler_extremes(p: &Params, regs: &ScalerRegisters) -> Vec<[i64; 8]> {
             crate::rtl::out_scale::saturation_split(p)
                 .into_iter()
                 .flat_map(|h| {
-                    let span = 1i64 << h;
-                    [max(widths[7]) - (span - 1), -max(widths[7]) - 1 + span]
+                    // Within the offset register's range (a split wider than it gives the
+                    // corners again).
+                    let (hi, lo) = (max(widths[7]), -max(widths[7]) - 1);
+                    let span = 1i64 << h.min(widths[7] - 1);
+                    [hi - (span - 1), lo + span].map(|o| o.clamp(lo, hi))
                 })
                 .map(|offset| {
                     let mut v = regs.values();
