@@ -161,6 +161,19 @@ fn librelane_loads_the_sky130_configuration() {
     assert!(text.contains("missing.gds' does not exist"), "{text}");
 }
 
+/// Every `export KEY = VALUE` of an ORFS config.mk, continued lines joined.
+fn orfs_exports(config_mk: &str) -> Vec<(String, String)> {
+    config_mk
+        .replace("\\\n", " ")
+        .lines()
+        .filter_map(|l| l.strip_prefix("export "))
+        .map(|l| {
+            let (key, value) = l.split_once(" = ").unwrap();
+            (key.to_string(), value.to_string())
+        })
+        .collect()
+}
+
 /// The variables of the ORFS configuration, as ORFS documents them in
 /// `flow/scripts/variables.yaml` (checked at commit 8c009b0b663703fc3fe2f474eab918b12fffbaf6).
 const ORFS_VARIABLES: [&str; 12] = [
@@ -185,11 +198,9 @@ fn orfs_configuration_names_documented_variables_and_existing_files() {
     let folder = generate(&p, &tmp.0);
     assert!(!folder.join(gca::asic::LIBRELANE_FILE).exists());
     let text = std::fs::read_to_string(folder.join(gca::asic::ORFS_CONFIG_FILE)).unwrap();
-    // Join continued lines, then read `export KEY = VALUE`.
-    let joined = text.replace("\\\n", " ");
     let mut keys = Vec::new();
-    for line in joined.lines().filter(|l| l.starts_with("export ")) {
-        let (key, value) = line["export ".len()..].split_once(" = ").unwrap();
+    for (key, value) in orfs_exports(&text) {
+        let key = key.as_str();
         assert!(
             ORFS_VARIABLES.contains(&key),
             "{key} is not an ORFS variable"
@@ -270,13 +281,12 @@ fn fusesoc_lints_and_simulates_the_bench_of_tb() {
 
 /// The words of `export KEY = ...` in an ORFS config.mk, `$(GCA_DIR)/` stripped.
 fn orfs_words(config_mk: &str, key: &str) -> Vec<String> {
-    let joined = config_mk.replace("\\\n", " ");
-    let prefix = format!("export {key} = ");
-    let line = joined
-        .lines()
-        .find_map(|l| l.strip_prefix(&prefix))
+    let (_, value) = orfs_exports(config_mk)
+        .into_iter()
+        .find(|(k, _)| k == key)
         .unwrap_or_else(|| panic!("no {key}"));
-    line.split_whitespace()
+    value
+        .split_whitespace()
         .map(|w| w.trim_start_matches("$(GCA_DIR)/").to_string())
         .collect()
 }

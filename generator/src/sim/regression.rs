@@ -194,11 +194,11 @@ pub fn scaler_extremes(p: &Params, regs: &ScalerRegisters) -> Vec<[i64; 8]> {
             crate::rtl::out_scale::saturation_split(p)
                 .into_iter()
                 .flat_map(|h| {
-                    // Within the offset register's range (a split wider than it gives the
-                    // corners again).
+                    // At most half the offset register's range, so both stay in it (0 when
+                    // the split is as wide as the register).
                     let (hi, lo) = (max(widths[7]), -max(widths[7]) - 1);
                     let span = 1i64 << h.min(widths[7] - 1);
-                    [hi - (span - 1), lo + span].map(|o| o.clamp(lo, hi))
+                    [hi - (span - 1), lo + span]
                 })
                 .map(|offset| {
                     let mut v = regs.values();
